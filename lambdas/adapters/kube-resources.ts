@@ -1,0 +1,51 @@
+import type {
+  Backup,
+  Cluster,
+  Job,
+  PersistentVolumeClaim,
+  VolumeSnapshot,
+  VolumeSnapshotClass,
+} from '../domain/kube-objects';
+
+/**
+ * The Kubernetes resources the scheduler works with, and the few verbs it uses on them.
+ * Errors: TransientError for 429, 5xx, timeouts and resets (the workflows retry those);
+ * KubernetesApiError with the API's own message for anything else (401 after one fresh token, 403, 422, ...).
+ */
+export interface ResourceTypes {
+  clusters: Cluster;
+  backups: Backup;
+  volumesnapshots: VolumeSnapshot;
+  volumesnapshotclasses: VolumeSnapshotClass;
+  persistentvolumeclaims: PersistentVolumeClaim;
+  jobs: Job;
+}
+export type ResourceKind = keyof ResourceTypes;
+
+/** Resources without a namespace; `namespace` arguments are ignored for them. */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<ResourceKind> = new Set(['volumesnapshotclasses']);
+
+export interface ListOptions {
+  labelSelector?: string;
+}
+
+export type CreateResult<T> = { created: true; object: T } | { created: false; existing: T };
+
+export interface KubeResources {
+  /** The object, or undefined when it does not exist (404). */
+  get<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K] | undefined>;
+  /** Every matching object, following `continue` tokens until the list is complete. */
+  list<K extends ResourceKind>(kind: K, namespace: string, options?: ListOptions): Promise<ResourceTypes[K][]>;
+  /** Creates `body`; when an object of that name already exists (409 AlreadyExists), returns it instead. */
+  create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>>;
+  /** Deletes the object; 'absent' when it was already gone (404), so a re-run after a crash is safe. */
+  delete(kind: ResourceKind, namespace: string, name: string): Promise<'deleted' | 'absent'>;
+}
+
+/** Connects to the Kubernetes API of one target's EKS cluster (cached across warm invocations). */
+export type KubeResourcesFactory = (connection: KubeConnectionTarget) => Promise<KubeResources>;
+
+export interface KubeConnectionTarget {
+  eksCluster: string;
+  auth: { kind: 'eks' } | { kind: 'kubeconfig'; path: string; context?: string | undefined };
+}

@@ -1,0 +1,18 @@
+/** The labels and annotations cnpg-snapshot-scheduler writes on the objects it creates. */
+
+export const MANAGER_NAME = 'cnpg-snapshot-scheduler';
+export const EVENT_SOURCE = 'cnpg-snapshot-scheduler';
+
+const PREFIX = 'cnpg-snapshot-scheduler';
+
+export const SchedulerLabel = {
+  Target: `${PREFIX}/target`,
+  RestoredFrom: `${PREFIX}/restored-from`,
+  RestoreRequest: `${PREFIX}/restore-request`,
+} as const;
+
+export const SchedulerAnnotation = {
+  ScheduledTime: `${PREFIX}/scheduled-time`,
+  Execution: `${PREFIX}/execution`,
+  RestoreRequestedAt: `${PREFIX}/restore-requested-at`,
+} as const;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { cronProblem } from './eventbridge-cron';
+import { isDuration } from './duration';
+import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
+
+/**
+ * One backup target: a CNPG Cluster on an EKS cluster, with its schedule, backup options and retention.
+ * The deployment config lists targets; every workflow input carries the target it works on.
+ */
+
+const dnsLabel = z.string().refine(isDnsLabel, { message: DNS_LABEL_RULE });
+const duration = z
+  .string()
+  .refine(isDuration, { message: 'must be a duration such as 90m, 36h, 7d or 2w' });
+const cron = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; example: cron(0 * * * ? *) for hourly` });
+});
+
+export const TARGET_NAME_MAX = 40;
+
+export const KubeAuthSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('eks') }),
+  z.strictObject({
+    kind: z.literal('kubeconfig'),
+    path: z.string().min(1),
+    context: z.string().min(1).optional(),
+  }),
+]);
+export type KubeAuth = z.infer<typeof KubeAuthSchema>;
+
+export const BackupOptionsSchema = z.strictObject({
+  online: z.boolean().optional(),
+  target: z.enum(['primary', 'prefer-standby']).optional(),
+  immediateCheckpoint: z.boolean().optional(),
+  snapshotDeadlineMinutes: z.int().min(1).max(1440).optional(),
+  pendingTimeoutMinutes: z.int().min(1).max(1440).default(30),
+  timeoutMinutes: z.int().min(5).max(2880).default(180),
+});
+export type BackupOptions = z.infer<typeof BackupOptionsSchema>;
+
+export const RetentionPolicySchema = z.strictObject({
+  keepWithin: duration.default('7d'),
+  minKeep: z.int().min(1).max(10_000).default(3),
+  daily: z.int().min(0).max(3650).default(0),
+  weekly: z.int().min(0).max(520).default(0),
+  monthly: z.int().min(0).max(1200).default(0),
+  failedKeep: duration.default('1d'),
+  scope: z.enum(['managed', 'all']).default('managed'),
+  schedule: cron.default('cron(30 3 * * ? *)'),
+});
+export type RetentionPolicy = z.infer<typeof RetentionPolicySchema>;
+
+export const TargetSpecSchema = z.strictObject({
+  name: dnsLabel.refine((name) => name.length <= TARGET_NAME_MAX, {
+    message: `must be at most ${TARGET_NAME_MAX} characters (it prefixes workflow execution names)`,
+  }),
+  eksCluster: z
+    .string()
+    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),
+  namespace: dnsLabel,
+  cluster: dnsLabel,
+  auth: KubeAuthSchema.default({ kind: 'eks' }),
+  schedule: cron.default('cron(0 * * * ? *)'),
+  backup: BackupOptionsSchema.default(BackupOptionsSchema.parse({})),
+  retention: RetentionPolicySchema.default(RetentionPolicySchema.parse({})),
+  rpoMinutes: z.int().min(5).max(43_200).default(90),
+});
+/** A target as written in the config (defaults optional). */
+export type TargetSpecInput = z.input<typeof TargetSpecSchema>;
+/** A validated target with every default applied. */
+export type TargetSpec = z.infer<typeof TargetSpecSchema>;

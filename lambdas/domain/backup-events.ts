@@ -1,0 +1,36 @@
+import type { SchedulerEvent } from '../adapters/event-publisher';
+import type { BackupFollowState, BackupProgress } from './backup-progress';
+import type { TargetSpec } from './target-spec';
+
+export const BackupEventType = {
+  Completed: 'Backup Completed',
+  Failed: 'Backup Failed',
+  TimedOut: 'Backup Timed Out',
+} as const;
+
+/** The event that ends a followed backup, or undefined while it is still running. */
+export function backupOutcomeEvent(target: TargetSpec, follow: BackupFollowState, progress: BackupProgress): SchedulerEvent | undefined {
+  const base = {
+    target: target.name,
+    eksCluster: target.eksCluster,
+    namespace: target.namespace,
+    cluster: target.cluster,
+    backup: follow.name,
+    phase: progress.phase,
+    createdAt: follow.createdAt,
+    checks: follow.checks,
+  };
+  switch (progress.state) {
+    case 'waiting':
+      return undefined;
+    case 'completed':
+      return {
+        detailType: BackupEventType.Completed,
+        detail: { ...base, durationSeconds: progress.durationSeconds, startedAt: progress.startedAt, stoppedAt: progress.stoppedAt, snapshots: progress.snapshots },
+      };
+    case 'failed':
+      return { detailType: BackupEventType.Failed, detail: { ...base, error: progress.reason } };
+    case 'timedOut':
+      return { detailType: BackupEventType.TimedOut, detail: { ...base, error: progress.reason } };
+  }
+}

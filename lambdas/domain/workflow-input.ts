@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { TargetSpecSchema } from './target-spec';
+
+/** Timestamps must carry a zone (Z or an offset): a bare local time is ambiguous at 3 a.m. */
+export const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a zone, e.g. 2026-11-25T05:00:00Z' });
+
+/** What a backup or retention execution starts with: the target and, for scheduled runs, the slot's time. */
+export const WorkflowInputSchema = z.strictObject({
+  target: TargetSpecSchema,
+  scheduledTime: IsoTimestamp.optional(),
+});
+export type WorkflowInput = z.infer<typeof WorkflowInputSchema>;
+
+/** Scheduled times may run ahead of the Lambda's clock by this much (EventBridge delivers early at most by seconds). */
+export const SCHEDULE_CLOCK_SKEW_MS = 5 * 60_000;

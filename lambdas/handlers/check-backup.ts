@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { backupOutcomeEvent } from '../domain/backup-events';
+import { decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
+import { TargetSpecSchema } from '../domain/target-spec';
+import { parseInput } from '../domain/validation';
+import { IsoTimestamp } from '../domain/workflow-input';
+import type { WorkflowDependencies } from './workflow-dependencies';
+
+const CheckBackupEventSchema = z.strictObject({
+  target: TargetSpecSchema,
+  follow: z.strictObject({
+    name: z.string().min(1),
+    namespace: z.string().min(1),
+    cluster: z.string().min(1),
+    createdAt: IsoTimestamp,
+    expectedDurationSeconds: z.number().nonnegative(),
+    checks: z.int().nonnegative(),
+  }),
+});
+
+export interface CheckBackupResult {
+  follow: BackupFollowState;
+  progress: BackupProgress;
+}
+
+/** Reads the Backup's phase, decides the next wait or the end, and publishes the event that ends it. */
+export function createCheckBackup(deps: WorkflowDependencies) {
+  return async (event: unknown): Promise<CheckBackupResult> => {
+    const { target, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
+    deps.log.appendKeys({ target: target.name, backup: previous.name });
+    const kube = await deps.kube(target);
+    const backup = await kube.get('backups', previous.namespace, previous.name);
+    const follow = { ...previous, checks: previous.checks + 1 };
+    const progress = decideBackupProgress({
+      follow,
+      backup,
+      now: deps.now(),
+      pendingTimeoutSeconds: target.backup.pendingTimeoutMinutes * 60,
+      timeoutSeconds: target.backup.timeoutMinutes * 60,
+    });
+    const outcome = backupOutcomeEvent(target, follow, progress);
+    if (outcome) {
+      await deps.events.publish([outcome]);
+      deps.log.info('backup finished', { state: progress.state, phase: progress.phase, checks: follow.checks });
+    }
+    return { follow, progress };
+  };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { parseInput } from '../domain/validation';
+import { WORKFLOW_FAILED_EVENT, workflowFailureEvent, type WorkflowKind } from '../domain/workflow-failure';
+import type { WorkflowDependencies } from './workflow-dependencies';
+
+const workflowKinds = Object.keys(WORKFLOW_FAILED_EVENT) as [WorkflowKind, ...WorkflowKind[]];
+
+const ReportFailureEventSchema = z.strictObject({
+  workflow: z.enum(workflowKinds),
+  execution: z.string().min(1),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  // Whatever the workflow was started with: read leniently, since a malformed input is one reason to be here.
+  input: z.unknown(),
+});
+
+const LooseTarget = z.object({
+  target: z.object({ name: z.string(), eksCluster: z.string(), namespace: z.string(), cluster: z.string() }).partial(),
+});
+
+/** Catch-all end of every workflow: publishes `<Workflow> Failed` so no failure goes unannounced. */
+export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'events' | 'log'>) {
+  return async (event: unknown): Promise<{ reported: string }> => {
+    const { workflow, execution, error, input } = parseInput(ReportFailureEventSchema, event, 'failure report');
+    const target = LooseTarget.safeParse(input).data?.target;
+    const failure = workflowFailureEvent(workflow, error, {
+      execution,
+      ...(target?.name && { target: target.name }),
+      ...(target?.eksCluster && { eksCluster: target.eksCluster }),
+      ...(target?.namespace && { namespace: target.namespace }),
+      ...(target?.cluster && { cluster: target.cluster }),
+    });
+    deps.log.appendKeys({ execution, ...(target?.name && { target: target.name }) });
+    deps.log.warn('workflow failed', { workflow, errorName: error.Error });
+    await deps.events.publish([failure]);
+    return { reported: failure.detailType };
+  };
+}

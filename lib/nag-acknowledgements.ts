@@ -1,0 +1,35 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { SchedulerFunction } from './scheduler-function';
+
+const XRAY_REASON =
+  'X-Ray tracing: xray:PutTraceSegments, xray:PutTelemetryRecords (and GetSampling*) do not support resource-level permissions';
+const SFN_LOGS_REASON =
+  'Step Functions log delivery: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups do not support resource-level permissions';
+
+/** AWS Solutions findings the design accepts, each acknowledged where it arises, with the reason. */
+export function acknowledgeNagFindings(props: {
+  stateMachines: ReadonlyArray<{ machine: sfn.StateMachine; invokes: readonly SchedulerFunction[] }>;
+  functionRoles: readonly iam.IRole[];
+  /** The scope holding the EventBridge Scheduler's target role, and the function it invokes. */
+  schedules: { scope: Construct; invokes: SchedulerFunction };
+}): void {
+  for (const { machine, invokes } of props.stateMachines) {
+    Validations.of(machine).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${XRAY_REASON}; ${SFN_LOGS_REASON}` });
+    for (const fn of invokes) acknowledgeVersionsOf(machine, fn, 'The workflow');
+  }
+  acknowledgeVersionsOf(props.schedules.scope, props.schedules.invokes, 'EventBridge Scheduler');
+  for (const role of new Set(props.functionRoles)) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_REASON });
+}
+
+function acknowledgeVersionsOf(scope: Construct, fn: SchedulerFunction, who: string): void {
+  const stack = Stack.of(fn);
+  const logicalId = stack.resolve(stack.getLogicalId(fn.node.defaultChild as CfnFunction)) as string;
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+    reason: `${who} may invoke ${fn.node.id} only; the :* suffix covers that function's versions and aliases`,
+  });
+}

@@ -1,0 +1,56 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { failureEnd, handlerTask } from './workflow-tasks';
+
+export interface RestoreWorkflowProps {
+  readonly createCluster: lambda.IFunction;
+  readonly checkRestore: lambda.IFunction;
+  readonly reportFailure: lambda.IFunction;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The restore workflow: CreateRestoreCluster -> Wait -> CheckRestore -> (wait again | ready | failed | timed out).
+ * Polls on a short fixed interval so the measured recovery time stays within one interval of the real one.
+ */
+export class RestoreWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: RestoreWorkflowProps) {
+    super(scope, id);
+    const failed = failureEnd(this, { workflow: 'restore', reportFailure: props.reportFailure });
+    const create = handlerTask(this, 'CreateRestoreCluster', { fn: props.createCluster, payload: { 'input.$': '$' }, resultPath: '$.restore' });
+    const wait = new sfn.Wait(this, 'WaitForRestore', { time: sfn.WaitTime.secondsPath('$.restore.progress.waitSeconds') });
+    const check = handlerTask(this, 'CheckRestore', {
+      fn: props.checkRestore,
+      payload: { 'auth.$': '$.source.auth', 'context.$': '$.restore.context', 'checks.$': '$.restore.checks' },
+      resultPath: '$.restore',
+    });
+    create.addCatch(failed, { resultPath: '$.error' });
+    check.addCatch(failed, { resultPath: '$.error' });
+    const progress = new sfn.Choice(this, 'RestoreProgress')
+      .when(sfn.Condition.stringEquals('$.restore.progress.state', 'waiting'), wait)
+      .when(sfn.Condition.stringEquals('$.restore.progress.state', 'ready'), new sfn.Succeed(this, 'RestoreCompleted'))
+      .when(
+        sfn.Condition.stringEquals('$.restore.progress.state', 'failed'),
+        new sfn.Fail(this, 'RestoreFailed', { error: 'RestoreFailed', causePath: '$.restore.progress.reason' }),
+      )
+      .otherwise(new sfn.Fail(this, 'RestoreTimedOut', { error: 'RestoreTimedOut', causePath: '$.restore.progress.reason' }));
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(create.next(wait).next(check).next(progress)),
+      timeout: Duration.hours(3),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+  }
+}

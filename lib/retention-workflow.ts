@@ -1,0 +1,42 @@
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { failureEnd, handlerTask } from './workflow-tasks';
+
+export interface RetentionWorkflowProps {
+  readonly applyRetention: lambda.IFunction;
+  readonly reportFailure: lambda.IFunction;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The daily retention sweep of a target (failed backups past failedKeep, orphaned snapshots, and the policy itself
+ * when no backup completed lately). Input: `{ target, scheduledTime?, dryRun? }`.
+ */
+export class RetentionWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: RetentionWorkflowProps) {
+    super(scope, id);
+    const apply = handlerTask(this, 'ApplyRetention', {
+      fn: props.applyRetention,
+      payload: { 'target.$': '$.target', trigger: 'schedule' },
+      resultPath: '$.retention',
+    });
+    apply.addCatch(failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure }), { resultPath: '$.error' });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(apply.next(new sfn.Succeed(this, 'RetentionApplied'))),
+      timeout: Duration.minutes(30),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+  }
+}

@@ -1,0 +1,168 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DeploymentConfig } from './deployment-config';
+import { BackupWorkflow } from './backup-workflow';
+import { KubeAccess } from './kube-access';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { RestoreWorkflow } from './restore-workflow';
+import { RetentionWorkflow } from './retention-workflow';
+import { SchedulerFunction } from './scheduler-function';
+import { WorkflowSchedules } from './workflow-schedules';
+
+export type SchedulerFunctionName =
+  | 'startBackup'
+  | 'checkBackup'
+  | 'applyRetention'
+  | 'reportFailure'
+  | 'dispatchSchedule'
+  | 'requestRestore'
+  | 'createRestoreCluster'
+  | 'checkRestore';
+
+/** Lambda environment variables share 4 KB; the restore entry point carries the target list in one of them. */
+const TARGETS_ENV_LIMIT = 3000;
+
+export interface SnapshotSchedulerProps {
+  /** The validated deployment config (see parseDeploymentConfig / loadDeploymentConfig). */
+  readonly config: DeploymentConfig;
+}
+
+/**
+ * The whole scheduler for a list of targets: schedules, workflows, Lambdas, IAM and EKS access entries.
+ * Embed it in any stack; bin/app.ts does so from the deployment config.
+ */
+export class SnapshotScheduler extends Construct {
+  readonly backupWorkflow: BackupWorkflow;
+  readonly retentionWorkflow: RetentionWorkflow;
+  readonly restoreWorkflow: RestoreWorkflow;
+  readonly kubeAccess: KubeAccess;
+  readonly functions: Readonly<Record<SchedulerFunctionName, SchedulerFunction>>;
+
+  constructor(scope: Construct, id: string, props: SnapshotSchedulerProps) {
+    super(scope, id);
+    const { config } = props;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
+    this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });
+    const kubeRole = this.kubeAccess.role;
+    const environment = { EVENT_BUS_NAME: bus.eventBusName };
+
+    const startBackup = new SchedulerFunction(this, 'StartBackup', {
+      handler: 'start-backup',
+      description: 'Checks the CNPG Cluster and creates the volume-snapshot Backup of a scheduled slot',
+      role: kubeRole,
+      environment,
+      logRetention,
+    });
+    const checkBackup = new SchedulerFunction(this, 'CheckBackup', {
+      handler: 'check-backup',
+      description: 'Reads a Backup phase, chooses the next wait or ends the backup workflow',
+      role: kubeRole,
+      environment,
+      logRetention,
+    });
+    const applyRetention = new SchedulerFunction(this, 'ApplyRetention', {
+      handler: 'apply-retention',
+      description: 'Plans and applies retention: deletes expired Backups and their VolumeSnapshots',
+      role: kubeRole,
+      environment,
+      logRetention,
+      timeout: Duration.minutes(5),
+    });
+    const reportFailure = new SchedulerFunction(this, 'ReportFailure', {
+      handler: 'report-workflow-failure',
+      description: 'Publishes the failure event of a workflow that ended in error',
+      environment,
+      logRetention,
+    });
+    bus.grantPutEventsTo(kubeRole);
+    bus.grantPutEventsTo(reportFailure.role!);
+
+    const longestBackupTimeout = Duration.minutes(Math.max(...config.targets.map((t) => t.backup.timeoutMinutes)));
+    this.backupWorkflow = new BackupWorkflow(this, 'BackupWorkflow', {
+      startBackup,
+      checkBackup,
+      applyRetention,
+      reportFailure,
+      longestBackupTimeout,
+      logRetention,
+    });
+    this.retentionWorkflow = new RetentionWorkflow(this, 'RetentionWorkflow', { applyRetention, reportFailure, logRetention });
+
+    const dispatchSchedule = new SchedulerFunction(this, 'DispatchSchedule', {
+      handler: 'dispatch-schedule',
+      description: 'Starts the execution of a scheduled slot under a name derived from target and time',
+      environment: {
+        BACKUP_STATE_MACHINE_ARN: this.backupWorkflow.stateMachine.stateMachineArn,
+        RETENTION_STATE_MACHINE_ARN: this.retentionWorkflow.stateMachine.stateMachineArn,
+      },
+      logRetention,
+    });
+    this.backupWorkflow.stateMachine.grantStartExecution(dispatchSchedule);
+    this.retentionWorkflow.stateMachine.grantStartExecution(dispatchSchedule);
+    new WorkflowSchedules(this, 'Schedules', {
+      targets: config.targets,
+      dispatcher: dispatchSchedule,
+      workflows: ['backup', 'retention'],
+    });
+
+    const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
+      handler: 'create-restore-cluster',
+      description: 'Creates the CNPG Cluster that recovers from a backup\'s volume snapshots',
+      role: kubeRole,
+      environment,
+      logRetention,
+    });
+    const checkRestore = new SchedulerFunction(this, 'CheckRestore', {
+      handler: 'check-restore',
+      description: 'Follows a restored Cluster until it is ready, failed or timed out',
+      role: kubeRole,
+      environment,
+      logRetention,
+    });
+    this.restoreWorkflow = new RestoreWorkflow(this, 'RestoreWorkflow', { createCluster: createRestoreCluster, checkRestore, reportFailure, logRetention });
+    const targets = JSON.stringify(
+      config.targets.map(({ name, eksCluster, namespace, cluster, auth }) => ({ name, eksCluster, namespace, cluster, auth })),
+    );
+    if (targets.length > TARGETS_ENV_LIMIT)
+      throw new Error(
+        `SnapshotScheduler: config.targets is too long for the restore Lambda's environment (${targets.length} > ${TARGETS_ENV_LIMIT} characters); split the targets across stacks`,
+      );
+    const requestRestore = new SchedulerFunction(this, 'RequestRestore', {
+      handler: 'request-restore',
+      description: 'Operator entry point: validates a restore request, builds the Cluster and starts the restore workflow',
+      role: kubeRole,
+      environment: { ...environment, TARGETS: targets, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
+      logRetention,
+    });
+    // A policy of its own: in the role's default policy it would close a cycle through the restore workflow's functions.
+    new iam.Policy(this, 'StartRestorePolicy', {
+      roles: [kubeRole],
+      statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.restoreWorkflow.stateMachine.stateMachineArn] })],
+    });
+
+    this.functions = {
+      startBackup,
+      checkBackup,
+      applyRetention,
+      reportFailure,
+      dispatchSchedule,
+      requestRestore,
+      createRestoreCluster,
+      checkRestore,
+    };
+    acknowledgeNagFindings({
+      stateMachines: [
+        { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },
+        { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, reportFailure] },
+        { machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] },
+      ],
+      functionRoles: Object.values(this.functions).map((fn) => fn.role!),
+      // EventBridge Scheduler targets put their invoke role at the stack root.
+      schedules: { scope: Stack.of(this), invokes: dispatchSchedule },
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { TargetSpec } from '../lambdas/domain/target-spec';
+
+export interface WorkflowSchedulesProps {
+  readonly targets: readonly TargetSpec[];
+  /** The dispatcher that turns a schedule firing into a uniquely named execution. */
+  readonly dispatcher: lambda.IFunction;
+  /** The workflows the dispatcher can start. */
+  readonly workflows: ReadonlyArray<'backup' | 'retention'>;
+}
+
+/**
+ * One EventBridge Scheduler schedule per target and workflow (backup on the target's schedule, retention sweep on the
+ * retention schedule), each invoking the dispatcher with the target and the slot's scheduled time.
+ */
+export class WorkflowSchedules extends Construct {
+  constructor(scope: Construct, id: string, props: WorkflowSchedulesProps) {
+    super(scope, id);
+    const group = new scheduler.ScheduleGroup(this, 'Group', {});
+    for (const target of props.targets) {
+      for (const workflow of props.workflows) {
+        const expression = workflow === 'backup' ? target.schedule : target.retention.schedule;
+        new scheduler.Schedule(this, `${target.name}-${workflow}`, {
+          scheduleGroup: group,
+          description: `cnpg-snapshot-scheduler ${workflow} of ${target.namespace}/${target.cluster} on ${target.eksCluster}`,
+          schedule: scheduler.ScheduleExpression.expression(expression),
+          target: new targets.LambdaInvoke(props.dispatcher, {
+            input: scheduler.ScheduleTargetInput.fromObject({
+              workflow,
+              target,
+              scheduledTime: scheduler.ContextAttribute.scheduledTime,
+            }),
+            retryAttempts: 10,
+            maxEventAge: Duration.minutes(30),
+          }),
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
+import type { WorkflowKind } from '../lambdas/domain/workflow-failure';
+
+/**
+ * A Lambda step of a workflow: transient failures (Kubernetes 429/5xx, resets, Lambda throttles) are retried with
+ * exponential backoff and full jitter by Step Functions, so no Lambda ever sleeps; anything else fails fast.
+ */
+export function handlerTask(
+  scope: Construct,
+  id: string,
+  props: { fn: lambda.IFunction; payload: Record<string, unknown>; resultPath: string },
+): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: props.fn,
+    payloadResponseOnly: true,
+    payload: sfn.TaskInput.fromObject(props.payload),
+    resultPath: props.resultPath,
+    retryOnServiceExceptions: false,
+  });
+  task.addRetry({
+    errors: [...RETRYABLE_ERROR_NAMES],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
+}
+
+/** The catch-all end of a workflow: report `<Workflow> Failed`, then fail with the original error. */
+export function failureEnd(
+  scope: Construct,
+  props: { workflow: WorkflowKind; reportFailure: lambda.IFunction; idPrefix?: string },
+): sfn.IChainable {
+  const prefix = props.idPrefix ?? '';
+  const fail = new sfn.Fail(scope, `${prefix}WorkflowFailed`, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const report = new tasks.LambdaInvoke(scope, `${prefix}ReportFailure`, {
+    lambdaFunction: props.reportFailure,
+    payloadResponseOnly: true,
+    payload: sfn.TaskInput.fromObject({
+      workflow: props.workflow,
+      'execution.$': '$$.Execution.Name',
+      'error.$': '$.error',
+      'input.$': '$$.Execution.Input',
+    }),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  report.addRetry({ errors: [...RETRYABLE_ERROR_NAMES], interval: Duration.seconds(2), maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
+  // If even the report fails, the execution still fails with the error that brought it here.
+  report.addCatch(fail, { resultPath: '$.reportError' });
+  return report.next(fail);
+}

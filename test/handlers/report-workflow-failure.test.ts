@@ -1,0 +1,49 @@
+import { InvalidInputError } from '../../lambdas/errors';
+import { createReportWorkflowFailure } from '../../lambdas/handlers/report-workflow-failure';
+import { MemoryLog } from '../support/memory-log';
+import { RecordingEventPublisher } from '../support/recording-event-publisher';
+
+function reporter() {
+  const events = new RecordingEventPublisher();
+  return { events, report: createReportWorkflowFailure({ events, log: new MemoryLog() }) };
+}
+
+const lambdaCause = JSON.stringify({ errorType: 'PreconditionFailedError', errorMessage: 'Cluster demo/hendrix is hibernated' });
+
+describe('reporting a failed workflow', () => {
+  test('publishes "<Workflow> Failed" with the target and the Lambda error message', async () => {
+    const { events, report } = reporter();
+    await report({
+      workflow: 'backup',
+      execution: 'hendrix-backup-20261102100000',
+      error: { Error: 'PreconditionFailedError', Cause: lambdaCause },
+      input: { target: { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' } },
+    });
+    expect(events.events).toEqual([
+      {
+        detailType: 'Backup Failed',
+        detail: {
+          execution: 'hendrix-backup-20261102100000',
+          target: 'hendrix',
+          eksCluster: 'prod-eks',
+          namespace: 'demo',
+          cluster: 'hendrix',
+          errorName: 'PreconditionFailedError',
+          error: 'Cluster demo/hendrix is hibernated',
+        },
+      },
+    ]);
+  });
+
+  test('still reports when the workflow input itself was malformed', async () => {
+    const { events, report } = reporter();
+    await report({ workflow: 'restore', execution: 'x', error: { Error: 'States.Timeout', Cause: 'not json' }, input: 'garbage' });
+    expect(events.events).toEqual([{ detailType: 'Restore Failed', detail: { execution: 'x', errorName: 'States.Timeout', error: 'not json' } }]);
+  });
+
+  test('rejects an unknown workflow and publishes nothing', async () => {
+    const { events, report } = reporter();
+    await expect(report({ workflow: 'vacuum', execution: 'x', error: { Error: 'E' }, input: {} })).rejects.toThrow(InvalidInputError);
+    expect(events.events).toEqual([]);
+  });
+});

@@ -1,0 +1,55 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeploymentConfigError, loadDeploymentConfig, parseDeploymentConfig } from '../../lib/deployment-config';
+import { EXAMPLE_TARGET } from './synthesize';
+
+function problems(raw: unknown): string {
+  try {
+    parseDeploymentConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('the config was accepted');
+}
+
+describe('the deployment config', () => {
+  test('the shipped example config is valid and keeps hourly backups for 7 days', () => {
+    const config = loadDeploymentConfig('config/example.yaml');
+    expect(config.targets[0]).toMatchObject({ name: 'hendrix', schedule: 'cron(0 * * * ? *)', retention: { keepWithin: '7d' } });
+  });
+
+  test('defaults fill an otherwise minimal target: hourly, 7 days, 3 kept at least, RPO 90 minutes', () => {
+    const config = parseDeploymentConfig({ targets: [EXAMPLE_TARGET] });
+    expect(config.eventBusName).toBe('default');
+    expect(config.targets[0]).toMatchObject({
+      auth: { kind: 'eks' },
+      schedule: 'cron(0 * * * ? *)',
+      retention: { keepWithin: '7d', minKeep: 3, failedKeep: '1d', scope: 'managed' },
+      rpoMinutes: 90,
+    });
+  });
+
+  test.each([
+    [{ targets: [] }, 'targets: must list at least one target'],
+    [{ targets: [{ ...EXAMPLE_TARGET, name: 'Hendrix' }] }, 'targets.0.name: must be a lowercase RFC 1123 label'],
+    [{ targets: [{ ...EXAMPLE_TARGET, namespace: 'a/b' }] }, 'targets.0.namespace: must be a lowercase RFC 1123 label'],
+    [{ targets: [{ ...EXAMPLE_TARGET, schedule: '0 * * * *' }] }, 'targets.0.schedule: must look like cron(0 * * * ? *)'],
+    [{ targets: [{ ...EXAMPLE_TARGET, schedule: 'cron(0 * * * * *)' }] }, 'targets.0.schedule: exactly one of day-of-month'],
+    [{ targets: [{ ...EXAMPLE_TARGET, retention: { keepWithin: '-7d' } }] }, 'targets.0.retention.keepWithin: must be a duration'],
+    [{ targets: [{ ...EXAMPLE_TARGET, rpoMinutes: 0 }] }, 'targets.0.rpoMinutes:'],
+    [{ targets: [{ ...EXAMPLE_TARGET, bogus: true }] }, 'targets.0: Unrecognized key: "bogus"'],
+    [{ targets: [EXAMPLE_TARGET, EXAMPLE_TARGET] }, 'targets.1.name: "hendrix" is used by another target'],
+    [{ targets: [EXAMPLE_TARGET], notifications: { email: 'not-an-address' } }, 'notifications.email: must be an e-mail address'],
+  ])('rejects %j naming the field', (raw, expected) => {
+    expect(problems(raw)).toContain(expected);
+  });
+
+  test('a config file that is not YAML is rejected with the file name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const path = join(dir, 'broken.yaml');
+    writeFileSync(path, 'targets: [\n');
+    expect(() => loadDeploymentConfig(path)).toThrow(`The deployment config ${path} is not valid YAML`);
+  });
+});

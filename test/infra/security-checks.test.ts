@@ -1,0 +1,43 @@
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { synthesize } from './synthesize';
+
+type Statement = { Action: string | string[]; Resource: unknown };
+
+/** Actions that AWS offers no resource-level permissions for, and why the stack needs each. */
+const JUSTIFIED_WILDCARD_ACTIONS: Record<string, string> = {
+  'xray:PutTraceSegments': 'Lambda and Step Functions X-Ray tracing',
+  'xray:PutTelemetryRecords': 'Lambda and Step Functions X-Ray tracing',
+  'xray:GetSamplingRules': 'Step Functions X-Ray tracing',
+  'xray:GetSamplingTargets': 'Step Functions X-Ray tracing',
+  'logs:CreateLogDelivery': 'Step Functions execution logs',
+  'logs:GetLogDelivery': 'Step Functions execution logs',
+  'logs:UpdateLogDelivery': 'Step Functions execution logs',
+  'logs:DeleteLogDelivery': 'Step Functions execution logs',
+  'logs:ListLogDeliveries': 'Step Functions execution logs',
+  'logs:PutResourcePolicy': 'Step Functions execution logs',
+  'logs:DescribeResourcePolicies': 'Step Functions execution logs',
+  'logs:DescribeLogGroups': 'Step Functions execution logs',
+};
+
+describe('security of the synthesized stack', () => {
+  const { app, stack, template } = synthesize();
+
+  test('the AWS Solutions pack finds nothing that is not acknowledged with a reason', () => {
+    const result = new AwsSolutionsChecks(app).validateScope(stack) as { success: boolean; violations: Array<{ ruleName: string }> };
+    expect(result.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+
+  test('no IAM statement grants a wildcard resource except for actions that have no resource-level permissions', () => {
+    const wildcardActions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => [statement.Resource].flat().includes('*'))
+      .flatMap((statement) => [statement.Action].flat());
+    expect(wildcardActions.length).toBeGreaterThan(0);
+    for (const action of wildcardActions) expect(JUSTIFIED_WILDCARD_ACTIONS).toHaveProperty([action]);
+  });
+
+  test('no role carries an AWS managed policy', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});

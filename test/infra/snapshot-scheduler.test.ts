@@ -1,0 +1,87 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { KUBERNETES_GROUP } from '../../lib/kube-access';
+import { EXAMPLE_TARGET, synthesize } from './synthesize';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type PolicyStatement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function resourcesOfType(template: ReturnType<typeof synthesize>['template'], type: string): Array<[string, Resource]> {
+  return Object.entries(template.findResources(type)) as Array<[string, Resource]>;
+}
+
+describe('the synthesized scheduler', () => {
+  const { template, stack } = synthesize({
+    targets: [EXAMPLE_TARGET, { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', eksCluster: 'other-eks', schedule: 'cron(15 */2 * * ? *)' }],
+  });
+
+  test('every Lambda runs nodejs24.x on arm64 with JSON logs and X-Ray', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogFormat: 'JSON' },
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  test('each target gets a backup and a retention schedule that invoke the dispatcher with the target and the scheduled time', () => {
+    const dispatcherId = stack.getLogicalId(stack.scheduler.functions.dispatchSchedule.node.defaultChild as never);
+    const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => {
+      const target = s.Properties.Target as { Arn: unknown; Input: string };
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [dispatcherId, 'Arn'] });
+      const input = JSON.parse(target.Input) as { workflow: string; target: { name: string }; scheduledTime: string };
+      expect(input.scheduledTime).toBe('<aws.scheduler.scheduled-time>');
+      return `${input.target.name} ${input.workflow} ${String(s.Properties.ScheduleExpression)}`;
+    });
+    expect(schedules.sort()).toEqual([
+      'hendrix backup cron(0 * * * ? *)',
+      'hendrix retention cron(30 3 * * ? *)',
+      'jimi backup cron(15 */2 * * ? *)',
+      'jimi retention cron(30 3 * * ? *)',
+    ]);
+  });
+
+  test('the dispatcher may start the backup and retention workflows and nothing else', () => {
+    const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow].map((w) => stack.getLogicalId(w.stateMachine.node.defaultChild as never));
+    const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.includes('DispatchScheduleRole'))!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
+    const starts = statements.filter((s) => s.Action === 'states:StartExecution').map((s) => s.Resource);
+    expect(starts).toEqual(ids.map((id) => ({ Ref: id })));
+    expect(statements.map((s) => s.Action).flat().sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'states:StartExecution', 'states:StartExecution', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  test('the workflow role may describe the named EKS clusters only', () => {
+    const statements = resourcesOfType(template, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement)
+      .filter((s) => [s.Action].flat().includes('eks:DescribeCluster'));
+    expect(statements).toHaveLength(1);
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':cluster/other-eks');
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':cluster/prod-eks');
+    expect(JSON.stringify(statements[0]!.Resource)).not.toContain('*');
+  });
+
+  test('an EKS access entry per cluster puts the workflow role in the group k8s/rbac.yaml binds', () => {
+    const roleId = stack.getLogicalId(stack.scheduler.kubeAccess.role.node.defaultChild as never);
+    const entries = resourcesOfType(template, 'AWS::EKS::AccessEntry').map(([, e]) => e.Properties);
+    expect(entries.map((e) => e.ClusterName).sort()).toEqual(['other-eks', 'prod-eks']);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ Type: 'STANDARD', KubernetesGroups: [KUBERNETES_GROUP], PrincipalArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+      expect(entry.AccessPolicies).toBeUndefined();
+    }
+  });
+
+  test('the backup state machine is a Standard JSONPath workflow with logging and tracing', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+
+  test('every log group has a retention', () => {
+    for (const [, group] of resourcesOfType(template, 'AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+});

@@ -1,0 +1,17 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseDeploymentConfig, type DeploymentConfigInput } from '../../lib/deployment-config';
+import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
+import { TEST_ACCOUNT, TEST_REGION } from '../support/workflow-runner/state-machine-definition';
+
+export const EXAMPLE_TARGET = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' } as const;
+
+/** Synthesizes the stack without bundling (unit tests check the template, `cdk synth` checks the bundles). */
+export function synthesize(config: DeploymentConfigInput = { targets: [EXAMPLE_TARGET] }) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new SnapshotSchedulerStack(app, 'Test', {
+    config: parseDeploymentConfig(config),
+    env: { account: TEST_ACCOUNT, region: TEST_REGION },
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}

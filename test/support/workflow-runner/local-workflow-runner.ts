@@ -1,0 +1,155 @@
+import { StateMachine, type ExecutionError } from 'aws-local-stepfunctions';
+import type { VirtualClock } from '../virtual-clock';
+import type { AslDefinition, AslState } from './state-machine-definition';
+
+/**
+ * Runs a synthesized JSONPath state machine in-process with aws-local-stepfunctions. Task states call local handlers
+ * keyed by the Lambda ARN in their Resource (a Task without one is refused up front; nothing ever calls AWS). Wait states run
+ * on the virtual clock: each is swapped for a local step that advances the clock by exactly the wait's duration, so a
+ * simulated week takes seconds. Retry back-off is not slept (intervals are zeroed); Retry counts, Catch, Choice and Map
+ * behave as defined.
+ */
+
+export type LocalLambda = (event: unknown) => Promise<unknown>;
+
+export interface LocalExecution {
+  status: 'SUCCEEDED' | 'FAILED';
+  executionName: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** State transitions, the unit Step Functions Standard bills: states entered plus retries. */
+  transitions: number;
+  statesEntered: string[];
+  startedAt: Date;
+  stoppedAt: Date;
+}
+
+const WAIT_RESOURCE = 'local:virtual-wait';
+
+type StateVisitor = (name: string, state: AslState, states: Record<string, AslState>) => void;
+
+function visitStates(states: Record<string, AslState>, visit: StateVisitor): void {
+  for (const [name, state] of Object.entries(states)) {
+    visit(name, state, states);
+    const nested = [state.Iterator, state.ItemProcessor] as Array<{ States?: Record<string, AslState> } | undefined>;
+    for (const machine of nested) if (machine?.States) visitStates(machine.States, visit);
+    for (const branch of (state.Branches as Array<{ States: Record<string, AslState> }> | undefined) ?? []) visitStates(branch.States, visit);
+  }
+}
+
+function readPath(input: unknown, path: string): unknown {
+  if (!path.startsWith('$')) throw new Error(`Unsupported path ${path}`);
+  return path
+    .slice(1)
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), input);
+}
+
+function waitMilliseconds(state: AslState, input: unknown, nowMs: number): number {
+  if (typeof state.Seconds === 'number') return state.Seconds * 1000;
+  if (typeof state.SecondsPath === 'string') {
+    const seconds = readPath(input, state.SecondsPath);
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
+      throw Object.assign(new Error(`SecondsPath ${state.SecondsPath} gave ${JSON.stringify(seconds)}`), { name: 'States.Runtime' });
+    return seconds * 1000;
+  }
+  const timestamp = typeof state.Timestamp === 'string' ? state.Timestamp : readPath(input, String(state.TimestampPath));
+  return Math.max(0, new Date(String(timestamp)).getTime() - nowMs);
+}
+
+/** Lambda reports a thrown error as its name, with a JSON Cause holding the message; mirror that. */
+function asLambdaError(error: unknown): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const lambdaError = new Error(JSON.stringify({ errorType: original.name, errorMessage: original.message }));
+  lambdaError.name = original.name;
+  return lambdaError;
+}
+
+export class LocalWorkflowRunner {
+  private readonly definition: AslDefinition;
+  private readonly taskStates = new Map<string, string>();
+  private readonly waitStates = new Map<string, AslState>();
+
+  constructor(
+    definition: AslDefinition,
+    private readonly lambdas: ReadonlyMap<string, LocalLambda>,
+    private readonly clock: VirtualClock,
+  ) {
+    if (definition.QueryLanguage === 'JSONata') throw new Error('The local runner executes JSONPath state machines only');
+    this.definition = structuredClone(definition);
+    visitStates(this.definition.States, (name, state, states) => {
+      if (state.Type === 'Task') this.taskStates.set(name, String(state.Resource));
+      if (state.Type === 'Wait') {
+        const { Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state;
+        this.waitStates.set(name, { ...rest, Seconds, SecondsPath, Timestamp, TimestampPath });
+        states[name] = { ...rest, Type: 'Task', Resource: WAIT_RESOURCE };
+        this.taskStates.set(name, WAIT_RESOURCE);
+      }
+    });
+    const missing = [...this.taskStates].filter(([, resource]) => resource !== WAIT_RESOURCE && !lambdas.has(resource));
+    if (missing.length > 0)
+      throw new Error(`No local handler for Task ${missing.map(([name, arn]) => `${name} (${arn})`).join(', ')}: the runner never calls AWS`);
+  }
+
+  async run(input: unknown, executionName: string): Promise<LocalExecution> {
+    const startedAt = this.clock.now();
+    const machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
+    const execution = machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.localHandlers() as never,
+        retryIntervalOverrides: Object.fromEntries([...this.taskStates.keys()].map((name) => [name, 0])),
+      },
+      context: { Execution: { Id: `arn:aws:states:local:execution:${executionName}`, Name: executionName } },
+    });
+    const statesEntered: string[] = [];
+    let retries = 0;
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') statesEntered.push(event.state.name);
+        if (event.type === 'StateRetried') retries += 1;
+      }
+    })();
+    const base = () => ({ executionName, statesEntered, startedAt, stoppedAt: this.clock.now() });
+    try {
+      const output = await execution.result;
+      await collecting;
+      return { status: 'SUCCEEDED', output, transitions: statesEntered.length + retries, ...base() };
+    } catch (error) {
+      await collecting;
+      const cause = (error as ExecutionError).cause as { name?: string; message?: string } | undefined;
+      return {
+        status: 'FAILED',
+        error: cause?.name ?? (error as Error).name,
+        cause: cause?.message ?? (error as Error).message,
+        transitions: statesEntered.length + retries,
+        ...base(),
+      };
+    }
+  }
+
+  private localHandlers(): Record<string, (input: unknown) => Promise<unknown>> {
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, resource] of this.taskStates) {
+      if (resource === WAIT_RESOURCE) {
+        const wait = this.waitStates.get(name)!;
+        handlers[name] = async (input) => {
+          this.clock.advance(waitMilliseconds(wait, input, this.clock.nowMs()));
+          return input;
+        };
+        continue;
+      }
+      const lambda = this.lambdas.get(resource)!;
+      handlers[name] = async (input) => {
+        try {
+          // A JSON round trip on both sides, as Lambda's invoke does.
+          return JSON.parse(JSON.stringify((await lambda(JSON.parse(JSON.stringify(input)))) ?? null));
+        } catch (error) {
+          throw asLambdaError(error);
+        }
+      };
+    }
+    return handlers;
+  }
+}

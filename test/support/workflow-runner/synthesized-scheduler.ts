@@ -1,0 +1,37 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { DeploymentConfig } from '../../../lib/deployment-config';
+import { SnapshotSchedulerStack } from '../../../lib/snapshot-scheduler-stack';
+import { TEST_ACCOUNT, TEST_REGION, lambdaArnFor, stateMachineDefinition, type AslDefinition } from './state-machine-definition';
+
+export type { SchedulerFunctionName } from '../../../lib/snapshot-scheduler';
+import type { SchedulerFunctionName } from '../../../lib/snapshot-scheduler';
+
+/** The stack as `cdk synth` emits it (without bundling), with what the local runner needs to run its workflows. */
+export interface SynthesizedScheduler {
+  backupDefinition: AslDefinition;
+  retentionDefinition: AslDefinition;
+  restoreDefinition: AslDefinition;
+  /** The fake ARN each function has in the definitions, by function. */
+  functionArns: Record<SchedulerFunctionName, string>;
+}
+
+export function synthesizeScheduler(config: DeploymentConfig): SynthesizedScheduler {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new SnapshotSchedulerStack(app, 'Local', { config, env: { account: TEST_ACCOUNT, region: TEST_REGION } });
+  const template = Template.fromStack(stack).toJSON() as Parameters<typeof stateMachineDefinition>[0];
+  const { scheduler } = stack;
+  const functionArns = Object.fromEntries(
+    Object.entries(scheduler.functions).map(([name, fn]) => [name, lambdaArnFor(stack.getLogicalId(fn.node.defaultChild as CfnFunction))]),
+  ) as Record<SchedulerFunctionName, string>;
+  const definitionOf = (machine: { node: { defaultChild: unknown } }) =>
+    stateMachineDefinition(template, stack.getLogicalId(machine.node.defaultChild as CfnStateMachine));
+  return {
+    backupDefinition: definitionOf(scheduler.backupWorkflow.stateMachine),
+    retentionDefinition: definitionOf(scheduler.retentionWorkflow.stateMachine),
+    restoreDefinition: definitionOf(scheduler.restoreWorkflow.stateMachine),
+    functionArns,
+  };
+}

@@ -1,0 +1,84 @@
+import { parseDeploymentConfig } from '../../lib/deployment-config';
+import { VirtualClock } from '../support/virtual-clock';
+import { LocalWorkflowRunner, type LocalLambda } from '../support/workflow-runner/local-workflow-runner';
+import { synthesizeScheduler } from '../support/workflow-runner/synthesized-scheduler';
+import { EXAMPLE_TARGET } from '../infra/synthesize';
+
+const synthesized = synthesizeScheduler(parseDeploymentConfig({ targets: [EXAMPLE_TARGET] }));
+const { functionArns } = synthesized;
+
+function runnerWith(handlers: Partial<Record<keyof typeof functionArns, LocalLambda>>, clock = new VirtualClock()) {
+  const lambdas = new Map<string, LocalLambda>(
+    (['dispatchSchedule', 'reportFailure', 'applyRetention'] as const).map((name) => [functionArns[name], async () => ({})]),
+  );
+  for (const [name, fn] of Object.entries(handlers)) lambdas.set(functionArns[name as keyof typeof functionArns], fn);
+  return new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, clock);
+}
+
+const waiting = (waitSeconds: number) => ({ follow: { checks: 0 }, progress: { state: 'waiting', phase: 'started', waitSeconds } });
+
+describe('the local workflow runner', () => {
+  test('runs the synthesized backup definition, advancing the virtual clock by exactly each wait', async () => {
+    const clock = new VirtualClock('2026-11-02T10:00:00Z');
+    const checks = [waiting(30), { follow: {}, progress: { state: 'completed', phase: 'completed' } }];
+    const seenAt: string[] = [];
+    const runner = runnerWith(
+      {
+        startBackup: async () => waiting(200),
+        checkBackup: async () => {
+          seenAt.push(clock.now().toISOString());
+          return checks.shift();
+        },
+      },
+      clock,
+    );
+    const execution = await runner.run({ target: {} }, 'routine');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(seenAt).toEqual(['2026-11-02T10:03:20.000Z', '2026-11-02T10:03:50.000Z']);
+    expect(execution.statesEntered).toEqual([
+      'StartBackup', 'WaitForBackup', 'CheckBackup', 'BackupProgress', 'WaitForBackup', 'CheckBackup', 'BackupProgress', 'ApplyRetention', 'BackupCompleted',
+    ]);
+    expect(execution.transitions).toBe(9);
+  });
+
+  test('retries a TransientError as the definition says and counts each retry as a transition', async () => {
+    let calls = 0;
+    const runner = runnerWith({
+      startBackup: async () => {
+        calls += 1;
+        if (calls < 3) throw Object.assign(new Error('429 Too Many Requests'), { name: 'TransientError' });
+        return waiting(1);
+      },
+      checkBackup: async () => ({ follow: {}, progress: { state: 'completed', phase: 'completed' } }),
+    });
+    const execution = await runner.run({ target: {} }, 'throttled');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(calls).toBe(3);
+    expect(execution.transitions).toBe(execution.statesEntered.length + 2);
+  });
+
+  test('a permanent error is caught, reported, and fails the execution with the error name and Lambda-style cause', async () => {
+    const reports: unknown[] = [];
+    const runner = runnerWith({
+      startBackup: async () => {
+        throw Object.assign(new Error('cluster demo/hendrix is hibernated'), { name: 'PreconditionFailedError' });
+      },
+      checkBackup: async () => ({}),
+      reportFailure: async (event) => {
+        reports.push(event);
+        return {};
+      },
+    });
+    const execution = await runner.run({ target: { name: 'hendrix' } }, 'hibernated');
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'PreconditionFailedError' });
+    expect(JSON.parse(execution.cause!)).toEqual({ errorType: 'PreconditionFailedError', errorMessage: 'cluster demo/hendrix is hibernated' });
+    expect(reports).toEqual([
+      expect.objectContaining({ workflow: 'backup', execution: 'hibernated', error: expect.objectContaining({ Error: 'PreconditionFailedError' }) }),
+    ]);
+  });
+
+  test('refuses a definition whose Task has no local handler, so nothing can reach AWS', () => {
+    const lambdas = new Map<string, LocalLambda>([[functionArns.startBackup, async () => ({})]]);
+    expect(() => new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, new VirtualClock())).toThrow(/No local handler for Task CheckBackup/);
+  });
+});

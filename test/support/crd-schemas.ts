@@ -19,7 +19,7 @@ const SCHEMA_FILES: Record<CrdKind, string> = {
 
 export const CRD_FIXTURES_DIR = join(__dirname, '..', 'fixtures', 'crds');
 
-type SchemaNode = { [key: string]: unknown };
+export type SchemaNode = { [key: string]: unknown };
 
 function closeObjects(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(closeObjects);
@@ -43,15 +43,47 @@ ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
 
 const validators = new Map<CrdKind, ValidateFunction>();
+const schemas = new Map<CrdKind, SchemaNode>();
+
+/** The upstream openAPIV3Schema of a CRD, as vendored. */
+export function crdSchema(kind: CrdKind): SchemaNode {
+  let schema = schemas.get(kind);
+  if (!schema) {
+    schema = JSON.parse(readFileSync(join(CRD_FIXTURES_DIR, SCHEMA_FILES[kind]), 'utf8')) as SchemaNode;
+    schemas.set(kind, schema);
+  }
+  return schema;
+}
 
 function validatorFor(kind: CrdKind): ValidateFunction {
   let validate = validators.get(kind);
   if (!validate) {
-    const schema = JSON.parse(readFileSync(join(CRD_FIXTURES_DIR, SCHEMA_FILES[kind]), 'utf8')) as SchemaNode;
-    validate = ajv.compile(closeObjects(schema) as SchemaNode);
+    validate = ajv.compile(closeObjects(crdSchema(kind)) as SchemaNode);
     validators.set(kind, validate);
   }
   return validate;
+}
+
+/**
+ * Fills `default` values into absent fields of objects that are present, as the API server's structural
+ * defaulting does. Mutates and returns `value`.
+ */
+export function applyCrdDefaults(kind: CrdKind, value: unknown): unknown {
+  return applyDefaults(crdSchema(kind), value);
+}
+
+function applyDefaults(schema: SchemaNode, value: unknown): unknown {
+  if (Array.isArray(value) && schema.items && typeof schema.items === 'object') {
+    value.forEach((item) => applyDefaults(schema.items as SchemaNode, item));
+    return value;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  for (const [key, child] of Object.entries((schema.properties as Record<string, SchemaNode> | undefined) ?? {})) {
+    if (record[key] === undefined && child.default !== undefined) record[key] = structuredClone(child.default);
+    if (record[key] !== undefined) applyDefaults(child, record[key]);
+  }
+  return value;
 }
 
 /** Returns the schema violations of `object` as `path: message` lines; empty when it is valid. */

@@ -1,0 +1,59 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { ClientNodeKubeResources } from './client-node-kube-resources';
+import { EksClusterEndpoints } from './eks-cluster-endpoint';
+import { EksTokenProvider } from './eks-token';
+import type { KubeConnectionTarget, KubeResources, KubeResourcesFactory } from './kube-resources';
+
+export interface KubeResourcesFactoryOptions {
+  region: string;
+  credentials?: AwsCredentialIdentityProvider;
+  eks?: EKSClient;
+  now?: () => Date;
+}
+
+const EKS_USER = 'eks-iam-token';
+
+/**
+ * Connects to each EKS cluster once per Lambda container: endpoint and CA from DescribeCluster, a bearer token per
+ * request from the IAM credentials (renewed before it expires). Targets with `auth.kind: kubeconfig` use a
+ * kubeconfig file instead, for local runs; the code above the connection is the same.
+ */
+export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions): KubeResourcesFactory {
+  const credentials = options.credentials ?? defaultProvider();
+  const endpoints = new EksClusterEndpoints(options.eks ?? new EKSClient({ region: options.region }));
+  const connections = new Map<string, Promise<KubeResources>>();
+
+  async function connect(target: KubeConnectionTarget): Promise<KubeResources> {
+    const config = new KubeConfig();
+    if (target.auth.kind === 'kubeconfig') {
+      config.loadFromFile(target.auth.path);
+      if (target.auth.context) config.setCurrentContext(target.auth.context);
+      return new ClientNodeKubeResources(config);
+    }
+    const { endpoint, caData } = await endpoints.endpointOf(target.eksCluster);
+    const tokens = new EksTokenProvider({ region: options.region, clusterName: target.eksCluster, credentials, ...(options.now && { now: options.now }) });
+    config.addAuthenticator({
+      isAuthProvider: (user) => user.name === EKS_USER,
+      applyAuthentication: async (_user, request) => {
+        request.headers = { ...request.headers, Authorization: `Bearer ${await tokens.token()}` };
+      },
+    });
+    // No static token on the user: it would override the authenticator.
+    config.loadFromClusterAndUser({ name: target.eksCluster, server: endpoint, caData, skipTLSVerify: false }, { name: EKS_USER });
+    return new ClientNodeKubeResources(config, () => tokens.invalidate());
+  }
+
+  return (target) => {
+    const key = target.auth.kind === 'kubeconfig' ? `kubeconfig:${target.auth.path}:${target.auth.context ?? ''}` : `eks:${target.eksCluster}`;
+    let connection = connections.get(key);
+    if (!connection) {
+      connection = connect(target);
+      connections.set(key, connection);
+      connection.catch(() => connections.delete(key));
+    }
+    return connection;
+  };
+}

@@ -1,0 +1,77 @@
+/** Faults injected into matching requests: throttling, server errors, connection resets and latency. */
+
+export type FaultResponse = { status: 429; retryAfterSeconds?: number } | { status: 500 | 503 } | { reset: true } | { latencyMs: number };
+
+export interface FaultRule {
+  verb?: string;
+  resource?: string;
+  name?: string;
+  /** Apply to this many matching requests, then stop (default: every one). */
+  times?: number;
+  /** Apply to this fraction of matching requests, chosen by a seeded generator (default 1). */
+  fraction?: number;
+  response: FaultResponse;
+}
+
+export interface FaultHandle {
+  remove(): void;
+  /** How many requests this fault has hit. */
+  readonly hits: number;
+}
+
+interface ActiveFault {
+  rule: FaultRule;
+  hits: number;
+}
+
+/** mulberry32: a small deterministic PRNG, so fractional faults hit the same requests on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export class FaultInjector {
+  private readonly active: ActiveFault[] = [];
+  private random = seeded(20261125);
+
+  add(rule: FaultRule): FaultHandle {
+    const fault: ActiveFault = { rule, hits: 0 };
+    this.active.push(fault);
+    return {
+      remove: () => {
+        const index = this.active.indexOf(fault);
+        if (index >= 0) this.active.splice(index, 1);
+      },
+      get hits() {
+        return fault.hits;
+      },
+    };
+  }
+
+  clear(): void {
+    this.active.length = 0;
+    this.random = seeded(20261125);
+  }
+
+  /** The faults that apply to this request, in the order they were added; counts each hit. */
+  match(request: { verb: string; resource: string; name?: string }): FaultResponse[] {
+    const responses: FaultResponse[] = [];
+    for (const fault of this.active) {
+      const { rule } = fault;
+      if (rule.verb && rule.verb !== request.verb) continue;
+      if (rule.resource && rule.resource !== request.resource) continue;
+      if (rule.name && rule.name !== request.name) continue;
+      if (rule.times !== undefined && fault.hits >= rule.times) continue;
+      if (rule.fraction !== undefined && this.random() >= rule.fraction) continue;
+      fault.hits += 1;
+      responses.push(rule.response);
+    }
+    return responses;
+  }
+}

@@ -1,0 +1,81 @@
+import type { Cluster, VolumeSnapshotClass } from '../../../lambdas/domain/kube-objects';
+import { EksTokenProvider } from '../../../lambdas/adapters/eks-token';
+import type { TestPrincipal } from './kube-api-test-server';
+
+export interface ExampleClusterOptions {
+  namespace: string;
+  name: string;
+  instances?: number;
+  walStorage?: boolean;
+  tablespaces?: string[];
+  imageName?: string;
+  walArchive?: 'plugin' | 'barmanObjectStore' | 'none';
+  hibernated?: boolean;
+  volumeSnapshot?: boolean;
+  snapshotOwnerReference?: 'none' | 'backup' | 'cluster';
+}
+
+/** A running CNPG Cluster as the operator reports it: healthy, with a volume-snapshot backup stanza. */
+export function exampleCluster(options: ExampleClusterOptions): Cluster {
+  const { namespace, name } = options;
+  const instances = options.instances ?? 3;
+  const archive = options.walArchive ?? 'none';
+  return {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: {
+      name,
+      namespace,
+      ...(options.hibernated && { annotations: { 'cnpg.io/hibernation': 'on' } }),
+    },
+    spec: {
+      instances,
+      imageName: options.imageName ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
+      postgresql: { parameters: { max_connections: '200', shared_buffers: '256MB' } },
+      resources: { requests: { cpu: '1', memory: '2Gi' } },
+      storage: { size: '50Gi', storageClass: 'gp3' },
+      ...((options.walStorage ?? true) && { walStorage: { size: '10Gi', storageClass: 'gp3' } }),
+      ...(options.tablespaces && { tablespaces: options.tablespaces.map((t) => ({ name: t, storage: { size: '5Gi', storageClass: 'gp3' } })) }),
+      backup: {
+        ...((options.volumeSnapshot ?? true) && {
+          volumeSnapshot: { className: 'csi-aws-vsc', online: true, snapshotOwnerReference: options.snapshotOwnerReference ?? 'none' },
+        }),
+        ...(archive === 'barmanObjectStore' && {
+          barmanObjectStore: { destinationPath: 's3://wal-archive/hendrix', s3Credentials: { inheritFromIAMRole: true } },
+        }),
+      },
+      ...(archive === 'plugin' && {
+        plugins: [{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'wal-archive' } }],
+      }),
+    },
+    status: {
+      phase: 'Cluster in healthy state',
+      instances,
+      readyInstances: options.hibernated ? 0 : instances,
+      currentPrimary: `${name}-1`,
+      targetPrimary: `${name}-1`,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterIsReady', message: 'Cluster is Ready', lastTransitionTime: '2026-10-01T00:00:00Z' }],
+    },
+  };
+}
+
+export function exampleVolumeSnapshotClass(options: { name: string; deletionPolicy: 'Delete' | 'Retain' }): VolumeSnapshotClass {
+  return {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshotClass',
+    metadata: { name: options.name },
+    driver: 'ebs.csi.aws.com',
+    deletionPolicy: options.deletionPolicy,
+  };
+}
+
+/** A bearer token for `principal`, signed at `signedAt` as EKS clients sign them. */
+export function issueTestToken(options: { principal: TestPrincipal; clusterName: string; region: string; signedAt: Date }): Promise<string> {
+  const { accessKeyId, secretAccessKey } = options.principal;
+  return new EksTokenProvider({
+    region: options.region,
+    clusterName: options.clusterName,
+    credentials: async () => ({ accessKeyId, secretAccessKey }),
+    now: () => options.signedAt,
+  }).token();
+}

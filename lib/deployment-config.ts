@@ -8,9 +8,7 @@ import { TargetSpecSchema } from '../lambdas/domain/target-spec';
  * Read by bin/app.ts from `-c config=<path>` (YAML or JSON); a bad config fails `cdk synth` naming the field.
  */
 
-const eventBusName = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an EventBridge bus name: letters, digits, ".", "_" and "-"');
+const eventBusName = z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an EventBridge bus name: letters, digits, ".", "_" and "-"');
 
 export const NotificationsSchema = z.strictObject({
   email: z.email('must be an e-mail address such as sre@example.com').optional(),
@@ -31,7 +29,11 @@ export const DeploymentConfigSchema = z
     const seen = new Set<string>();
     config.targets.forEach((target, index) => {
       if (seen.has(target.name))
-        ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `"${target.name}" is used by another target; names must be unique` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', index, 'name'],
+          message: `"${target.name}" is used by another target; names must be unique`,
+        });
       seen.add(target.name);
     });
   });
@@ -62,7 +64,9 @@ export function loadDeploymentConfig(path: string): DeploymentConfig {
   try {
     raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new DeploymentConfigError(`The deployment config ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+    throw new DeploymentConfigError(
+      `The deployment config ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
   }
   return parseDeploymentConfig(raw, path);
 }

@@ -22,7 +22,8 @@ export function acknowledgeNagFindings(props: {
     for (const fn of invokes) acknowledgeVersionsOf(machine, fn, 'The workflow');
   }
   acknowledgeVersionsOf(props.schedules.scope, props.schedules.invokes, 'EventBridge Scheduler');
-  for (const role of new Set(props.functionRoles)) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_REASON });
+  for (const role of new Set(props.functionRoles))
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_REASON });
 }
 
 function acknowledgeVersionsOf(scope: Construct, fn: SchedulerFunction, who: string): void {

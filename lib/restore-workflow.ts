@@ -22,7 +22,11 @@ export class RestoreWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: RestoreWorkflowProps) {
     super(scope, id);
     const failed = failureEnd(this, { workflow: 'restore', reportFailure: props.reportFailure });
-    const create = handlerTask(this, 'CreateRestoreCluster', { fn: props.createCluster, payload: { 'input.$': '$' }, resultPath: '$.restore' });
+    const create = handlerTask(this, 'CreateRestoreCluster', {
+      fn: props.createCluster,
+      payload: { 'input.$': '$' },
+      resultPath: '$.restore',
+    });
     const wait = new sfn.Wait(this, 'WaitForRestore', { time: sfn.WaitTime.secondsPath('$.restore.progress.waitSeconds') });
     const check = handlerTask(this, 'CheckRestore', {
       fn: props.checkRestore,

@@ -111,7 +111,7 @@ export class SnapshotScheduler extends Construct {
 
     const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
       handler: 'create-restore-cluster',
-      description: 'Creates the CNPG Cluster that recovers from a backup\'s volume snapshots',
+      description: "Creates the CNPG Cluster that recovers from a backup's volume snapshots",
       role: kubeRole,
       environment,
       logRetention,
@@ -123,7 +123,12 @@ export class SnapshotScheduler extends Construct {
       environment,
       logRetention,
     });
-    this.restoreWorkflow = new RestoreWorkflow(this, 'RestoreWorkflow', { createCluster: createRestoreCluster, checkRestore, reportFailure, logRetention });
+    this.restoreWorkflow = new RestoreWorkflow(this, 'RestoreWorkflow', {
+      createCluster: createRestoreCluster,
+      checkRestore,
+      reportFailure,
+      logRetention,
+    });
     const targets = JSON.stringify(
       config.targets.map(({ name, eksCluster, namespace, cluster, auth }) => ({ name, eksCluster, namespace, cluster, auth })),
     );
@@ -141,7 +146,9 @@ export class SnapshotScheduler extends Construct {
     // A policy of its own: in the role's default policy it would close a cycle through the restore workflow's functions.
     new iam.Policy(this, 'StartRestorePolicy', {
       roles: [kubeRole],
-      statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.restoreWorkflow.stateMachine.stateMachineArn] })],
+      statements: [
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.restoreWorkflow.stateMachine.stateMachineArn] }),
+      ],
     });
 
     this.functions = {

@@ -51,7 +51,12 @@ export function failureEnd(
     }),
     resultPath: sfn.JsonPath.DISCARD,
   });
-  report.addRetry({ errors: [...RETRYABLE_ERROR_NAMES], interval: Duration.seconds(2), maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
+  report.addRetry({
+    errors: [...RETRYABLE_ERROR_NAMES],
+    interval: Duration.seconds(2),
+    maxAttempts: 3,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   // If even the report fails, the execution still fails with the error that brought it here.
   report.addCatch(fail, { resultPath: '$.reportError' });
   return report.next(fail);

@@ -1,6 +1,13 @@
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { CNPG_GROUP, CNPG_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../domain/cnpg-api';
-import { CLUSTER_SCOPED_KINDS, type CreateResult, type KubeResources, type ListOptions, type ResourceKind, type ResourceTypes } from './kube-resources';
+import {
+  CLUSTER_SCOPED_KINDS,
+  type CreateResult,
+  type KubeResources,
+  type ListOptions,
+  type ResourceKind,
+  type ResourceTypes,
+} from './kube-resources';
 import { toSchedulerError } from './kube-api-errors';
 import { KubernetesApiError } from '../errors';
 
@@ -102,9 +109,12 @@ export class ClientNodeKubeResources implements KubeResources {
 
   private async listPage<K extends ResourceKind>(kind: K, namespace: string, labelSelector: string | undefined, token: string | undefined) {
     const query = { namespace, limit: PAGE_SIZE, ...(labelSelector && { labelSelector }), ...(token && { _continue: token }) };
-    if (kind === 'persistentvolumeclaims') return plain<ObjectList<ResourceTypes[K]>>(await this.core.listNamespacedPersistentVolumeClaim(query));
+    if (kind === 'persistentvolumeclaims')
+      return plain<ObjectList<ResourceTypes[K]>>(await this.core.listNamespacedPersistentVolumeClaim(query));
     if (kind === 'jobs') return plain<ObjectList<ResourceTypes[K]>>(await this.batch.listNamespacedJob(query));
-    return plain<ObjectList<ResourceTypes[K]>>(await this.custom.listNamespacedCustomObject({ ...this.customResource(kind), ...query, plural: kind }));
+    return plain<ObjectList<ResourceTypes[K]>>(
+      await this.custom.listNamespacedCustomObject({ ...this.customResource(kind), ...query, plural: kind }),
+    );
   }
 
   private customResource(kind: ResourceKind): { group: string; version: string } {

@@ -29,7 +29,8 @@ export class EksClusterEndpoints {
     try {
       response = await this.eks.send(new DescribeClusterCommand({ name: clusterName }));
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) throw new PreconditionFailedError(`EKS cluster ${clusterName} does not exist in this account and region`);
+      if (error instanceof ResourceNotFoundException)
+        throw new PreconditionFailedError(`EKS cluster ${clusterName} does not exist in this account and region`);
       const name = (error as Error).name;
       if (/Throttling|TooManyRequests|ServiceUnavailable|ServerException|RequestTimeout|NetworkingError|TimeoutError/.test(name))
         throw new TransientError(`DescribeCluster ${clusterName}: ${name}: ${(error as Error).message}`);

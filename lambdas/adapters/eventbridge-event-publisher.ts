@@ -26,7 +26,9 @@ export class EventBridgeEventPublisher implements EventPublisher {
         }),
       );
       if ((response.FailedEntryCount ?? 0) > 0) {
-        const codes = (response.Entries ?? []).filter((entry) => entry.ErrorCode).map((entry) => `${entry.ErrorCode}: ${entry.ErrorMessage ?? ''}`);
+        const codes = (response.Entries ?? [])
+          .filter((entry) => entry.ErrorCode)
+          .map((entry) => `${entry.ErrorCode}: ${entry.ErrorMessage ?? ''}`);
         throw new TransientError(`EventBridge refused ${response.FailedEntryCount} of ${batch.length} events (${codes.join('; ')})`);
       }
     }

@@ -34,7 +34,12 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
       return new ClientNodeKubeResources(config);
     }
     const { endpoint, caData } = await endpoints.endpointOf(target.eksCluster);
-    const tokens = new EksTokenProvider({ region: options.region, clusterName: target.eksCluster, credentials, ...(options.now && { now: options.now }) });
+    const tokens = new EksTokenProvider({
+      region: options.region,
+      clusterName: target.eksCluster,
+      credentials,
+      ...(options.now && { now: options.now }),
+    });
     config.addAuthenticator({
       isAuthProvider: (user) => user.name === EKS_USER,
       applyAuthentication: async (_user, request) => {
@@ -47,7 +52,8 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
   }
 
   return (target) => {
-    const key = target.auth.kind === 'kubeconfig' ? `kubeconfig:${target.auth.path}:${target.auth.context ?? ''}` : `eks:${target.eksCluster}`;
+    const key =
+      target.auth.kind === 'kubeconfig' ? `kubeconfig:${target.auth.path}:${target.auth.context ?? ''}` : `eks:${target.eksCluster}`;
     let connection = connections.get(key);
     if (!connection) {
       connection = connect(target);

@@ -1,11 +1,4 @@
-import type {
-  Backup,
-  Cluster,
-  Job,
-  PersistentVolumeClaim,
-  VolumeSnapshot,
-  VolumeSnapshotClass,
-} from '../domain/kube-objects';
+import type { Backup, Cluster, Job, PersistentVolumeClaim, VolumeSnapshot, VolumeSnapshotClass } from '../domain/kube-objects';
 
 /**
  * The Kubernetes resources the scheduler works with, and the few verbs it uses on them.

@@ -26,7 +26,13 @@ export function backupOutcomeEvent(target: TargetSpec, follow: BackupFollowState
     case 'completed':
       return {
         detailType: BackupEventType.Completed,
-        detail: { ...base, durationSeconds: progress.durationSeconds, startedAt: progress.startedAt, stoppedAt: progress.stoppedAt, snapshots: progress.snapshots },
+        detail: {
+          ...base,
+          durationSeconds: progress.durationSeconds,
+          startedAt: progress.startedAt,
+          stoppedAt: progress.stoppedAt,
+          snapshots: progress.snapshots,
+        },
       };
     case 'failed':
       return { detailType: BackupEventType.Failed, detail: { ...base, error: progress.reason } };

@@ -39,7 +39,8 @@ export function isOwnBackupOfSlot(existing: Backup, expected: Backup): boolean {
   return (
     labels[KubeLabel.ManagedBy] === MANAGER_NAME &&
     existing.spec.cluster.name === expected.spec.cluster.name &&
-    existing.metadata.annotations?.[SchedulerAnnotation.ScheduledTime] === expected.metadata.annotations?.[SchedulerAnnotation.ScheduledTime] &&
+    existing.metadata.annotations?.[SchedulerAnnotation.ScheduledTime] ===
+      expected.metadata.annotations?.[SchedulerAnnotation.ScheduledTime] &&
     sameRequestedSpec(existing.spec, expected.spec)
   );
 }

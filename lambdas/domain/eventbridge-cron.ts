@@ -16,10 +16,10 @@ export function cronProblem(expression: string): string | undefined {
   const match = /^cron\((.*)\)$/.exec(expression);
   if (!match) return 'must look like cron(0 * * * ? *): six fields inside cron( )';
   const fields = match[1]!.trim().split(/\s+/);
-  if (fields.length !== 6) return `has ${fields.length} fields; EventBridge cron needs 6 (minutes hours day-of-month month day-of-week year)`;
+  if (fields.length !== 6)
+    return `has ${fields.length} fields; EventBridge cron needs 6 (minutes hours day-of-month month day-of-week year)`;
   const bad = fields.findIndex((field, index) => !FIELD_PATTERNS[index]!.test(field.toUpperCase()));
   if (bad >= 0) return `field ${bad + 1} ("${fields[bad]}") is not valid`;
-  if ((fields[2] === '?') === (fields[4] === '?'))
-    return 'exactly one of day-of-month (field 3) and day-of-week (field 5) must be "?"';
+  if ((fields[2] === '?') === (fields[4] === '?')) return 'exactly one of day-of-month (field 3) and day-of-week (field 5) must be "?"';
   return undefined;
 }

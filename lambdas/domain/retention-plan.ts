@@ -94,12 +94,19 @@ function recoveryReferences(clusters: readonly Cluster[]): { snapshots: Set<stri
   const backups = new Set<string>();
   for (const cluster of clusters) {
     if (cluster.status?.phase === ClusterPhase.Healthy) continue;
-    const recovery = (cluster.spec.bootstrap as { recovery?: { volumeSnapshots?: Record<string, unknown>; backup?: { name?: string } } } | undefined)?.recovery;
+    const recovery = (
+      cluster.spec.bootstrap as { recovery?: { volumeSnapshots?: Record<string, unknown>; backup?: { name?: string } } } | undefined
+    )?.recovery;
     if (!recovery) continue;
     if (recovery.backup?.name) backups.add(recovery.backup.name);
     const refs = recovery.volumeSnapshots ?? {};
-    for (const ref of [refs.storage, refs.walStorage, ...Object.values((refs.tablespaceStorage as Record<string, unknown> | undefined) ?? {})])
-      if (ref && typeof ref === 'object' && typeof (ref as { name?: unknown }).name === 'string') snapshots.add((ref as { name: string }).name);
+    for (const ref of [
+      refs.storage,
+      refs.walStorage,
+      ...Object.values((refs.tablespaceStorage as Record<string, unknown> | undefined) ?? {}),
+    ])
+      if (ref && typeof ref === 'object' && typeof (ref as { name?: unknown }).name === 'string')
+        snapshots.add((ref as { name: string }).name);
   }
   return { snapshots, backups };
 }
@@ -128,7 +135,11 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const references = recoveryReferences(inputs.clusters);
   const claimSources = pendingClaimSources(inputs.claims);
   const protectionOf = (snapshotName: string): RetentionRule | undefined =>
-    references.snapshots.has(snapshotName) ? 'referenced-by-restore' : claimSources.has(snapshotName) ? 'referenced-by-pending-claim' : undefined;
+    references.snapshots.has(snapshotName)
+      ? 'referenced-by-restore'
+      : claimSources.has(snapshotName)
+        ? 'referenced-by-pending-claim'
+        : undefined;
   const inScope = (backup: Backup) => policy.scope === 'all' || backup.metadata.labels?.[KubeLabel.ManagedBy] === MANAGER_NAME;
 
   const completed = ours.filter((b) => inScope(b) && phaseOf(b) === BackupPhase.Completed);
@@ -153,7 +164,8 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     const phase = phaseOf(backup);
     if (phase !== BackupPhase.Completed && phase !== BackupPhase.Failed) return { action: 'keep', rule: 'in-progress' };
     const protections = new Set((snapshotsOf.get(name(backup)) ?? []).map((s) => protectionOf(name(s))));
-    if (references.backups.has(name(backup)) || protections.has('referenced-by-restore')) return { action: 'keep', rule: 'referenced-by-restore' };
+    if (references.backups.has(name(backup)) || protections.has('referenced-by-restore'))
+      return { action: 'keep', rule: 'referenced-by-restore' };
     if (protections.has('referenced-by-pending-claim')) return { action: 'keep', rule: 'referenced-by-pending-claim' };
     if (!inScope(backup)) return { action: 'keep', rule: 'out-of-scope' };
     if (phase === BackupPhase.Failed)
@@ -174,13 +186,15 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
 
   const snapshots: SnapshotDecision[] = [];
   for (const decision of backups)
-    for (const snapshot of decision.snapshots) snapshots.push({ name: snapshot, backupName: decision.name, action: decision.action, rule: decision.rule });
+    for (const snapshot of decision.snapshots)
+      snapshots.push({ name: snapshot, backupName: decision.name, action: decision.action, rule: decision.rule });
   const existingBackups = new Set(inputs.backups.map(name));
   for (const snapshot of inputs.snapshots) {
     const backupName = snapshot.metadata.labels?.[CnpgLabel.BackupName];
     if (!backupName || existingBackups.has(backupName) || snapshot.metadata.labels?.[CnpgLabel.Cluster] !== inputs.cluster) continue;
     const protection = protectionOf(name(snapshot));
-    const rule: RetentionRule = protection ?? (ms(snapshot.metadata.creationTimestamp) > windowStart ? 'orphan-within-keep-window' : 'orphaned-snapshot');
+    const rule: RetentionRule =
+      protection ?? (ms(snapshot.metadata.creationTimestamp) > windowStart ? 'orphan-within-keep-window' : 'orphaned-snapshot');
     snapshots.push({ name: name(snapshot), backupName, action: rule === 'orphaned-snapshot' ? 'delete' : 'keep', rule });
   }
   snapshots.sort((a, b) => a.name.localeCompare(b.name));

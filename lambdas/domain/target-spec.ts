@@ -9,9 +9,7 @@ import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
  */
 
 const dnsLabel = z.string().refine(isDnsLabel, { message: DNS_LABEL_RULE });
-const duration = z
-  .string()
-  .refine(isDuration, { message: 'must be a duration such as 90m, 36h, 7d or 2w' });
+const duration = z.string().refine(isDuration, { message: 'must be a duration such as 90m, 36h, 7d or 2w' });
 const cron = z.string().superRefine((value, ctx) => {
   const problem = cronProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; example: cron(0 * * * ? *) for hourly` });

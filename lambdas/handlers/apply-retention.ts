@@ -36,7 +36,15 @@ export function createApplyRetention(deps: WorkflowDependencies) {
       kube.list('clusters', namespace),
       kube.list('persistentvolumeclaims', namespace),
     ]);
-    const plan = planRetention({ cluster: target.cluster, backups, snapshots, clusters, claims, policy: target.retention, now: deps.now() });
+    const plan = planRetention({
+      cluster: target.cluster,
+      backups,
+      snapshots,
+      clusters,
+      claims,
+      policy: target.retention,
+      now: deps.now(),
+    });
 
     const doomedSnapshots = plan.snapshots.filter((s) => s.action === 'delete');
     const classNames = new Set(

@@ -1,7 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { EKS_TOKEN_PREFIX, EksTokenProvider } from '../../lambdas/adapters/eks-token';
 
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+with=odd&chars' };
+const credentials = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session/token+with=odd&chars',
+};
 const signedAt = new Date('2026-11-25T05:06:07Z');
 
 function decode(token: string): URL {
@@ -23,7 +27,14 @@ function expectedSignature(url: URL, clusterName: string): string {
     .map(([key, value]) => `${key}=${value}`)
     .join('&');
   const canonicalHeaders = `host:${url.host}\nx-k8s-aws-id:${clusterName}\n`;
-  const canonicalRequest = ['GET', '/', canonicalQuery, canonicalHeaders, 'host;x-k8s-aws-id', createHash('sha256').update('').digest('hex')].join('\n');
+  const canonicalRequest = [
+    'GET',
+    '/',
+    canonicalQuery,
+    canonicalHeaders,
+    'host;x-k8s-aws-id',
+    createHash('sha256').update('').digest('hex'),
+  ].join('\n');
   const amzDate = url.searchParams.get('X-Amz-Date')!;
   const scope = `${amzDate.slice(0, 8)}/eu-west-1/sts/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
@@ -34,7 +45,12 @@ function expectedSignature(url: URL, clusterName: string): string {
 
 describe('EKS bearer tokens', () => {
   test('are a presigned STS GetCallerIdentity URL exactly as aws-iam-authenticator makes it', async () => {
-    const provider = new EksTokenProvider({ region: 'eu-west-1', clusterName: 'prod-eks', credentials: async () => credentials, now: () => signedAt });
+    const provider = new EksTokenProvider({
+      region: 'eu-west-1',
+      clusterName: 'prod-eks',
+      credentials: async () => credentials,
+      now: () => signedAt,
+    });
     const url = decode(await provider.token());
     expect(url.protocol).toBe('https:');
     expect(url.host).toBe('sts.eu-west-1.amazonaws.com');
@@ -54,7 +70,12 @@ describe('EKS bearer tokens', () => {
   });
 
   test('sign the cluster name: a token for one cluster does not verify for another', async () => {
-    const provider = new EksTokenProvider({ region: 'eu-west-1', clusterName: 'prod-eks', credentials: async () => credentials, now: () => signedAt });
+    const provider = new EksTokenProvider({
+      region: 'eu-west-1',
+      clusterName: 'prod-eks',
+      credentials: async () => credentials,
+      now: () => signedAt,
+    });
     const url = decode(await provider.token());
     expect(url.searchParams.get('X-Amz-Signature')).not.toBe(expectedSignature(url, 'other-eks'));
   });
@@ -84,7 +105,12 @@ describe('EKS bearer tokens', () => {
   test('are renewed a minute before expiring credentials expire', async () => {
     let now = signedAt;
     const expiring = { ...credentials, expiration: new Date(signedAt.getTime() + 5 * 60_000) };
-    const provider = new EksTokenProvider({ region: 'eu-west-1', clusterName: 'prod-eks', credentials: async () => expiring, now: () => now });
+    const provider = new EksTokenProvider({
+      region: 'eu-west-1',
+      clusterName: 'prod-eks',
+      credentials: async () => expiring,
+      now: () => now,
+    });
     const first = await provider.token();
     now = new Date(signedAt.getTime() + 4 * 60_000);
     expect(await provider.token()).not.toBe(first);
@@ -92,7 +118,12 @@ describe('EKS bearer tokens', () => {
 
   test('are signed afresh after invalidate (a 401)', async () => {
     let now = signedAt;
-    const provider = new EksTokenProvider({ region: 'eu-west-1', clusterName: 'prod-eks', credentials: async () => credentials, now: () => now });
+    const provider = new EksTokenProvider({
+      region: 'eu-west-1',
+      clusterName: 'prod-eks',
+      credentials: async () => credentials,
+      now: () => now,
+    });
     const first = await provider.token();
     now = new Date(signedAt.getTime() + 1000);
     provider.invalidate();

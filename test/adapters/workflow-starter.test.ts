@@ -23,6 +23,8 @@ describe('starting a named execution', () => {
 
   test('any other failure propagates', async () => {
     sfn.on(StartExecutionCommand).rejects(new Error('AccessDenied'));
-    await expect(new StepFunctionsWorkflowStarter(new SFNClient({})).start({ stateMachineArn, name: 'slot', input: {} })).rejects.toThrow('AccessDenied');
+    await expect(new StepFunctionsWorkflowStarter(new SFNClient({})).start({ stateMachineArn, name: 'slot', input: {} })).rejects.toThrow(
+      'AccessDenied',
+    );
   });
 });

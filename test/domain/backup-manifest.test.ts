@@ -9,7 +9,14 @@ const target = (backup: Record<string, unknown> = {}): TargetSpec =>
 
 describe('the Backup manifest', () => {
   test('asks CNPG for a volume-snapshot backup of the cluster, labelled and annotated as ours', () => {
-    expect(buildBackupManifest({ target: target(), name: 'hendrix-20261125050000', scheduledTime, execution: 'hendrix-prod-backup-20261125050000' })).toEqual({
+    expect(
+      buildBackupManifest({
+        target: target(),
+        name: 'hendrix-20261125050000',
+        scheduledTime,
+        execution: 'hendrix-prod-backup-20261125050000',
+      }),
+    ).toEqual({
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Backup',
       metadata: {
@@ -36,7 +43,13 @@ describe('the Backup manifest', () => {
       scheduledTime,
       execution: 'e',
     });
-    expect(manifest.spec).toEqual({ cluster: { name: 'hendrix' }, method: 'volumeSnapshot', online: false, target: 'primary', onlineConfiguration: { immediateCheckpoint: true } });
+    expect(manifest.spec).toEqual({
+      cluster: { name: 'hendrix' },
+      method: 'volumeSnapshot',
+      online: false,
+      target: 'primary',
+      onlineConfiguration: { immediateCheckpoint: true },
+    });
     expect(manifest.metadata.annotations?.['cnpg.io/volumeSnapshotDeadline']).toBe('20');
   });
 
@@ -44,7 +57,12 @@ describe('the Backup manifest', () => {
     fc.assert(
       fc.property(
         fc.record(
-          { online: fc.boolean(), target: fc.constantFrom('primary', 'prefer-standby'), immediateCheckpoint: fc.boolean(), snapshotDeadlineMinutes: fc.integer({ min: 1, max: 1440 }) },
+          {
+            online: fc.boolean(),
+            target: fc.constantFrom('primary', 'prefer-standby'),
+            immediateCheckpoint: fc.boolean(),
+            snapshotDeadlineMinutes: fc.integer({ min: 1, max: 1440 }),
+          },
           { requiredKeys: [] },
         ),
         (options) => {

@@ -24,16 +24,22 @@ describe('backup names', () => {
   });
 
   test('are deterministic', () => {
-    fc.assert(fc.property(dnsLabel, slot, (cluster, time) => expect(backupNameFor(cluster, time)).toBe(backupNameFor(cluster, new Date(time)))));
+    fc.assert(
+      fc.property(dnsLabel, slot, (cluster, time) => expect(backupNameFor(cluster, time)).toBe(backupNameFor(cluster, new Date(time)))),
+    );
   });
 
   test('distinct clusters sharing a long prefix get distinct names for the same slot', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 48, maxLength: 48, unit: fc.constantFrom('a', 'b', '-') }), fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,8}$/), { minLength: 2, maxLength: 5 }), (prefix, suffixes) => {
-        const time = new Date('2026-11-25T05:00:00Z');
-        const clusters = suffixes.map((s) => `x${prefix}${s}`);
-        expect(new Set(clusters.map((c) => backupNameFor(c, time))).size).toBe(clusters.length);
-      }),
+      fc.property(
+        fc.string({ minLength: 48, maxLength: 48, unit: fc.constantFrom('a', 'b', '-') }),
+        fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,8}$/), { minLength: 2, maxLength: 5 }),
+        (prefix, suffixes) => {
+          const time = new Date('2026-11-25T05:00:00Z');
+          const clusters = suffixes.map((s) => `x${prefix}${s}`);
+          expect(new Set(clusters.map((c) => backupNameFor(c, time))).size).toBe(clusters.length);
+        },
+      ),
     );
   });
 

@@ -9,7 +9,14 @@ import {
 import type { Backup } from '../../lambdas/domain/kube-objects';
 
 const createdAt = '2026-11-25T05:00:00Z';
-const follow: BackupFollowState = { name: 'hendrix-20261125050000', namespace: 'demo', cluster: 'hendrix', createdAt, expectedDurationSeconds: 200, checks: 1 };
+const follow: BackupFollowState = {
+  name: 'hendrix-20261125050000',
+  namespace: 'demo',
+  cluster: 'hendrix',
+  createdAt,
+  expectedDurationSeconds: 200,
+  checks: 1,
+};
 const limits = { pendingTimeoutSeconds: 1800, timeoutSeconds: 10_800 };
 const at = (secondsAfterCreation: number) => new Date(new Date(createdAt).getTime() + secondsAfterCreation * 1000);
 
@@ -27,7 +34,12 @@ const completed = backup({
   phase: 'completed',
   startedAt: '2026-11-25T05:00:05Z',
   stoppedAt: '2026-11-25T05:03:05Z',
-  snapshotBackupStatus: { elements: [{ name: follow.name, type: 'PG_DATA' }, { name: `${follow.name}-wal`, type: 'PG_WAL' }] },
+  snapshotBackupStatus: {
+    elements: [
+      { name: follow.name, type: 'PG_DATA' },
+      { name: `${follow.name}-wal`, type: 'PG_WAL' },
+    ],
+  },
 });
 
 describe('deciding what a followed backup does next', () => {
@@ -53,7 +65,10 @@ describe('deciding what a followed backup does next', () => {
 
   test('an invalid backup definition is a failure with the admission error', () => {
     const invalid = backup({ phase: 'invalid backup definition', error: 'method not allowed' });
-    expect(decideBackupProgress({ follow, backup: invalid, now: at(10), ...limits })).toMatchObject({ state: 'failed', reason: 'method not allowed' });
+    expect(decideBackupProgress({ follow, backup: invalid, now: at(10), ...limits })).toMatchObject({
+      state: 'failed',
+      reason: 'method not allowed',
+    });
   });
 
   test('a Backup deleted while followed is a failure that says so', () => {
@@ -69,17 +84,25 @@ describe('deciding what a followed backup does next', () => {
     expect(progress).toEqual({
       state: 'timedOut',
       phase: 'pending',
-      reason: 'Backup demo/hendrix-20261125050000 stuck in pending for 30 minutes: another backup of the cluster may be running, or the operator is down',
+      reason:
+        'Backup demo/hendrix-20261125050000 stuck in pending for 30 minutes: another backup of the cluster may be running, or the operator is down',
     });
   });
 
   test('a Backup without status yet counts as pending', () => {
-    expect(decideBackupProgress({ follow, backup: backup(undefined), now: at(1801), ...limits })).toMatchObject({ state: 'timedOut', phase: 'pending' });
+    expect(decideBackupProgress({ follow, backup: backup(undefined), now: at(1801), ...limits })).toMatchObject({
+      state: 'timedOut',
+      phase: 'pending',
+    });
   });
 
   test('any phase beyond the overall limit times out with the last phase', () => {
     const progress = decideBackupProgress({ follow, backup: backup({ phase: 'finalizing' }), now: at(10_800), ...limits });
-    expect(progress).toEqual({ state: 'timedOut', phase: 'finalizing', reason: 'Backup demo/hendrix-20261125050000 still finalizing after 180 minutes' });
+    expect(progress).toEqual({
+      state: 'timedOut',
+      phase: 'finalizing',
+      reason: 'Backup demo/hendrix-20261125050000 still finalizing after 180 minutes',
+    });
   });
 
   test('while running, waits and never past a deadline', () => {
@@ -135,7 +158,10 @@ describe('polling cadence', () => {
 
   test('the usual duration is the median of the newest ten completed backups', () => {
     const history = [100, 300, 200, 9999, 250].map((duration, i) =>
-      backup({ phase: 'completed', stoppedAt: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 3_600_000 + duration * 1000).toISOString() }, new Date(Date.parse('2026-11-20T00:00:00Z') + i * 3_600_000).toISOString()),
+      backup(
+        { phase: 'completed', stoppedAt: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 3_600_000 + duration * 1000).toISOString() },
+        new Date(Date.parse('2026-11-20T00:00:00Z') + i * 3_600_000).toISOString(),
+      ),
     );
     expect(expectedBackupDurationSeconds(history)).toBe(250);
     expect(expectedBackupDurationSeconds([backup({ phase: 'failed' })])).toBe(180);

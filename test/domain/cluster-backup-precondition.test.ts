@@ -2,7 +2,10 @@ import { clusterBackupBlocker } from '../../lambdas/domain/cluster-backup-precon
 import type { Cluster } from '../../lambdas/domain/kube-objects';
 
 const ref = { namespace: 'demo', cluster: 'hendrix' };
-const cluster = (patch: Partial<Cluster['metadata']> = {}, spec: Cluster['spec'] = { instances: 3, backup: { volumeSnapshot: { className: 'csi-aws-vsc' } } }): Cluster => ({
+const cluster = (
+  patch: Partial<Cluster['metadata']> = {},
+  spec: Cluster['spec'] = { instances: 3, backup: { volumeSnapshot: { className: 'csi-aws-vsc' } } },
+): Cluster => ({
   apiVersion: 'postgresql.cnpg.io/v1',
   kind: 'Cluster',
   metadata: { name: 'hendrix', namespace: 'demo', ...patch },
@@ -13,7 +16,9 @@ describe('whether a cluster can be backed up now', () => {
   test('a running cluster with a volumeSnapshot stanza can', () => expect(clusterBackupBlocker(cluster(), ref)).toBeUndefined());
   test('a missing cluster cannot', () => expect(clusterBackupBlocker(undefined, ref)).toBe('Cluster demo/hendrix does not exist'));
   test('a cluster being deleted cannot', () =>
-    expect(clusterBackupBlocker(cluster({ deletionTimestamp: '2026-11-25T05:00:00Z' }), ref)).toBe('Cluster demo/hendrix is being deleted'));
+    expect(clusterBackupBlocker(cluster({ deletionTimestamp: '2026-11-25T05:00:00Z' }), ref)).toBe(
+      'Cluster demo/hendrix is being deleted',
+    ));
   test('a hibernated cluster cannot', () =>
     expect(clusterBackupBlocker(cluster({ annotations: { 'cnpg.io/hibernation': 'on' } }), ref)).toBe(
       'Cluster demo/hendrix is hibernated (annotation cnpg.io/hibernation: "on"); CNPG cannot back it up',

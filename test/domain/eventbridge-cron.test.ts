@@ -1,10 +1,14 @@
 import { cronProblem } from '../../lambdas/domain/eventbridge-cron';
 
 describe('EventBridge cron expressions', () => {
-  test.each(['cron(0 * * * ? *)', 'cron(15 */2 * * ? *)', 'cron(30 3 * * ? *)', 'cron(0 0 ? * MON *)', 'cron(0 12 1 * ? 2027)', 'cron(0/10 8-17 ? * MON-FRI *)'])(
-    'accepts %s',
-    (expression) => expect(cronProblem(expression)).toBeUndefined(),
-  );
+  test.each([
+    'cron(0 * * * ? *)',
+    'cron(15 */2 * * ? *)',
+    'cron(30 3 * * ? *)',
+    'cron(0 0 ? * MON *)',
+    'cron(0 12 1 * ? 2027)',
+    'cron(0/10 8-17 ? * MON-FRI *)',
+  ])('accepts %s', (expression) => expect(cronProblem(expression)).toBeUndefined());
 
   test.each([
     ['0 * * * *', 'must look like cron(0 * * * ? *)'],

@@ -11,7 +11,15 @@ const HOUR = 3_600_000;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function backupObject(options: { name: string; cluster?: string; phase?: string; createdAt: number; durationMs?: number; managed?: boolean; method?: Backup['spec']['method'] }): Backup {
+export function backupObject(options: {
+  name: string;
+  cluster?: string;
+  phase?: string;
+  createdAt: number;
+  durationMs?: number;
+  managed?: boolean;
+  method?: Backup['spec']['method'];
+}): Backup {
   const { phase } = options;
   return {
     apiVersion: 'postgresql.cnpg.io/v1',
@@ -20,7 +28,10 @@ export function backupObject(options: { name: string; cluster?: string; phase?: 
       name: options.name,
       namespace: 'demo',
       creationTimestamp: iso(options.createdAt),
-      labels: { 'cnpg.io/cluster': options.cluster ?? CLUSTER, ...((options.managed ?? true) && { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' }) },
+      labels: {
+        'cnpg.io/cluster': options.cluster ?? CLUSTER,
+        ...((options.managed ?? true) && { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' }),
+      },
     },
     spec: { cluster: { name: options.cluster ?? CLUSTER }, method: options.method ?? 'volumeSnapshot' },
     ...(phase && {
@@ -34,7 +45,13 @@ export function backupObject(options: { name: string; cluster?: string; phase?: 
   };
 }
 
-export function snapshotObject(options: { name: string; backupName: string; cluster?: string; createdAt: number; role?: string }): VolumeSnapshot {
+export function snapshotObject(options: {
+  name: string;
+  backupName: string;
+  cluster?: string;
+  createdAt: number;
+  role?: string;
+}): VolumeSnapshot {
   return {
     apiVersion: 'snapshot.storage.k8s.io/v1',
     kind: 'VolumeSnapshot',
@@ -57,7 +74,9 @@ export function restoreCluster(name: string, snapshot: string, healthy: boolean)
     spec: {
       instances: 1,
       storage: { size: '50Gi' },
-      bootstrap: { recovery: { volumeSnapshots: { storage: { name: snapshot, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } } } },
+      bootstrap: {
+        recovery: { volumeSnapshots: { storage: { name: snapshot, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } } },
+      },
     },
     status: { phase: healthy ? 'Cluster in healthy state' : 'Setting up primary' },
   };
@@ -90,7 +109,18 @@ export const policyArbitrary: fc.Arbitrary<RetentionPolicy> = fc
 
 const backupSpec = fc.record({
   ageHours: fc.integer({ min: 0, max: 24 * 120 }),
-  phase: fc.constantFrom('completed', 'completed', 'completed', 'completed', 'failed', 'pending', 'started', 'finalizing', 'invalid backup definition', undefined),
+  phase: fc.constantFrom(
+    'completed',
+    'completed',
+    'completed',
+    'completed',
+    'failed',
+    'pending',
+    'started',
+    'finalizing',
+    'invalid backup definition',
+    undefined,
+  ),
   managed: fc.boolean(),
   otherCluster: fc.boolean(),
   snapshots: fc.integer({ min: 0, max: 3 }),
@@ -115,11 +145,24 @@ export const historyArbitrary: fc.Arbitrary<RetentionInputs> = fc
       backups.push(backupObject({ name, cluster, phase: spec.phase, createdAt, managed: spec.managed || index % 3 !== 0 }));
       const roles = ['PG_DATA', 'PG_WAL', 'PG_TABLESPACE'];
       for (let i = 0; i < spec.snapshots; i += 1)
-        snapshots.push(snapshotObject({ name: i === 0 ? name : `${name}-${['wal', 'tbs-a'][i - 1]}`, backupName: name, cluster, createdAt: createdAt + 5000, role: roles[i] }));
+        snapshots.push(
+          snapshotObject({
+            name: i === 0 ? name : `${name}-${['wal', 'tbs-a'][i - 1]}`,
+            backupName: name,
+            cluster,
+            createdAt: createdAt + 5000,
+            role: roles[i],
+          }),
+        );
     });
     orphans.forEach((orphan, index) =>
       snapshots.push(
-        snapshotObject({ name: `gone-${index}`, backupName: `gone-${index}`, cluster: orphan.otherCluster ? 'jimi' : CLUSTER, createdAt: NOW.getTime() - orphan.ageHours * HOUR }),
+        snapshotObject({
+          name: `gone-${index}`,
+          backupName: `gone-${index}`,
+          cluster: orphan.otherCluster ? 'jimi' : CLUSTER,
+          createdAt: NOW.getTime() - orphan.ageHours * HOUR,
+        }),
       ),
     );
     const pick = (n: number) => (snapshots.length > 0 ? snapshots[n % snapshots.length]!.metadata.name! : 'none');

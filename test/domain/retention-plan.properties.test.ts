@@ -36,7 +36,8 @@ describe('retention never deletes what it must keep (property tests over random 
     fc.assert(
       fc.property(historyArbitrary, (inputs) => {
         const doomed = deletedBackups(planRetention(inputs));
-        for (const backup of inputs.backups) if (IN_PROGRESS.has(backup.status?.phase ?? '')) expect(doomed.has(backup.metadata.name!)).toBe(false);
+        for (const backup of inputs.backups)
+          if (IN_PROGRESS.has(backup.status?.phase ?? '')) expect(doomed.has(backup.metadata.name!)).toBe(false);
       }),
       RUNS,
     );
@@ -48,7 +49,8 @@ describe('retention never deletes what it must keep (property tests over random 
         const doomed = deletedBackups(planRetention(inputs));
         const windowStart = inputs.now.getTime() - durationSeconds(inputs.policy.keepWithin as Duration) * 1000;
         for (const backup of inputs.backups)
-          if (backup.status?.phase === 'completed' && completedAt(backup) > windowStart) expect(doomed.has(backup.metadata.name!)).toBe(false);
+          if (backup.status?.phase === 'completed' && completedAt(backup) > windowStart)
+            expect(doomed.has(backup.metadata.name!)).toBe(false);
       }),
       RUNS,
     );
@@ -91,7 +93,11 @@ describe('retention never deletes what it must keep (property tests over random 
         const needed = new Set([
           ...inputs.clusters
             .filter((c) => c.status?.phase !== 'Cluster in healthy state')
-            .map((c) => ((c.spec.bootstrap as { recovery: { volumeSnapshots: { storage: { name: string } } } }).recovery.volumeSnapshots.storage.name)),
+            .map(
+              (c) =>
+                (c.spec.bootstrap as { recovery: { volumeSnapshots: { storage: { name: string } } } }).recovery.volumeSnapshots.storage
+                  .name,
+            ),
           ...inputs.claims.filter((c) => c.status?.phase === 'Pending').map((c) => c.spec.dataSource!.name),
         ]);
         const doomedSnapshots = deletedSnapshots(plan);
@@ -117,7 +123,8 @@ describe('retention never deletes what it must keep (property tests over random 
           if (foreign) expect(doomed.has(backup.metadata.name!)).toBe(false);
         }
         for (const snapshot of inputs.snapshots)
-          if (snapshot.metadata.labels?.['cnpg.io/cluster'] !== inputs.cluster) expect(doomedSnapshots.has(snapshot.metadata.name!)).toBe(false);
+          if (snapshot.metadata.labels?.['cnpg.io/cluster'] !== inputs.cluster)
+            expect(doomedSnapshots.has(snapshot.metadata.name!)).toBe(false);
       }),
       RUNS,
     );
@@ -128,10 +135,13 @@ describe('retention never deletes what it must keep (property tests over random 
       fc.property(historyArbitrary, (inputs) => {
         const plan = planRetention(inputs);
         for (const decision of plan.backups.filter((b) => b.phase === 'failed'))
-          expect(['min-keep', 'newest-completed', 'within-keep-window', 'daily-tier', 'weekly-tier', 'monthly-tier']).not.toContain(decision.rule);
+          expect(['min-keep', 'newest-completed', 'within-keep-window', 'daily-tier', 'weekly-tier', 'monthly-tier']).not.toContain(
+            decision.rule,
+          );
         // Adding failed backups never changes which completed backups are kept.
         const withoutFailed = planRetention({ ...inputs, backups: inputs.backups.filter((b) => b.status?.phase !== 'failed') });
-        const keptCompleted = (p: RetentionPlan) => p.backups.filter((b) => b.phase === 'completed' && b.action === 'keep').map((b) => b.name);
+        const keptCompleted = (p: RetentionPlan) =>
+          p.backups.filter((b) => b.phase === 'completed' && b.action === 'keep').map((b) => b.name);
         expect(keptCompleted(plan)).toEqual(keptCompleted(withoutFailed));
       }),
       RUNS,

@@ -9,10 +9,17 @@ const policy = (raw: Partial<Record<keyof RetentionPolicy, unknown>> = {}) => Re
 
 /** Hourly completed backups ending at `now`, newest first in names: `h-<hours ago>`. */
 function hourly(now: Date, hours: number, extra: Partial<Parameters<typeof backupObject>[0]> = {}) {
-  const backups = Array.from({ length: hours }, (_, ago) => backupObject({ name: `h-${ago}`, phase: 'completed', createdAt: now.getTime() - ago * HOUR - 180_000, ...extra }));
+  const backups = Array.from({ length: hours }, (_, ago) =>
+    backupObject({ name: `h-${ago}`, phase: 'completed', createdAt: now.getTime() - ago * HOUR - 180_000, ...extra }),
+  );
   const snapshots = backups.flatMap((b) => [
     snapshotObject({ name: b.metadata.name!, backupName: b.metadata.name!, createdAt: Date.parse(b.metadata.creationTimestamp!) }),
-    snapshotObject({ name: `${b.metadata.name!}-wal`, backupName: b.metadata.name!, createdAt: Date.parse(b.metadata.creationTimestamp!), role: 'PG_WAL' }),
+    snapshotObject({
+      name: `${b.metadata.name!}-wal`,
+      backupName: b.metadata.name!,
+      createdAt: Date.parse(b.metadata.creationTimestamp!),
+      role: 'PG_WAL',
+    }),
   ]);
   return { backups, snapshots };
 }
@@ -45,7 +52,13 @@ describe('the retention policy, field by field', () => {
 
   test('keepWithin: every completed backup younger than the window is kept', () => {
     const { backups } = hourly(now, 10);
-    expect(kept(planRetention(inputs({ now, backups, policy: policy({ keepWithin: '5h', minKeep: 1 }) })))).toEqual(['h-0', 'h-1', 'h-2', 'h-3', 'h-4']);
+    expect(kept(planRetention(inputs({ now, backups, policy: policy({ keepWithin: '5h', minKeep: 1 }) })))).toEqual([
+      'h-0',
+      'h-1',
+      'h-2',
+      'h-3',
+      'h-4',
+    ]);
   });
 
   test('minKeep: the newest N completed backups are kept whatever their age', () => {
@@ -64,7 +77,9 @@ describe('the retention policy, field by field', () => {
   test('a month of hourly backups with daily 7, weekly 4 and monthly 3 keeps the window and one per period beyond it', () => {
     const monthNow = new Date('2026-11-30T23:30:00Z');
     const { backups } = hourly(monthNow, 24 * 62);
-    const plan = planRetention(inputs({ now: monthNow, backups, policy: policy({ keepWithin: '7d', minKeep: 3, daily: 7, weekly: 4, monthly: 3 }) }));
+    const plan = planRetention(
+      inputs({ now: monthNow, backups, policy: policy({ keepWithin: '7d', minKeep: 3, daily: 7, weekly: 4, monthly: 3 }) }),
+    );
     // Expectation built by hand: the window holds h-0..h-167 (the latest ended at 23:27 on Nov 30).
     const windowKept = Array.from({ length: 168 }, (_, ago) => `h-${ago}`);
     // Beyond it, each period's newest backup is the one ending at 23:27 of its last day (h-<24k+0..>):
@@ -98,7 +113,9 @@ describe('the retention policy, field by field', () => {
     const foreign = backupObject({ name: 'by-hand', phase: 'completed', createdAt: now.getTime() - 40 * 24 * HOUR, managed: false });
     const { backups } = hourly(now, 3);
     expect(ruleOf(planRetention(inputs({ now, backups: [...backups, foreign] })), 'by-hand')).toBe('out-of-scope');
-    expect(ruleOf(planRetention(inputs({ now, backups: [...backups, foreign], policy: policy({ scope: 'all' }) })), 'by-hand')).toBe('expired');
+    expect(ruleOf(planRetention(inputs({ now, backups: [...backups, foreign], policy: policy({ scope: 'all' }) })), 'by-hand')).toBe(
+      'expired',
+    );
   });
 
   test('running backups are kept whatever their age', () => {
@@ -117,8 +134,12 @@ describe('the retention policy, field by field', () => {
 
   test('a snapshot a Pending claim restores from is kept; a Bound claim no longer needs it', () => {
     const { backups, snapshots } = hourly(new Date(now.getTime() - 20 * 24 * HOUR), 5);
-    expect(ruleOf(planRetention(inputs({ now, backups, snapshots, claims: [pendingClaim('data', 'h-3-wal', 'Pending')] })), 'h-3')).toBe('referenced-by-pending-claim');
-    expect(ruleOf(planRetention(inputs({ now, backups, snapshots, claims: [pendingClaim('data', 'h-3-wal', 'Bound')] })), 'h-3')).toBe('expired');
+    expect(ruleOf(planRetention(inputs({ now, backups, snapshots, claims: [pendingClaim('data', 'h-3-wal', 'Pending')] })), 'h-3')).toBe(
+      'referenced-by-pending-claim',
+    );
+    expect(ruleOf(planRetention(inputs({ now, backups, snapshots, claims: [pendingClaim('data', 'h-3-wal', 'Bound')] })), 'h-3')).toBe(
+      'expired',
+    );
   });
 
   test('snapshots whose Backup is gone are swept once older than keepWithin', () => {

@@ -22,7 +22,16 @@ describe('a backup target', () => {
       auth: { kind: 'eks' },
       schedule: 'cron(0 * * * ? *)',
       backup: { pendingTimeoutMinutes: 30, timeoutMinutes: 180 },
-      retention: { keepWithin: '7d', minKeep: 3, daily: 0, weekly: 0, monthly: 0, failedKeep: '1d', scope: 'managed', schedule: 'cron(30 3 * * ? *)' },
+      retention: {
+        keepWithin: '7d',
+        minKeep: 3,
+        daily: 0,
+        weekly: 0,
+        monthly: 0,
+        failedKeep: '1d',
+        scope: 'managed',
+        schedule: 'cron(30 3 * * ? *)',
+      },
       rpoMinutes: 90,
     });
   });
@@ -52,7 +61,9 @@ describe('a backup target', () => {
 describe('a workflow input', () => {
   test('takes an optional scheduled time that must carry a zone', () => {
     expect(WorkflowInputSchema.parse({ target: minimal }).scheduledTime).toBeUndefined();
-    expect(WorkflowInputSchema.parse({ target: minimal, scheduledTime: '2026-11-25T05:00:00Z' }).scheduledTime).toBe('2026-11-25T05:00:00Z');
+    expect(WorkflowInputSchema.parse({ target: minimal, scheduledTime: '2026-11-25T05:00:00Z' }).scheduledTime).toBe(
+      '2026-11-25T05:00:00Z',
+    );
     expect(rejection(WorkflowInputSchema, { target: minimal, scheduledTime: '2026-11-25T05:00:00' }).message).toContain(
       'scheduledTime: must be an ISO 8601 time with a zone',
     );

@@ -38,7 +38,9 @@ describe('reporting a failed workflow', () => {
   test('still reports when the workflow input itself was malformed', async () => {
     const { events, report } = reporter();
     await report({ workflow: 'restore', execution: 'x', error: { Error: 'States.Timeout', Cause: 'not json' }, input: 'garbage' });
-    expect(events.events).toEqual([{ detailType: 'Restore Failed', detail: { execution: 'x', errorName: 'States.Timeout', error: 'not json' } }]);
+    expect(events.events).toEqual([
+      { detailType: 'Restore Failed', detail: { execution: 'x', errorName: 'States.Timeout', error: 'not json' } },
+    ]);
   });
 
   test('rejects an unknown workflow and publishes nothing', async () => {

@@ -11,7 +11,10 @@ function resourcesOfType(template: ReturnType<typeof synthesize>['template'], ty
 
 describe('the synthesized scheduler', () => {
   const { template, stack } = synthesize({
-    targets: [EXAMPLE_TARGET, { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', eksCluster: 'other-eks', schedule: 'cron(15 */2 * * ? *)' }],
+    targets: [
+      EXAMPLE_TARGET,
+      { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', eksCluster: 'other-eks', schedule: 'cron(15 */2 * * ? *)' },
+    ],
   });
 
   test('every Lambda runs nodejs24.x on arm64 with JSON logs and X-Ray', () => {
@@ -45,12 +48,26 @@ describe('the synthesized scheduler', () => {
   });
 
   test('the dispatcher may start the backup and retention workflows and nothing else', () => {
-    const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow].map((w) => stack.getLogicalId(w.stateMachine.node.defaultChild as never));
+    const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow].map((w) =>
+      stack.getLogicalId(w.stateMachine.node.defaultChild as never),
+    );
     const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.includes('DispatchScheduleRole'))!;
     const statements = (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
     const starts = statements.filter((s) => s.Action === 'states:StartExecution').map((s) => s.Resource);
     expect(starts).toEqual(ids.map((id) => ({ Ref: id })));
-    expect(statements.map((s) => s.Action).flat().sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'states:StartExecution', 'states:StartExecution', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(
+      statements
+        .map((s) => s.Action)
+        .flat()
+        .sort(),
+    ).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'states:StartExecution',
+      'states:StartExecution',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 
   test('the workflow role may describe the named EKS clusters only', () => {
@@ -68,7 +85,11 @@ describe('the synthesized scheduler', () => {
     const entries = resourcesOfType(template, 'AWS::EKS::AccessEntry').map(([, e]) => e.Properties);
     expect(entries.map((e) => e.ClusterName).sort()).toEqual(['other-eks', 'prod-eks']);
     for (const entry of entries) {
-      expect(entry).toMatchObject({ Type: 'STANDARD', KubernetesGroups: [KUBERNETES_GROUP], PrincipalArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+      expect(entry).toMatchObject({
+        Type: 'STANDARD',
+        KubernetesGroups: [KUBERNETES_GROUP],
+        PrincipalArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      });
       expect(entry.AccessPolicies).toBeUndefined();
     }
   });

@@ -36,7 +36,15 @@ describe('the local workflow runner', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(seenAt).toEqual(['2026-11-02T10:03:20.000Z', '2026-11-02T10:03:50.000Z']);
     expect(execution.statesEntered).toEqual([
-      'StartBackup', 'WaitForBackup', 'CheckBackup', 'BackupProgress', 'WaitForBackup', 'CheckBackup', 'BackupProgress', 'ApplyRetention', 'BackupCompleted',
+      'StartBackup',
+      'WaitForBackup',
+      'CheckBackup',
+      'BackupProgress',
+      'WaitForBackup',
+      'CheckBackup',
+      'BackupProgress',
+      'ApplyRetention',
+      'BackupCompleted',
     ]);
     expect(execution.transitions).toBe(9);
   });
@@ -71,14 +79,23 @@ describe('the local workflow runner', () => {
     });
     const execution = await runner.run({ target: { name: 'hendrix' } }, 'hibernated');
     expect(execution).toMatchObject({ status: 'FAILED', error: 'PreconditionFailedError' });
-    expect(JSON.parse(execution.cause!)).toEqual({ errorType: 'PreconditionFailedError', errorMessage: 'cluster demo/hendrix is hibernated' });
+    expect(JSON.parse(execution.cause!)).toEqual({
+      errorType: 'PreconditionFailedError',
+      errorMessage: 'cluster demo/hendrix is hibernated',
+    });
     expect(reports).toEqual([
-      expect.objectContaining({ workflow: 'backup', execution: 'hibernated', error: expect.objectContaining({ Error: 'PreconditionFailedError' }) }),
+      expect.objectContaining({
+        workflow: 'backup',
+        execution: 'hibernated',
+        error: expect.objectContaining({ Error: 'PreconditionFailedError' }),
+      }),
     ]);
   });
 
   test('refuses a definition whose Task has no local handler, so nothing can reach AWS', () => {
     const lambdas = new Map<string, LocalLambda>([[functionArns.startBackup, async () => ({})]]);
-    expect(() => new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, new VirtualClock())).toThrow(/No local handler for Task CheckBackup/);
+    expect(() => new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, new VirtualClock())).toThrow(
+      /No local handler for Task CheckBackup/,
+    );
   });
 });

@@ -34,7 +34,8 @@ function visitStates(states: Record<string, AslState>, visit: StateVisitor): voi
     visit(name, state, states);
     const nested = [state.Iterator, state.ItemProcessor] as Array<{ States?: Record<string, AslState> } | undefined>;
     for (const machine of nested) if (machine?.States) visitStates(machine.States, visit);
-    for (const branch of (state.Branches as Array<{ States: Record<string, AslState> }> | undefined) ?? []) visitStates(branch.States, visit);
+    for (const branch of (state.Branches as Array<{ States: Record<string, AslState> }> | undefined) ?? [])
+      visitStates(branch.States, visit);
   }
 }
 
@@ -90,7 +91,9 @@ export class LocalWorkflowRunner {
     });
     const missing = [...this.taskStates].filter(([, resource]) => resource !== WAIT_RESOURCE && !lambdas.has(resource));
     if (missing.length > 0)
-      throw new Error(`No local handler for Task ${missing.map(([name, arn]) => `${name} (${arn})`).join(', ')}: the runner never calls AWS`);
+      throw new Error(
+        `No local handler for Task ${missing.map(([name, arn]) => `${name} (${arn})`).join(', ')}: the runner never calls AWS`,
+      );
   }
 
   async run(input: unknown, executionName: string): Promise<LocalExecution> {

@@ -39,7 +39,10 @@ function resolve(value: unknown): string {
   throw new Error(`Cannot resolve ${JSON.stringify(value)} in a state machine definition`);
 }
 
-export function stateMachineDefinition(template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }, logicalId: string): AslDefinition {
+export function stateMachineDefinition(
+  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> },
+  logicalId: string,
+): AslDefinition {
   const resource = template.Resources[logicalId];
   if (resource?.Type !== 'AWS::StepFunctions::StateMachine') throw new Error(`${logicalId} is not a state machine in the template`);
   return JSON.parse(resolve(resource.Properties?.DefinitionString)) as AslDefinition;

@@ -1,0 +1,5 @@
+import { createCheckBackup } from '../handlers/check-backup';
+import { lambdaHandler } from '../runtime/lambda-handler';
+import { productionDependencies } from '../runtime/production-dependencies';
+
+export const handler = lambdaHandler(createCheckBackup(productionDependencies()));

@@ -1,0 +1,15 @@
+import { StepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
+import { createDispatchSchedule } from '../handlers/dispatch-schedule';
+import { requiredEnv } from '../runtime/environment';
+import { lambdaHandler } from '../runtime/lambda-handler';
+import { logger } from '../runtime/logger';
+
+const starter = new StepFunctionsWorkflowStarter();
+
+export const handler = lambdaHandler(
+  createDispatchSchedule({
+    starter,
+    stateMachineArn: (workflow) => requiredEnv(workflow === 'backup' ? 'BACKUP_STATE_MACHINE_ARN' : 'RETENTION_STATE_MACHINE_ARN'),
+    log: logger,
+  }),
+);

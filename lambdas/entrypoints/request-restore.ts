@@ -1,0 +1,15 @@
+import { StepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
+import { TargetSpecSchema } from '../domain/target-spec';
+import { createRequestRestore } from '../handlers/request-restore';
+import { requiredEnv } from '../runtime/environment';
+import { lambdaHandler } from '../runtime/lambda-handler';
+import { productionDependencies } from '../runtime/production-dependencies';
+
+export const handler = lambdaHandler(
+  createRequestRestore({
+    ...productionDependencies(),
+    starter: new StepFunctionsWorkflowStarter(),
+    restoreStateMachineArn: () => requiredEnv('RESTORE_STATE_MACHINE_ARN'),
+    targets: () => (JSON.parse(requiredEnv('TARGETS')) as unknown[]).map((target) => TargetSpecSchema.parse(target)),
+  }),
+);

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { CnpgLabel } from '../domain/cnpg-api';
+import { restoreOutcomeEvent, type RestoreEventContext } from '../domain/restore-events';
+import { decideRestoreProgress, RESTORE_POLL_SECONDS, RESTORE_TIMEOUT_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { KubeAuthSchema } from '../domain/target-spec';
+import { parseInput } from '../domain/validation';
+import { IsoTimestamp } from '../domain/workflow-input';
+import type { WorkflowDependencies } from './workflow-dependencies';
+
+const CheckRestoreEventSchema = z.strictObject({
+  auth: KubeAuthSchema,
+  context: z.strictObject({
+    eksCluster: z.string().min(1),
+    namespace: z.string().min(1),
+    sourceCluster: z.string().min(1),
+    clusterName: z.string().min(1),
+    backup: z.string().min(1),
+    requestId: z.string().min(1),
+    createdAt: IsoTimestamp,
+  }),
+  checks: z.int().nonnegative(),
+});
+
+export interface CheckRestoreResult {
+  context: RestoreEventContext;
+  checks: number;
+  progress: RestoreProgress;
+}
+
+/** Reads the new Cluster and its recovery Job, decides the next wait or the end, and announces the end. */
+export function createCheckRestore(deps: WorkflowDependencies) {
+  return async (event: unknown): Promise<CheckRestoreResult> => {
+    const { auth, context, checks } = parseInput(CheckRestoreEventSchema, event, 'check restore input');
+    deps.log.appendKeys({ restoreRequest: context.requestId, clusterName: context.clusterName });
+    const kube = await deps.kube({ eksCluster: context.eksCluster, auth });
+    const [cluster, jobs] = await Promise.all([
+      kube.get('clusters', context.namespace, context.clusterName),
+      kube.list('jobs', context.namespace, { labelSelector: `${CnpgLabel.Cluster}=${context.clusterName}` }),
+    ]);
+    const now = deps.now();
+    const progress = decideRestoreProgress({
+      cluster,
+      jobs,
+      createdAt: new Date(context.createdAt),
+      now,
+      timeoutSeconds: RESTORE_TIMEOUT_SECONDS,
+      pollSeconds: RESTORE_POLL_SECONDS,
+    });
+    const outcome = restoreOutcomeEvent(context, progress, now);
+    if (outcome) {
+      await deps.events.publish([outcome]);
+      deps.log.info('restore finished', { state: progress.state });
+    }
+    return { context, checks: checks + 1, progress };
+  };
+}

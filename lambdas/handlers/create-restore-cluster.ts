@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ConflictError } from '../errors';
+import type { Cluster } from '../domain/kube-objects';
+import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
+import { isSameRestoreRequest } from '../domain/restore-manifest';
+import { RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { KubeAuthSchema } from '../domain/target-spec';
+import { parseInput } from '../domain/validation';
+import type { WorkflowDependencies } from './workflow-dependencies';
+
+export const RestoreWorkflowInputSchema = z.strictObject({
+  source: z.strictObject({ eksCluster: z.string().min(1), namespace: z.string().min(1), cluster: z.string().min(1), auth: KubeAuthSchema }),
+  backup: z.string().min(1),
+  requestId: z.string().min(1),
+  manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as Cluster).kind === 'Cluster', {
+    message: 'must be a Cluster manifest',
+  }),
+});
+
+export interface CreateRestoreClusterResult {
+  context: RestoreEventContext;
+  checks: number;
+  progress: RestoreProgress;
+}
+
+/** First step of the restore workflow: creates the new Cluster (a retried request finds its own and follows it). */
+export function createCreateRestoreCluster(deps: WorkflowDependencies) {
+  return async (event: unknown): Promise<CreateRestoreClusterResult> => {
+    const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
+    const { source, backup, requestId, manifest } = input;
+    const clusterName = manifest.metadata.name!;
+    deps.log.appendKeys({ restoreRequest: requestId, clusterName });
+    const kube = await deps.kube(source);
+    const result = await kube.create('clusters', source.namespace, manifest);
+    if (!result.created && !isSameRestoreRequest(result.existing, requestId))
+      throw new ConflictError(`Cluster ${source.namespace}/${clusterName} already exists and belongs to another request`);
+    const cluster = result.created ? result.object : result.existing;
+    const context: RestoreEventContext = {
+      eksCluster: source.eksCluster,
+      namespace: source.namespace,
+      sourceCluster: source.cluster,
+      clusterName,
+      backup,
+      requestId,
+      createdAt: cluster.metadata.creationTimestamp ?? deps.now().toISOString(),
+    };
+    if (result.created) await deps.events.publish([restoreStartedEvent(context)]);
+    return {
+      context,
+      checks: 0,
+      progress: { state: 'waiting', phase: cluster.status?.phase ?? '', reason: 'created', waitSeconds: RESTORE_POLL_SECONDS },
+    };
+  };
+}

@@ -13,7 +13,7 @@ import { createReportWorkflowFailure } from '../../lambdas/handlers/report-workf
 import { createRequestRestore, type RequestRestoreResult } from '../../lambdas/handlers/request-restore';
 import { createStartBackup } from '../../lambdas/handlers/start-backup';
 import type { WorkflowDependencies } from '../../lambdas/handlers/workflow-dependencies';
-import { exampleCluster, exampleVolumeSnapshotClass } from './kube-api-server/fixtures';
+import { exampleCluster, exampleVolumeSnapshotClass, type ExampleClusterOptions } from './kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer, type TestPrincipal } from './kube-api-server';
 import { MemoryLog } from './memory-log';
 import { RecordingEventPublisher } from './recording-event-publisher';
@@ -41,8 +41,9 @@ export interface LocalSchedulerOptions {
   targets?: TargetSpecInput[];
   clock?: VirtualClock;
   rbacManifests?: string[];
-  /** Seeds the example CNPG Cluster of each target (default true). */
+  /** Seeds the example CNPG Cluster of each target (default true), with these options per cluster name. */
   seedClusters?: boolean;
+  clusterOptions?: Record<string, Partial<ExampleClusterOptions>>;
 }
 
 /**
@@ -115,7 +116,8 @@ export class LocalScheduler {
     });
     server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
     if (options.seedClusters ?? true) {
-      for (const target of config.targets) server.seed(exampleCluster({ namespace: target.namespace, name: target.cluster }));
+      for (const target of config.targets)
+        server.seed(exampleCluster({ namespace: target.namespace, name: target.cluster, ...options.clusterOptions?.[target.cluster] }));
     }
     return new LocalScheduler(config, clock, server, new RecordingEventPublisher(), new MemoryLog(), synthesizeScheduler(config), []);
   }

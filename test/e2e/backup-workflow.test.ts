@@ -171,17 +171,18 @@ describe('the backup workflow end to end', () => {
   });
 
   test('a Backup of that name created by someone else is a clash: reported, and left untouched', async () => {
-    local.server.seed({
+    const foreign: Backup = {
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Backup',
       metadata: { name: 'hendrix-20261102020000', namespace: 'demo' },
       spec: { cluster: { name: 'hendrix' }, method: 'volumeSnapshot' },
-    });
+    };
+    local.server.seed(foreign);
     local.clock.advanceTo(slot('2026-11-02T02:00:00Z'));
     const dispatched = await local.fireSchedule('backup', 'hendrix', slot('2026-11-02T02:00:00Z'));
     expect(local.execution(dispatched.executionName)).toMatchObject({ status: 'FAILED', error: 'ConflictError' });
-    const foreign = backupsOf('hendrix').find((b) => b.metadata.name === 'hendrix-20261102020000')!;
-    expect(foreign.metadata.labels).toBeUndefined();
+    const untouched = backupsOf('hendrix').find((b) => b.metadata.name === 'hendrix-20261102020000')!;
+    expect(untouched.metadata.labels).toBeUndefined();
   });
 
   test('a malformed input is refused with the field named, and nothing is created', async () => {

@@ -56,6 +56,8 @@ export class LocalScheduler {
   private readonly runners: Record<LocalWorkflowKind, LocalWorkflowRunner>;
   private readonly dispatcher: (event: unknown) => Promise<DispatchResult>;
   private readonly restoreRequester: (event: unknown) => Promise<RequestRestoreResult>;
+  private readonly handlers: Record<SchedulerFunctionName, LocalLambda>;
+  private readonly deps: WorkflowDependencies;
 
   private constructor(
     readonly config: DeploymentConfig,
@@ -67,6 +69,7 @@ export class LocalScheduler {
     readonly executions: LocalExecution[],
   ) {
     const deps = this.dependencies();
+    this.deps = deps;
     const handlers: Record<SchedulerFunctionName, LocalLambda> = {
       startBackup: createStartBackup(deps),
       checkBackup: createCheckBackup(deps),
@@ -77,6 +80,7 @@ export class LocalScheduler {
       createRestoreCluster: createCreateRestoreCluster(deps),
       checkRestore: createCheckRestore(deps),
     };
+    this.handlers = handlers;
     const lambdas = new Map(
       Object.entries(handlers).map(([name, fn]) => [
         synthesized.functionArns[name as SchedulerFunctionName],
@@ -147,6 +151,17 @@ export class LocalScheduler {
   /** The operator's restore invocation (the RequestRestore Lambda); the restore workflow it starts runs to its end. */
   async requestRestore(payload: unknown): Promise<RequestRestoreResult> {
     return this.restoreRequester(payload);
+  }
+
+  /** Invokes one Lambda handler directly, as `aws lambda invoke` would. */
+  invoke(fn: SchedulerFunctionName, event: unknown): Promise<unknown> {
+    this.log.resetKeys();
+    return this.handlers[fn](event);
+  }
+
+  /** The Kubernetes API as the workflows see it (their identity, their RBAC), for arranging scenarios. */
+  kube(targetName: string) {
+    return this.deps.kube(this.target(targetName));
   }
 
   /** The execution a request started, by name. */

@@ -72,6 +72,8 @@ export class LocalWorkflowRunner {
   private readonly definition: AslDefinition;
   private readonly taskStates = new Map<string, string>();
   private readonly waitStates = new Map<string, AslState>();
+  /** Built once: constructing one validates the definition, which is costly. */
+  private machine: StateMachine | undefined;
 
   constructor(
     definition: AslDefinition,
@@ -98,8 +100,8 @@ export class LocalWorkflowRunner {
 
   async run(input: unknown, executionName: string): Promise<LocalExecution> {
     const startedAt = this.clock.now();
-    const machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
-    const execution = machine.run(input as never, {
+    this.machine ??= new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
+    const execution = this.machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: this.localHandlers() as never,
         retryIntervalOverrides: Object.fromEntries([...this.taskStates.keys()].map((name) => [name, 0])),

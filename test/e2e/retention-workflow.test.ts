@@ -1,0 +1,203 @@
+import type { Backup, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
+import type { ApplyRetentionResult } from '../../lambdas/handlers/apply-retention';
+import { exampleVolumeSnapshotClass } from '../support/kube-api-server/fixtures';
+import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
+import { VirtualClock } from '../support/virtual-clock';
+
+/** Retention through the synthesized workflows and real handlers, against the Kubernetes API test server. */
+
+const HOUR = 3_600_000;
+const START = Date.parse('2026-11-02T00:00:00Z');
+
+async function runSchedule(local: LocalScheduler, targetName: string, hours: number, everyHours = 1): Promise<void> {
+  for (let hour = 0; hour <= hours; hour += everyHours) {
+    const slot = new Date(START + hour * HOUR);
+    local.clock.advanceTo(slot);
+    const { executionName } = await local.fireSchedule('backup', targetName, slot);
+    const status = local.execution(executionName)?.status;
+    if (status !== 'SUCCEEDED' && local.target(targetName).name === targetName && !executionName.includes('jimi'))
+      throw new Error(`${executionName} ended ${status}: ${local.execution(executionName)?.cause}`);
+    if (slot.getUTCHours() === 3) {
+      const sweep = new Date(slot.getTime() + 30 * 60_000);
+      local.clock.advanceTo(sweep);
+      await local.fireSchedule('retention', targetName, sweep);
+    }
+  }
+}
+
+const backupsOf = (local: LocalScheduler, cluster: string) =>
+  local.server
+    .objects<Backup>('backups', 'demo')
+    .filter((b) => b.spec.cluster.name === cluster)
+    .map((b) => b.metadata.name!)
+    .sort();
+const snapshotsOf = (local: LocalScheduler, cluster: string) =>
+  local.server.objects<VolumeSnapshot>('volumesnapshots', 'demo').filter((s) => s.metadata.labels?.['cnpg.io/cluster'] === cluster);
+
+// A simulated week or month is a few hundred workflow runs: seconds of real time, more than jest's default 5.
+jest.setTimeout(60_000);
+
+describe('retention end to end', () => {
+  test('a simulated week of hourly backups ends with exactly the 168 of the last 7 days and their snapshots', async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(START)), targets: [HENDRIX] });
+    try {
+      await runSchedule(local, 'hendrix', 7 * 24 + 3);
+      const kept = backupsOf(local, 'hendrix');
+      expect(kept).toHaveLength(168);
+      expect(kept[0]).toBe('hendrix-20261102040000');
+      expect(kept.at(-1)).toBe('hendrix-20261109030000');
+      const snapshots = snapshotsOf(local, 'hendrix');
+      expect(snapshots).toHaveLength(336);
+      expect(new Set(snapshots.map((s) => s.metadata.labels!['cnpg.io/backupName']))).toEqual(new Set(kept));
+      const applied = local.events.ofType('Retention Applied');
+      expect(applied.reduce((n, e) => n + Number(e.detail.deletedBackupCount), 0)).toBe(4);
+      expect(applied.reduce((n, e) => n + Number(e.detail.deletedSnapshotCount), 0)).toBe(8);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test('a month of 6-hourly backups with daily, weekly and monthly tiers keeps the window plus one backup per period', async () => {
+    const tiered = {
+      ...HENDRIX,
+      schedule: 'cron(0 */6 * * ? *)',
+      retention: { keepWithin: '2d', minKeep: 2, daily: 3, weekly: 2, monthly: 2 },
+    };
+    const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(START)), targets: [tiered] });
+    try {
+      const days = 40;
+      for (let hour = 0; hour <= days * 24; hour += 6) {
+        const slot = new Date(START + hour * HOUR);
+        local.clock.advanceTo(slot);
+        await local.fireSchedule('backup', 'hendrix', slot);
+      }
+      // Last backup: Dec 12 00:00 (ended 00:03:05). Window: 2 days -> Dec 10 00:03:05 < stoppedAt.
+      const window = [
+        '20261210060000',
+        '20261210120000',
+        '20261210180000',
+        '20261211000000',
+        '20261211060000',
+        '20261211120000',
+        '20261211180000',
+        '20261212000000',
+      ];
+      // Beyond the window, newest per period: days Dec 10 (00:00), Dec 9, Dec 8; ISO weeks: week 50 (Dec 7-13) -> Dec 10 00:00,
+      // week 49 (Nov 30 - Dec 6) -> Dec 6 18:00; months: December -> Dec 10 00:00, November -> Nov 30 18:00.
+      const tiers = ['20261210000000', '20261209180000', '20261208180000', '20261206180000', '20261130180000'];
+      expect(backupsOf(local, 'hendrix')).toEqual([...tiers, ...window].map((t) => `hendrix-${t}`).sort());
+      expect(snapshotsOf(local, 'hendrix')).toHaveLength(2 * (tiers.length + window.length));
+    } finally {
+      await local.close();
+    }
+  });
+
+  describe('sweeps and safety', () => {
+    let local: LocalScheduler;
+    beforeAll(async () => {
+      local = await LocalScheduler.start({
+        clock: new VirtualClock(new Date(START)),
+        targets: [
+          { ...HENDRIX, retention: { keepWithin: '1d', minKeep: 1 } },
+          { ...HENDRIX, name: 'jimi', cluster: 'jimi', retention: { keepWithin: '1d', minKeep: 1, failedKeep: '12h' } },
+          { ...HENDRIX, name: 'janis', cluster: 'janis', retention: { keepWithin: '1d', minKeep: 1 } },
+        ],
+      });
+    });
+    afterAll(() => local.close());
+
+    test('a failed backup and the snapshots it left are kept for failedKeep, then swept', async () => {
+      local.server.cnpg.configure('demo', 'jimi', { csiError: 'volume busy' });
+      const failed = await local.runWorkflow('backup', { target: local.target('jimi') });
+      expect(failed.error).toBe('BackupFailed');
+      local.server.cnpg.configure('demo', 'jimi', { csiError: undefined });
+      expect(snapshotsOf(local, 'jimi')).toHaveLength(2);
+      local.clock.advance(6 * HOUR);
+      await local.runWorkflow('retention', { target: local.target('jimi') });
+      expect(backupsOf(local, 'jimi')).toHaveLength(1);
+      local.clock.advance(7 * HOUR);
+      await local.runWorkflow('retention', { target: local.target('jimi') });
+      expect(backupsOf(local, 'jimi')).toEqual([]);
+      expect(snapshotsOf(local, 'jimi')).toEqual([]);
+    });
+
+    test('a Backup the scheduler did not create is untouched under scope managed', async () => {
+      const byHand: Backup = {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Backup',
+        metadata: {
+          name: 'janis-by-hand',
+          namespace: 'demo',
+          creationTimestamp: '2026-10-01T00:00:00Z',
+          labels: { 'cnpg.io/cluster': 'janis' },
+        },
+        spec: { cluster: { name: 'janis' }, method: 'volumeSnapshot' },
+        status: { phase: 'completed', stoppedAt: '2026-10-01T00:03:00Z' },
+      };
+      local.server.seed(byHand);
+      await local.runWorkflow('backup', { target: local.target('janis') });
+      local.clock.advance(3 * 24 * HOUR);
+      await local.runWorkflow('backup', { target: local.target('janis') });
+      await local.runWorkflow('retention', { target: local.target('janis') });
+      expect(backupsOf(local, 'janis')).toContain('janis-by-hand');
+      expect(backupsOf(local, 'janis')).toHaveLength(2);
+    });
+
+    test('a dry run returns the plan and deletes nothing', async () => {
+      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      local.clock.advance(HOUR);
+      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      local.clock.advance(3 * 24 * HOUR);
+      const before = backupsOf(local, 'hendrix');
+      const result = (await local.invoke('applyRetention', { target: local.target('hendrix'), dryRun: true })) as ApplyRetentionResult;
+      expect(result.summary).toMatchObject({ dryRun: true, deletedBackups: [], deletedSnapshots: [] });
+      expect(result.plan!.backups.map((b) => [b.action, b.rule])).toEqual([
+        ['keep', 'newest-completed'],
+        ['delete', 'expired'],
+      ]);
+      expect(backupsOf(local, 'hendrix')).toEqual(before);
+    });
+
+    test('a crash between deleting a Backup and its snapshots is repaired by the next run', async () => {
+      const crash = local.server.faults.add({ verb: 'delete', resource: 'volumesnapshots', response: { reset: true } });
+      const run = await local.runWorkflow('retention', { target: local.target('hendrix') });
+      expect(run.status).toBe('FAILED');
+      expect(local.events.ofType('Retention Failed').length).toBeGreaterThan(0);
+      crash.remove();
+      const orphans = snapshotsOf(local, 'hendrix').filter(
+        (s) => !backupsOf(local, 'hendrix').includes(s.metadata.labels!['cnpg.io/backupName']!),
+      );
+      expect(orphans.length).toBeGreaterThan(0);
+      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      const left = snapshotsOf(local, 'hendrix').map((s) => s.metadata.labels!['cnpg.io/backupName']!);
+      expect(left.every((name) => backupsOf(local, 'hendrix').includes(name))).toBe(true);
+      expect(backupsOf(local, 'hendrix')).toHaveLength(1);
+    });
+
+    test('a snapshot class that retains storage is warned about in the event', async () => {
+      local.server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc-retain', deletionPolicy: 'Retain' }));
+      const kube = await local.kube('hendrix');
+      const latest = backupsOf(local, 'hendrix')[0]!;
+      const retained = (await kube.list('volumesnapshots', 'demo', { labelSelector: `cnpg.io/backupName=${latest}` }))[0]!;
+      expect(retained.spec.volumeSnapshotClassName).toBe('csi-aws-vsc');
+      const orphan: VolumeSnapshot = {
+        apiVersion: 'snapshot.storage.k8s.io/v1',
+        kind: 'VolumeSnapshot',
+        metadata: {
+          name: 'hendrix-old-orphan',
+          namespace: 'demo',
+          creationTimestamp: '2026-10-01T00:00:00Z',
+          labels: { 'cnpg.io/cluster': 'hendrix', 'cnpg.io/backupName': 'hendrix-gone' },
+        },
+        spec: { source: { persistentVolumeClaimName: 'hendrix-1' }, volumeSnapshotClassName: 'csi-aws-vsc-retain' },
+      };
+      local.server.seed(orphan);
+      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      const event = local.events.ofType('Retention Applied').at(-1)!;
+      expect(event.detail.deletedSnapshots).toEqual(['hendrix-old-orphan']);
+      expect(event.detail.warnings).toEqual([
+        'VolumeSnapshotClass csi-aws-vsc-retain has deletionPolicy Retain: deleted VolumeSnapshots leave their storage snapshots behind',
+      ]);
+    });
+  });
+});

@@ -30,7 +30,12 @@ export class RestoreWorkflow extends Construct {
     const wait = new sfn.Wait(this, 'WaitForRestore', { time: sfn.WaitTime.secondsPath('$.restore.progress.waitSeconds') });
     const check = handlerTask(this, 'CheckRestore', {
       fn: props.checkRestore,
-      payload: { 'auth.$': '$.source.auth', 'context.$': '$.restore.context', 'checks.$': '$.restore.checks' },
+      payload: {
+        'auth.$': '$.source.auth',
+        'context.$': '$.restore.context',
+        'checks.$': '$.restore.checks',
+        'timeoutSeconds.$': '$.restore.timeoutSeconds',
+      },
       resultPath: '$.restore',
     });
     create.addCatch(failed, { resultPath: '$.error' });
@@ -48,7 +53,8 @@ export class RestoreWorkflow extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: sfn.DefinitionBody.fromChainable(create.next(wait).next(check).next(progress)),
-      timeout: Duration.hours(3),
+      // Requests may allow up to a day (timeoutMinutes); the execution stops a little after that.
+      timeout: Duration.hours(25),
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),

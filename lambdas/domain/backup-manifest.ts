@@ -35,22 +35,26 @@ export function buildBackupManifest(input: { target: TargetSpec; name: string; s
  * opposed to somebody else's object that merely has the name.
  */
 export function isOwnBackupOfSlot(existing: Backup, expected: Backup): boolean {
-  const labels = existing.metadata.labels ?? {};
   return (
-    labels[KubeLabel.ManagedBy] === MANAGER_NAME &&
+    existing.metadata.labels?.[KubeLabel.ManagedBy] === MANAGER_NAME &&
     existing.spec.cluster.name === expected.spec.cluster.name &&
     existing.metadata.annotations?.[SchedulerAnnotation.ScheduledTime] ===
       expected.metadata.annotations?.[SchedulerAnnotation.ScheduledTime] &&
-    sameRequestedSpec(existing.spec, expected.spec)
+    canonicalJson(existing.spec) === canonicalJson(asStoredByApiServer(expected.spec))
   );
 }
 
-/** Compares the fields the scheduler sets; the API server fills CRD defaults (e.g. waitForArchive) into the rest. */
-function sameRequestedSpec(a: BackupSpec, b: BackupSpec): boolean {
-  return (
-    a.method === b.method &&
-    a.online === b.online &&
-    a.target === b.target &&
-    a.onlineConfiguration?.immediateCheckpoint === b.onlineConfiguration?.immediateCheckpoint
+/** The spec as the API server stores it: CRD defaulting adds waitForArchive to an onlineConfiguration we send. */
+function asStoredByApiServer(spec: BackupSpec): BackupSpec {
+  if (!spec.onlineConfiguration) return spec;
+  return { ...spec, onlineConfiguration: { waitForArchive: true, ...spec.onlineConfiguration } };
+}
+
+/** JSON with object keys sorted, so two values compare equal whatever order their fields were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) =>
+    field !== null && typeof field === 'object' && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : field,
   );
 }

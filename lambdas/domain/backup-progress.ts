@@ -10,6 +10,7 @@ export interface BackupFollowState {
   createdAt: string;
   /** How long this cluster's backups usually take, creation to completion. */
   expectedDurationSeconds: number;
+  /** Checks done so far. */
   checks: number;
 }
 
@@ -22,42 +23,67 @@ export type BackupProgress =
 export const DEFAULT_EXPECTED_DURATION_SECONDS = 180;
 export const MIN_POLL_SECONDS = 10;
 export const MAX_POLL_SECONDS = 300;
+/** Bounds the wait an unusually slow history can ask for; the deadlines in decideBackupProgress cap it further. */
+export const MAX_FIRST_WAIT_SECONDS = 4 * 3600;
+/** The first poll after the usual end, as a fraction of the usual duration. */
+const OVERDUE_POLL_FRACTION = 0.1;
 const HISTORY_SIZE = 10;
+/** Not a CNPG phase: what a followed Backup that disappeared reports. */
+export const DELETED_PHASE = 'deleted';
 
-function seconds(from: string | Date, to: string | Date): number {
+function secondsBetween(from: string | Date, to: string | Date): number {
   return (new Date(to).getTime() - new Date(from).getTime()) / 1000;
+}
+
+function median(sorted: readonly number[]): number {
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Median creation-to-completion time of the newest completed backups; a default when there are none. */
 export function expectedBackupDurationSeconds(previous: readonly Backup[]): number {
-  const durations = previous
-    .filter((b) => b.status?.phase === BackupPhase.Completed && b.status.stoppedAt && b.metadata.creationTimestamp)
-    .sort((a, b) => b.status!.stoppedAt!.localeCompare(a.status!.stoppedAt!))
+  const runs = previous.flatMap((backup) => {
+    const stoppedAt = backup.status?.stoppedAt;
+    const createdAt = backup.metadata.creationTimestamp;
+    if (backup.status?.phase !== BackupPhase.Completed || !stoppedAt || !createdAt) return [];
+    const duration = secondsBetween(createdAt, stoppedAt);
+    return duration > 0 ? [{ stoppedAt: Date.parse(stoppedAt), duration }] : [];
+  });
+  if (runs.length === 0) return DEFAULT_EXPECTED_DURATION_SECONDS;
+  const newest = runs
+    .sort((a, b) => b.stoppedAt - a.stoppedAt)
     .slice(0, HISTORY_SIZE)
-    .map((b) => seconds(b.metadata.creationTimestamp!, b.status!.stoppedAt!))
-    .filter((d) => d > 0)
+    .map((run) => run.duration)
     .sort((a, b) => a - b);
-  if (durations.length === 0) return DEFAULT_EXPECTED_DURATION_SECONDS;
-  const middle = Math.floor(durations.length / 2);
-  const median = durations.length % 2 === 1 ? durations[middle]! : (durations[middle - 1]! + durations[middle]!) / 2;
-  return Math.round(median);
+  return Math.max(1, Math.round(median(newest)));
 }
 
 /**
- * The next wait. Before the usual duration has passed, wait until it has (a routine backup then needs one check);
- * past it, poll on a short interval that doubles per extra check, bounded by MIN and MAX_POLL_SECONDS.
+ * The next wait. Before the usual end, wait until it (a routine backup is then seen completed at the first check);
+ * past it, poll on a short interval that doubles with every further check, within MIN and MAX_POLL_SECONDS.
  */
 export function nextPollSeconds(follow: BackupFollowState, elapsedSeconds: number): number {
-  const untilExpected = Math.ceil(follow.expectedDurationSeconds - elapsedSeconds);
-  if (untilExpected >= MIN_POLL_SECONDS) return Math.min(untilExpected, 4 * 3600);
-  const base = Math.max(MIN_POLL_SECONDS, Math.round(follow.expectedDurationSeconds / 10));
+  const untilUsualEnd = Math.ceil(follow.expectedDurationSeconds - elapsedSeconds);
+  // Less than one short poll before the usual end counts as overdue: a check just before it would be wasted.
+  if (untilUsualEnd >= MIN_POLL_SECONDS) return Math.min(untilUsualEnd, MAX_FIRST_WAIT_SECONDS);
+  const firstOverduePoll = Math.round(follow.expectedDurationSeconds * OVERDUE_POLL_FRACTION);
   const overdueChecks = Math.max(0, follow.checks - 1);
-  return Math.min(MAX_POLL_SECONDS, base * 2 ** Math.min(overdueChecks, 10));
+  return Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, firstOverduePoll) * 2 ** overdueChecks);
 }
 
-const IN_PROGRESS: ReadonlySet<string> = new Set([BackupPhase.Pending, BackupPhase.Started, BackupPhase.Running, BackupPhase.Finalizing]);
+/** Non-terminal phases; walArchivingFailing is barman-only but not terminal, so the overall timeout decides. */
+const IN_PROGRESS: ReadonlySet<string> = new Set([
+  BackupPhase.Pending,
+  BackupPhase.Started,
+  BackupPhase.Running,
+  BackupPhase.Finalizing,
+  BackupPhase.WalArchivingFailing,
+]);
 
-/** Reads a Backup's state at `now` and decides: keep waiting (and how long), or the end and why. */
+/**
+ * Reads a Backup's state at `now` and decides: keep waiting (and how long), or the end and why.
+ * A Backup is timed out at (not only after) a deadline, so a wait that ends on the deadline needs no extra check.
+ */
 export function decideBackupProgress(input: {
   follow: BackupFollowState;
   backup: Backup | undefined;
@@ -66,37 +92,38 @@ export function decideBackupProgress(input: {
   timeoutSeconds: number;
 }): BackupProgress {
   const { follow, backup, now } = input;
-  const ref = `${follow.namespace}/${follow.name}`;
-  if (!backup) return { state: 'failed', phase: 'deleted', reason: `Backup ${ref} was deleted while it was being followed` };
+  const ref = `Backup ${follow.namespace}/${follow.name}`;
+  if (!backup) return { state: 'failed', phase: DELETED_PHASE, reason: `${ref} was deleted while it was being followed` };
+  // A Backup CNPG has not reconciled yet has no status: it is queued like a pending one.
   const phase = backup.status?.phase ?? BackupPhase.Pending;
   if (phase === BackupPhase.Completed) {
-    const stoppedAt = backup.status?.stoppedAt;
+    const { startedAt, stoppedAt, snapshotBackupStatus } = backup.status ?? {};
     return {
       state: 'completed',
       phase: BackupPhase.Completed,
-      durationSeconds: Math.max(0, Math.round(seconds(follow.createdAt, stoppedAt ?? now))),
-      ...(backup.status?.startedAt && { startedAt: backup.status.startedAt }),
+      durationSeconds: Math.max(0, Math.round(secondsBetween(follow.createdAt, stoppedAt ?? now))),
+      ...(startedAt && { startedAt }),
       ...(stoppedAt && { stoppedAt }),
-      snapshots: (backup.status?.snapshotBackupStatus?.elements ?? []).map((element) => element.name),
+      snapshots: (snapshotBackupStatus?.elements ?? []).map((element) => element.name),
     };
   }
   if (phase === BackupPhase.Failed || phase === BackupPhase.DefinitionInvalid)
-    return { state: 'failed', phase, reason: backup.status?.error ?? `Backup ${ref} is ${phase} and CNPG gave no error` };
+    return { state: 'failed', phase, reason: backup.status?.error || `${ref} is ${phase} and CNPG gave no error` };
 
-  const elapsed = seconds(follow.createdAt, now);
+  const elapsed = secondsBetween(follow.createdAt, now);
+  const minutes = Math.floor(elapsed / 60);
   if (phase === BackupPhase.Pending && elapsed >= input.pendingTimeoutSeconds)
     return {
       state: 'timedOut',
       phase,
-      reason: `Backup ${ref} stuck in pending for ${Math.floor(elapsed / 60)} minutes: another backup of the cluster may be running, or the operator is down`,
+      reason: `${ref} stuck in pending for ${minutes} minutes: another backup of the cluster may be running, or the operator is down`,
     };
-  if (elapsed >= input.timeoutSeconds)
-    return { state: 'timedOut', phase, reason: `Backup ${ref} still ${phase} after ${Math.floor(elapsed / 60)} minutes` };
-  if (!IN_PROGRESS.has(phase) && phase !== BackupPhase.WalArchivingFailing)
-    return { state: 'failed', phase, reason: `Backup ${ref} is in phase "${phase}", which a volume-snapshot backup never reaches` };
+  if (elapsed >= input.timeoutSeconds) return { state: 'timedOut', phase, reason: `${ref} still ${phase} after ${minutes} minutes` };
+  if (!IN_PROGRESS.has(phase))
+    return { state: 'failed', phase, reason: `${ref} is in phase "${phase}", which a volume-snapshot backup never reaches` };
 
   const deadline = phase === BackupPhase.Pending ? Math.min(input.pendingTimeoutSeconds, input.timeoutSeconds) : input.timeoutSeconds;
-  // Never wait past a deadline by more than one short poll: the check after the wait must see the timeout promptly.
-  const untilDeadline = Math.max(1, Math.ceil(deadline - elapsed));
+  // End the wait on the deadline at the latest, so the check after it reports the timeout promptly.
+  const untilDeadline = Math.ceil(deadline - elapsed);
   return { state: 'waiting', phase, waitSeconds: Math.min(nextPollSeconds(follow, elapsed), untilDeadline) };
 }

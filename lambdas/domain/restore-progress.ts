@@ -7,7 +7,6 @@ import type { Cluster, Job } from './kube-objects';
  * Polling is short and constant: the recovery time measured is then within one interval of the real one.
  */
 export const RESTORE_POLL_SECONDS = 10;
-export const RESTORE_TIMEOUT_SECONDS = 2 * 3600;
 
 export type RestoreProgress =
   | { state: 'waiting'; phase: string; reason: string; waitSeconds: number }

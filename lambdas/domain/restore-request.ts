@@ -36,6 +36,11 @@ export const RestoreRequestSchema = z
       })
       .optional(),
     instances: z.int().min(1).max(10).default(1),
+    timeoutMinutes: z
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(120),
     replica: z.boolean().default(false),
     dryRun: z.boolean().default(false),
     requestId: z
@@ -73,6 +78,8 @@ export interface RestoreRequest {
   instances: number;
   replica: boolean;
   dryRun: boolean;
+  /** How long the restore may take before it is reported as timed out. */
+  timeoutMinutes: number;
   /** Identifies the request: the same request made again is recognised instead of restoring twice. */
   requestId: string;
   requestedAt: Date;
@@ -139,6 +146,7 @@ export function parseRestoreRequest(payload: unknown, context: { targets: readon
     instances: request.instances,
     replica: request.replica,
     dryRun: request.dryRun,
+    timeoutMinutes: request.timeoutMinutes,
     requestId,
     requestedAt: now,
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { restoreOutcomeEvent, type RestoreEventContext } from '../domain/restore-events';
-import { decideRestoreProgress, RESTORE_POLL_SECONDS, RESTORE_TIMEOUT_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { decideRestoreProgress, RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
@@ -19,18 +19,20 @@ const CheckRestoreEventSchema = z.strictObject({
     createdAt: IsoTimestamp,
   }),
   checks: z.int().nonnegative(),
+  timeoutSeconds: z.int().min(60),
 });
 
 export interface CheckRestoreResult {
   context: RestoreEventContext;
   checks: number;
+  timeoutSeconds: number;
   progress: RestoreProgress;
 }
 
 /** Reads the new Cluster and its recovery Job, decides the next wait or the end, and announces the end. */
 export function createCheckRestore(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CheckRestoreResult> => {
-    const { auth, context, checks } = parseInput(CheckRestoreEventSchema, event, 'check restore input');
+    const { auth, context, checks, timeoutSeconds } = parseInput(CheckRestoreEventSchema, event, 'check restore input');
     deps.log.appendKeys({ restoreRequest: context.requestId, clusterName: context.clusterName });
     const kube = await deps.kube({ eksCluster: context.eksCluster, auth });
     const [cluster, jobs] = await Promise.all([
@@ -43,7 +45,7 @@ export function createCheckRestore(deps: WorkflowDependencies) {
       jobs,
       createdAt: new Date(context.createdAt),
       now,
-      timeoutSeconds: RESTORE_TIMEOUT_SECONDS,
+      timeoutSeconds,
       pollSeconds: RESTORE_POLL_SECONDS,
     });
     const outcome = restoreOutcomeEvent(context, progress, now);
@@ -51,6 +53,6 @@ export function createCheckRestore(deps: WorkflowDependencies) {
       await deps.events.publish([outcome]);
       deps.log.info('restore finished', { state: progress.state });
     }
-    return { context, checks: checks + 1, progress };
+    return { context, checks: checks + 1, timeoutSeconds, progress };
   };
 }

@@ -12,6 +12,7 @@ export const RestoreWorkflowInputSchema = z.strictObject({
   source: z.strictObject({ eksCluster: z.string().min(1), namespace: z.string().min(1), cluster: z.string().min(1), auth: KubeAuthSchema }),
   backup: z.string().min(1),
   requestId: z.string().min(1),
+  timeoutSeconds: z.int().min(60),
   manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as Cluster).kind === 'Cluster', {
     message: 'must be a Cluster manifest',
   }),
@@ -20,6 +21,7 @@ export const RestoreWorkflowInputSchema = z.strictObject({
 export interface CreateRestoreClusterResult {
   context: RestoreEventContext;
   checks: number;
+  timeoutSeconds: number;
   progress: RestoreProgress;
 }
 
@@ -27,7 +29,7 @@ export interface CreateRestoreClusterResult {
 export function createCreateRestoreCluster(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CreateRestoreClusterResult> => {
     const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
-    const { source, backup, requestId, manifest } = input;
+    const { source, backup, requestId, manifest, timeoutSeconds } = input;
     const clusterName = manifest.metadata.name!;
     deps.log.appendKeys({ restoreRequest: requestId, clusterName });
     const kube = await deps.kube(source);
@@ -48,6 +50,7 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
     return {
       context,
       checks: 0,
+      timeoutSeconds,
       progress: { state: 'waiting', phase: cluster.status?.phase ?? '', reason: 'created', waitSeconds: RESTORE_POLL_SECONDS },
     };
   };

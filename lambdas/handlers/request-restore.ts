@@ -32,6 +32,7 @@ export interface RestoreWorkflowInput {
   source: { eksCluster: string; namespace: string; cluster: string; auth: TargetSpec['auth'] };
   backup: string;
   requestId: string;
+  timeoutSeconds: number;
   manifest: Cluster;
 }
 
@@ -70,6 +71,7 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
       source: { eksCluster: source.eksCluster, namespace: source.namespace, cluster: source.cluster, auth: source.auth },
       backup: backupName,
       requestId: request.requestId,
+      timeoutSeconds: request.timeoutMinutes * 60,
       manifest,
     };
     const executionName = `restore-${request.clusterName}-${request.requestId.slice(0, 12)}`;

@@ -1,22 +1,43 @@
 import fc from 'fast-check';
 import { buildBackupManifest, isOwnBackupOfSlot } from '../../lambdas/domain/backup-manifest';
-import { TargetSpecSchema, type TargetSpec } from '../../lambdas/domain/target-spec';
-import { crdSchemaViolations } from '../support/crd-schemas';
+import type { Backup } from '../../lambdas/domain/kube-objects';
+import { TargetSpecSchema, type BackupOptions, type TargetSpec } from '../../lambdas/domain/target-spec';
+import { applyCrdDefaults, crdSchemaViolations } from '../support/crd-schemas';
 
 const scheduledTime = new Date('2026-11-25T05:00:00Z');
-const target = (backup: Record<string, unknown> = {}): TargetSpec =>
+const name = 'hendrix-20261125050000';
+const target = (backup: Partial<BackupOptions> = {}): TargetSpec =>
   TargetSpecSchema.parse({ name: 'hendrix-prod', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', backup });
+const manifestFor = (options: Partial<BackupOptions> = {}, execution = 'hendrix-prod-backup-20261125050000') =>
+  buildBackupManifest({ target: target(options), name, scheduledTime, execution });
+
+/** Every combination of the options that reach the manifest, each one set or not. */
+const backupOptions = fc.record(
+  {
+    online: fc.boolean(),
+    target: fc.constantFrom('primary' as const, 'prefer-standby' as const),
+    immediateCheckpoint: fc.boolean(),
+    snapshotDeadlineMinutes: fc.integer({ min: 1, max: 1440 }),
+  },
+  { requiredKeys: [] },
+);
+
+/** The object as a GET returns it after a create: CRD defaults applied, server metadata and CNPG status added. */
+function asStored(manifest: Backup): Backup {
+  const stored = applyCrdDefaults('Backup', structuredClone(manifest)) as Backup;
+  stored.metadata = {
+    ...stored.metadata,
+    uid: '3f1c2a9e-5b7d-4e0a-9c61-2d8f4b6a1e07',
+    resourceVersion: '48213',
+    creationTimestamp: '2026-11-25T05:00:04Z',
+  };
+  stored.status = { phase: 'pending' };
+  return stored;
+}
 
 describe('the Backup manifest', () => {
   test('asks CNPG for a volume-snapshot backup of the cluster, labelled and annotated as ours', () => {
-    expect(
-      buildBackupManifest({
-        target: target(),
-        name: 'hendrix-20261125050000',
-        scheduledTime,
-        execution: 'hendrix-prod-backup-20261125050000',
-      }),
-    ).toEqual({
+    expect(manifestFor()).toEqual({
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Backup',
       metadata: {
@@ -36,61 +57,75 @@ describe('the Backup manifest', () => {
     });
   });
 
-  test('carries only the backup options the target sets, and the snapshot deadline as CNPG reads it', () => {
-    const manifest = buildBackupManifest({
-      target: target({ online: false, target: 'primary', immediateCheckpoint: true, snapshotDeadlineMinutes: 20 }),
-      name: 'n',
-      scheduledTime,
-      execution: 'e',
-    });
-    expect(manifest.spec).toEqual({
+  test('carries every backup option the target sets', () => {
+    expect(manifestFor({ online: false, target: 'primary', immediateCheckpoint: true }).spec).toEqual({
       cluster: { name: 'hendrix' },
       method: 'volumeSnapshot',
       online: false,
       target: 'primary',
       onlineConfiguration: { immediateCheckpoint: true },
     });
-    expect(manifest.metadata.annotations?.['cnpg.io/volumeSnapshotDeadline']).toBe('20');
+  });
+
+  test('sets an option the target sets to false, rather than leaving it to the cluster default', () => {
+    expect(manifestFor({ immediateCheckpoint: false }).spec.onlineConfiguration).toEqual({ immediateCheckpoint: false });
+  });
+
+  test('passes the snapshot deadline in the annotation CNPG reads, in minutes', () => {
+    expect(manifestFor({ snapshotDeadlineMinutes: 20 }).metadata.annotations).toMatchObject({ 'cnpg.io/volumeSnapshotDeadline': '20' });
   });
 
   test('validates against the upstream Backup CRD schema for every combination of options', () => {
+    fc.assert(fc.property(backupOptions, (options) => expect(crdSchemaViolations('Backup', manifestFor(options))).toEqual([])));
+  });
+});
+
+describe('whether a Backup that already has the slot name is ours', () => {
+  test('it is when this slot created it, as the API server returns it', () => {
     fc.assert(
-      fc.property(
-        fc.record(
-          {
-            online: fc.boolean(),
-            target: fc.constantFrom('primary', 'prefer-standby'),
-            immediateCheckpoint: fc.boolean(),
-            snapshotDeadlineMinutes: fc.integer({ min: 1, max: 1440 }),
-          },
-          { requiredKeys: [] },
-        ),
-        (options) => {
-          const manifest = buildBackupManifest({ target: target(options), name: 'hendrix-20261125050000', scheduledTime, execution: 'e' });
-          expect(crdSchemaViolations('Backup', manifest)).toEqual([]);
-        },
-      ),
+      fc.property(backupOptions, (options) => expect(isOwnBackupOfSlot(asStored(manifestFor(options)), manifestFor(options))).toBe(true)),
     );
   });
 
-  test('recognises its own Backup of the same slot, even with the CRD defaults filled in', () => {
-    const expected = buildBackupManifest({ target: target({ immediateCheckpoint: false }), name: 'n', scheduledTime, execution: 'first' });
-    const stored = structuredClone(expected);
-    stored.spec.onlineConfiguration = { ...stored.spec.onlineConfiguration, waitForArchive: true };
-    stored.metadata.annotations!['cnpg-snapshot-scheduler/execution'] = 'second';
-    expect(isOwnBackupOfSlot(stored, expected)).toBe(true);
+  test('it is when another execution of this slot created it', () => {
+    expect(isOwnBackupOfSlot(asStored(manifestFor({}, 'first-run')), manifestFor({}, 'second-run'))).toBe(true);
   });
 
-  test('does not claim a Backup of that name that somebody else created', () => {
-    const expected = buildBackupManifest({ target: target(), name: 'n', scheduledTime, execution: 'e' });
-    const foreign = structuredClone(expected);
-    delete foreign.metadata.labels!['app.kubernetes.io/managed-by'];
-    expect(isOwnBackupOfSlot(foreign, expected)).toBe(false);
-    const otherSlot = structuredClone(expected);
-    otherSlot.metadata.annotations!['cnpg-snapshot-scheduler/scheduled-time'] = '2026-11-25T06:00:00.000Z';
-    expect(isOwnBackupOfSlot(otherSlot, expected)).toBe(false);
-    const otherSpec = structuredClone(expected);
-    otherSpec.spec.online = false;
-    expect(isOwnBackupOfSlot(otherSpec, expected)).toBe(false);
+  test('it is not without our managed-by label', () => {
+    const foreign = asStored(manifestFor());
+    foreign.metadata.labels = { 'cnpg.io/cluster': 'hendrix' };
+    expect(isOwnBackupOfSlot(foreign, manifestFor())).toBe(false);
+  });
+
+  test('it is not when it backs up another cluster', () => {
+    const other = asStored(manifestFor());
+    other.spec.cluster.name = 'hendrix-staging';
+    expect(isOwnBackupOfSlot(other, manifestFor())).toBe(false);
+  });
+
+  test('it is not when it was made for another slot', () => {
+    const otherSlot = asStored(manifestFor());
+    otherSlot.metadata.annotations = {
+      ...otherSlot.metadata.annotations,
+      'cnpg-snapshot-scheduler/scheduled-time': '2026-11-25T04:00:00.000Z',
+    };
+    expect(isOwnBackupOfSlot(otherSlot, manifestFor())).toBe(false);
+  });
+
+  test('it is not when its spec asks for a different backup', () => {
+    fc.assert(
+      fc.property(backupOptions, backupOptions, (mine, theirs) => {
+        const expected = manifestFor(mine);
+        const existing = asStored(manifestFor(theirs));
+        fc.pre(JSON.stringify(expected.spec) !== JSON.stringify(manifestFor(theirs).spec));
+        expect(isOwnBackupOfSlot(existing, expected)).toBe(false);
+      }),
+    );
+  });
+
+  test('it is not when its spec sets a field the scheduler never sets', () => {
+    const existing = asStored(manifestFor({ immediateCheckpoint: true }));
+    existing.spec.onlineConfiguration = { immediateCheckpoint: true, waitForArchive: false };
+    expect(isOwnBackupOfSlot(existing, manifestFor({ immediateCheckpoint: true }))).toBe(false);
   });
 });

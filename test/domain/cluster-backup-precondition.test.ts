@@ -23,6 +23,12 @@ describe('whether a cluster can be backed up now', () => {
     expect(clusterBackupBlocker(cluster({ annotations: { 'cnpg.io/hibernation': 'on' } }), ref)).toBe(
       'Cluster demo/hendrix is hibernated (annotation cnpg.io/hibernation: "on"); CNPG cannot back it up',
     ));
+  test('a cluster whose hibernation annotation is "off" can', () =>
+    expect(clusterBackupBlocker(cluster({ annotations: { 'cnpg.io/hibernation': 'off' } }), ref)).toBeUndefined());
+  test('a cluster without spec.backup cannot, and the message says what to set', () =>
+    expect(clusterBackupBlocker(cluster({}, { instances: 1 }), ref)).toBe(
+      'Cluster demo/hendrix has no spec.backup.volumeSnapshot: set spec.backup.volumeSnapshot.className to a VolumeSnapshotClass',
+    ));
   test('a cluster without spec.backup.volumeSnapshot cannot, and the message says what to set', () =>
     expect(clusterBackupBlocker(cluster({}, { instances: 1, backup: {} }), ref)).toBe(
       'Cluster demo/hendrix has no spec.backup.volumeSnapshot: set spec.backup.volumeSnapshot.className to a VolumeSnapshotClass',

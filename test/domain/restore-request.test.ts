@@ -25,6 +25,7 @@ describe('a restore request', () => {
       instances: 1,
       replica: false,
       dryRun: false,
+      timeoutMinutes: 120,
       requestId: expect.stringMatching(/^[0-9a-f]{16}$/),
       requestedAt: now,
     });
@@ -92,6 +93,7 @@ describe('a restore request', () => {
     [{ target: 'hendrix', instances: 11 }, 'instances:'],
     [{ target: 'hendrix', instances: '1; DROP TABLE' }, 'instances:'],
     [{ target: 'hendrix', dryRun: 'yes' }, 'dryRun:'],
+    [{ target: 'hendrix', timeoutMinutes: 1 }, 'timeoutMinutes:'],
     [{ target: 'hendrix', requestId: 'a b' }, 'requestId: must be a label value'],
     [{ target: 'hendrix', force: true }, 'Unrecognized key: "force"'],
     [{ target: { eksCluster: 'e', namespace: 'demo' } }, 'target'],

@@ -1,5 +1,6 @@
 import type { SchedulerEvent } from '../adapters/event-publisher';
 import type { BackupFollowState, BackupProgress } from './backup-progress';
+import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 import type { TargetSpec } from './target-spec';
 
 export const BackupEventType = {
@@ -38,5 +39,23 @@ export function backupOutcomeEvent(target: TargetSpec, follow: BackupFollowState
       return { detailType: BackupEventType.Failed, detail: { ...base, error: progress.reason } };
     case 'timedOut':
       return { detailType: BackupEventType.TimedOut, detail: { ...base, error: progress.reason } };
+  }
+}
+
+/** The metrics of a finished backup: success with its duration and snapshot count, or a failure. */
+export function backupOutcomeMetrics(progress: BackupProgress): MetricPoint[] {
+  switch (progress.state) {
+    case 'waiting':
+      return [];
+    case 'completed':
+      return [
+        { name: SchedulerMetric.BackupSucceeded, value: 1, unit: 'Count' },
+        { name: SchedulerMetric.BackupDurationSeconds, value: progress.durationSeconds, unit: 'Seconds' },
+        { name: SchedulerMetric.SnapshotCount, value: progress.snapshots.length, unit: 'Count' },
+        { name: SchedulerMetric.NewestBackupAgeSeconds, value: 0, unit: 'Seconds' },
+      ];
+    case 'failed':
+    case 'timedOut':
+      return [{ name: SchedulerMetric.BackupFailed, value: 1, unit: 'Count' }];
   }
 }

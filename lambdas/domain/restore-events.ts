@@ -1,5 +1,6 @@
 import type { SchedulerEvent } from '../adapters/event-publisher';
 import type { RestoreProgress } from './restore-progress';
+import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 
 export const RestoreEventType = {
   Started: 'Restore Started',
@@ -10,6 +11,7 @@ export const RestoreEventType = {
 
 /** What every restore event says about the request. */
 export interface RestoreEventContext {
+  target: string;
   eksCluster: string;
   namespace: string;
   sourceCluster: string;
@@ -43,5 +45,21 @@ export function restoreOutcomeEvent(context: RestoreEventContext, progress: Rest
       return { detailType: RestoreEventType.Failed, detail: { ...context, phase: progress.phase, error: progress.reason } };
     case 'timedOut':
       return { detailType: RestoreEventType.TimedOut, detail: { ...context, phase: progress.phase, error: progress.reason } };
+  }
+}
+
+/** The metrics of a finished restore: success with its recovery time, or a failure. */
+export function restoreOutcomeMetrics(progress: RestoreProgress): MetricPoint[] {
+  switch (progress.state) {
+    case 'waiting':
+      return [];
+    case 'ready':
+      return [
+        { name: SchedulerMetric.RestoreSucceeded, value: 1, unit: 'Count' },
+        { name: SchedulerMetric.RestoreRtoSeconds, value: progress.rtoSeconds, unit: 'Seconds' },
+      ];
+    case 'failed':
+    case 'timedOut':
+      return [{ name: SchedulerMetric.RestoreFailed, value: 1, unit: 'Count' }];
   }
 }

@@ -64,6 +64,8 @@ export const RestoreRequestSchema = z
 export type BackupSelector = { kind: 'latest' } | { kind: 'named'; name: string } | { kind: 'before'; time: Date };
 
 export interface RestoreSource {
+  /** The configured target's name, or `<namespace>/<cluster>` for an unconfigured one (metrics and events). */
+  target: string;
   eksCluster: string;
   namespace: string;
   cluster: string;
@@ -104,9 +106,16 @@ export function parseRestoreRequest(payload: unknown, context: { targets: readon
         'target',
         `no configured target is named "${request.target}" (configured: ${context.targets.map((t) => t.name).join(', ') || 'none'})`,
       );
-    source = { eksCluster: target.eksCluster, namespace: target.namespace, cluster: target.cluster, auth: target.auth };
+    source = {
+      target: target.name,
+      eksCluster: target.eksCluster,
+      namespace: target.namespace,
+      cluster: target.cluster,
+      auth: target.auth,
+    };
   } else {
     source = {
+      target: `${request.target.namespace}/${request.target.cluster}`,
       eksCluster: request.target.eksCluster,
       namespace: request.target.namespace,
       cluster: request.target.cluster,

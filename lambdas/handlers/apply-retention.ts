@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { planRetention, type RetentionPlan } from '../domain/retention-plan';
-import { retentionAppliedEvent, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';
+import { retentionAppliedEvent, retentionMetrics, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';
 import { TargetSpecSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { KubeResources } from '../adapters/kube-resources';
@@ -58,6 +58,7 @@ export function createApplyRetention(deps: WorkflowDependencies) {
 
     const deletion = dryRun ? { deletedBackups: [], deletedSnapshots: [], deferred: 0 } : await executePlan(kube, namespace, plan);
     const summary: RetentionRunSummary = { trigger, dryRun, ...deletion, ...summarizePlan(plan), retainClasses };
+    deps.metrics.record(target.name, retentionMetrics(summary, backups, target.cluster, deps.now()));
     await deps.events.publish([retentionAppliedEvent(target, summary)]);
     deps.log.info('retention applied', {
       dryRun,

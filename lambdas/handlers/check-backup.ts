@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backupOutcomeEvent } from '../domain/backup-events';
+import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { TargetSpecSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
@@ -40,6 +40,7 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     });
     const outcome = backupOutcomeEvent(target, follow, progress);
     if (outcome) {
+      deps.metrics.record(target.name, backupOutcomeMetrics(progress));
       await deps.events.publish([outcome]);
       deps.log.info('backup finished', { state: progress.state, phase: progress.phase, checks: follow.checks });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
-import { restoreOutcomeEvent, type RestoreEventContext } from '../domain/restore-events';
+import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
 import { decideRestoreProgress, RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
@@ -10,6 +10,7 @@ import type { WorkflowDependencies } from './workflow-dependencies';
 const CheckRestoreEventSchema = z.strictObject({
   auth: KubeAuthSchema,
   context: z.strictObject({
+    target: z.string().min(1),
     eksCluster: z.string().min(1),
     namespace: z.string().min(1),
     sourceCluster: z.string().min(1),
@@ -50,6 +51,7 @@ export function createCheckRestore(deps: WorkflowDependencies) {
     });
     const outcome = restoreOutcomeEvent(context, progress, now);
     if (outcome) {
+      deps.metrics.record(context.target, restoreOutcomeMetrics(progress));
       await deps.events.publish([outcome]);
       deps.log.info('restore finished', { state: progress.state });
     }

@@ -9,7 +9,13 @@ import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 export const RestoreWorkflowInputSchema = z.strictObject({
-  source: z.strictObject({ eksCluster: z.string().min(1), namespace: z.string().min(1), cluster: z.string().min(1), auth: KubeAuthSchema }),
+  source: z.strictObject({
+    target: z.string().min(1),
+    eksCluster: z.string().min(1),
+    namespace: z.string().min(1),
+    cluster: z.string().min(1),
+    auth: KubeAuthSchema,
+  }),
   backup: z.string().min(1),
   requestId: z.string().min(1),
   timeoutSeconds: z.int().min(60),
@@ -38,6 +44,7 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
       throw new ConflictError(`Cluster ${source.namespace}/${clusterName} already exists and belongs to another request`);
     const cluster = result.created ? result.object : result.existing;
     const context: RestoreEventContext = {
+      target: source.target,
       eksCluster: source.eksCluster,
       namespace: source.namespace,
       sourceCluster: source.cluster,

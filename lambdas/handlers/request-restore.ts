@@ -29,7 +29,7 @@ export interface RequestRestoreResult {
 
 /** Restore workflow input: everything the steps need, decided once here. */
 export interface RestoreWorkflowInput {
-  source: { eksCluster: string; namespace: string; cluster: string; auth: TargetSpec['auth'] };
+  source: { target: string; eksCluster: string; namespace: string; cluster: string; auth: TargetSpec['auth'] };
   backup: string;
   requestId: string;
   timeoutSeconds: number;
@@ -68,7 +68,13 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     if (request.dryRun) return result;
 
     const input: RestoreWorkflowInput = {
-      source: { eksCluster: source.eksCluster, namespace: source.namespace, cluster: source.cluster, auth: source.auth },
+      source: {
+        target: source.target,
+        eksCluster: source.eksCluster,
+        namespace: source.namespace,
+        cluster: source.cluster,
+        auth: source.auth,
+      },
       backup: backupName,
       requestId: request.requestId,
       timeoutSeconds: request.timeoutMinutes * 60,

@@ -56,7 +56,15 @@ export function createStartBackup(deps: WorkflowDependencies) {
     const elapsedSeconds = Math.max(0, (now.getTime() - new Date(follow.createdAt).getTime()) / 1000);
     return {
       follow,
-      progress: { state: 'waiting', phase: backup.status?.phase ?? 'pending', waitSeconds: nextPollSeconds(follow, elapsedSeconds) },
+      progress: {
+        state: 'waiting',
+        phase: backup.status?.phase ?? 'pending',
+        // The first check must come by the pending deadline, however long backups usually take.
+        waitSeconds: Math.max(
+          1,
+          Math.min(nextPollSeconds(follow, elapsedSeconds), target.backup.pendingTimeoutMinutes * 60 - Math.floor(elapsedSeconds)),
+        ),
+      },
     };
   };
 }

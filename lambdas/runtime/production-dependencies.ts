@@ -2,6 +2,7 @@ import type { EventPublisher } from '../adapters/event-publisher';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-event-publisher';
 import type { KubeResourcesFactory } from '../adapters/kube-resources';
 import { createKubeResourcesFactory } from '../adapters/kube-resources-factory';
+import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import type { WorkflowDependencies } from '../handlers/workflow-dependencies';
 import { requiredEnv } from './environment';
 import { logger } from './logger';
@@ -15,6 +16,7 @@ export function productionDependencies(): WorkflowDependencies {
     events: {
       publish: (batch) => (events ??= new EventBridgeEventPublisher(requiredEnv('EVENT_BUS_NAME'))).publish(batch),
     },
+    metrics: new PowertoolsMetricsRecorder(),
     now: () => new Date(),
     log: logger,
   };

@@ -19,7 +19,7 @@ function rejection(payload: unknown): string {
 describe('a restore request', () => {
   test('needs only a target: latest backup, one instance, a dated cluster name', () => {
     expect(parse({ target: 'hendrix' })).toEqual({
-      source: { eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', auth: { kind: 'eks' } },
+      source: { target: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', auth: { kind: 'eks' } },
       backupSelector: { kind: 'latest' },
       clusterName: 'hendrix-restore-20261125030000',
       instances: 1,
@@ -33,6 +33,7 @@ describe('a restore request', () => {
 
   test('accepts an unconfigured cluster by coordinates', () => {
     expect(parse({ target: { eksCluster: 'dr-eks', namespace: 'db', cluster: 'jimi' } }).source).toEqual({
+      target: 'db/jimi',
       eksCluster: 'dr-eks',
       namespace: 'db',
       cluster: 'jimi',

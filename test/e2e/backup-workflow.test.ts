@@ -58,6 +58,15 @@ describe('the backup workflow end to end', () => {
       .objects<VolumeSnapshot>('volumesnapshots', 'demo')
       .filter((s) => s.metadata.labels?.['cnpg.io/backupName'] === backup!.metadata.name);
     expect(snapshots.map((s) => s.status?.readyToUse)).toEqual([true, true]);
+    expect(local.metrics.points.filter((p) => p.target === 'hendrix').map((p) => [p.name, p.value])).toEqual([
+      ['BackupSucceeded', 1],
+      ['BackupDurationSeconds', 185],
+      ['SnapshotCount', 2],
+      ['NewestBackupAgeSeconds', 0],
+      ['RetentionDeleted', 0],
+      ['RetentionKept', 1],
+      ['NewestBackupAgeSeconds', expect.any(Number)],
+    ]);
     // With no history yet, the first wait is a default guess: at most two checks.
     expect(execution.statesEntered.filter((s) => s === 'CheckBackup').length).toBeLessThanOrEqual(2);
     expect(execution.transitions).toBeLessThanOrEqual(9);
@@ -114,6 +123,7 @@ describe('the backup workflow end to end', () => {
     expect(execution.cause).toMatch(/stuck in pending for 30 minutes/);
     expect(local.clock.nowMs() - startedAt).toBeLessThan(35 * 60_000);
     expect(eventsFor('carlos').map((e) => e.detailType)).toEqual(['Backup Timed Out']);
+    expect(local.metrics.sum('carlos', 'BackupFailed')).toBe(1);
   });
 
   test('a slow finalizing phase is followed to completion, and the next backup waits as long before checking', async () => {

@@ -52,6 +52,9 @@ describe('restore end to end', () => {
     expect(Math.abs(Number(completed.detail.rtoSeconds) - simulatedRto)).toBeLessThanOrEqual(10);
     expect(Number(completed.detail.detectionLagSeconds)).toBeLessThanOrEqual(10);
     expect(local.events.ofType('Restore Started').map((e) => e.detail.clusterName)).toContain('hendrix-latest');
+    expect(local.metrics.points.filter((p) => p.name === 'RestoreRtoSeconds')).toEqual([
+      { target: 'hendrix', name: 'RestoreRtoSeconds', value: completed.detail.rtoSeconds, unit: 'Seconds' },
+    ]);
   });
 
   test('by name: exactly that backup', async () => {
@@ -145,7 +148,7 @@ describe('restore end to end', () => {
     const kube = await local.kube('jimi');
     await kube.delete('volumesnapshots', 'demo', 'jimi-20261124020000');
     const execution = await local.runWorkflow('restore', {
-      source: { eksCluster: local.target('jimi').eksCluster, namespace: 'demo', cluster: 'jimi', auth: { kind: 'eks' } },
+      source: { target: 'jimi', eksCluster: local.target('jimi').eksCluster, namespace: 'demo', cluster: 'jimi', auth: { kind: 'eks' } },
       backup: planned.backup,
       requestId: 'late-delete',
       timeoutSeconds: 600,

@@ -17,6 +17,7 @@ import { exampleCluster, exampleVolumeSnapshotClass, type ExampleClusterOptions 
 import { startKubeApiTestServer, type KubeApiTestServer, type TestPrincipal } from './kube-api-server';
 import { MemoryLog } from './memory-log';
 import { RecordingEventPublisher } from './recording-event-publisher';
+import { RecordingMetrics } from './recording-metrics';
 import { VirtualClock } from './virtual-clock';
 import { LocalWorkflowRunner, type LocalExecution, type LocalLambda } from './workflow-runner/local-workflow-runner';
 import { TEST_REGION } from './workflow-runner/state-machine-definition';
@@ -65,6 +66,7 @@ export class LocalScheduler {
     readonly server: KubeApiTestServer,
     readonly events: RecordingEventPublisher,
     readonly log: MemoryLog,
+    readonly metrics: RecordingMetrics,
     readonly synthesized: SynthesizedScheduler,
     readonly executions: LocalExecution[],
   ) {
@@ -123,7 +125,16 @@ export class LocalScheduler {
       for (const target of config.targets)
         server.seed(exampleCluster({ namespace: target.namespace, name: target.cluster, ...options.clusterOptions?.[target.cluster] }));
     }
-    return new LocalScheduler(config, clock, server, new RecordingEventPublisher(), new MemoryLog(), synthesizeScheduler(config), []);
+    return new LocalScheduler(
+      config,
+      clock,
+      server,
+      new RecordingEventPublisher(),
+      new MemoryLog(),
+      new RecordingMetrics(),
+      synthesizeScheduler(config),
+      [],
+    );
   }
 
   target(name: string): TargetSpec {
@@ -206,6 +217,7 @@ export class LocalScheduler {
         now: () => this.clock.now(),
       }),
       events: this.events,
+      metrics: this.metrics,
       now: () => this.clock.now(),
       log: this.log,
     };

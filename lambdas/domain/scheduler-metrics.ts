@@ -1,0 +1,24 @@
+/** The CloudWatch metrics the handlers emit (embedded metric format) and the alarms and dashboard read. */
+
+export const METRIC_NAMESPACE = 'CnpgSnapshotScheduler';
+export const TARGET_DIMENSION = 'Target';
+
+export const SchedulerMetric = {
+  BackupSucceeded: 'BackupSucceeded',
+  BackupFailed: 'BackupFailed',
+  BackupDurationSeconds: 'BackupDurationSeconds',
+  SnapshotCount: 'SnapshotCount',
+  NewestBackupAgeSeconds: 'NewestBackupAgeSeconds',
+  RetentionDeleted: 'RetentionDeleted',
+  RetentionKept: 'RetentionKept',
+  RestoreSucceeded: 'RestoreSucceeded',
+  RestoreFailed: 'RestoreFailed',
+  RestoreRtoSeconds: 'RestoreRtoSeconds',
+} as const;
+export type SchedulerMetric = (typeof SchedulerMetric)[keyof typeof SchedulerMetric];
+
+export interface MetricPoint {
+  name: SchedulerMetric;
+  value: number;
+  unit: 'Count' | 'Seconds';
+}

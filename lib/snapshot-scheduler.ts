@@ -8,6 +8,7 @@ import { BackupWorkflow } from './backup-workflow';
 import { KubeAccess } from './kube-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RestoreWorkflow } from './restore-workflow';
+import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction } from './scheduler-function';
 import { WorkflowSchedules } from './workflow-schedules';
@@ -39,6 +40,7 @@ export class SnapshotScheduler extends Construct {
   readonly retentionWorkflow: RetentionWorkflow;
   readonly restoreWorkflow: RestoreWorkflow;
   readonly kubeAccess: KubeAccess;
+  readonly monitoring: SchedulerMonitoring;
   readonly functions: Readonly<Record<SchedulerFunctionName, SchedulerFunction>>;
 
   constructor(scope: Construct, id: string, props: SnapshotSchedulerProps) {
@@ -161,6 +163,17 @@ export class SnapshotScheduler extends Construct {
       createRestoreCluster,
       checkRestore,
     };
+    this.monitoring = new SchedulerMonitoring(this, 'Monitoring', {
+      targets: config.targets,
+      notifications: config.notifications,
+      workflows: {
+        backup: this.backupWorkflow.stateMachine,
+        retention: this.retentionWorkflow.stateMachine,
+        restore: this.restoreWorkflow.stateMachine,
+      },
+      eventBus: bus,
+      eventBusName: config.eventBusName,
+    });
     acknowledgeNagFindings({
       stateMachines: [
         { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },

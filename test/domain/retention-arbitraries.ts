@@ -1,103 +1,184 @@
 import fc from 'fast-check';
+import {
+  BackupPhase,
+  CNPG_API_VERSION,
+  CnpgAnnotation,
+  CnpgLabel,
+  KubeLabel,
+  SNAPSHOT_API_VERSION,
+  SNAPSHOT_GROUP,
+  SnapshotRole,
+  type BackupPhase as BackupPhaseName,
+  type SnapshotRole as SnapshotRoleName,
+} from '../../lambdas/domain/cnpg-api';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
-import { RetentionPolicySchema, type RetentionPolicy } from '../../lambdas/domain/target-spec';
 import type { RetentionInputs } from '../../lambdas/domain/retention-plan';
+import { MANAGER_NAME } from '../../lambdas/domain/scheduler-metadata';
+import { RetentionPolicySchema, type RetentionPolicy } from '../../lambdas/domain/target-spec';
 
-/** Random but realistic namespace histories for the retention planner's property tests. */
+/** Realistic namespaces for the retention planner: builders for each object, and random histories built from them. */
 
 export const NOW = new Date('2026-11-25T12:00:00Z');
 export const CLUSTER = 'hendrix';
-const HOUR = 3_600_000;
+export const OTHER_CLUSTER = 'jimi';
+export const NAMESPACE = 'demo';
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+/** How long a backup takes from creation to completion in these fixtures. */
+export const BACKUP_DURATION = 180_000;
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** RFC 3339 with seconds, as the API server writes times. */
+export const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function backupObject(options: {
+const ROLES: readonly SnapshotRoleName[] = [SnapshotRole.PgData, SnapshotRole.PgWal, SnapshotRole.PgTablespace];
+
+/** CNPG's snapshot names for a backup: `<backup>`, `<backup>-wal`, `<backup>-tbs-<tablespace>`. */
+export function snapshotNameFor(backupName: string, role: SnapshotRoleName): string {
+  return role === SnapshotRole.PgData ? backupName : role === SnapshotRole.PgWal ? `${backupName}-wal` : `${backupName}-tbs-archive`;
+}
+
+export interface BackupOptions {
   name: string;
-  cluster?: string;
-  phase?: string;
+  /** When the Backup was created, ms since the epoch; a completed one stops BACKUP_DURATION later. */
   createdAt: number;
-  durationMs?: number;
+  phase?: BackupPhaseName;
+  cluster?: string;
+  /** Labelled app.kubernetes.io/managed-by=cnpg-snapshot-scheduler (default true). */
   managed?: boolean;
-  method?: Backup['spec']['method'];
-}): Backup {
-  const { phase } = options;
+  /** Absent means barmanObjectStore, the CRD default. */
+  method?: Backup['spec']['method'] | null;
+  /** The roles of the snapshots it took (default PGDATA and WAL). */
+  roles?: readonly SnapshotRoleName[];
+}
+
+export function backupObject(options: BackupOptions): Backup {
+  const { phase, name, createdAt } = options;
+  const cluster = options.cluster ?? CLUSTER;
+  const method = options.method === undefined ? 'volumeSnapshot' : options.method;
+  const roles = options.roles ?? [SnapshotRole.PgData, SnapshotRole.PgWal];
+  const started = phase !== undefined && phase !== BackupPhase.Pending && phase !== BackupPhase.DefinitionInvalid;
   return {
-    apiVersion: 'postgresql.cnpg.io/v1',
+    apiVersion: CNPG_API_VERSION,
     kind: 'Backup',
     metadata: {
-      name: options.name,
-      namespace: 'demo',
-      creationTimestamp: iso(options.createdAt),
-      labels: {
-        'cnpg.io/cluster': options.cluster ?? CLUSTER,
-        ...((options.managed ?? true) && { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' }),
-      },
+      name,
+      namespace: NAMESPACE,
+      creationTimestamp: rfc3339(createdAt),
+      labels: { [CnpgLabel.Cluster]: cluster, ...((options.managed ?? true) && { [KubeLabel.ManagedBy]: MANAGER_NAME }) },
     },
-    spec: { cluster: { name: options.cluster ?? CLUSTER }, method: options.method ?? 'volumeSnapshot' },
-    ...(phase && {
+    spec: { cluster: { name: cluster }, ...(method !== null && { method }) },
+    ...(phase !== undefined && {
       status: {
         phase,
-        ...(phase !== 'pending' && { startedAt: iso(options.createdAt + 5000) }),
-        ...(phase === 'completed' && { stoppedAt: iso(options.createdAt + (options.durationMs ?? 180_000)) }),
-        ...(phase === 'failed' && { error: 'csi error' }),
+        ...(started && { method: 'volumeSnapshot', startedAt: rfc3339(createdAt + 5000) }),
+        ...(phase === BackupPhase.Completed && {
+          stoppedAt: rfc3339(createdAt + BACKUP_DURATION),
+          snapshotBackupStatus: { elements: roles.map((type) => ({ name: snapshotNameFor(name, type), type })) },
+        }),
+        ...(phase === BackupPhase.Failed && { error: "can't execute snapshot backup: the EBS CSI driver timed out" }),
+        ...(phase === BackupPhase.DefinitionInvalid && { error: 'no volumeSnapshot section defined on the target cluster' }),
       },
     }),
   };
 }
 
-export function snapshotObject(options: {
+export interface SnapshotOptions {
   name: string;
-  backupName: string;
-  cluster?: string;
+  /** Its cnpg.io/backupName label; null for a snapshot taken by hand, which has none. */
+  backupName: string | null;
   createdAt: number;
-  role?: string;
-}): VolumeSnapshot {
+  cluster?: string;
+  role?: SnapshotRoleName;
+}
+
+export function snapshotObject(options: SnapshotOptions): VolumeSnapshot {
+  const cluster = options.cluster ?? CLUSTER;
+  const role = options.role ?? SnapshotRole.PgData;
+  const pvc = role === SnapshotRole.PgData ? `${cluster}-1` : role === SnapshotRole.PgWal ? `${cluster}-1-wal` : `${cluster}-1-tbs-archive`;
   return {
-    apiVersion: 'snapshot.storage.k8s.io/v1',
+    apiVersion: SNAPSHOT_API_VERSION,
     kind: 'VolumeSnapshot',
     metadata: {
       name: options.name,
-      namespace: 'demo',
-      creationTimestamp: iso(options.createdAt),
-      labels: { 'cnpg.io/cluster': options.cluster ?? CLUSTER, 'cnpg.io/backupName': options.backupName },
-      annotations: { 'cnpg.io/pvcRole': options.role ?? 'PG_DATA' },
+      namespace: NAMESPACE,
+      creationTimestamp: rfc3339(options.createdAt),
+      labels: {
+        [CnpgLabel.Cluster]: cluster,
+        'app.kubernetes.io/managed-by': 'cloudnative-pg',
+        ...(options.backupName !== null && { [CnpgLabel.BackupName]: options.backupName }),
+        ...(role === SnapshotRole.PgTablespace && { [CnpgLabel.TablespaceName]: 'archive' }),
+      },
+      annotations: { [CnpgAnnotation.PvcRole]: role },
     },
-    spec: { source: { persistentVolumeClaimName: `${options.cluster ?? CLUSTER}-1` }, volumeSnapshotClassName: 'csi-aws-vsc' },
+    spec: { source: { persistentVolumeClaimName: pvc }, volumeSnapshotClassName: 'csi-aws-vsc' },
+    status: { readyToUse: true, creationTime: rfc3339(options.createdAt + 1000), restoreSize: '50Gi' },
   };
 }
 
-export function restoreCluster(name: string, snapshot: string, healthy: boolean): Cluster {
+/** The snapshots CNPG took for a backup, created just after it. */
+export function snapshotsOfBackup(backup: Backup, roles: readonly SnapshotRoleName[] = [SnapshotRole.PgData, SnapshotRole.PgWal]) {
+  const backupName = backup.metadata.name!;
+  return roles.map((role) =>
+    snapshotObject({
+      name: snapshotNameFor(backupName, role),
+      backupName,
+      cluster: backup.spec.cluster.name,
+      createdAt: Date.parse(backup.metadata.creationTimestamp!) + 5000,
+      role,
+    }),
+  );
+}
+
+const snapshotRef = (name: string) => ({ name, kind: 'VolumeSnapshot', apiGroup: SNAPSHOT_GROUP });
+
+/** What a recovery bootstrap names: snapshots by role, or a Backup. */
+export type RecoverySource = { storage: string; walStorage?: string; tablespace?: string } | { backup: string };
+
+export function restoreCluster(name: string, source: RecoverySource, phase: string | undefined): Cluster {
+  const recovery =
+    'backup' in source
+      ? { backup: { name: source.backup } }
+      : {
+          volumeSnapshots: {
+            storage: snapshotRef(source.storage),
+            ...(source.walStorage && { walStorage: snapshotRef(source.walStorage) }),
+            ...(source.tablespace && { tablespaceStorage: { archive: snapshotRef(source.tablespace) } }),
+          },
+        };
   return {
-    apiVersion: 'postgresql.cnpg.io/v1',
+    apiVersion: CNPG_API_VERSION,
     kind: 'Cluster',
-    metadata: { name, namespace: 'demo' },
+    metadata: { name, namespace: NAMESPACE },
     spec: {
       instances: 1,
       storage: { size: '50Gi' },
-      bootstrap: {
-        recovery: { volumeSnapshots: { storage: { name: snapshot, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } } },
-      },
+      ...('walStorage' in source && source.walStorage && { walStorage: { size: '10Gi' } }),
+      bootstrap: { recovery },
     },
-    status: { phase: healthy ? 'Cluster in healthy state' : 'Setting up primary' },
+    ...(phase !== undefined && { status: { phase } }),
   };
 }
 
-export function pendingClaim(name: string, snapshot: string, phase: 'Pending' | 'Bound'): PersistentVolumeClaim {
+export function restoringClaim(
+  name: string,
+  snapshot: string,
+  options: { phase?: 'Pending' | 'Bound' | 'Lost'; field?: 'dataSource' | 'dataSourceRef' } = {},
+): PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'demo' },
-    spec: { dataSource: { name: snapshot, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } },
-    status: { phase },
+    metadata: { name, namespace: NAMESPACE },
+    spec: { [options.field ?? 'dataSource']: snapshotRef(snapshot), accessModes: ['ReadWriteOnce'] },
+    ...(options.phase && { status: { phase: options.phase } }),
   };
 }
 
-const duration = (units: ReadonlyArray<'h' | 'd' | 'w'>, max: number) =>
+const duration = (units: ReadonlyArray<'m' | 'h' | 'd' | 'w'>, max: number) =>
   fc.tuple(fc.integer({ min: 1, max }), fc.constantFrom(...units)).map(([n, unit]) => `${n}${unit}`);
 
 export const policyArbitrary: fc.Arbitrary<RetentionPolicy> = fc
   .record({
-    keepWithin: duration(['h', 'd', 'w'], 20),
+    keepWithin: duration(['m', 'h', 'd', 'w'], 20),
     minKeep: fc.integer({ min: 1, max: 10 }),
     daily: fc.integer({ min: 0, max: 10 }),
     weekly: fc.integer({ min: 0, max: 6 }),
@@ -107,71 +188,103 @@ export const policyArbitrary: fc.Arbitrary<RetentionPolicy> = fc
   })
   .map((raw) => RetentionPolicySchema.parse(raw));
 
+const UNFINISHED_PHASES: ReadonlyArray<BackupPhaseName | undefined> = [
+  BackupPhase.Pending,
+  BackupPhase.Started,
+  BackupPhase.Running,
+  BackupPhase.Finalizing,
+  BackupPhase.DefinitionInvalid,
+  undefined,
+];
+
 const backupSpec = fc.record({
-  ageHours: fc.integer({ min: 0, max: 24 * 120 }),
-  phase: fc.constantFrom(
-    'completed',
-    'completed',
-    'completed',
-    'completed',
-    'failed',
-    'pending',
-    'started',
-    'finalizing',
-    'invalid backup definition',
-    undefined,
+  // Dense recent histories make ties and window edges likely; sparse ones reach several months back.
+  ageMinutes: fc.oneof(
+    fc.integer({ min: 0, max: 3 * 24 * 60 }),
+    fc.integer({ min: 0, max: 120 * 24 * 60 }).map((m) => m - (m % 60)),
   ),
-  managed: fc.boolean(),
-  otherCluster: fc.boolean(),
-  snapshots: fc.integer({ min: 0, max: 3 }),
+  phase: fc.oneof(
+    { arbitrary: fc.constant(BackupPhase.Completed), weight: 12 },
+    { arbitrary: fc.constant(BackupPhase.Failed), weight: 2 },
+    { arbitrary: fc.constantFrom(...UNFINISHED_PHASES), weight: 2 },
+  ),
+  managed: fc.constantFrom(true, true, true, false),
+  cluster: fc.constantFrom(CLUSTER, CLUSTER, CLUSTER, OTHER_CLUSTER),
+  method: fc.constantFrom<BackupOptions['method']>('volumeSnapshot', 'volumeSnapshot', 'volumeSnapshot', 'barmanObjectStore', null),
+  roles: fc.subarray([...ROLES]),
 });
 
-/** A namespace: the cluster's backups (and a few of another cluster), their snapshots, orphans, restores and claims. */
+const orphanSpec = fc.record({
+  ageMinutes: fc.integer({ min: 0, max: 60 * 24 * 60 }),
+  cluster: fc.constantFrom(CLUSTER, CLUSTER, OTHER_CLUSTER),
+  /** Snapshots taken by hand carry no cnpg.io/backupName. */
+  byHand: fc.boolean(),
+});
+
+const restoreSpec = fc.record({
+  pick: fc.nat(),
+  via: fc.constantFrom('storage', 'walStorage', 'tablespace', 'backup'),
+  phase: fc.constantFrom('Setting up primary', 'Cluster in healthy state', 'Waiting for the instances to become active', undefined),
+});
+
+const claimSpec = fc.record({
+  pick: fc.nat(),
+  phase: fc.constantFrom('Pending', 'Bound', 'Lost', undefined),
+  field: fc.constantFrom('dataSource', 'dataSourceRef'),
+});
+
+/** A namespace: backups of the cluster and of another, of several methods and phases, their snapshots, orphans, restores, claims. */
 export const historyArbitrary: fc.Arbitrary<RetentionInputs> = fc
   .record({
-    backups: fc.array(backupSpec, { maxLength: 60 }),
-    orphans: fc.array(fc.record({ ageHours: fc.integer({ min: 0, max: 24 * 60 }), otherCluster: fc.boolean() }), { maxLength: 5 }),
-    restores: fc.array(fc.record({ pick: fc.nat(), healthy: fc.boolean() }), { maxLength: 3 }),
-    claims: fc.array(fc.record({ pick: fc.nat(), pending: fc.boolean() }), { maxLength: 3 }),
+    backups: fc.array(backupSpec, { maxLength: 80, size: 'max' }),
+    orphans: fc.array(orphanSpec, { maxLength: 6 }),
+    restores: fc.array(restoreSpec, { maxLength: 3 }),
+    claims: fc.array(claimSpec, { maxLength: 3 }),
     policy: policyArbitrary,
   })
   .map(({ backups: specs, orphans, restores, claims, policy }) => {
     const backups: Backup[] = [];
     const snapshots: VolumeSnapshot[] = [];
     specs.forEach((spec, index) => {
-      const createdAt = NOW.getTime() - spec.ageHours * HOUR - index * 1000;
-      const cluster = spec.otherCluster && index % 4 === 0 ? 'jimi' : CLUSTER;
-      const name = `${cluster}-${index}`;
-      backups.push(backupObject({ name, cluster, phase: spec.phase, createdAt, managed: spec.managed || index % 3 !== 0 }));
-      const roles = ['PG_DATA', 'PG_WAL', 'PG_TABLESPACE'];
-      for (let i = 0; i < spec.snapshots; i += 1)
-        snapshots.push(
-          snapshotObject({
-            name: i === 0 ? name : `${name}-${['wal', 'tbs-a'][i - 1]}`,
-            backupName: name,
-            cluster,
-            createdAt: createdAt + 5000,
-            role: roles[i],
-          }),
-        );
+      const createdAt = NOW.getTime() - spec.ageMinutes * 60_000 - BACKUP_DURATION;
+      const backup = backupObject({
+        name: `${spec.cluster}-${index}`,
+        createdAt,
+        phase: spec.phase,
+        cluster: spec.cluster,
+        managed: spec.managed,
+        method: spec.method,
+        roles: spec.roles,
+      });
+      backups.push(backup);
+      snapshots.push(...snapshotsOfBackup(backup, spec.roles));
     });
     orphans.forEach((orphan, index) =>
       snapshots.push(
         snapshotObject({
-          name: `gone-${index}`,
-          backupName: `gone-${index}`,
-          cluster: orphan.otherCluster ? 'jimi' : CLUSTER,
-          createdAt: NOW.getTime() - orphan.ageHours * HOUR,
+          name: `${orphan.byHand ? 'manual' : 'gone'}-${index}`,
+          backupName: orphan.byHand ? null : `gone-${index}`,
+          cluster: orphan.cluster,
+          createdAt: NOW.getTime() - orphan.ageMinutes * 60_000,
         }),
       ),
     );
-    const pick = (n: number) => (snapshots.length > 0 ? snapshots[n % snapshots.length]!.metadata.name! : 'none');
+    const snapshotName = (n: number) => (snapshots.length > 0 ? snapshots[n % snapshots.length]!.metadata.name! : 'none');
+    const backupName = (n: number) => (backups.length > 0 ? backups[n % backups.length]!.metadata.name! : 'none');
     return {
       cluster: CLUSTER,
       backups,
       snapshots,
-      clusters: restores.map((r, i) => restoreCluster(`restore-${i}`, pick(r.pick), r.healthy)),
-      claims: claims.map((c, i) => pendingClaim(`claim-${i}`, pick(c.pick), c.pending ? 'Pending' : 'Bound')),
+      clusters: restores.map(({ pick, via, phase }, i) => {
+        const source: RecoverySource =
+          via === 'backup'
+            ? { backup: backupName(pick) }
+            : via === 'storage'
+              ? { storage: snapshotName(pick) }
+              : { storage: `restore-${i}-data`, [via]: snapshotName(pick) };
+        return restoreCluster(`restore-${i}`, source, phase);
+      }),
+      claims: claims.map(({ pick, phase, field }, i) => restoringClaim(`claim-${i}`, snapshotName(pick), { phase, field })),
       policy,
       now: NOW,
     };

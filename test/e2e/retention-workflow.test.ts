@@ -34,9 +34,6 @@ const backupsOf = (local: LocalScheduler, cluster: string) =>
 const snapshotsOf = (local: LocalScheduler, cluster: string) =>
   local.server.objects<VolumeSnapshot>('volumesnapshots', 'demo').filter((s) => s.metadata.labels?.['cnpg.io/cluster'] === cluster);
 
-// A simulated week or month is a few hundred workflow runs: seconds of real time, more than jest's default 5.
-jest.setTimeout(60_000);
-
 describe('retention end to end', () => {
   test('a simulated week of hourly backups ends with exactly the 168 of the last 7 days and their snapshots', async () => {
     const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(START)), targets: [HENDRIX] });

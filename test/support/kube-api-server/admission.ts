@@ -1,93 +1,161 @@
+import { isDeepStrictEqual } from 'node:util';
 import { applyCrdDefaults, crdSchemaViolations } from '../crd-schemas';
-import { KubeErrors } from './kube-status';
-import type { StoredObject } from './object-store';
+import { invalidValue, KubeErrors, type FieldError } from './kube-status';
 import type { ResourceType } from './resource-registry';
 
 /**
- * What the API server and CNPG's webhooks check before an object is stored: the name, the CRD schema (after
- * defaulting), and the CNPG rules that matter to backups and snapshot recovery.
+ * What the API server and CNPG's validating webhooks check before an object is stored, in the API server's order:
+ * CRD defaulting, then the object's name and labels, the CRD schema and its CEL rules (one 422), then the webhooks
+ * (a 422 that names the webhook). Only the CNPG rules that matter to volume-snapshot backups and recovery are here.
  */
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-type Cause = { field: string; message: string };
 type Json = Record<string, unknown>;
 
-const obj = (value: unknown): Json | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined);
+const asRecord = (value: unknown): Json | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 
-function nameCauses(name: string): Cause[] {
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const BACKUP_WEBHOOK = 'vbackup.cnpg.io';
+const CLUSTER_WEBHOOK = 'vcluster.cnpg.io';
+
+function nameErrors(name: string): FieldError[] {
   if (!name) return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
   if (name.length > 253 || !DNS_SUBDOMAIN.test(name))
-    return [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` }];
+    return [
+      invalidValue(
+        'metadata.name',
+        name,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+      ),
+    ];
   return [];
 }
 
-function labelCauses(labels: unknown): Cause[] {
-  const record = obj(labels) ?? {};
-  return Object.entries(record)
-    .filter(([, value]) => typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value))
-    .map(([key, value]) => ({ field: `metadata.labels.${key}`, message: `Invalid value: "${String(value)}": must be 63 characters or less and a valid label value` }));
+function labelKeyIsValid(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
+  return (slash < 0 || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix))) && name.length <= 63 && LABEL_NAME.test(name);
 }
 
-function backupWebhookCauses(object: Json): Cause[] {
-  const spec = obj(object.spec) ?? {};
-  const causes: Cause[] = [];
-  if (spec.method !== 'volumeSnapshot' && (spec.online !== undefined || spec.onlineConfiguration !== undefined))
-    causes.push({ field: 'spec.online', message: 'Online parameter can be specified only if the backup method is volumeSnapshot' });
-  const deadline = obj(obj(object.metadata)?.annotations)?.['cnpg.io/volumeSnapshotDeadline'];
-  if (deadline !== undefined && !/^\d+$/.test(String(deadline)))
-    causes.push({ field: 'metadata.annotations.cnpg.io/volumeSnapshotDeadline', message: 'must be an integer number of minutes' });
-  return causes;
+function labelErrors(labels: unknown): FieldError[] {
+  return Object.entries(asRecord(labels) ?? {}).flatMap(([key, value]) => {
+    if (!labelKeyIsValid(key))
+      return [invalidValue('metadata.labels', key, "name part must consist of alphanumeric characters, '-', '_' or '.'")];
+    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value))
+      return [
+        invalidValue(
+          `metadata.labels.${key}`,
+          value,
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.' (at most 63)",
+        ),
+      ];
+    return [];
+  });
 }
 
-function clusterWebhookCauses(object: Json): Cause[] {
-  const spec = obj(object.spec) ?? {};
-  const recovery = obj(obj(spec.bootstrap)?.recovery);
-  if (!recovery) return [];
-  const causes: Cause[] = [];
-  const snapshots = obj(recovery.volumeSnapshots);
-  if (snapshots && recovery.backup)
-    causes.push({ field: 'spec.bootstrap.recovery', message: 'Only one of backup and volumeSnapshots can be specified' });
-  if (snapshots) {
-    const refs: Array<[string, unknown]> = [
-      ['storage', snapshots.storage],
-      ['walStorage', snapshots.walStorage],
-      ...Object.entries(obj(snapshots.tablespaceStorage) ?? {}).map(([name, ref]) => [`tablespaceStorage.${name}`, ref] as [string, unknown]),
+function schemaErrors(type: ResourceType, object: Json): FieldError[] {
+  if (!type.crd) return [];
+  return crdSchemaViolations(type.crd, object).map((violation) => {
+    const separator = violation.indexOf(': ');
+    const path = violation.slice(0, separator);
+    return { field: path === '/' ? '<root>' : path.slice(1).replaceAll('/', '.'), message: violation.slice(separator + 2) };
+  });
+}
+
+/** internal/webhook/v1/backup_webhook.go `validate`. */
+function backupWebhookErrors(object: Json): FieldError[] {
+  const spec = asRecord(object.spec) ?? {};
+  const errors: FieldError[] = [];
+  if (spec.method === 'barmanObjectStore' && spec.online !== undefined)
+    errors.push(invalidValue('spec.online', spec.online, 'Online parameter can be specified only if the backup method is volumeSnapshot'));
+  if (spec.method === 'barmanObjectStore' && spec.onlineConfiguration !== undefined)
+    errors.push(
+      invalidValue(
+        'spec.onlineConfiguration',
+        spec.onlineConfiguration,
+        'OnlineConfiguration parameter can be specified only if the backup method is volumeSnapshot',
+      ),
+    );
+  const deadline = asRecord(asRecord(object.metadata)?.annotations)?.['cnpg.io/volumeSnapshotDeadline'];
+  if (typeof deadline === 'string' && deadline !== '' && !/^[-+]?\d+$/.test(deadline))
+    errors.push(invalidValue('metadata.annotations.cnpg.io/volumeSnapshotDeadline', deadline, 'must be an integer'));
+  return errors;
+}
+
+function snapshotSourceErrors(field: string, ref: unknown): FieldError[] {
+  const source = asRecord(ref) ?? {};
+  const apiGroup = source.apiGroup ?? '';
+  const supported =
+    (apiGroup === 'snapshot.storage.k8s.io' && source.kind === 'VolumeSnapshot') ||
+    (apiGroup === '' && source.kind === 'PersistentVolumeClaim');
+  return supported ? [] : [invalidValue(field, ref, 'Only VolumeSnapshots and PersistentVolumeClaims are supported')];
+}
+
+/** internal/webhook/v1/cluster_webhook.go `validateBootstrapRecoveryDataSource`. */
+function clusterWebhookErrors(object: Json): FieldError[] {
+  const spec = asRecord(object.spec) ?? {};
+  const recovery = asRecord(asRecord(spec.bootstrap)?.recovery);
+  const snapshots = asRecord(recovery?.volumeSnapshots);
+  if (!recovery || !snapshots) return [];
+  if (recovery.backup !== undefined)
+    return [
+      invalidValue(
+        'spec.bootstrap.recovery.backup',
+        recovery.backup,
+        'Recovery from dataSource is not compatible with other types of recovery',
+      ),
     ];
-    for (const [field, ref] of refs) {
-      const source = obj(ref);
-      if (!source) continue;
-      const kind = `${String(source.apiGroup ?? '')}/${String(source.kind)}`;
-      if (kind !== 'snapshot.storage.k8s.io/VolumeSnapshot' && kind !== '/PersistentVolumeClaim')
-        causes.push({ field: `spec.bootstrap.recovery.volumeSnapshots.${field}`, message: 'Only VolumeSnapshots and PersistentVolumeClaims are supported' });
-    }
-    if (snapshots.walStorage && !spec.walStorage)
-      causes.push({ field: 'spec.bootstrap.recovery.volumeSnapshots.walStorage', message: 'walStorage snapshot was given but spec.walStorage is not set' });
-    if (obj(recovery.recoveryTarget)?.backupID)
-      causes.push({ field: 'spec.bootstrap.recovery.recoveryTarget.backupID', message: 'Cannot specify a backupID when recovering using a DataSource' });
+  const backupID = asRecord(recovery.recoveryTarget)?.backupID;
+  if (typeof backupID === 'string' && backupID !== '')
+    return [
+      invalidValue(
+        'spec.bootstrap.recovery.recoveryTarget.backupID',
+        backupID,
+        'Cannot specify a backupID when recovering using a DataSource',
+      ),
+    ];
+  const errors = snapshotSourceErrors('spec.bootstrap.recovery.storage', snapshots.storage);
+  if (snapshots.walStorage !== undefined) {
+    if (spec.walStorage === undefined)
+      errors.push(
+        invalidValue(
+          'spec.bootstrap.recovery.dataSource.walStorage',
+          snapshots.walStorage,
+          'A WAL storage configuration is required when recovering using a DataSource for WALs',
+        ),
+      );
+    errors.push(...snapshotSourceErrors('spec.bootstrap.recovery.dataSource.walStorage', snapshots.walStorage));
   }
-  const targets = ['targetTime', 'targetLSN', 'targetName', 'targetXID', 'targetImmediate'].filter((key) => obj(recovery.recoveryTarget)?.[key] !== undefined);
-  if (targets.length > 1) causes.push({ field: 'spec.bootstrap.recovery.recoveryTarget', message: 'Only one recovery target can be specified' });
-  return causes;
+  return errors;
 }
 
-/** Validates (and defaults) a new object; throws a 422 Invalid Status when it would not be admitted. */
+function admit(type: ResourceType, object: Json, celErrors: FieldError[]): void {
+  const metadata = asRecord(object.metadata) ?? {};
+  const target = { kind: type.kind, group: type.group, name: String(metadata.name ?? '') };
+  const errors = [...nameErrors(target.name), ...labelErrors(metadata.labels), ...schemaErrors(type, object), ...celErrors];
+  if (errors.length > 0) throw KubeErrors.invalid(target, errors);
+  if (type.kind === 'Backup') {
+    const denied = backupWebhookErrors(object);
+    if (denied.length > 0) throw KubeErrors.invalid(target, denied, BACKUP_WEBHOOK);
+  }
+  if (type.kind === 'Cluster') {
+    const denied = clusterWebhookErrors(object);
+    if (denied.length > 0) throw KubeErrors.invalid(target, denied, CLUSTER_WEBHOOK);
+  }
+}
+
+/** Defaults and validates a new object in place; throws a 422 Invalid Status when it would not be admitted. */
 export function admitCreate(type: ResourceType, object: Json): void {
-  const metadata = obj(object.metadata) ?? {};
-  const name = String(metadata.name ?? '');
-  const causes = [...nameCauses(name), ...labelCauses(metadata.labels)];
-  if (type.crd) {
-    applyCrdDefaults(type.crd, object);
-    causes.push(...crdSchemaViolations(type.crd, object).map((message) => ({ field: message.split(':')[0]!.replace(/^\//, '').replaceAll('/', '.'), message })));
-    if (type.kind === 'Backup') causes.push(...backupWebhookCauses(object));
-    if (type.kind === 'Cluster') causes.push(...clusterWebhookCauses(object));
-  }
-  if (causes.length > 0) throw KubeErrors.invalid(type.kind, name, causes);
+  if (type.crd) applyCrdDefaults(type.crd, object);
+  admit(type, object, []);
 }
 
-/** Validates an update; CNPG's Backup spec may never change once set. */
-export function admitUpdate(type: ResourceType, previous: StoredObject, next: Json): void {
-  if (type.kind === 'Backup' && JSON.stringify(previous.spec) !== JSON.stringify(next.spec))
-    throw KubeErrors.invalid(type.kind, previous.metadata.name, [{ field: 'spec', message: 'Invalid value: "object": BackupSpec is immutable once set' }]);
-  admitCreate(type, next);
+/** Defaults and validates the result of a patch or update; a Backup's spec may never change (CEL `oldSelf == self`). */
+export function admitUpdate(type: ResourceType, previous: Json, next: Json): void {
+  if (type.crd) applyCrdDefaults(type.crd, next);
+  const immutable = type.kind === 'Backup' && !isDeepStrictEqual(previous.spec, next.spec);
+  admit(type, next, immutable ? [invalidValue('spec', next.spec, 'BackupSpec is immutable once set')] : []);
 }

@@ -1,12 +1,20 @@
+import {
+  BackupPhase,
+  ClusterPhase,
+  CnpgAnnotation,
+  CnpgLabel,
+  SNAPSHOT_RECOVERY_JOB_ROLE,
+  SnapshotRole,
+} from '../../../lambdas/domain/cnpg-api';
 import type { VirtualClock } from '../virtual-clock';
 import { kubeTime, type ObjectStore, type StoredObject } from './object-store';
-import { resourceTypeOf } from './resource-registry';
+import { resourceTypeOf, type ResourceType } from './resource-registry';
 
 /**
  * The CNPG operator and the CSI snapshot controller, simulated on the virtual clock after CNPG 1.30's volume-snapshot
- * backup (pkg/reconciler/backup/volumesnapshot) and snapshot recovery (VerifyDataSourceCoherence, the
- * snapshot-recovery Job, cluster readiness). Every transition is stamped with the virtual time it is due at, even
- * when the simulation catches up later, so durations and recovery times are exact.
+ * backup (backup_controller.go, pkg/reconciler/backup/volumesnapshot) and cluster bootstrap (VerifyDataSourceCoherence,
+ * the snapshot-recovery Job, readiness). Every transition is stamped with the virtual time it is due at, even when the
+ * simulation catches up later in one step, so durations and recovery times are exact.
  */
 
 export interface ClusterBehaviour {
@@ -35,209 +43,311 @@ const PVCS = resourceTypeOf('persistentvolumeclaims');
 const JOBS = resourceTypeOf('jobs');
 
 type Json = Record<string, unknown>;
-const obj = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+const obj = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 const at = (ms: number) => kubeTime(new Date(ms));
 const ms = (time: unknown) => new Date(String(time)).getTime();
+const seconds = (count: number) => count * 1000;
+const clusterKey = (namespace: string, name: string) => `${namespace}/${name}`;
+const RUNNING: ReadonlySet<unknown> = new Set([BackupPhase.Started, BackupPhase.Finalizing]);
 
 interface BackupTimeline {
-  /** When this backup's cluster became free for it (creation, or the end of the one before). */
+  /** Set once the backup was held back by something other than the queue (no cluster, stuckPending). */
+  blocked?: boolean;
+  /** When the backup's cluster became free for it. */
   eligibleAt?: number;
   startedAt?: number;
   finalizingAt?: number;
 }
 
-interface RestoreTimeline {
-  /** Whether the cluster failed the data-source check at least once (then setup starts when it passes). */
-  waited: boolean;
+interface BootstrapTimeline {
+  /** Set once the bootstrap had to wait for its data source (then setup starts when the wait ends). */
+  waited?: boolean;
   setupAt?: number;
   readyAt?: number;
+}
+
+interface Volume {
+  suffix: string;
+  role: string;
+  className: unknown;
+  tablespace?: string;
 }
 
 export class CnpgSimulation {
   private readonly behaviours = new Map<string, Partial<ClusterBehaviour>>();
   private readonly backupTimelines = new Map<string, BackupTimeline>();
-  private readonly restoreTimelines = new Map<string, RestoreTimeline>();
+  private readonly bootstrapTimelines = new Map<string, BootstrapTimeline>();
+  private readonly readyTimes = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
     private readonly clock: VirtualClock,
   ) {}
 
+  /** Overrides durations or injects failures for one cluster (by namespace and name, also before it exists). */
   configure(namespace: string, clusterName: string, behaviour: Partial<ClusterBehaviour>): void {
-    this.behaviours.set(`${namespace}/${clusterName}`, { ...this.behaviours.get(`${namespace}/${clusterName}`), ...behaviour });
+    const key = clusterKey(namespace, clusterName);
+    this.behaviours.set(key, { ...this.behaviours.get(key), ...behaviour });
+    this.reconcile();
   }
 
   behaviourOf(namespace: string, clusterName: string): ClusterBehaviour {
-    return { ...DEFAULT_BEHAVIOUR, ...this.behaviours.get(`${namespace}/${clusterName}`) };
+    return { ...DEFAULT_BEHAVIOUR, ...this.behaviours.get(clusterKey(namespace, clusterName)) };
   }
 
-  /** When a bootstrapped cluster became healthy, in simulated time. */
+  /** When a simulated (new or restored) cluster of this name last became healthy, in virtual time. */
   readyAt(namespace: string, clusterName: string): Date | undefined {
-    const readyAt = this.restoreTimelines.get(`${namespace}/${clusterName}`)?.readyAt;
+    this.reconcile();
+    const readyAt = this.readyTimes.get(clusterKey(namespace, clusterName));
     return readyAt === undefined ? undefined : new Date(readyAt);
   }
 
-  /** Applies every transition due up to now. */
+  /** Applies every transition due up to now; clusters and backups depend on each other, so until nothing moves. */
   reconcile(): void {
     const now = this.clock.nowMs();
-    for (let progressed = true; progressed; ) {
+    for (let progressed = true; progressed;) {
       progressed = false;
-      for (const namespace of this.namespaces()) progressed = this.reconcileBackups(namespace, now) || progressed;
+      for (const cluster of this.store.list(CLUSTERS)) progressed = this.reconcileCluster(cluster, now) || progressed;
+      for (const queue of this.backupQueues()) progressed = this.reconcileQueue(queue, now) || progressed;
     }
-    for (const cluster of this.store.list(CLUSTERS)) this.reconcileCluster(cluster, now);
+    this.holdOtherMethods();
   }
 
-  private namespaces(): string[] {
-    return [...new Set(this.store.list(BACKUPS).map((b) => b.metadata.namespace!))];
+  /** Other methods need an instance manager, which is not simulated: they wait as pending, outside the snapshot queue. */
+  private holdOtherMethods(): void {
+    for (const backup of this.store.list(BACKUPS))
+      if (obj(backup.spec).method !== 'volumeSnapshot' && !obj(backup.status).phase)
+        this.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending });
   }
 
   // ---- backups ------------------------------------------------------------------------------------------------
 
-  private reconcileBackups(namespace: string, now: number): boolean {
-    const backups = this.store
-      .list(BACKUPS, namespace)
-      .filter((b) => obj(b.spec).method === 'volumeSnapshot')
-      .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
-    let progressed = false;
-    for (const clusterName of new Set(backups.map((b) => String(obj(obj(b.spec).cluster).name)))) {
-      const ofCluster = backups.filter((b) => obj(obj(b.spec).cluster).name === clusterName);
-      for (const backup of ofCluster) if (!obj(backup.status).phase) progressed = this.setStatus(backup, { phase: 'pending' }) || progressed;
-      const running = ofCluster.find((b) => ['started', 'finalizing'].includes(String(obj(b.status).phase)));
-      if (running) {
-        progressed = this.advanceRunning(running, clusterName, now) || progressed;
-        continue;
-      }
-      const next = ofCluster.find((b) => obj(this.current(b).status).phase === 'pending');
-      if (next) progressed = this.startPending(next, clusterName, ofCluster, now) || progressed;
+  /** Volume-snapshot backups per cluster, oldest first (creationTimestamp, then name), as CNPG queues them. */
+  private backupQueues(): StoredObject[][] {
+    const queues = new Map<string, StoredObject[]>();
+    for (const backup of this.store.list(BACKUPS)) {
+      if (obj(backup.spec).method !== 'volumeSnapshot') continue;
+      const key = clusterKey(backup.metadata.namespace!, String(obj(obj(backup.spec).cluster).name));
+      queues.set(key, [...(queues.get(key) ?? []), backup]);
     }
-    return progressed;
+    const order = (a: StoredObject, b: StoredObject) =>
+      ms(a.metadata.creationTimestamp) - ms(b.metadata.creationTimestamp) || (a.metadata.name < b.metadata.name ? -1 : 1);
+    return [...queues.values()].map((queue) => queue.sort(order));
   }
 
-  private current(object: StoredObject): StoredObject {
-    return this.store.get(resourceTypeOf(object.kind === 'Backup' ? 'backups' : 'clusters'), object.metadata.namespace, object.metadata.name) ?? object;
+  private reconcileQueue(queue: StoredObject[], now: number): boolean {
+    let progressed = false;
+    for (const backup of queue.filter((b) => !obj(b.status).phase))
+      progressed = this.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending }) || progressed;
+    const current = queue.map((b) => this.store.get(BACKUPS, b.metadata.namespace, b.metadata.name)!);
+    const running = current.find((b) => RUNNING.has(obj(b.status).phase));
+    if (running) return this.advanceRunning(running, now) || progressed;
+    const next = current.find((b) => obj(b.status).phase === BackupPhase.Pending);
+    return (next !== undefined && this.startPending(next, current, now)) || progressed;
   }
 
   private timeline(backup: StoredObject): BackupTimeline {
-    const key = `${backup.metadata.namespace}/${backup.metadata.name}/${backup.metadata.uid}`;
-    let timeline = this.backupTimelines.get(key);
+    let timeline = this.backupTimelines.get(backup.metadata.uid);
     if (!timeline) {
       timeline = {};
-      this.backupTimelines.set(key, timeline);
+      this.backupTimelines.set(backup.metadata.uid, timeline);
     }
     return timeline;
   }
 
-  private startPending(backup: StoredObject, clusterName: string, ofCluster: StoredObject[], now: number): boolean {
+  private startPending(backup: StoredObject, queue: StoredObject[], now: number): boolean {
     const namespace = backup.metadata.namespace!;
+    const clusterName = String(obj(obj(backup.spec).cluster).name);
     const cluster = this.store.get(CLUSTERS, namespace, clusterName);
     const behaviour = this.behaviourOf(namespace, clusterName);
-    if (!cluster || behaviour.stuckPending) return false;
     const timeline = this.timeline(backup);
-    const previousEnd = Math.max(
-      ms(backup.metadata.creationTimestamp),
-      ...ofCluster.map((b) => obj(b.status).stoppedAt ?? obj(b.status).reconciliationTerminatedAt).filter(Boolean).map(ms),
-    );
-    timeline.eligibleAt ??= previousEnd;
-    const clusterSpec = obj(cluster.spec);
-    const hibernated = obj(cluster.metadata.annotations)['cnpg.io/hibernation'] === 'on';
-    const stanza = obj(clusterSpec.backup).volumeSnapshot;
-    if (hibernated || !stanza) {
-      const error = hibernated ? 'cannot backup a hibernated cluster' : 'no volumeSnapshot section defined on the target cluster';
-      return this.setStatus(backup, { phase: 'failed', error, reconciliationStartedAt: at(timeline.eligibleAt), reconciliationTerminatedAt: at(timeline.eligibleAt) });
+    if (!cluster || behaviour.stuckPending) {
+      timeline.blocked = true; // CNPG retries a missing cluster every 30 s; a stuck operator does nothing
+      return false;
     }
-    const startAt = timeline.eligibleAt + behaviour.startSeconds * 1000;
+    const availableAt = this.availableSince(cluster);
+    const hibernated = obj(cluster.metadata.annotations)[CnpgAnnotation.Hibernation] === 'on';
+    if (availableAt === undefined && !hibernated) return false; // no ready pod to back up yet
+    const previousEnds = queue
+      .map((b) => obj(b.status).stoppedAt ?? obj(b.status).reconciliationTerminatedAt)
+      .filter((t) => t !== undefined);
+    timeline.eligibleAt ??= Math.max(
+      ms(backup.metadata.creationTimestamp),
+      ...previousEnds.map(ms),
+      availableAt ?? ms(cluster.metadata.creationTimestamp),
+      timeline.blocked ? Math.floor(now / 1000) * 1000 : Number.NEGATIVE_INFINITY,
+    );
+    const spec = obj(cluster.spec);
+    if (hibernated || !obj(spec.backup).volumeSnapshot) {
+      const error = hibernated ? 'cannot backup a hibernated cluster' : 'no volumeSnapshot section defined on the target cluster';
+      const when = at(timeline.eligibleAt);
+      return this.setStatus(BACKUPS, backup, {
+        phase: BackupPhase.Failed,
+        error,
+        reconciliationStartedAt: when,
+        reconciliationTerminatedAt: when,
+      });
+    }
+    const startAt = timeline.eligibleAt + seconds(behaviour.startSeconds);
     if (now < startAt) return false;
     timeline.startedAt = startAt;
-    this.createSnapshots(backup, cluster, startAt);
-    const instances = Number(clusterSpec.instances ?? 1);
-    const target = obj(backup.spec).target ?? obj(clusterSpec.backup).target ?? 'prefer-standby';
-    const podName = target === 'primary' || instances < 2 ? `${clusterName}-1` : `${clusterName}-2`;
-    return this.setStatus(backup, {
-      phase: 'started',
+    const podName = this.targetPod(backup, cluster);
+    this.createSnapshots(backup, cluster, podName, startAt);
+    return this.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Started,
       method: 'volumeSnapshot',
       startedAt: at(startAt),
       reconciliationStartedAt: at(startAt),
       backupId: backup.metadata.name,
       backupName: backup.metadata.name,
-      instanceID: { podName, ContainerID: `containerd://${backup.metadata.uid.slice(0, 12)}` },
-      majorVersion: majorVersionOf(clusterSpec),
+      instanceID: { podName, ContainerID: `containerd://${backup.metadata.uid.replaceAll('-', '')}` },
+      majorVersion: majorVersionOf(spec),
     });
   }
 
-  private advanceRunning(backup: StoredObject, clusterName: string, now: number): boolean {
+  /** When the cluster first had a ready pod: its readiness if simulated, its creation if seeded healthy. */
+  private availableSince(cluster: StoredObject): number | undefined {
+    const simulated = this.bootstrapTimelines.get(cluster.metadata.uid);
+    if (simulated) return simulated.readyAt;
+    return obj(cluster.status).phase === ClusterPhase.Healthy ? ms(cluster.metadata.creationTimestamp) : undefined;
+  }
+
+  /** getBackupTargetPod: the first standby for prefer-standby (the default) when there is one, else the primary. */
+  private targetPod(backup: StoredObject, cluster: StoredObject): string {
+    const name = cluster.metadata.name;
+    const primary = String(obj(cluster.status).currentPrimary ?? `${name}-1`);
+    const target = obj(backup.spec).target ?? obj(obj(cluster.spec).backup).target ?? 'prefer-standby';
+    const instances = Number(obj(cluster.spec).instances ?? 1);
+    if (target === 'primary' || instances < 2) return primary;
+    return Array.from({ length: instances }, (_, i) => `${name}-${i + 1}`).find((pod) => pod !== primary)!;
+  }
+
+  private advanceRunning(backup: StoredObject, now: number): boolean {
     const namespace = backup.metadata.namespace!;
+    const clusterName = String(obj(obj(backup.spec).cluster).name);
     const behaviour = this.behaviourOf(namespace, clusterName);
     const timeline = this.timeline(backup);
     const status = obj(backup.status);
     timeline.startedAt ??= ms(status.startedAt);
     const snapshots = this.snapshotsOf(backup);
-    if (status.phase === 'started') {
-      const provisionedAt = timeline.startedAt + behaviour.snapshotSeconds * 1000;
+    if (status.phase === BackupPhase.Started) {
+      const provisionedAt = timeline.startedAt + seconds(behaviour.snapshotSeconds);
       if (now < provisionedAt) return false;
-      if (behaviour.csiError) {
-        for (const snapshot of snapshots) this.patchSnapshot(snapshot, { status: { ...obj(snapshot.status), readyToUse: false, error: { message: behaviour.csiError, time: at(provisionedAt) } } });
-        return this.setStatus(backup, { phase: 'failed', error: `can't execute snapshot backup: ${behaviour.csiError}`, reconciliationTerminatedAt: at(provisionedAt) });
-      }
+      if (behaviour.csiError) return this.failOnCsiError(backup, snapshots, behaviour.csiError, provisionedAt);
       timeline.finalizingAt = provisionedAt;
-      const cluster = this.store.get(CLUSTERS, namespace, clusterName);
-      const size = String(obj(obj(cluster?.spec).storage).size ?? '1Gi');
-      const walSize = String(obj(obj(cluster?.spec).walStorage).size ?? size);
-      for (const snapshot of snapshots) {
-        const role = obj(snapshot.metadata.annotations)['cnpg.io/pvcRole'];
-        this.patchSnapshot(snapshot, {
-          metadata: { ...snapshot.metadata, annotations: { ...snapshot.metadata.annotations, 'cnpg.io/snapshotStartTime': at(provisionedAt), 'cnpg.io/snapshotEndTime': at(provisionedAt) } },
-          status: { boundVolumeSnapshotContentName: `snapcontent-${snapshot.metadata.uid}`, creationTime: at(provisionedAt), readyToUse: false, restoreSize: role === 'PG_WAL' ? walSize : size },
-        });
-      }
-      const online = obj(backup.spec).online ?? obj(obj(obj(cluster?.spec).backup).volumeSnapshot).online ?? true;
-      return this.setStatus(backup, {
-        phase: 'finalizing',
-        online,
-        snapshotBackupStatus: {
-          elements: snapshots.map((s) => ({
-            name: s.metadata.name,
-            type: obj(s.metadata.annotations)['cnpg.io/pvcRole'],
-            ...(s.metadata.labels?.['cnpg.io/tablespaceName'] && { tablespaceName: s.metadata.labels['cnpg.io/tablespaceName'] }),
-          })),
-        },
-        beginWal: walFile(timeline.startedAt),
-        endWal: walFile(timeline.startedAt),
-        beginLSN: lsn(timeline.startedAt),
-        endLSN: lsn(provisionedAt),
-      });
+      return this.finalize(backup, snapshots, timeline.startedAt, provisionedAt);
     }
-    timeline.finalizingAt ??= timeline.startedAt + behaviour.snapshotSeconds * 1000;
-    const completedAt = timeline.finalizingAt + behaviour.finalizingSeconds * 1000;
+    timeline.finalizingAt ??= timeline.startedAt + seconds(behaviour.snapshotSeconds);
+    const completedAt = timeline.finalizingAt + seconds(behaviour.finalizingSeconds);
     if (now < completedAt) return false;
     for (const snapshot of snapshots)
-      this.patchSnapshot(snapshot, {
-        metadata: { ...snapshot.metadata, annotations: { ...snapshot.metadata.annotations, 'cnpg.io/backupStartTime': at(timeline.startedAt), 'cnpg.io/backupEndTime': at(completedAt) } },
+      this.update(SNAPSHOTS, snapshot, {
+        metadata: {
+          ...snapshot.metadata,
+          annotations: {
+            ...snapshot.metadata.annotations,
+            [CnpgAnnotation.BackupStartTime]: at(timeline.startedAt),
+            [CnpgAnnotation.BackupEndTime]: at(completedAt),
+          },
+        },
         status: { ...obj(snapshot.status), readyToUse: true },
       });
-    return this.setStatus(backup, { phase: 'completed', stoppedAt: at(completedAt), reconciliationTerminatedAt: at(completedAt) });
+    return this.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Completed,
+      stoppedAt: at(completedAt),
+      reconciliationTerminatedAt: at(completedAt),
+    });
+  }
+
+  private failOnCsiError(backup: StoredObject, snapshots: StoredObject[], message: string, failedAt: number): boolean {
+    for (const snapshot of snapshots)
+      this.update(SNAPSHOTS, snapshot, { status: { ...obj(snapshot.status), readyToUse: false, error: { message, time: at(failedAt) } } });
+    return this.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Failed,
+      error: `can't execute snapshot backup: ${message}`,
+      reconciliationTerminatedAt: at(failedAt),
+    });
+  }
+
+  /** Snapshots provisioned: the backup mode ends and the backup records what it took. */
+  private finalize(backup: StoredObject, snapshots: StoredObject[], startedAt: number, provisionedAt: number): boolean {
+    const cluster = this.store.get(CLUSTERS, backup.metadata.namespace, String(obj(obj(backup.spec).cluster).name));
+    const spec = obj(cluster?.spec);
+    const dataSize = String(obj(spec.storage).size ?? '1Gi');
+    const sizes: Record<string, string> = {
+      [SnapshotRole.PgData]: dataSize,
+      [SnapshotRole.PgWal]: String(obj(spec.walStorage).size ?? dataSize),
+    };
+    for (const snapshot of snapshots) {
+      const annotations = snapshot.metadata.annotations ?? {};
+      const tablespace = snapshot.metadata.labels?.[CnpgLabel.TablespaceName];
+      const tablespaceSize = (spec.tablespaces as Array<{ name: string; storage?: { size?: string } }> | undefined)?.find(
+        (t) => t.name === tablespace,
+      )?.storage?.size;
+      this.update(SNAPSHOTS, snapshot, {
+        metadata: {
+          ...snapshot.metadata,
+          annotations: {
+            ...annotations,
+            [CnpgAnnotation.SnapshotStartTime]: at(provisionedAt),
+            [CnpgAnnotation.SnapshotEndTime]: at(provisionedAt),
+          },
+        },
+        status: {
+          boundVolumeSnapshotContentName: `snapcontent-${snapshot.metadata.uid}`,
+          creationTime: at(provisionedAt),
+          readyToUse: false,
+          restoreSize: tablespaceSize ?? sizes[annotations[CnpgAnnotation.PvcRole] ?? ''] ?? dataSize,
+        },
+      });
+    }
+    return this.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Finalizing,
+      // CNPG 1.30.0 reports the cluster's default here, not spec.online (cloudnative-pg#11275, fixed in 1.30.1).
+      online: obj(obj(spec.backup).volumeSnapshot).online ?? true,
+      snapshotBackupStatus: {
+        elements: snapshots.map((s) => ({
+          name: s.metadata.name,
+          type: s.metadata.annotations?.[CnpgAnnotation.PvcRole],
+          ...(s.metadata.labels?.[CnpgLabel.TablespaceName] !== undefined && {
+            tablespaceName: s.metadata.labels[CnpgLabel.TablespaceName],
+          }),
+        })),
+      },
+      beginWal: walFile(startedAt),
+      endWal: walFile(startedAt),
+      beginLSN: lsn(startedAt),
+      endLSN: lsn(provisionedAt),
+    });
   }
 
   private snapshotsOf(backup: StoredObject): StoredObject[] {
-    return this.store.list(SNAPSHOTS, backup.metadata.namespace).filter((s) => s.metadata.labels?.['cnpg.io/backupName'] === backup.metadata.name);
+    return this.store
+      .list(SNAPSHOTS, backup.metadata.namespace)
+      .filter((s) => s.metadata.labels?.[CnpgLabel.BackupName] === backup.metadata.name);
   }
 
-  private createSnapshots(backup: StoredObject, cluster: StoredObject, time: number): void {
+  private createSnapshots(backup: StoredObject, cluster: StoredObject, podName: string, time: number): void {
     const spec = obj(cluster.spec);
     const stanza = obj(obj(spec.backup).volumeSnapshot);
     const clusterName = cluster.metadata.name;
-    const major = majorVersionOf(spec);
-    const date = new Date(time);
-    const owner =
-      stanza.snapshotOwnerReference === 'backup' ? backup : stanza.snapshotOwnerReference === 'cluster' ? cluster : undefined;
-    const volumes: Array<{ suffix: string; role: string; className: unknown; tablespace?: string }> = [{ suffix: '', role: 'PG_DATA', className: stanza.className }];
-    if (spec.walStorage) volumes.push({ suffix: '-wal', role: 'PG_WAL', className: stanza.walClassName ?? stanza.className });
-    for (const tablespace of (spec.tablespaces as Array<{ name: string }> | undefined) ?? []) {
-      const k8sName = tablespace.name.toLowerCase().replaceAll('_', '-').replace(/^-/, '1');
-      volumes.push({ suffix: `-tbs-${k8sName}`, role: 'PG_TABLESPACE', className: obj(stanza.tablespaceClassName)[tablespace.name] ?? stanza.className, tablespace: tablespace.name });
-    }
+    const major = String(majorVersionOf(spec));
+    const day = at(time).slice(0, 10).replaceAll('-', '');
+    const primary = String(obj(cluster.status).currentPrimary ?? `${clusterName}-1`);
+    const instanceRole = podName === primary ? 'primary' : 'replica';
+    const owner = stanza.snapshotOwnerReference === 'backup' ? backup : stanza.snapshotOwnerReference === 'cluster' ? cluster : undefined;
+    const volumes: Volume[] = [{ suffix: '', role: SnapshotRole.PgData, className: stanza.className }];
+    if (spec.walStorage) volumes.push({ suffix: '-wal', role: SnapshotRole.PgWal, className: stanza.walClassName ?? stanza.className });
+    for (const { name } of (spec.tablespaces as Array<{ name: string }> | undefined) ?? [])
+      volumes.push({
+        suffix: `-tbs-${tablespaceVolumeName(name)}`,
+        role: SnapshotRole.PgTablespace,
+        className: obj(stanza.tablespaceClassName)[name] ?? stanza.className,
+        tablespace: name,
+      });
     for (const volume of volumes) {
       const name = `${backup.metadata.name}${volume.suffix}`;
-      if (this.store.get(SNAPSHOTS, backup.metadata.namespace, name)) continue;
+      if (this.store.get(SNAPSHOTS, backup.metadata.namespace, name)) continue; // adopted, as CNPG adopts AlreadyExists
       this.store.insert(SNAPSHOTS, {
         apiVersion: 'snapshot.storage.k8s.io/v1',
         kind: 'VolumeSnapshot',
@@ -246,89 +356,229 @@ export class CnpgSimulation {
           namespace: backup.metadata.namespace!,
           creationTimestamp: at(time),
           labels: {
-            'cnpg.io/cluster': clusterName,
+            [CnpgLabel.Cluster]: clusterName,
             'app.kubernetes.io/managed-by': 'cloudnative-pg',
             'app.kubernetes.io/name': 'postgresql',
             'app.kubernetes.io/component': 'database',
             'app.kubernetes.io/instance': clusterName,
-            'app.kubernetes.io/version': String(major),
-            'cnpg.io/backupName': backup.metadata.name,
-            'cnpg.io/majorVersion': String(major),
-            'cnpg.io/backupTimeline': '1',
-            'cnpg.io/backupDate': kubeTime(date).slice(0, 10).replaceAll('-', ''),
-            'cnpg.io/backupMonth': kubeTime(date).slice(0, 7).replace('-', ''),
-            'cnpg.io/backupYear': kubeTime(date).slice(0, 4),
-            ...(volume.tablespace && { 'cnpg.io/tablespaceName': volume.tablespace }),
+            'app.kubernetes.io/version': major,
+            [CnpgLabel.BackupName]: backup.metadata.name,
+            [CnpgLabel.MajorVersion]: major,
+            [CnpgLabel.BackupTimeline]: '1',
+            [CnpgLabel.BackupDate]: day,
+            [CnpgLabel.BackupMonth]: day.slice(0, 6),
+            [CnpgLabel.BackupYear]: day.slice(0, 4),
+            ...(volume.tablespace !== undefined && { [CnpgLabel.TablespaceName]: volume.tablespace }),
             ...(obj(stanza.labels) as Record<string, string>),
           },
           annotations: {
-            'cnpg.io/pvcRole': volume.role,
-            'cnpg.io/instanceName': String(obj(obj(backup.status).instanceID).podName ?? `${clusterName}-1`),
-            'cnpg.io/instanceRole': 'replica',
-            'cnpg.io/nodeSerial': '1',
+            [CnpgAnnotation.PvcRole]: volume.role,
+            [CnpgLabel.InstanceName]: podName,
+            [CnpgAnnotation.InstanceRole]: instanceRole,
+            role: instanceRole,
+            'cnpg.io/nodeSerial': podName.slice(podName.lastIndexOf('-') + 1),
+            'cnpg.io/pvcStatus': 'ready',
+            // Always "false" in CNPG 1.30.0: read before status.online is set (cloudnative-pg#11276).
             'cnpg.io/onlineBackup': 'false',
+            'cnpg.io/backupStartWAL': walFile(time),
+            'cnpg.io/backupEndWAL': walFile(time),
+            [CnpgAnnotation.ClusterManifest]: JSON.stringify({
+              apiVersion: cluster.apiVersion,
+              kind: cluster.kind,
+              metadata: cluster.metadata,
+              spec,
+            }),
             ...(obj(stanza.annotations) as Record<string, string>),
           },
-          ...(owner && { ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true }] }),
+          ...(owner && {
+            ownerReferences: [
+              {
+                apiVersion: owner.apiVersion,
+                kind: owner.kind,
+                name: owner.metadata.name,
+                uid: owner.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }),
         },
         spec: {
-          source: { persistentVolumeClaimName: `${clusterName}-1${volume.suffix}` },
+          source: { persistentVolumeClaimName: `${podName}${volume.suffix}` },
           ...(typeof volume.className === 'string' && { volumeSnapshotClassName: volume.className }),
         },
       });
     }
   }
 
-  private patchSnapshot(snapshot: StoredObject, patch: Partial<StoredObject>): void {
-    const current = this.store.get(SNAPSHOTS, snapshot.metadata.namespace, snapshot.metadata.name);
-    if (current) this.store.update(SNAPSHOTS, { ...current, ...patch } as StoredObject);
-  }
-
-  private setStatus(object: StoredObject, status: Json): boolean {
-    const type = object.kind === 'Backup' ? BACKUPS : CLUSTERS;
-    const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
-    if (!current) return false;
-    this.store.update(type, { ...current, status: { ...obj(current.status), ...status } });
-    return true;
-  }
-
   // ---- clusters -----------------------------------------------------------------------------------------------
 
-  private reconcileCluster(cluster: StoredObject, now: number): void {
-    const key = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
-    const phase = obj(cluster.status).phase;
-    if (phase !== undefined && !this.restoreTimelines.has(key)) return; // seeded with its own status
-    const timeline = this.restoreTimelines.get(key) ?? { waited: false };
-    this.restoreTimelines.set(key, timeline);
+  /** A cluster created without status (through the API, or seeded bare) is bootstrapped; a seeded status is kept. */
+  private reconcileCluster(cluster: StoredObject, now: number): boolean {
+    let timeline = this.bootstrapTimelines.get(cluster.metadata.uid);
+    if (!timeline) {
+      if (obj(cluster.status).phase !== undefined) return false;
+      timeline = {};
+      this.bootstrapTimelines.set(cluster.metadata.uid, timeline);
+    }
+    if (timeline.readyAt !== undefined) return false;
+    let progressed = false;
+    if (timeline.setupAt === undefined) {
+      const source = this.dataSource(cluster);
+      if (source === 'wait') {
+        timeline.waited = true; // CNPG requeues silently: no phase, no event
+        return false;
+      }
+      timeline.setupAt = Math.max(ms(cluster.metadata.creationTimestamp), source.readyAt ?? Number.NEGATIVE_INFINITY);
+      if (timeline.waited && source.readyAt === undefined) timeline.setupAt = Math.max(timeline.setupAt, Math.floor(now / 1000) * 1000);
+      this.startSetup(cluster, source.volumes, source.volumes.storage !== undefined, timeline.setupAt);
+      progressed = true;
+    }
+    return this.advanceSetup(cluster, timeline, now) || progressed;
+  }
+
+  /**
+   * The PVC data sources of a bootstrap, or 'wait' while CNPG would requeue: snapshots that do not pass
+   * VerifyDataSourceCoherence, or a recovery Backup that is not completed yet (then `readyAt` is its end).
+   */
+  private dataSource(cluster: StoredObject): 'wait' | { volumes: Record<string, unknown>; readyAt?: number } {
+    const namespace = cluster.metadata.namespace!;
     const recovery = obj(obj(obj(cluster.spec).bootstrap).recovery);
     const snapshots = obj(recovery.volumeSnapshots);
-    if (timeline.setupAt === undefined) {
-      if (Object.keys(snapshots).length > 0 && !this.coherent(cluster.metadata.namespace!, snapshots)) {
-        timeline.waited = true; // CNPG requeues silently: no phase, no event
-        return;
-      }
-      timeline.setupAt = timeline.waited ? now : ms(cluster.metadata.creationTimestamp);
-      this.startSetup(cluster, snapshots, timeline.setupAt);
+    if (Object.keys(snapshots).length > 0) return this.coherent(namespace, snapshots) ? { volumes: snapshots } : 'wait';
+    const backupName = obj(recovery.backup).name;
+    if (backupName === undefined) return { volumes: {} };
+    const backup = this.store.get(BACKUPS, namespace, String(backupName));
+    if (obj(backup?.status).phase !== BackupPhase.Completed) return 'wait';
+    const volumes: Record<string, unknown> = {};
+    for (const element of (obj(obj(backup!.status).snapshotBackupStatus).elements as Array<{ name: string; type: string }> | undefined) ??
+      []) {
+      const ref = { name: element.name, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' };
+      if (element.type === SnapshotRole.PgData) volumes.storage = ref;
+      if (element.type === SnapshotRole.PgWal) volumes.walStorage = ref;
     }
+    return { volumes, readyAt: ms(obj(backup!.status).stoppedAt) };
+  }
+
+  /** pkg/reconciler/persistentvolumeclaim/validation.go: existence, pvcRole, and one backupName for PGDATA and WAL. */
+  private coherent(namespace: string, snapshots: Json): boolean {
+    const lookup = (ref: unknown, role: string): StoredObject | undefined | 'incoherent' => {
+      if (ref === undefined) return undefined;
+      const source = obj(ref);
+      const type: ResourceType = source.kind === 'PersistentVolumeClaim' ? PVCS : SNAPSHOTS;
+      const object = this.store.get(type, namespace, String(source.name));
+      if (!object) return 'incoherent'; // "the volume doesn't exist"
+      const actual = object.metadata.labels?.[CnpgAnnotation.PvcRole] ?? object.metadata.annotations?.[CnpgAnnotation.PvcRole] ?? '';
+      return actual !== '' && actual !== role ? 'incoherent' : object; // an empty role is only a warning
+    };
+    const data = lookup(snapshots.storage, SnapshotRole.PgData);
+    const wal = lookup(snapshots.walStorage, SnapshotRole.PgWal);
+    if (data === 'incoherent' || wal === 'incoherent' || data === undefined) return false;
+    return wal === undefined || wal.metadata.labels?.[CnpgLabel.BackupName] === data.metadata.labels?.[CnpgLabel.BackupName];
+  }
+
+  private startSetup(cluster: StoredObject, sources: Record<string, unknown>, fromSnapshots: boolean, time: number): void {
+    const namespace = cluster.metadata.namespace!;
+    const name = cluster.metadata.name;
+    const spec = obj(cluster.spec);
+    const owner = [
+      { apiVersion: cluster.apiVersion, kind: cluster.kind, name, uid: cluster.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ];
+    const claims: Array<[string, string, Json, unknown]> = [[`${name}-1`, SnapshotRole.PgData, obj(spec.storage), sources.storage]];
+    if (spec.walStorage) claims.push([`${name}-1-wal`, SnapshotRole.PgWal, obj(spec.walStorage), sources.walStorage]);
+    for (const claim of claims) {
+      const [claimName, role, storage, source] = claim;
+      if (this.store.get(PVCS, namespace, claimName)) continue;
+      this.store.insert(PVCS, {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: {
+          name: claimName,
+          namespace,
+          creationTimestamp: at(time),
+          labels: { [CnpgLabel.Cluster]: name, [CnpgLabel.InstanceName]: `${name}-1`, [CnpgAnnotation.PvcRole]: role },
+          annotations: { 'cnpg.io/nodeSerial': '1', 'cnpg.io/pvcStatus': 'initializing' },
+          ownerReferences: owner,
+        },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: String(storage.size ?? '1Gi') } },
+          ...(typeof storage.storageClass === 'string' && { storageClassName: storage.storageClass }),
+          ...(source !== undefined && { dataSource: source }),
+        },
+        status: { phase: 'Pending' },
+      });
+    }
+    const jobRole = fromSnapshots ? SNAPSHOT_RECOVERY_JOB_ROLE : 'initdb';
+    this.store.insert(JOBS, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: `${name}-1-${jobRole}`,
+        namespace,
+        creationTimestamp: at(time),
+        labels: { [CnpgLabel.Cluster]: name, [CnpgLabel.JobRole]: jobRole, [CnpgLabel.InstanceName]: `${name}-1` },
+        ownerReferences: owner,
+      },
+      spec: { backoffLimit: 6, template: { metadata: { labels: { [CnpgLabel.JobRole]: jobRole } } } },
+      status: { active: 1, startTime: at(time) },
+    });
+    this.setStatus(CLUSTERS, cluster, {
+      phase: ClusterPhase.SettingUpPrimary,
+      phaseReason: `Creating primary instance ${name}-1`,
+      instances: 1,
+      readyInstances: 0,
+      targetPrimary: `${name}-1`,
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'ClusterIsNotReady', message: 'Cluster Is Not Ready', lastTransitionTime: at(time) },
+        { type: 'Initialized', status: 'False', reason: 'BootstrapPending', message: 'Bootstrap pending', lastTransitionTime: at(time) },
+      ],
+    });
+  }
+
+  private advanceSetup(cluster: StoredObject, timeline: BootstrapTimeline, now: number): boolean {
     const behaviour = this.behaviourOf(cluster.metadata.namespace!, cluster.metadata.name);
-    const doneAt = timeline.setupAt + behaviour.restoreSeconds * 1000;
-    const failAt = timeline.setupAt + (behaviour.restoreSeconds * 1000) / 2;
-    this.bindClaims(cluster, timeline.setupAt + (behaviour.restoreSeconds * 1000) / 10, now);
-    if (behaviour.restoreFailure === 'never-ready' || timeline.readyAt !== undefined) return;
+    const setupAt = timeline.setupAt!;
+    const boundAt = setupAt + seconds(behaviour.restoreSeconds) / 10;
+    const failAt = setupAt + seconds(behaviour.restoreSeconds) / 2;
+    const doneAt = setupAt + seconds(behaviour.restoreSeconds);
+    let progressed = now >= boundAt && this.bindClaims(cluster);
+    if (behaviour.restoreFailure === 'never-ready' || now < failAt) return progressed;
+    const job = this.store.get(JOBS, cluster.metadata.namespace, `${cluster.metadata.name}-1-${this.jobRoleOf(cluster)}`);
     if (behaviour.restoreFailure === 'job-failed') {
-      if (now >= failAt) this.setJob(cluster, { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', lastTransitionTime: at(failAt) }] });
-      return;
+      if (job && obj(job.status).failed === undefined)
+        progressed = this.update(JOBS, job, {
+          status: {
+            startTime: obj(job.status).startTime,
+            failed: 1,
+            conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', lastTransitionTime: at(failAt) }],
+          },
+        });
+      return progressed;
     }
     if (behaviour.restoreFailure === 'unrecoverable') {
-      if (now >= failAt) this.setStatus(cluster, { phase: 'Cluster is unrecoverable and needs manual intervention', phaseReason: 'snapshot recovery failed' });
-      return;
+      if (obj(cluster.status).phase !== ClusterPhase.Unrecoverable)
+        progressed = this.setStatus(CLUSTERS, cluster, {
+          phase: ClusterPhase.Unrecoverable,
+          phaseReason: 'Primary instance could not be restored',
+        });
+      return progressed;
     }
-    if (now < doneAt) return;
+    if (now < doneAt) return progressed;
     timeline.readyAt = doneAt;
-    this.setJob(cluster, { succeeded: 1, completionTime: at(doneAt), conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: at(doneAt) }] });
+    this.readyTimes.set(clusterKey(cluster.metadata.namespace!, cluster.metadata.name), doneAt);
+    if (job)
+      this.update(JOBS, job, {
+        status: {
+          startTime: obj(job.status).startTime,
+          succeeded: 1,
+          completionTime: at(doneAt),
+          conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: at(doneAt) }],
+        },
+      });
     const instances = Number(obj(cluster.spec).instances ?? 1);
-    this.setStatus(cluster, {
-      phase: 'Cluster in healthy state',
+    return this.setStatus(CLUSTERS, cluster, {
+      phase: ClusterPhase.Healthy,
       phaseReason: '',
       instances,
       readyInstances: instances,
@@ -336,67 +586,48 @@ export class CnpgSimulation {
       targetPrimary: `${cluster.metadata.name}-1`,
       conditions: [
         { type: 'Ready', status: 'True', reason: 'ClusterIsReady', message: 'Cluster is Ready', lastTransitionTime: at(doneAt) },
-        { type: 'Initialized', status: 'True', reason: 'BootstrapCompleted', lastTransitionTime: at(doneAt) },
+        {
+          type: 'Initialized',
+          status: 'True',
+          reason: 'BootstrapCompleted',
+          message: 'Cluster is initialized',
+          lastTransitionTime: at(doneAt),
+        },
       ],
     });
   }
 
-  private coherent(namespace: string, snapshots: Json): boolean {
-    const storage = this.store.get(SNAPSHOTS, namespace, String(obj(snapshots.storage).name));
-    if (!storage || obj(storage.metadata.annotations)['cnpg.io/pvcRole'] !== 'PG_DATA') return false;
-    if (snapshots.walStorage === undefined) return true;
-    const wal = this.store.get(SNAPSHOTS, namespace, String(obj(snapshots.walStorage).name));
-    if (!wal || obj(wal.metadata.annotations)['cnpg.io/pvcRole'] !== 'PG_WAL') return false;
-    return wal.metadata.labels?.['cnpg.io/backupName'] === storage.metadata.labels?.['cnpg.io/backupName'];
+  private jobRoleOf(cluster: StoredObject): string {
+    const recovery = obj(obj(obj(cluster.spec).bootstrap).recovery);
+    return recovery.volumeSnapshots !== undefined || recovery.backup !== undefined ? SNAPSHOT_RECOVERY_JOB_ROLE : 'initdb';
   }
 
-  private startSetup(cluster: StoredObject, snapshots: Json, time: number): void {
-    const namespace = cluster.metadata.namespace!;
-    const name = cluster.metadata.name;
-    const owner = [{ apiVersion: cluster.apiVersion, kind: cluster.kind, name, uid: cluster.metadata.uid, controller: true }];
-    const claims: Array<[string, Json, unknown]> = [[`${name}-1`, obj(obj(cluster.spec).storage), snapshots.storage]];
-    if (obj(cluster.spec).walStorage) claims.push([`${name}-1-wal`, obj(obj(cluster.spec).walStorage), snapshots.walStorage]);
-    for (const [claimName, storage, source] of claims) {
-      if (this.store.get(PVCS, namespace, claimName)) continue;
-      this.store.insert(PVCS, {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: claimName, namespace, creationTimestamp: at(time), labels: { 'cnpg.io/cluster': name }, ownerReferences: owner },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: String(storage.size ?? '1Gi') } },
-          ...(source !== undefined && { dataSource: source }),
-        },
-        status: { phase: 'Pending' },
-      });
-    }
-    if (!this.store.get(JOBS, namespace, `${name}-1-snapshot-recovery`) && Object.keys(snapshots).length > 0)
-      this.store.insert(JOBS, {
-        apiVersion: 'batch/v1',
-        kind: 'Job',
-        metadata: {
-          name: `${name}-1-snapshot-recovery`,
-          namespace,
-          creationTimestamp: at(time),
-          labels: { 'cnpg.io/cluster': name, 'cnpg.io/jobRole': 'snapshot-recovery', 'cnpg.io/instanceName': `${name}-1` },
-          ownerReferences: owner,
-        },
-        spec: { backoffLimit: 6 },
-        status: { active: 1, startTime: at(time) },
-      });
-    this.setStatus(cluster, { phase: 'Setting up primary', phaseReason: `Creating primary instance ${name}-1`, instances: 1, readyInstances: 0 });
+  private bindClaims(cluster: StoredObject): boolean {
+    let bound = false;
+    for (const claim of this.store.list(PVCS, cluster.metadata.namespace))
+      if (claim.metadata.labels?.[CnpgLabel.Cluster] === cluster.metadata.name && obj(claim.status).phase === 'Pending')
+        bound = this.update(PVCS, claim, { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'] } }) || bound;
+    return bound;
   }
 
-  private bindClaims(cluster: StoredObject, boundAt: number, now: number): void {
-    if (now < boundAt) return;
-    for (const claim of this.store.list(PVCS, cluster.metadata.namespace).filter((c) => c.metadata.labels?.['cnpg.io/cluster'] === cluster.metadata.name))
-      if (obj(claim.status).phase === 'Pending') this.store.update(PVCS, { ...claim, status: { phase: 'Bound' } });
+  // ---- writes -------------------------------------------------------------------------------------------------
+
+  private update(type: ResourceType, object: StoredObject, changes: Json): boolean {
+    const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
+    if (!current) return false;
+    this.store.update(type, { ...current, ...changes } as StoredObject);
+    return true;
   }
 
-  private setJob(cluster: StoredObject, status: Json): void {
-    const job = this.store.get(JOBS, cluster.metadata.namespace, `${cluster.metadata.name}-1-snapshot-recovery`);
-    if (job) this.store.update(JOBS, { ...job, status: { ...status, startTime: obj(job.status).startTime } });
+  private setStatus(type: ResourceType, object: StoredObject, status: Json): boolean {
+    const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
+    return current !== undefined && this.update(type, current, { status: { ...obj(current.status), ...status } });
   }
+}
+
+/** pkg/specs/volumes.go: lower case, `_` to `-`, a leading `_` becomes `1`. */
+function tablespaceVolumeName(tablespace: string): string {
+  return tablespace.toLowerCase().replace(/^_/, '1').replaceAll('_', '-');
 }
 
 function majorVersionOf(clusterSpec: Json): number {
@@ -406,10 +637,17 @@ function majorVersionOf(clusterSpec: Json): number {
   return tag ? Number(tag[1]) : 17;
 }
 
+/** A plausible WAL segment name for a moment (timeline 1), so different backups report different positions. */
 function walFile(time: number): string {
-  return `00000001${(Math.floor(time / 3_600_000) % 0xffffffff).toString(16).toUpperCase().padStart(8, '0')}000000${(Math.floor(time / 60_000) % 256).toString(16).toUpperCase().padStart(2, '0')}`;
+  const segment = Math.floor(time / 60_000);
+  return `00000001${hex(Math.floor(segment / 256), 8)}${hex(segment % 256, 8)}`;
 }
 
 function lsn(time: number): string {
-  return `${(Math.floor(time / 1e9) % 0xffff).toString(16).toUpperCase()}/${(time % 0xffffffff).toString(16).toUpperCase()}`;
+  const segment = Math.floor(time / 60_000);
+  return `${Math.floor(segment / 256)
+    .toString(16)
+    .toUpperCase()}/${(((segment % 256) << 24) >>> 0).toString(16).toUpperCase()}`;
 }
+
+const hex = (value: number, width: number) => value.toString(16).toUpperCase().padStart(width, '0');

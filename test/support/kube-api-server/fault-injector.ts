@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random';
+
 /** Faults injected into matching requests: throttling, server errors, connection resets and latency. */
 
 export type FaultResponse = { status: 429; retryAfterSeconds?: number } | { status: 500 | 503 } | { reset: true } | { latencyMs: number };
@@ -22,26 +24,17 @@ export interface FaultHandle {
 interface ActiveFault {
   rule: FaultRule;
   hits: number;
+  random: () => number;
 }
 
-/** mulberry32: a small deterministic PRNG, so fractional faults hit the same requests on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const FAULT_SEED = 20261125;
 
 export class FaultInjector {
   private readonly active: ActiveFault[] = [];
-  private random = seeded(20261125);
 
   add(rule: FaultRule): FaultHandle {
-    const fault: ActiveFault = { rule, hits: 0 };
+    // Each fault draws from its own sequence with the same seed: which requests a fraction hits depends only on the order of its matching requests.
+    const fault: ActiveFault = { rule, hits: 0, random: seededRandom(FAULT_SEED) };
     this.active.push(fault);
     return {
       remove: () => {
@@ -56,7 +49,6 @@ export class FaultInjector {
 
   clear(): void {
     this.active.length = 0;
-    this.random = seeded(20261125);
   }
 
   /** The faults that apply to this request, in the order they were added; counts each hit. */
@@ -68,7 +60,7 @@ export class FaultInjector {
       if (rule.resource && rule.resource !== request.resource) continue;
       if (rule.name && rule.name !== request.name) continue;
       if (rule.times !== undefined && fault.hits >= rule.times) continue;
-      if (rule.fraction !== undefined && this.random() >= rule.fraction) continue;
+      if (rule.fraction !== undefined && fault.random() >= rule.fraction) continue;
       fault.hits += 1;
       responses.push(rule.response);
     }

@@ -1,5 +1,5 @@
 import type { Cluster, VolumeSnapshotClass } from '../../../lambdas/domain/kube-objects';
-import { EksTokenProvider } from '../../../lambdas/adapters/eks-token';
+import { EKS_TOKEN_PREFIX, presignGetCallerIdentity } from './get-caller-identity-url';
 import type { TestPrincipal } from './kube-api-test-server';
 
 export interface ExampleClusterOptions {
@@ -35,7 +35,9 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
       resources: { requests: { cpu: '1', memory: '2Gi' } },
       storage: { size: '50Gi', storageClass: 'gp3' },
       ...((options.walStorage ?? true) && { walStorage: { size: '10Gi', storageClass: 'gp3' } }),
-      ...(options.tablespaces && { tablespaces: options.tablespaces.map((t) => ({ name: t, storage: { size: '5Gi', storageClass: 'gp3' } })) }),
+      ...(options.tablespaces && {
+        tablespaces: options.tablespaces.map((t) => ({ name: t, storage: { size: '5Gi', storageClass: 'gp3' } })),
+      }),
       backup: {
         ...((options.volumeSnapshot ?? true) && {
           volumeSnapshot: { className: 'csi-aws-vsc', online: true, snapshotOwnerReference: options.snapshotOwnerReference ?? 'none' },
@@ -54,7 +56,15 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
       readyInstances: options.hibernated ? 0 : instances,
       currentPrimary: `${name}-1`,
       targetPrimary: `${name}-1`,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterIsReady', message: 'Cluster is Ready', lastTransitionTime: '2026-10-01T00:00:00Z' }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'ClusterIsReady',
+          message: 'Cluster is Ready',
+          lastTransitionTime: '2026-10-01T00:00:00Z',
+        },
+      ],
     },
   };
 }
@@ -69,13 +79,23 @@ export function exampleVolumeSnapshotClass(options: { name: string; deletionPoli
   };
 }
 
-/** A bearer token for `principal`, signed at `signedAt` as EKS clients sign them. */
-export function issueTestToken(options: { principal: TestPrincipal; clusterName: string; region: string; signedAt: Date }): Promise<string> {
+/**
+ * A bearer token for `principal`, signed at `signedAt` as aws-iam-authenticator signs them (X-Amz-Expires 60). Made
+ * here rather than with the production token provider, so the server's tests do not depend on the code under test.
+ */
+export async function issueTestToken(options: {
+  principal: TestPrincipal;
+  clusterName: string;
+  region: string;
+  signedAt: Date;
+}): Promise<string> {
   const { accessKeyId, secretAccessKey } = options.principal;
-  return new EksTokenProvider({
+  const url = await presignGetCallerIdentity({
     region: options.region,
     clusterName: options.clusterName,
-    credentials: async () => ({ accessKeyId, secretAccessKey }),
-    now: () => options.signedAt,
-  }).token();
+    credentials: { accessKeyId, secretAccessKey },
+    signedAt: options.signedAt,
+    expiresInSeconds: 60,
+  });
+  return EKS_TOKEN_PREFIX + Buffer.from(url).toString('base64url');
 }

@@ -1,5 +1,11 @@
 /** Kubernetes `Status` bodies, as the API server writes them for errors. */
 
+export interface StatusCause {
+  reason: string;
+  message: string;
+  field?: string;
+}
+
 export interface KubeStatus {
   kind: 'Status';
   apiVersion: 'v1';
@@ -8,7 +14,7 @@ export interface KubeStatus {
   message: string;
   reason: string;
   code: number;
-  details?: { name?: string; group?: string; kind?: string; causes?: Array<{ reason: string; message: string; field: string }>; retryAfterSeconds?: number };
+  details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
 }
 
 export class KubeStatusError extends Error {
@@ -18,7 +24,16 @@ export class KubeStatusError extends Error {
 }
 
 function failure(code: number, reason: string, message: string, details?: KubeStatus['details']): KubeStatusError {
-  return new KubeStatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details && { details }) });
+  return new KubeStatusError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+    ...(details && { details }),
+  });
 }
 
 export interface ResourceRef {
@@ -27,33 +42,76 @@ export interface ResourceRef {
   name?: string;
 }
 
-const qualified = (ref: ResourceRef) => (ref.group ? `${ref.resource}.${ref.group}` : ref.resource);
+/** One invalid field, as field.ErrorList prints it: `<field>: <message>`. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** field.Invalid's message: the offending value, then why (objects print as "object", as CEL errors do). */
+export function invalidValue(field: string, value: unknown, detail: string): FieldError {
+  const shown = value !== null && typeof value === 'object' ? '"object"' : JSON.stringify(value);
+  return { field, message: `Invalid value: ${shown}: ${detail}` };
+}
+
+const qualified = (name: string, group: string) => (group ? `${name}.${group}` : name);
 
 export const KubeErrors = {
-  notFound: (ref: ResourceRef) => failure(404, 'NotFound', `${qualified(ref)} "${ref.name}" not found`, { name: ref.name!, group: ref.group, kind: ref.resource }),
-  alreadyExists: (ref: ResourceRef) =>
-    failure(409, 'AlreadyExists', `${qualified(ref)} "${ref.name}" already exists`, { name: ref.name!, group: ref.group, kind: ref.resource }),
-  conflict: (ref: ResourceRef, why: string) => failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(ref)} "${ref.name}": ${why}`),
-  invalid: (kind: string, name: string, causes: Array<{ field: string; message: string }>) =>
-    failure(422, 'Invalid', `${kind} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, {
-      name,
-      kind,
-      causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+  notFound: (ref: ResourceRef) =>
+    failure(404, 'NotFound', `${qualified(ref.resource, ref.group)} "${ref.name}" not found`, {
+      name: ref.name!,
+      group: ref.group,
+      kind: ref.resource,
     }),
+  alreadyExists: (ref: ResourceRef) =>
+    failure(409, 'AlreadyExists', `${qualified(ref.resource, ref.group)} "${ref.name}" already exists`, {
+      name: ref.name!,
+      group: ref.group,
+      kind: ref.resource,
+    }),
+  conflict: (ref: ResourceRef, why: string) =>
+    failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(ref.resource, ref.group)} "${ref.name}": ${why}`, {
+      name: ref.name!,
+      group: ref.group,
+      kind: ref.resource,
+    }),
+  /** 422 Invalid; `webhook` names the validating webhook that denied the request, as the API server reports it. */
+  invalid: (target: { kind: string; group: string; name: string }, errors: readonly FieldError[], webhook?: string) => {
+    const listed = errors.map((e) => `${e.field}: ${e.message}`);
+    const message = `${qualified(target.kind, target.group)} "${target.name}" is invalid: ${listed.length === 1 ? listed[0] : `[${listed.join(', ')}]`}`;
+    return failure(422, 'Invalid', webhook ? `admission webhook "${webhook}" denied the request: ${message}` : message, {
+      name: target.name,
+      group: target.group,
+      kind: target.kind,
+      causes: errors.map((e) => ({ reason: 'FieldValueInvalid', message: e.message, field: e.field })),
+    });
+  },
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (ref: ResourceRef & { namespace?: string }, user: string, verb: string) =>
     failure(
       403,
       'Forbidden',
-      `${qualified(ref)}${ref.name ? ` "${ref.name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${ref.resource}" in API group "${ref.group}"${
+      `${qualified(ref.resource, ref.group)}${ref.name ? ` "${ref.name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${ref.resource}" in API group "${ref.group}"${
         ref.namespace ? ` in the namespace "${ref.namespace}"` : ' at the cluster scope'
       }`,
       { ...(ref.name && { name: ref.name }), group: ref.group, kind: ref.resource },
     ),
-  unsupportedMediaType: (contentType: string) => failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${contentType})`),
-  methodNotAllowed: (method: string) => failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`),
-  tooManyRequests: (retryAfterSeconds: number) => failure(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds }),
-  internalError: (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`),
+  unsupportedMediaType: (contentType: string) =>
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got "${contentType}")`,
+    ),
+  notFoundPath: () => failure(404, 'NotFound', 'the server could not find the requested resource'),
+  methodNotAllowed: (method: string) =>
+    failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    failure(429, 'TooManyRequests', 'Too many requests, please try again later.', {
+      causes: [{ reason: 'TooManyRequests', message: 'Too many requests, please try again later.' }],
+      retryAfterSeconds,
+    }),
+  internalError: (message: string) =>
+    failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerResponse', message }] }),
   serviceUnavailable: () => failure(503, 'ServiceUnavailable', 'The server is currently unable to handle the request'),
 };

@@ -40,8 +40,11 @@ function checkValue(value: string): string {
 export function parseLabelSelector(text: string): LabelRequirement[] {
   if (text.trim() === '') return [];
   return splitTopLevel(text).map((part): LabelRequirement => {
-    let match = /^(\S+)\s+(in|notin)\s+\((.*)\)$/.exec(part);
-    if (match) return { key: checkKey(match[1]!), op: match[2] as 'in' | 'notin', values: match[3]!.split(',').map((v) => checkValue(v.trim())) };
+    let match = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(part);
+    if (match) {
+      if (match[3]!.trim() === '') throw new LabelSelectorError(`for 'in', 'notin' operators, values set can't be empty in "${part}"`);
+      return { key: checkKey(match[1]!), op: match[2] as 'in' | 'notin', values: match[3]!.split(',').map((v) => checkValue(v.trim())) };
+    }
     match = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
     if (match) return { key: checkKey(match[1]!), op: match[2] === '!=' ? 'neq' : 'eq', value: checkValue(match[3]!) };
     match = /^!\s*(\S+)$/.exec(part);

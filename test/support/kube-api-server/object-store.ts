@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ResourceType } from './resource-registry';
 import type { VirtualClock } from '../virtual-clock';
+import type { ResourceType } from './resource-registry';
 
 /** A stored Kubernetes object; the store fills uid, resourceVersion and creationTimestamp. */
 export interface StoredObject {
@@ -15,9 +15,23 @@ export interface StoredObject {
     generateName?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
-    deletionTimestamp?: string;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }>;
   };
+  [field: string]: unknown;
+}
+
+/** What the store is given: an object with a name; metadata the store owns is filled in. */
+export interface NewObject {
+  apiVersion: string;
+  kind: string;
+  metadata: Partial<StoredObject['metadata']> & { name: string };
   [field: string]: unknown;
 }
 
@@ -26,7 +40,10 @@ export function kubeTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Objects by resource, namespace and name, with a global resourceVersion counter and owner-reference GC. */
+const byNamespaceThenName = (a: StoredObject, b: StoredObject) =>
+  (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+
+/** Objects by resource, namespace and name, with a global resourceVersion counter and owner-reference garbage collection. */
 export class ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
   private version = 1000;
@@ -41,52 +58,77 @@ export class ObjectStore {
     return this.objects.get(this.key(type, namespace, name));
   }
 
+  /** The objects of a resource (in one namespace, or all), ordered by namespace and name like the API server's storage. */
   list(type: ResourceType, namespace?: string): StoredObject[] {
-    return [...this.objects.values()]
-      .filter((o) => o.kind === type.kind && o.apiVersion === (type.group ? `${type.group}/${type.version}` : type.version))
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const prefix = namespace === undefined ? `${type.resource}/` : `${type.resource}/${namespace}/`;
+    return [...this.objects.entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, object]) => object)
+      .sort(byNamespaceThenName);
   }
 
   /** Adds a new object (the caller has checked it does not exist) and returns the stored copy. */
-  insert(type: ResourceType, object: Omit<StoredObject, 'metadata'> & { metadata: Partial<StoredObject['metadata']> & { name: string } }): StoredObject {
+  insert(type: ResourceType, object: NewObject): StoredObject {
+    const { namespace, ...metadata } = structuredClone(object.metadata);
     const stored: StoredObject = {
       ...structuredClone(object),
       metadata: {
-        ...structuredClone(object.metadata),
-        ...(type.namespaced ? {} : { namespace: undefined }),
+        ...metadata,
+        ...(type.namespaced && { namespace }),
         uid: randomUUID(),
         resourceVersion: String(++this.version),
-        creationTimestamp: object.metadata.creationTimestamp ?? kubeTime(this.clock.now()),
+        creationTimestamp: metadata.creationTimestamp ?? kubeTime(this.clock.now()),
       },
-    } as StoredObject;
-    if (!type.namespaced) delete stored.metadata.namespace;
+    };
     this.objects.set(this.key(type, stored.metadata.namespace, stored.metadata.name), stored);
     return stored;
   }
 
-  /** Replaces an object in place, bumping its resourceVersion. */
+  /** Replaces an object, bumping its resourceVersion. */
   update(type: ResourceType, object: StoredObject): StoredObject {
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.version) } };
     this.objects.set(this.key(type, stored.metadata.namespace, stored.metadata.name), stored);
     return stored;
   }
 
-  /** Deletes an object and, like the garbage collector, every object that names it as an owner. */
-  delete(type: ResourceType, namespace: string | undefined, name: string): StoredObject | undefined {
+  /**
+   * Deletes an object, then, like the garbage collector, every object none of whose owners exists any more; with
+   * `orphan` (propagationPolicy Orphan) its dependents lose the owner reference instead.
+   */
+  delete(type: ResourceType, namespace: string | undefined, name: string, orphan = false): StoredObject | undefined {
     const key = this.key(type, namespace, name);
     const object = this.objects.get(key);
     if (!object) return undefined;
     this.objects.delete(key);
-    this.collectDependents(object.metadata.uid);
+    if (orphan) this.releaseDependents(object.metadata.uid);
+    this.collectGarbage();
     return object;
   }
 
-  private collectDependents(ownerUid: string): void {
-    for (const [key, object] of [...this.objects]) {
-      if (object.metadata.ownerReferences?.some((ref) => ref.uid === ownerUid) && this.objects.has(key)) {
-        this.objects.delete(key);
-        this.collectDependents(object.metadata.uid);
+  private releaseDependents(ownerUid: string): void {
+    for (const [key, object] of this.objects) {
+      const owners = object.metadata.ownerReferences ?? [];
+      if (!owners.some((owner) => owner.uid === ownerUid)) continue;
+      const metadata = {
+        ...object.metadata,
+        ownerReferences: owners.filter((owner) => owner.uid !== ownerUid),
+        resourceVersion: String(++this.version),
+      };
+      if (metadata.ownerReferences.length === 0) Reflect.deleteProperty(metadata, 'ownerReferences');
+      this.objects.set(key, { ...object, metadata });
+    }
+  }
+
+  private collectGarbage(): void {
+    for (let collected = true; collected;) {
+      collected = false;
+      const uids = new Set([...this.objects.values()].map((o) => o.metadata.uid));
+      for (const [key, object] of this.objects) {
+        const owners = object.metadata.ownerReferences ?? [];
+        if (owners.length > 0 && owners.every((owner) => !uids.has(owner.uid))) {
+          this.objects.delete(key);
+          collected = true;
+        }
       }
     }
   }

@@ -4,15 +4,16 @@ type Json = unknown;
 
 export function applyMergePatch(target: Json, patch: Json): Json {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
-  const result: Record<string, Json> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, Json>) } : {};
+  const result: Record<string, Json> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, Json>) } : {};
   for (const [key, value] of Object.entries(patch as Record<string, Json>)) {
-    if (value === null) delete result[key];
+    if (value === null) Reflect.deleteProperty(result, key);
     else result[key] = applyMergePatch(result[key], value);
   }
   return result;
 }
 
-interface Operation {
+export interface PatchOperation {
   op: 'add' | 'remove' | 'replace' | 'test';
   path: string;
   value?: Json;
@@ -22,10 +23,13 @@ export class PatchError extends Error {}
 
 function pointer(path: string): string[] {
   if (!path.startsWith('/')) throw new PatchError(`invalid JSON pointer "${path}"`);
-  return path.slice(1).split('/').map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-export function applyJsonPatch(target: Json, operations: Operation[]): Json {
+export function applyJsonPatch(target: Json, operations: PatchOperation[]): Json {
   const document = structuredClone(target) as Record<string, Json>;
   for (const operation of operations) {
     const parts = pointer(operation.path);
@@ -33,7 +37,8 @@ export function applyJsonPatch(target: Json, operations: Operation[]): Json {
     let parent: Json = document;
     for (const part of parts) {
       parent = (parent as Record<string, Json>)?.[part];
-      if (parent === undefined || parent === null || typeof parent !== 'object') throw new PatchError(`path ${operation.path} does not exist`);
+      if (parent === undefined || parent === null || typeof parent !== 'object')
+        throw new PatchError(`path ${operation.path} does not exist`);
     }
     const container = parent as Record<string, Json>;
     switch (operation.op) {
@@ -48,7 +53,7 @@ export function applyJsonPatch(target: Json, operations: Operation[]): Json {
       case 'remove':
         if (!(last in container)) throw new PatchError(`path ${operation.path} does not exist`);
         if (Array.isArray(parent)) parent.splice(Number(last), 1);
-        else delete container[last];
+        else Reflect.deleteProperty(container, last);
         break;
       case 'test':
         if (JSON.stringify(container[last]) !== JSON.stringify(operation.value)) throw new PatchError(`test of ${operation.path} failed`);

@@ -49,7 +49,9 @@ export class RbacAuthorizer {
       .filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
       .filter((binding) => binding.kind === 'ClusterRoleBinding' || binding.metadata.namespace === request.namespace)
       .filter((binding) =>
-        (binding.subjects ?? []).some((s) => (s.kind === 'Group' && request.groups.includes(s.name)) || (s.kind === 'User' && s.name === request.user)),
+        (binding.subjects ?? []).some(
+          (s) => (s.kind === 'Group' && request.groups.includes(s.name)) || (s.kind === 'User' && s.name === request.user),
+        ),
       )
       .flatMap((binding) => this.rulesOf(binding))
       .some(
@@ -57,7 +59,9 @@ export class RbacAuthorizer {
           matches(rule.apiGroups, request.apiGroup) &&
           matches(rule.resources, request.resource) &&
           matches(rule.verbs, request.verb) &&
-          (!rule.resourceNames || rule.resourceNames.length === 0 || (request.name !== undefined && rule.resourceNames.includes(request.name))),
+          (!rule.resourceNames ||
+            rule.resourceNames.length === 0 ||
+            (request.name !== undefined && rule.resourceNames.includes(request.name))),
       );
   }
 
@@ -65,7 +69,10 @@ export class RbacAuthorizer {
     const ref = binding.roleRef;
     if (!ref) return [];
     const role = this.objects.find(
-      (o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.kind === 'ClusterRole' || o.metadata.namespace === binding.metadata.namespace),
+      (o) =>
+        o.kind === ref.kind &&
+        o.metadata.name === ref.name &&
+        (ref.kind === 'ClusterRole' || o.metadata.namespace === binding.metadata.namespace),
     );
     return role?.rules ?? [];
   }

@@ -14,8 +14,22 @@ export interface ResourceType {
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: 'postgresql.cnpg.io', version: 'v1', resource: 'clusters', kind: 'Cluster', namespaced: true, crd: 'Cluster' },
   { group: 'postgresql.cnpg.io', version: 'v1', resource: 'backups', kind: 'Backup', namespaced: true, crd: 'Backup' },
-  { group: 'postgresql.cnpg.io', version: 'v1', resource: 'scheduledbackups', kind: 'ScheduledBackup', namespaced: true, crd: 'ScheduledBackup' },
-  { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshots', kind: 'VolumeSnapshot', namespaced: true, crd: 'VolumeSnapshot' },
+  {
+    group: 'postgresql.cnpg.io',
+    version: 'v1',
+    resource: 'scheduledbackups',
+    kind: 'ScheduledBackup',
+    namespaced: true,
+    crd: 'ScheduledBackup',
+  },
+  {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    resource: 'volumesnapshots',
+    kind: 'VolumeSnapshot',
+    namespaced: true,
+    crd: 'VolumeSnapshot',
+  },
   { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshotclasses', kind: 'VolumeSnapshotClass', namespaced: false },
   { group: '', version: 'v1', resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true },
   { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true },
@@ -29,8 +43,13 @@ export function resourceTypeOf(resource: string): ResourceType {
   return type;
 }
 
+/** `group/version`, or just `v1` for the core group. */
+export function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
 export function resourceTypeOfKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((t) => (t.group ? `${t.group}/${t.version}` : t.version) === apiVersion && t.kind === kind);
+  return RESOURCE_TYPES.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
 }
 
 export interface ParsedPath {
@@ -39,7 +58,7 @@ export interface ParsedPath {
   name?: string;
 }
 
-/** `/api/v1/namespaces/ns/pods/x`, `/apis/group/v1/namespaces/ns/backups`, `/apis/group/v1/volumesnapshotclasses/x`. */
+/** `/api/v1/namespaces/ns/pods/x`, `/apis/group/v1/namespaces/ns/backups`, `/apis/group/v1/backups`, `/apis/group/v1/volumesnapshotclasses/x`. */
 export function parseResourcePath(pathname: string): ParsedPath | undefined {
   const parts = pathname.split('/').filter(Boolean);
   let group = '';
@@ -57,6 +76,8 @@ export function parseResourcePath(pathname: string): ParsedPath | undefined {
   }
   if (rest.length < 1 || rest.length > 2) return undefined;
   const type = RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.resource === rest[0]);
-  if (!type || type.namespaced !== (namespace !== undefined)) return undefined;
+  if (!type) return undefined;
+  // A namespaced resource is also listed across all namespaces; a cluster-scoped one never has a namespace.
+  if (type.namespaced ? namespace === undefined && rest[1] !== undefined : namespace !== undefined) return undefined;
   return { type, ...(namespace !== undefined && { namespace }), ...(rest[1] !== undefined && { name: decodeURIComponent(rest[1]) }) };
 }

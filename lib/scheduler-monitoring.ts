@@ -1,0 +1,162 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { METRIC_NAMESPACE, SchedulerMetric, TARGET_DIMENSION } from '../lambdas/domain/scheduler-metrics';
+import type { TargetSpec } from '../lambdas/domain/target-spec';
+import type { DeploymentConfig } from './deployment-config';
+
+export interface SchedulerMonitoringProps {
+  readonly targets: readonly TargetSpec[];
+  readonly notifications: DeploymentConfig['notifications'];
+  readonly workflows: Readonly<Record<'backup' | 'retention' | 'restore', sfn.IStateMachine>>;
+  /** The bus the scheduler's events go to; alarm state changes are forwarded there when it is not the default bus. */
+  readonly eventBus: events.IEventBus;
+  readonly eventBusName: string;
+}
+
+/**
+ * Alarms that say the moment a recovery point is at risk, one SNS topic for all of them, and a dashboard:
+ * per target, no completed backup within the RPO (missing data breaches) and any failed backup; per workflow, any
+ * failed execution.
+ */
+export class SchedulerMonitoring extends Construct {
+  readonly topic: sns.ITopic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: SchedulerMonitoringProps) {
+    super(scope, id);
+    this.topic = props.notifications.snsTopicArn
+      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.notifications.snsTopicArn)
+      : new sns.Topic(this, 'AlarmTopic', {
+          displayName: 'cnpg-snapshot-scheduler alarms',
+          masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+          enforceSSL: true,
+        });
+    if (props.notifications.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.notifications.email));
+    const notify = new actions.SnsAction(this.topic);
+
+    const metric = (name: SchedulerMetric, target: string, statistic: string, period: Duration) =>
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { [TARGET_DIMENSION]: target },
+        statistic,
+        period,
+      });
+
+    for (const target of props.targets) {
+      const rpo = new cloudwatch.Alarm(this, `${target.name}-rpo`, {
+        alarmName: `cnpg-snapshot-scheduler ${target.name} RPO`,
+        alarmDescription: `No backup of ${target.namespace}/${target.cluster} completed within ${target.rpoMinutes} minutes (RPO)`,
+        metric: metric(SchedulerMetric.BackupSucceeded, target.name, 'Sum', Duration.minutes(target.rpoMinutes)),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        // No data means no backup was recorded at all: that breaches the RPO too.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      const failed = new cloudwatch.Alarm(this, `${target.name}-failed`, {
+        alarmName: `cnpg-snapshot-scheduler ${target.name} backup failed`,
+        alarmDescription: `A backup of ${target.namespace}/${target.cluster} failed or timed out`,
+        metric: metric(SchedulerMetric.BackupFailed, target.name, 'Sum', Duration.minutes(5)),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.alarms.push(rpo, failed);
+    }
+    for (const [workflow, machine] of Object.entries(props.workflows)) {
+      this.alarms.push(
+        new cloudwatch.Alarm(this, `${workflow}-executions-failed`, {
+          alarmName: `cnpg-snapshot-scheduler ${workflow} workflow failed`,
+          alarmDescription: `An execution of the ${workflow} workflow failed, timed out or was aborted`,
+          metric: new cloudwatch.MathExpression({
+            expression: 'failed + timedOut + aborted',
+            usingMetrics: {
+              failed: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+              timedOut: machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+              aborted: machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
+            },
+            period: Duration.minutes(5),
+          }),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    for (const alarm of this.alarms) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+
+    // CloudWatch puts alarm state changes on the default bus; forward ours to the configured bus.
+    if (props.eventBusName !== 'default') {
+      new events.Rule(this, 'ForwardAlarmEvents', {
+        description: 'cnpg-snapshot-scheduler alarm state changes to the scheduler event bus',
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          resources: this.alarms.map((alarm) => alarm.alarmArn),
+        },
+        targets: [new eventTargets.EventBus(props.eventBus)],
+      });
+    }
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+    for (const target of props.targets) {
+      const hour = Duration.hours(1);
+      this.dashboard.addWidgets(
+        new cloudwatch.TextWidget({
+          markdown: `## ${target.name}: ${target.namespace}/${target.cluster} on ${target.eksCluster}`,
+          width: 24,
+          height: 1,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Backups per hour',
+          left: [
+            metric(SchedulerMetric.BackupSucceeded, target.name, 'Sum', hour),
+            metric(SchedulerMetric.BackupFailed, target.name, 'Sum', hour),
+          ],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Backup duration (s)',
+          left: [
+            metric(SchedulerMetric.BackupDurationSeconds, target.name, 'Average', hour),
+            metric(SchedulerMetric.BackupDurationSeconds, target.name, 'Maximum', hour),
+          ],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Newest backup age vs RPO (s)',
+          left: [metric(SchedulerMetric.NewestBackupAgeSeconds, target.name, 'Maximum', hour)],
+          leftAnnotations: [{ value: target.rpoMinutes * 60, label: 'RPO', color: cloudwatch.Color.RED }],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Retention: kept / deleted',
+          left: [metric(SchedulerMetric.RetentionKept, target.name, 'Maximum', hour)],
+          right: [metric(SchedulerMetric.RetentionDeleted, target.name, 'Sum', hour)],
+          width: 3,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Restore RTO (s)',
+          left: [metric(SchedulerMetric.RestoreRtoSeconds, target.name, 'Maximum', Duration.days(1))],
+          width: 3,
+        }),
+      );
+    }
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench`: what the workflows cost and how fast the hot paths are, printed as numbers (never asserted).
+ * Costs come from the local runner against the Kubernetes API test server; prices are us-east-1 list prices.
+ */
+import { EksTokenProvider } from '../lambdas/adapters/eks-token';
+import { planRetention } from '../lambdas/domain/retention-plan';
+import { RetentionPolicySchema } from '../lambdas/domain/target-spec';
+import { backupObject, snapshotObject } from '../test/domain/retention-arbitraries';
+import { HENDRIX, LocalScheduler } from '../test/support/local-scheduler';
+import { VirtualClock } from '../test/support/virtual-clock';
+
+const SFN_PRICE_PER_TRANSITION = 0.000025;
+const LAMBDA_PRICE_PER_REQUEST = 0.0000002;
+const HOURS_PER_MONTH = 730;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time<T>(fn: () => T, runs: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+function row(label: string, value: string): void {
+  console.log(`  ${label.padEnd(52)} ${value}`);
+}
+
+async function backupCosts(): Promise<void> {
+  const start = Date.parse('2026-11-02T00:00:00Z');
+  const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(start)), targets: [HENDRIX] });
+  try {
+    const warmup = 24;
+    const measured = 48;
+    let wall = 0;
+    let requestsBefore = 0;
+    let executionsBefore = 0;
+    for (let hour = 0; hour < warmup + measured; hour += 1) {
+      if (hour === warmup) {
+        requestsBefore = local.server.requests.length;
+        executionsBefore = local.executions.length;
+      }
+      const slot = new Date(start + hour * 3_600_000);
+      local.clock.advanceTo(slot);
+      const began = performance.now();
+      await local.fireSchedule('backup', 'hendrix', slot);
+      if (hour >= warmup) wall += performance.now() - began;
+    }
+    const runs = local.executions.slice(executionsBefore);
+    const transitions = runs.reduce((n, e) => n + e.transitions, 0) / runs.length;
+    const lambdaSteps = new Set(['StartBackup', 'CheckBackup', 'ApplyRetention', 'ReportFailure', 'RetentionReportFailure']);
+    const invocations = runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / runs.length;
+    const apiCalls = (local.server.requests.length - requestsBefore) / runs.length;
+    console.log('\nHourly backup of one target, steady state (after a day of history)');
+    row('state transitions per backup run', transitions.toFixed(1));
+    row('Lambda invocations per backup run', (invocations + 1).toFixed(1) + ' (incl. dispatcher)');
+    row('Kubernetes API calls per backup run', apiCalls.toFixed(1));
+    row('local wall time per backup run (handlers + test server)', `${(wall / runs.length).toFixed(1)} ms`);
+    const monthly = HOURS_PER_MONTH * (transitions * SFN_PRICE_PER_TRANSITION + (invocations + 1) * LAMBDA_PRICE_PER_REQUEST);
+    row('Step Functions + Lambda request cost per target-month', `$${monthly.toFixed(4)}`);
+  } finally {
+    await local.close();
+  }
+}
+
+async function restoreOverhead(): Promise<void> {
+  console.log('\nRestore orchestration (simulated snapshot restore time -> measured RTO)');
+  for (const restoreSeconds of [60, 125, 600]) {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(new Date('2026-11-02T00:00:00Z')), targets: [HENDRIX] });
+    try {
+      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      local.server.cnpg.configure('demo', 'hendrix-bench', { restoreSeconds });
+      const requestsBefore = local.server.requests.length;
+      const began = performance.now();
+      const result = await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-bench' });
+      const wall = performance.now() - began;
+      const completed = local.events.ofType('Restore Completed')[0]!;
+      const execution = local.execution(result.executionName!)!;
+      row(
+        `restore of ${restoreSeconds} s`,
+        `RTO ${String(completed.detail.rtoSeconds)} s, seen ${String(completed.detail.detectionLagSeconds)} s later; ` +
+          `${execution.transitions} transitions, ${local.server.requests.length - requestsBefore} API calls, ${wall.toFixed(0)} ms local`,
+      );
+    } finally {
+      await local.close();
+    }
+  }
+}
+
+function plannerSpeed(): void {
+  console.log('\nRetention planner (pure), median of 5 runs');
+  const now = Date.parse('2026-11-25T12:00:00Z');
+  const policy = RetentionPolicySchema.parse({ keepWithin: '7d', daily: 30, weekly: 12, monthly: 12 });
+  for (const count of [168, 1_000, 10_000, 40_000]) {
+    const backups = Array.from({ length: count }, (_, i) =>
+      backupObject({ name: `hendrix-${i}`, phase: 'completed', createdAt: now - i * 3_600_000 }),
+    );
+    const snapshots = backups.flatMap((b) => [
+      snapshotObject({ name: b.metadata.name!, backupName: b.metadata.name!, createdAt: now }),
+      snapshotObject({ name: `${b.metadata.name!}-wal`, backupName: b.metadata.name!, createdAt: now, role: 'PG_WAL' }),
+    ]);
+    const ms = time(
+      () => planRetention({ cluster: 'hendrix', backups, snapshots, clusters: [], claims: [], policy, now: new Date(now) }),
+      5,
+    );
+    row(`${count} backups, ${snapshots.length} snapshots`, `${ms.toFixed(1)} ms`);
+  }
+}
+
+async function tokenSpeed(): Promise<void> {
+  let now = Date.parse('2026-11-25T12:00:00Z');
+  const provider = new EksTokenProvider({
+    region: 'eu-west-1',
+    clusterName: 'prod-eks',
+    credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    now: () => new Date(now),
+  });
+  const runs = 2_000;
+  const began = performance.now();
+  for (let i = 0; i < runs; i += 1) {
+    now += 15 * 60_000; // past the renewal point: every call signs
+    await provider.token();
+  }
+  console.log('\nEKS token');
+  row('presign GetCallerIdentity (fresh token)', `${(((performance.now() - began) / runs) * 1000).toFixed(0)} µs`);
+}
+
+async function main(): Promise<void> {
+  console.log('cnpg-snapshot-scheduler benchmarks');
+  await backupCosts();
+  await restoreOverhead();
+  plannerSpeed();
+  await tokenSpeed();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -18,7 +18,20 @@ export interface SynthesizedScheduler {
   functionArns: Record<SchedulerFunctionName, string>;
 }
 
+const synthesized = new Map<string, SynthesizedScheduler>();
+
+/** Synthesizes once per distinct config in a process: synthesis takes about a second, a test file may start many schedulers. */
 export function synthesizeScheduler(config: DeploymentConfig): SynthesizedScheduler {
+  const key = JSON.stringify(config);
+  let result = synthesized.get(key);
+  if (!result) {
+    result = synthesize(config);
+    synthesized.set(key, result);
+  }
+  return result;
+}
+
+function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new SnapshotSchedulerStack(app, 'Local', { config, env: { account: TEST_ACCOUNT, region: TEST_REGION } });
   const template = Template.fromStack(stack).toJSON() as Parameters<typeof stateMachineDefinition>[0];

@@ -1,0 +1,139 @@
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
+import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
+
+/**
+ * Bad input, at each door: the deployment config (cdk synth), the backup workflow input (schedules and manual runs)
+ * and the restore payload (the operator). Each is refused with a message naming the field, and nothing is created.
+ */
+
+const target = { ...HENDRIX, eksCluster: 'local-eks' };
+const withTarget = (patch: Record<string, unknown>) => ({ target: { ...target, ...patch } });
+
+const CONFIG_CASES: Array<[string, unknown, string]> = [
+  ['no targets', { targets: [] }, 'targets: must list at least one target'],
+  ['targets not a list', { targets: 'hendrix' }, 'targets:'],
+  ['target name with upper case', { targets: [{ ...target, name: 'Hendrix' }] }, 'targets.0.name: must be a lowercase RFC 1123 label'],
+  ['target name too long', { targets: [{ ...target, name: 'h'.repeat(41) }] }, 'targets.0.name: must be at most 40 characters'],
+  [
+    'namespace with a slash',
+    { targets: [{ ...target, namespace: 'demo/prod' }] },
+    'targets.0.namespace: must be a lowercase RFC 1123 label',
+  ],
+  ['five-field cron', { targets: [{ ...target, schedule: 'cron(0 * * * *)' }] }, 'targets.0.schedule: has 5 fields'],
+  ['rate expression', { targets: [{ ...target, schedule: 'rate(1 hour)' }] }, 'targets.0.schedule: must look like cron('],
+  [
+    'negative keepWithin',
+    { targets: [{ ...target, retention: { keepWithin: '-7d' } }] },
+    'targets.0.retention.keepWithin: must be a duration',
+  ],
+  [
+    'absurd failedKeep',
+    { targets: [{ ...target, retention: { failedKeep: '9999999d' } }] },
+    'targets.0.retention.failedKeep: must be a duration',
+  ],
+  ['minKeep of zero', { targets: [{ ...target, retention: { minKeep: 0 } }] }, 'targets.0.retention.minKeep:'],
+  ['unknown field', { targets: [{ ...target, retain: '7d' }] }, 'targets.0: Unrecognized key: "retain"'],
+  ['duplicate target names', { targets: [target, target] }, 'targets.1.name: "hendrix" is used by another target'],
+  ['e-mail that is not one', { targets: [target], notifications: { email: 'oncall' } }, 'notifications.email: must be an e-mail address'],
+];
+
+const BACKUP_CASES: Array<[string, unknown, string]> = [
+  ['no target', {}, 'input.target: Invalid input: expected object, received undefined'],
+  ['target as a string', { target: 'hendrix' }, 'input.target: Invalid input: expected object, received string'],
+  ['empty cluster name', withTarget({ cluster: '' }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
+  ['cluster name with a slash', withTarget({ cluster: 'hendrix/../jimi' }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
+  ['cluster name in upper case', withTarget({ cluster: 'HENDRIX' }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
+  [
+    'injection-looking namespace',
+    withTarget({ namespace: "demo'; DROP TABLE backups; --" }),
+    'input.target.namespace: must be a lowercase RFC 1123 label',
+  ],
+  ['over-long cluster name', withTarget({ cluster: 'c'.repeat(64) }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
+  ['invalid cron', withTarget({ schedule: 'cron(61 * * * ? *)' }), 'input.target.schedule: field 1 ("61") is not valid'],
+  ['negative timeout', withTarget({ backup: { timeoutMinutes: -1 } }), 'input.target.backup.timeoutMinutes:'],
+  ['timeout of a year', withTarget({ backup: { timeoutMinutes: 525_600 } }), 'input.target.backup.timeoutMinutes:'],
+  ['online as a string', withTarget({ backup: { online: 'yes' } }), 'input.target.backup.online:'],
+  [
+    'scheduled time without a zone',
+    { ...withTarget({}), scheduledTime: '2026-11-02T01:00:00' },
+    'input.scheduledTime: must be an ISO 8601 time with a zone',
+  ],
+  [
+    'scheduled time in the future',
+    { ...withTarget({}), scheduledTime: '2027-01-01T00:00:00Z' },
+    'input.scheduledTime: 2027-01-01T00:00:00Z is in the future',
+  ],
+  ['unknown field', { ...withTarget({}), force: true }, 'input: Unrecognized key: "force"'],
+];
+
+const RESTORE_CASES: Array<[string, unknown, string]> = [
+  ['no target', { backup: 'latest' }, 'target: Invalid input'],
+  ['unknown target', { target: 'jimi' }, 'target: no configured target is named "jimi"'],
+  ['backup name with upper case', { target: 'hendrix', backup: 'Hendrix-1' }, 'backup:'],
+  ['before without a zone', { target: 'hendrix', before: '2026-11-02 01:00' }, 'before: must be an ISO 8601 time with a zone'],
+  [
+    'point in time in the future',
+    { target: 'hendrix', pointInTime: '2030-01-01T00:00:00Z' },
+    'pointInTime: 2030-01-01T00:00:00Z is in the future',
+  ],
+  ['cluster name with a slash', { target: 'hendrix', clusterName: 'a/b' }, 'clusterName: must be a lowercase RFC 1123 label'],
+  ['cluster name too long', { target: 'hendrix', clusterName: 'r'.repeat(51) }, 'clusterName: must be at most 50 characters'],
+  ['instances negative', { target: 'hendrix', instances: -1 }, 'instances:'],
+  ['instances absurd', { target: 'hendrix', instances: 1000 }, 'instances:'],
+  [
+    'replica and point in time',
+    { target: 'hendrix', replica: true, pointInTime: '2026-11-02T00:30:00Z' },
+    'replica: a replica cluster follows the source',
+  ],
+  [
+    'backup name and before',
+    { target: 'hendrix', backup: 'hendrix-1', before: '2026-11-02T00:30:00Z' },
+    'before: cannot be combined with a backup name',
+  ],
+  ['injection-looking request id', { target: 'hendrix', requestId: '$(rm -rf /)' }, 'requestId: must be a label value'],
+  ['unknown field', { target: 'hendrix', namespace: 'kube-system' }, 'Unrecognized key: "namespace"'],
+];
+
+describe('bad input is refused with the field named, and changes nothing', () => {
+  test('there are at least thirty cases', () =>
+    expect(CONFIG_CASES.length + BACKUP_CASES.length + RESTORE_CASES.length).toBeGreaterThanOrEqual(30));
+
+  test.each(CONFIG_CASES)('deployment config: %s', (_name, config, message) => {
+    expect(() => parseDeploymentConfig(config)).toThrow(DeploymentConfigError);
+    expect(() => parseDeploymentConfig(config)).toThrow(message);
+  });
+
+  describe('at the workflows', () => {
+    let local: LocalScheduler;
+    let objectsBefore: number;
+    const allObjects = () =>
+      ['clusters', 'backups', 'volumesnapshots', 'persistentvolumeclaims', 'jobs'].reduce(
+        (n, resource) => n + local.server.objects(resource).length,
+        0,
+      );
+
+    beforeAll(async () => {
+      local = await LocalScheduler.start({ targets: [target], clusterOptions: { hendrix: { walArchive: 'plugin' } } });
+      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      objectsBefore = allObjects();
+    });
+    afterAll(() => local.close());
+
+    test.each(BACKUP_CASES)('backup workflow input: %s', async (_name, input, message) => {
+      const execution = await local.runWorkflow('backup', input);
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+      expect(JSON.parse(execution.cause!).errorMessage).toContain(message);
+    });
+
+    test.each(RESTORE_CASES)('restore payload: %s', async (_name, payload, message) => {
+      await expect(local.requestRestore(payload)).rejects.toThrow(message);
+      await expect(local.requestRestore(payload)).rejects.toMatchObject({ name: 'InvalidInputError' });
+    });
+
+    test('and the test server recorded no object created by any of them', () => {
+      expect(allObjects()).toBe(objectsBefore);
+      // The one create is the valid backup of the setup.
+      expect(local.server.requests.filter((r) => r.verb === 'create' && r.status === 201)).toHaveLength(1);
+    });
+  });
+});

@@ -9,45 +9,88 @@ import { IsoTimestamp } from './workflow-input';
 
 /**
  * The operator's restore request, as invoked at 3 a.m.: small, strict, and checked before anything is created.
- * A restored cluster's name must leave room for CNPG's derived names (`<name>-1-snapshot-recovery` Jobs, pods,
- * services), hence the 50-character cap.
+ * A restored cluster's name must leave room for the names CNPG derives from it (`<name>-<serial>` pods and PVCs,
+ * the `<name>-1-snapshot-recovery` Job), hence the 50-character cap.
  */
 export const RESTORED_CLUSTER_NAME_MAX = 50;
+export const RESTORE_INSTANCES_MAX = 10;
 
-const dnsLabel = z.string().refine(isDnsLabel, { message: DNS_LABEL_RULE });
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const TARGET = 'the name of a configured target, or { eksCluster, namespace, cluster }';
+
+/** Messages for a missing field and for a value of the wrong type, so that neither reads "Invalid input". */
+const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${what}` : `must be ${what}`);
+
+const unknownFields = (issue: { code?: string; keys?: string[] }) =>
+  issue.code === 'unrecognized_keys' ? `unknown field ${(issue.keys ?? []).map((key) => `"${key}"`).join(', ')}` : undefined;
+
+const dnsLabel = (what: string) => z.string({ error: expected(what) }).refine(isDnsLabel, { message: DNS_LABEL_RULE });
+
+const wholeNumber = (min: number, max: number, unit = '') => {
+  const rule = `must be a whole number${unit} from ${min} to ${max}`;
+  return z.int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+};
+
+const flag = z.boolean({ error: 'must be true or false' });
+
+const TargetCoordinatesSchema = z.strictObject(
+  {
+    eksCluster: z
+      .string({ error: expected('the EKS cluster name') })
+      .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),
+    namespace: dnsLabel('the namespace of the CNPG Cluster'),
+    cluster: dnsLabel('the name of the CNPG Cluster'),
+    auth: KubeAuthSchema.optional(),
+  },
+  { error: unknownFields },
+);
+type TargetCoordinates = z.infer<typeof TargetCoordinatesSchema>;
+
+/** A configured target's name or explicit coordinates; the coordinates' own field errors are kept (a union would hide them). */
+const TargetReferenceSchema = z.unknown().transform((value, ctx): string | TargetCoordinates => {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: expected(TARGET)({ input: value }) });
+    return z.NEVER;
+  }
+  const coordinates = TargetCoordinatesSchema.safeParse(value);
+  if (coordinates.success) return coordinates.data;
+  for (const issue of coordinates.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
+const ClusterNameSchema = z.string({ error: 'must be a lowercase RFC 1123 label' }).superRefine((name, ctx) => {
+  if (name.length > RESTORED_CLUSTER_NAME_MAX)
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be at most ${RESTORED_CLUSTER_NAME_MAX} characters: CNPG derives longer names from it (<name>-1-snapshot-recovery Job, <name>-<serial> pods)`,
+    });
+  else if (!isDnsLabel(name)) ctx.addIssue({ code: 'custom', message: DNS_LABEL_RULE });
+});
 
 export const RestoreRequestSchema = z
-  .strictObject({
-    target: z.union([
-      z.string().min(1, 'must name a configured target'),
-      z.strictObject({
-        eksCluster: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'),
-        namespace: dnsLabel,
-        cluster: dnsLabel,
-        auth: KubeAuthSchema.optional(),
-      }),
-    ]),
-    backup: z.union([z.literal('latest'), dnsLabel]).default('latest'),
-    before: IsoTimestamp.optional(),
-    pointInTime: IsoTimestamp.optional(),
-    clusterName: dnsLabel
-      .refine((name) => name.length <= RESTORED_CLUSTER_NAME_MAX, {
-        message: `must be at most ${RESTORED_CLUSTER_NAME_MAX} characters (CNPG derives longer names from it)`,
-      })
-      .optional(),
-    instances: z.int().min(1).max(10).default(1),
-    timeoutMinutes: z
-      .int()
-      .min(5)
-      .max(24 * 60)
-      .default(120),
-    replica: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-    requestId: z
-      .string()
-      .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'must be a label value: at most 63 letters, digits, "-", "_" or "."')
-      .optional(),
-  })
+  .strictObject(
+    {
+      target: TargetReferenceSchema,
+      backup: z
+        .string({ error: 'must be "latest" or the name of a Backup' })
+        .refine((name) => name === 'latest' || isDnsLabel(name), { message: 'must be "latest" or the name of a Backup' })
+        .default('latest'),
+      before: IsoTimestamp.optional(),
+      pointInTime: IsoTimestamp.optional(),
+      clusterName: ClusterNameSchema.optional(),
+      instances: wholeNumber(1, RESTORE_INSTANCES_MAX).default(1),
+      timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),
+      replica: flag.default(false),
+      dryRun: flag.default(false),
+      requestId: z
+        .string({ error: 'must be a label value' })
+        .regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit')
+        .optional(),
+    },
+    { error: unknownFields },
+  )
   .superRefine((request, ctx) => {
     if (request.backup !== 'latest' && request.before)
       ctx.addIssue({ code: 'custom', path: ['before'], message: 'cannot be combined with a backup name: give one or the other' });
@@ -55,10 +98,14 @@ export const RestoreRequestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['before'],
-        message: 'cannot be combined with pointInTime, which already chooses the latest backup before it',
+        message: 'cannot be combined with pointInTime, which already chooses the latest backup that ended before it',
       });
     if (request.replica && request.pointInTime)
-      ctx.addIssue({ code: 'custom', path: ['replica'], message: 'a replica cluster follows the source and cannot stop at a pointInTime' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replica'],
+        message: 'cannot be combined with pointInTime: a replica cluster keeps following the source instead of stopping at a time',
+      });
   });
 
 export type BackupSelector = { kind: 'latest' } | { kind: 'named'; name: string } | { kind: 'before'; time: Date };
@@ -87,78 +134,74 @@ export interface RestoreRequest {
   requestedAt: Date;
 }
 
-function rejection(field: string, message: string): InvalidInputError {
-  return new InvalidInputError(`Invalid restore request: ${field}: ${message}`, [`${field}: ${message}`]);
-}
-
 export function parseRestoreRequest(payload: unknown, context: { targets: readonly TargetSpec[]; now: Date }): RestoreRequest {
   const request = parseInput(RestoreRequestSchema, payload, 'restore request');
   const { now } = context;
+  const issues: string[] = [];
   for (const field of ['before', 'pointInTime'] as const) {
     const value = request[field];
-    if (value && new Date(value).getTime() > now.getTime()) throw rejection(field, `${value} is in the future`);
+    if (value && Date.parse(value) > now.getTime()) issues.push(`${field}: ${value} is in the future (now is ${now.toISOString()})`);
   }
-  let source: RestoreSource;
-  if (typeof request.target === 'string') {
-    const target = context.targets.find((t) => t.name === request.target);
-    if (!target)
-      throw rejection(
-        'target',
-        `no configured target is named "${request.target}" (configured: ${context.targets.map((t) => t.name).join(', ') || 'none'})`,
-      );
-    source = {
-      target: target.name,
-      eksCluster: target.eksCluster,
-      namespace: target.namespace,
-      cluster: target.cluster,
-      auth: target.auth,
-    };
-  } else {
-    source = {
-      target: `${request.target.namespace}/${request.target.cluster}`,
-      eksCluster: request.target.eksCluster,
-      namespace: request.target.namespace,
-      cluster: request.target.cluster,
-      auth: request.target.auth ?? { kind: 'eks' },
-    };
-  }
+  const source = resolveSource(request.target, context.targets);
+  if (typeof source === 'string') issues.push(`target: ${source}`);
+  else if (request.clusterName === source.cluster)
+    issues.push(`clusterName: must differ from the source cluster ${source.cluster}, which lives in the same namespace`);
+  if (issues.length > 0 || typeof source === 'string')
+    throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
+
+  const before = request.before ? new Date(request.before) : undefined;
+  const pointInTime = request.pointInTime ? new Date(request.pointInTime) : undefined;
   const backupSelector: BackupSelector =
-    request.backup !== 'latest'
-      ? { kind: 'named', name: request.backup }
-      : request.before
-        ? { kind: 'before', time: new Date(request.before) }
-        : { kind: 'latest' };
-  const requestId =
-    request.requestId ??
-    createHash('sha256')
-      .update(
-        JSON.stringify([
-          source.eksCluster,
-          source.namespace,
-          source.cluster,
-          request.backup,
-          request.before,
-          request.pointInTime,
-          request.clusterName,
-          request.instances,
-          request.replica,
-        ]),
-      )
-      .digest('hex')
-      .slice(0, 16);
-  const clusterName = request.clusterName ?? defaultClusterName(source.cluster, now);
+    request.backup !== 'latest' ? { kind: 'named', name: request.backup } : before ? { kind: 'before', time: before } : { kind: 'latest' };
   return {
     source,
     backupSelector,
-    ...(request.pointInTime && { pointInTime: new Date(request.pointInTime) }),
-    clusterName,
+    ...(pointInTime && { pointInTime }),
+    clusterName: request.clusterName ?? defaultClusterName(source.cluster, now),
     instances: request.instances,
     replica: request.replica,
     dryRun: request.dryRun,
     timeoutMinutes: request.timeoutMinutes,
-    requestId,
+    requestId:
+      request.requestId ??
+      derivedRequestId([
+        source.eksCluster,
+        source.namespace,
+        source.cluster,
+        backupSelector.kind === 'named' ? backupSelector.name : 'latest',
+        before?.toISOString() ?? null,
+        pointInTime?.toISOString() ?? null,
+        request.clusterName ?? null,
+        request.instances,
+        request.replica,
+      ]),
     requestedAt: now,
   };
+}
+
+/** The source cluster of a request, or why it names none. */
+function resolveSource(target: string | TargetCoordinates, targets: readonly TargetSpec[]): RestoreSource | string {
+  if (typeof target !== 'string')
+    return {
+      target: `${target.namespace}/${target.cluster}`,
+      eksCluster: target.eksCluster,
+      namespace: target.namespace,
+      cluster: target.cluster,
+      auth: target.auth ?? { kind: 'eks' },
+    };
+  const configured = targets.find((t) => t.name === target);
+  if (!configured)
+    return `no configured target is named "${target}" (configured: ${targets.map((t) => t.name).join(', ') || 'none'})`;
+  const { name, eksCluster, namespace, cluster, auth } = configured;
+  return { target: name, eksCluster, namespace, cluster, auth };
+}
+
+/**
+ * A label-value-safe id of what the request asks for, so an identical request made again (a retry, a second click)
+ * is recognised. Times are normalized to UTC, so the same instant written with another offset is the same request.
+ */
+function derivedRequestId(normalizedRequest: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(normalizedRequest)).digest('hex').slice(0, 16);
 }
 
 /** `<cluster>-restore-<YYYYMMDDHHMMSS>`, the cluster part cut so the whole stays within the cap. */

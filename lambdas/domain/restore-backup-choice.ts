@@ -47,7 +47,7 @@ function namedBackup(name: string, pointInTime: Date | undefined, backups: reado
     throw new PreconditionFailedError(`Backup ${name} is ${named.status?.phase || 'pending'}, only completed backups can be restored`);
   if (pointInTime && endOf(named) > pointInTime.getTime())
     throw new PreconditionFailedError(
-      `Backup ${name} ended at ${named.status!.stoppedAt}, after pointInTime ${pointInTime.toISOString()}: WAL replay cannot go back in time`,
+      `Backup ${name} ended at ${named.status?.stoppedAt}, after pointInTime ${pointInTime.toISOString()}: WAL replay cannot go back in time`,
     );
   return named;
 }

@@ -1,6 +1,6 @@
 import { PreconditionFailedError } from '../errors';
 import { CNPG_API_VERSION, CnpgLabel, KubeLabel, SNAPSHOT_GROUP, SnapshotRole } from './cnpg-api';
-import type { Backup, Cluster, ClusterSpec, DataSourceRef, StorageConfiguration, VolumeSnapshot } from './kube-objects';
+import type { Backup, Cluster, ClusterSpec, DataSourceRef, SnapshotElement, StorageConfiguration, VolumeSnapshot } from './kube-objects';
 import { largerQuantity } from './kube-quantity';
 import type { RestoreRequest } from './restore-request';
 import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-metadata';
@@ -11,10 +11,9 @@ import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-m
  * WAL archive as external cluster `origin`.
  */
 
-/** Source spec fields a restored cluster keeps: everything about how it runs, nothing about where it came from. */
+/** Source spec fields a restored cluster keeps as they are: how it runs, not where it came from or where it archives. */
 const COPIED_SPEC_FIELDS = [
   'affinity',
-  'certificates',
   'description',
   'enablePDB',
   'enableSuperuserAccess',
@@ -30,15 +29,16 @@ const COPIED_SPEC_FIELDS = [
   'inheritedMetadata',
   'livenessProbeTimeout',
   'logLevel',
-  'managed',
   'maxSyncReplicas',
   'minSyncReplicas',
   'monitoring',
   'nodeMaintenanceWindow',
   'podSecurityContext',
+  'podSelectorRefs',
   'postgresGID',
   'postgresUID',
   'postgresql',
+  'primaryLease',
   'primaryUpdateMethod',
   'primaryUpdateStrategy',
   'priorityClassName',
@@ -49,6 +49,7 @@ const COPIED_SPEC_FIELDS = [
   'schedulerName',
   'seccompProfile',
   'securityContext',
+  'serviceAccountName',
   'serviceAccountTemplate',
   'smartShutdownTimeout',
   'startDelay',
@@ -60,10 +61,17 @@ const COPIED_SPEC_FIELDS = [
   'topologySpreadConstraints',
   'walStorage',
 ] as const;
+// Not copied: status, bootstrap, replica, externalClusters (the restore sets its own), certificates (the source's
+// server certificate names the source's services; CNPG issues the new cluster its own), and the WAL archive (below).
 
-const ORIGIN = 'origin';
+/** The external cluster through which a restore reads the source's WAL archive. */
+const RESTORE_ORIGIN = 'origin';
+const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/** `spec.backup` fields about the in-tree WAL archive; the rest (volumeSnapshot, target) is kept. */
+const ARCHIVE_BACKUP_FIELDS: ReadonlySet<string> = new Set(['barmanObjectStore', 'retentionPolicy']);
 
-const snapshotRef = (name: string): DataSourceRef => ({ name, kind: 'VolumeSnapshot', apiGroup: SNAPSHOT_GROUP });
+type ExternalCluster = NonNullable<ClusterSpec['externalClusters']>[number];
+type Plugin = NonNullable<ClusterSpec['plugins']>[number];
 
 export interface RestoreManifestInput {
   source: Cluster;
@@ -76,61 +84,49 @@ export interface RestoreManifestInput {
 export function buildRestoreCluster(input: RestoreManifestInput): Cluster {
   const { source, backup, request } = input;
   const backupName = backup.metadata.name!;
-  const copied: Record<string, unknown> = {};
-  for (const field of COPIED_SPEC_FIELDS) if (source.spec[field] !== undefined) copied[field] = structuredClone(source.spec[field]);
-  const spec = copied as ClusterSpec;
-  spec.instances = request.instances;
+  const sourceName = source.metadata.name!;
+  const spec = runtimeSpecOf(source, request.clusterName, request.instances);
+  const snapshots = backupSnapshots(input);
 
-  const elements = backup.status?.snapshotBackupStatus?.elements ?? [];
-  const snapshotNamed = (name: string) => {
-    const snapshot = input.snapshots.find((s) => s.metadata.name === name && s.metadata.labels?.[CnpgLabel.BackupName] === backupName);
-    if (!snapshot)
-      throw new PreconditionFailedError(
-        `VolumeSnapshot ${source.metadata.namespace}/${name} of backup ${backupName} does not exist (deleted?); choose another backup`,
-      );
-    return snapshot;
-  };
-  const data = elements.find((e) => e.type === SnapshotRole.PgData);
-  if (!data) throw new PreconditionFailedError(`Backup ${backupName} lists no PG_DATA snapshot in status.snapshotBackupStatus`);
-  const wal = elements.find((e) => e.type === SnapshotRole.PgWal);
-  const tablespaces = elements.filter((e) => e.type === SnapshotRole.PgTablespace && e.tablespaceName);
-
-  checkMajorVersion(spec, backup, snapshotNamed(data.name));
-  spec.storage = atLeast(spec.storage, snapshotNamed(data.name));
-  if (wal) {
+  checkMajorVersion(spec, backup, snapshots.data.snapshot);
+  spec.storage = atLeast(spec.storage, snapshots.data.snapshot);
+  if (snapshots.wal) {
     if (!spec.walStorage)
       throw new PreconditionFailedError(
-        `Backup ${backupName} has a WAL snapshot but cluster ${source.metadata.name} has no spec.walStorage to restore it into`,
+        `Backup ${backupName} has a WAL snapshot but cluster ${sourceName} has no spec.walStorage to restore it into`,
       );
-    spec.walStorage = atLeast(spec.walStorage, snapshotNamed(wal.name));
+    spec.walStorage = atLeast(spec.walStorage, snapshots.wal.snapshot);
   }
-  if (tablespaces.length > 0 && spec.tablespaces)
-    spec.tablespaces = spec.tablespaces.map((tablespace) => {
-      const element = tablespaces.find((e) => e.tablespaceName === tablespace.name);
-      return element ? { ...tablespace, storage: atLeast(tablespace.storage, snapshotNamed(element.name)) } : tablespace;
-    });
+  for (const { element, snapshot } of snapshots.tablespaces) {
+    const declared = spec.tablespaces?.find((tablespace) => tablespace.name === element.tablespaceName);
+    if (!declared)
+      throw new PreconditionFailedError(
+        `Backup ${backupName} has a snapshot of tablespace ${element.tablespaceName} but cluster ${sourceName} declares no such tablespace in spec.tablespaces`,
+      );
+    declared.storage = atLeast(declared.storage, snapshot);
+  }
 
-  const volumeSnapshots: Record<string, unknown> = { storage: snapshotRef(data.name) };
-  if (wal) volumeSnapshots.walStorage = snapshotRef(wal.name);
-  if (tablespaces.length > 0)
-    volumeSnapshots.tablespaceStorage = Object.fromEntries(tablespaces.map((e) => [e.tablespaceName!, snapshotRef(e.name)]));
-
-  const needsArchive = request.pointInTime !== undefined || request.replica;
+  const volumeSnapshots: Record<string, unknown> = { storage: snapshotRef(snapshots.data.element.name) };
+  if (snapshots.wal) volumeSnapshots.walStorage = snapshotRef(snapshots.wal.element.name);
+  if (snapshots.tablespaces.length > 0)
+    volumeSnapshots.tablespaceStorage = Object.fromEntries(
+      snapshots.tablespaces.map(({ element }) => [element.tablespaceName!, snapshotRef(element.name)]),
+    );
   const recovery: Record<string, unknown> = { volumeSnapshots };
-  if (needsArchive) {
+
+  if (request.pointInTime !== undefined || request.replica) {
     const origin = walArchiveOf(source);
     if (!origin)
       throw new PreconditionFailedError(
-        `${request.replica ? 'replica' : 'pointInTime'} needs a WAL archive, and cluster ${source.metadata.name} has none (no barman-cloud plugin with isWALArchiver, no spec.backup.barmanObjectStore)`,
+        `${request.replica ? 'replica' : 'pointInTime'} needs a WAL archive, and cluster ${sourceName} has none (no enabled WAL-archiver plugin such as ${BARMAN_CLOUD_PLUGIN}, no spec.backup.barmanObjectStore)`,
       );
     spec.externalClusters = [origin];
-    recovery.source = ORIGIN;
+    // Without a source CNPG writes no recovery configuration, and PostgreSQL would ignore the recovery target.
+    recovery.source = RESTORE_ORIGIN;
     if (request.pointInTime) recovery.recoveryTarget = { targetTime: request.pointInTime.toISOString().replace(/\.000Z$/, 'Z') };
+    if (request.replica) spec.replica = { enabled: true, source: RESTORE_ORIGIN };
   }
-  if (request.replica) spec.replica = { enabled: true, source: ORIGIN };
   spec.bootstrap = { recovery };
-  // The restored cluster must never archive into the source's WAL path: its archiver is left out (spec.plugins and
-  // spec.backup are not copied); configure archiving for it once it is promoted.
 
   return {
     apiVersion: CNPG_API_VERSION,
@@ -155,10 +151,110 @@ export function isSameRestoreRequest(existing: Cluster, requestId: string): bool
   return labels[KubeLabel.ManagedBy] === MANAGER_NAME && labels[SchedulerLabel.RestoreRequest] === requestId;
 }
 
+/** The source's spec without its identity and WAL archive, fitted to the restored cluster's name and size. */
+function runtimeSpecOf(source: Cluster, clusterName: string, instances: number): ClusterSpec {
+  const copied: Record<string, unknown> = {};
+  for (const field of COPIED_SPEC_FIELDS) if (source.spec[field] !== undefined) copied[field] = structuredClone(source.spec[field]);
+  const spec: ClusterSpec = { ...copied, instances };
+
+  // The restored cluster must never archive into the source's WAL path, so it starts without WAL archiving.
+  const snapshotBackup = Object.entries(source.spec.backup ?? {}).filter(([key]) => !ARCHIVE_BACKUP_FIELDS.has(key));
+  if (snapshotBackup.length > 0) spec.backup = structuredClone(Object.fromEntries(snapshotBackup));
+  const plugins = (source.spec.plugins ?? []).filter((plugin) => !plugin.isWALArchiver).map((plugin) => ownPlugin(plugin, clusterName));
+  if (plugins.length > 0) spec.plugins = plugins;
+
+  const managed = source.spec.managed as { roles?: unknown; services?: { disabledDefaultServices?: unknown } } | undefined;
+  if (managed?.roles || managed?.services?.disabledDefaultServices)
+    spec.managed = structuredClone({
+      ...(managed.roles !== undefined && { roles: managed.roles }),
+      // Additional services are dropped: they carry explicit names, which the source's own services already hold.
+      ...(managed.services?.disabledDefaultServices !== undefined && {
+        services: { disabledDefaultServices: managed.services.disabledDefaultServices },
+      }),
+    });
+
+  fitSynchronousReplication(spec, instances);
+  spreadOwnPods(spec, source.metadata.name!, clusterName);
+  return spec;
+}
+
+/** A barman-cloud plugin kept for base backups writes under the new cluster's name, never into the source's folder. */
+function ownPlugin(plugin: Plugin, clusterName: string): Plugin {
+  const copy = structuredClone(plugin);
+  if (copy.name === BARMAN_CLOUD_PLUGIN && copy.parameters?.serverName) copy.parameters.serverName = clusterName;
+  return copy;
+}
+
+/** CNPG's webhook refuses synchronous settings that need more standbys than the restored cluster has: it runs without them. */
+function fitSynchronousReplication(spec: ClusterSpec, instances: number): void {
+  if (typeof spec.maxSyncReplicas === 'number' && spec.maxSyncReplicas >= instances) {
+    delete spec.maxSyncReplicas;
+    delete spec.minSyncReplicas;
+  }
+  const postgresql = spec.postgresql as { synchronous?: { number?: number; standbyNamesPre?: string[]; standbyNamesPost?: string[] } } | undefined;
+  const synchronous = postgresql?.synchronous;
+  if (
+    synchronous &&
+    (synchronous.number ?? 0) >= instances + (synchronous.standbyNamesPre?.length ?? 0) + (synchronous.standbyNamesPost?.length ?? 0)
+  )
+    delete postgresql.synchronous;
+}
+
+/** Topology spread constraints that select the source's pods by `cnpg.io/cluster` select the restored cluster's instead. */
+function spreadOwnPods(spec: ClusterSpec, sourceName: string, clusterName: string): void {
+  const constraints = spec.topologySpreadConstraints as Array<{ labelSelector?: { matchLabels?: Record<string, string> } }> | undefined;
+  for (const constraint of constraints ?? []) {
+    const matchLabels = constraint.labelSelector?.matchLabels;
+    if (matchLabels?.[CnpgLabel.Cluster] === sourceName) matchLabels[CnpgLabel.Cluster] = clusterName;
+  }
+}
+
+interface BackupSnapshot {
+  element: SnapshotElement;
+  snapshot: VolumeSnapshot;
+}
+
+/** The backup's snapshots by role, each checked to exist and to belong to the backup, as CNPG will check them. */
+function backupSnapshots(input: RestoreManifestInput): { data: BackupSnapshot; wal?: BackupSnapshot; tablespaces: BackupSnapshot[] } {
+  const backupName = input.backup.metadata.name!;
+  const namespace = input.source.metadata.namespace!;
+  const resolve = (element: SnapshotElement): BackupSnapshot => {
+    const snapshot = input.snapshots.find((s) => s.metadata.name === element.name);
+    if (!snapshot)
+      throw new PreconditionFailedError(
+        `VolumeSnapshot ${namespace}/${element.name} of backup ${backupName} does not exist (deleted?); choose another backup`,
+      );
+    const label = snapshot.metadata.labels?.[CnpgLabel.BackupName];
+    if (label !== backupName)
+      throw new PreconditionFailedError(
+        `VolumeSnapshot ${namespace}/${element.name} is labelled ${CnpgLabel.BackupName}=${label ?? '(none)'}, not ${backupName}; CNPG restores only the snapshots of one backup`,
+      );
+    return { element, snapshot };
+  };
+  const elements = input.backup.status?.snapshotBackupStatus?.elements ?? [];
+  const data = elements.find((e) => e.type === SnapshotRole.PgData);
+  if (!data) throw new PreconditionFailedError(`Backup ${backupName} lists no PG_DATA snapshot in status.snapshotBackupStatus`);
+  const wal = elements.find((e) => e.type === SnapshotRole.PgWal);
+  return {
+    data: resolve(data),
+    ...(wal && { wal: resolve(wal) }),
+    tablespaces: elements.filter((e) => e.type === SnapshotRole.PgTablespace && e.tablespaceName).map(resolve),
+  };
+}
+
+const snapshotRef = (name: string): DataSourceRef => ({ name, kind: 'VolumeSnapshot', apiGroup: SNAPSHOT_GROUP });
+
+/** The volume's size, raised to the snapshot's restore size: a PVC smaller than its source snapshot cannot be provisioned. */
 function atLeast(storage: StorageConfiguration | undefined, snapshot: VolumeSnapshot): StorageConfiguration {
   const restoreSize = snapshot.status?.restoreSize;
+  const requested = storage?.size ?? templateRequest(storage);
   if (!restoreSize) return { ...storage };
-  return { ...storage, size: storage?.size ? largerQuantity(storage.size, restoreSize) : restoreSize };
+  return { ...storage, size: requested ? largerQuantity(requested, restoreSize) : restoreSize };
+}
+
+function templateRequest(storage: StorageConfiguration | undefined): string | undefined {
+  const template = storage?.pvcTemplate as { resources?: { requests?: { storage?: string } } } | undefined;
+  return template?.resources?.requests?.storage;
 }
 
 function majorOfImage(spec: ClusterSpec): number | undefined {
@@ -177,24 +273,21 @@ function checkMajorVersion(spec: ClusterSpec, backup: Backup, dataSnapshot: Volu
     );
 }
 
-/** The source's WAL archive as an external cluster: its WAL-archiver plugin, or the in-tree barmanObjectStore. */
-function walArchiveOf(source: Cluster): (Record<string, unknown> & { name: string }) | undefined {
+/** The source's WAL archive as external cluster `origin`: its enabled WAL-archiver plugin, or the in-tree barmanObjectStore. */
+function walArchiveOf(source: Cluster): ExternalCluster | undefined {
+  const sourceName = source.metadata.name!;
   const plugin = source.spec.plugins?.find((p) => p.isWALArchiver && p.enabled !== false);
   if (plugin) {
-    const parameters = plugin.parameters ?? {};
-    return {
-      name: ORIGIN,
-      plugin: {
-        name: plugin.name,
-        parameters: { ...parameters, serverName: parameters.serverName ?? source.metadata.name! },
-      },
-    };
+    const parameters = { ...plugin.parameters };
+    // barman-cloud files WAL under serverName, which defaults to the archiving cluster's name: the source's, not ours.
+    if (plugin.name === BARMAN_CLOUD_PLUGIN) parameters.serverName = parameters.serverName ?? sourceName;
+    return { name: RESTORE_ORIGIN, plugin: { name: plugin.name, parameters } };
   }
-  const store = source.spec.backup?.barmanObjectStore as Record<string, unknown> | undefined;
-  if (store)
-    return {
-      name: ORIGIN,
-      barmanObjectStore: { ...structuredClone(store), serverName: (store.serverName as string | undefined) ?? source.metadata.name! },
-    };
+  const store = source.spec.backup?.barmanObjectStore;
+  if (store) {
+    // An explicit serverName is where the source archives; without one it archives under its own name.
+    const serverName = typeof store.serverName === 'string' ? store.serverName : sourceName;
+    return { name: RESTORE_ORIGIN, barmanObjectStore: { ...structuredClone(store), serverName } };
+  }
   return undefined;
 }

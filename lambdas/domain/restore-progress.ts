@@ -4,7 +4,8 @@ import type { Cluster, Job } from './kube-objects';
 /**
  * Whether a restored cluster is ready. Ready is what `kubectl wait --for=condition=Ready` and CNPG mean by it:
  * phase "Cluster in healthy state", condition Ready=True, every instance ready, and the primary in place.
- * Polling is short and constant: the recovery time measured is then within one interval of the real one.
+ * Polling is short and constant, never backed off: when the Ready transition time cannot be trusted, the recovery
+ * time is measured at detection, and a constant 10 s keeps that within one interval of the real ready time.
  */
 export const RESTORE_POLL_SECONDS = 10;
 
@@ -25,7 +26,8 @@ export function decideRestoreProgress(input: {
   pollSeconds: number;
 }): RestoreProgress {
   const { cluster, now, createdAt } = input;
-  if (!cluster) return { state: 'failed', phase: 'deleted', reason: 'the restored Cluster was deleted while it was being followed' };
+  if (!cluster || cluster.metadata.deletionTimestamp)
+    return { state: 'failed', phase: 'deleted', reason: 'the restored Cluster was deleted while it was being followed' };
   const name = cluster.metadata.name!;
   const status = cluster.status ?? {};
   const phase = status.phase ?? '';
@@ -37,8 +39,7 @@ export function decideRestoreProgress(input: {
     status.currentPrimary !== undefined &&
     status.currentPrimary === status.targetPrimary
   ) {
-    // The Ready condition's transition time is when the cluster became ready; now is when it was seen.
-    const readyAt = ready.lastTransitionTime ? new Date(ready.lastTransitionTime) : now;
+    const readyAt = readyTransition(ready.lastTransitionTime, createdAt, now);
     return {
       state: 'ready',
       phase,
@@ -66,4 +67,13 @@ export function decideRestoreProgress(input: {
   if (elapsed >= input.timeoutSeconds)
     return { state: 'timedOut', phase, reason: `not ready after ${Math.floor(elapsed / 60)} minutes; last state: ${reason}` };
   return { state: 'waiting', phase, reason, waitSeconds: input.pollSeconds };
+}
+
+/**
+ * When the cluster became ready: the Ready condition's transition, stamped by the operator, when it lies between the
+ * creation and now (both on the cluster's clock); otherwise now, the detection time, late by at most one poll.
+ */
+function readyTransition(lastTransitionTime: string | undefined, createdAt: Date, now: Date): Date {
+  const transition = lastTransitionTime ? Date.parse(lastTransitionTime) : Number.NaN;
+  return transition >= createdAt.getTime() && transition <= now.getTime() ? new Date(transition) : now;
 }

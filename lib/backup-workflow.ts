@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { failureEnd, handlerTask } from './workflow-tasks';
+import { failureEnd, handlerTask, workflowStateMachine } from './workflow-tasks';
 
 export interface BackupWorkflowProps {
   readonly startBackup: lambda.IFunction;
@@ -59,17 +59,10 @@ export class BackupWorkflow extends Construct {
       )
       .otherwise(new sfn.Fail(this, 'BackupTimedOut', { error: 'BackupTimedOut', causePath: '$.backup.progress.reason' }));
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      definitionBody: sfn.DefinitionBody.fromChainable(start.next(wait).next(check).next(progress)),
+    this.stateMachine = workflowStateMachine(this, {
+      definition: start.next(wait).next(check).next(progress),
       timeout: props.longestBackupTimeout.plus(Duration.minutes(30)),
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
-      },
+      logRetention: props.logRetention,
     });
   }
 }

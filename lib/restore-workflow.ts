@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { failureEnd, handlerTask } from './workflow-tasks';
+import { failureEnd, handlerTask, workflowStateMachine } from './workflow-tasks';
 
 export interface RestoreWorkflowProps {
   readonly createCluster: lambda.IFunction;
@@ -49,18 +49,11 @@ export class RestoreWorkflow extends Construct {
       )
       .otherwise(new sfn.Fail(this, 'RestoreTimedOut', { error: 'RestoreTimedOut', causePath: '$.restore.progress.reason' }));
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      definitionBody: sfn.DefinitionBody.fromChainable(create.next(wait).next(check).next(progress)),
+    this.stateMachine = workflowStateMachine(this, {
+      definition: create.next(wait).next(check).next(progress),
       // Requests may allow up to a day (timeoutMinutes); the execution stops a little after that.
       timeout: Duration.hours(25),
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
-      },
+      logRetention: props.logRetention,
     });
   }
 }

@@ -1,9 +1,9 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { failureEnd, handlerTask } from './workflow-tasks';
+import { failureEnd, handlerTask, workflowStateMachine } from './workflow-tasks';
 
 export interface RetentionWorkflowProps {
   readonly applyRetention: lambda.IFunction;
@@ -26,17 +26,10 @@ export class RetentionWorkflow extends Construct {
       resultPath: '$.retention',
     });
     apply.addCatch(failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure }), { resultPath: '$.error' });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      definitionBody: sfn.DefinitionBody.fromChainable(apply.next(new sfn.Succeed(this, 'RetentionApplied'))),
+    this.stateMachine = workflowStateMachine(this, {
+      definition: apply.next(new sfn.Succeed(this, 'RetentionApplied')),
       timeout: Duration.minutes(30),
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
-      },
+      logRetention: props.logRetention,
     });
   }
 }

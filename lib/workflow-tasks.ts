@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -60,4 +61,26 @@ export function failureEnd(
   // If even the report fails, the execution still fails with the error that brought it here.
   report.addCatch(fail, { resultPath: '$.reportError' });
   return report.next(fail);
+}
+
+/**
+ * A workflow as every one here is built: Standard (exactly-once, long waits), JSONPath (so the local runner executes
+ * it as deployed), X-Ray traced, every state logged to a group with a retention.
+ */
+export function workflowStateMachine(
+  scope: Construct,
+  props: { definition: sfn.IChainable; timeout: Duration; logRetention: logs.RetentionDays },
+): sfn.StateMachine {
+  return new sfn.StateMachine(scope, 'StateMachine', {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    queryLanguage: sfn.QueryLanguage.JSON_PATH,
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    timeout: props.timeout,
+    tracingEnabled: true,
+    logs: {
+      destination: new logs.LogGroup(scope, 'Logs', { retention: props.logRetention }),
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: true,
+    },
+  });
 }

@@ -29,7 +29,7 @@ export function chooseRestoreBackup(
     .sort(newestFirst)[0];
   if (!chosen)
     throw new PreconditionFailedError(
-      `No completed backup of cluster ${cluster}${limit ? ` ended at or before ${limit.toISOString()}` : ''}: only completed volume-snapshot backups can be restored`,
+      `No completed backup of cluster ${cluster}${limit ? ` ended at or before ${limit.toISOString()}` : ''}`,
     );
   return chosen;
 }
@@ -47,7 +47,7 @@ function namedBackup(name: string, pointInTime: Date | undefined, backups: reado
     throw new PreconditionFailedError(`Backup ${name} is ${named.status?.phase || 'pending'}, only completed backups can be restored`);
   if (pointInTime && endOf(named) > pointInTime.getTime())
     throw new PreconditionFailedError(
-      `Backup ${name} ended at ${named.status?.stoppedAt}, after pointInTime ${pointInTime.toISOString()}: WAL replay cannot go back in time`,
+      `Backup ${name} ended at ${named.status?.stoppedAt}, after pointInTime ${pointInTime.toISOString()}: choose an earlier backup or a later pointInTime`,
     );
   return named;
 }

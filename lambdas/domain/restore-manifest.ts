@@ -191,7 +191,8 @@ function fitSynchronousReplication(spec: ClusterSpec, instances: number): void {
     delete spec.maxSyncReplicas;
     delete spec.minSyncReplicas;
   }
-  const postgresql = spec.postgresql as { synchronous?: { number?: number; standbyNamesPre?: string[]; standbyNamesPost?: string[] } } | undefined;
+  const postgresql = spec.postgresql as
+    { synchronous?: { number?: number; standbyNamesPre?: string[]; standbyNamesPost?: string[] } } | undefined;
   const synchronous = postgresql?.synchronous;
   if (
     synchronous &&

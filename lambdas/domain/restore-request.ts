@@ -13,7 +13,7 @@ import { IsoTimestamp } from './workflow-input';
  * the `<name>-1-snapshot-recovery` Job), hence the 50-character cap.
  */
 export const RESTORED_CLUSTER_NAME_MAX = 50;
-export const RESTORE_INSTANCES_MAX = 10;
+const RESTORE_INSTANCES_MAX = 10;
 
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -21,9 +21,6 @@ const TARGET = 'the name of a configured target, or { eksCluster, namespace, clu
 
 /** Messages for a missing field and for a value of the wrong type, so that neither reads "Invalid input". */
 const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${what}` : `must be ${what}`);
-
-const unknownFields = (issue: { code?: string; keys?: string[] }) =>
-  issue.code === 'unrecognized_keys' ? `unknown field ${(issue.keys ?? []).map((key) => `"${key}"`).join(', ')}` : undefined;
 
 const dnsLabel = (what: string) => z.string({ error: expected(what) }).refine(isDnsLabel, { message: DNS_LABEL_RULE });
 
@@ -34,17 +31,14 @@ const wholeNumber = (min: number, max: number, unit = '') => {
 
 const flag = z.boolean({ error: 'must be true or false' });
 
-const TargetCoordinatesSchema = z.strictObject(
-  {
-    eksCluster: z
-      .string({ error: expected('the EKS cluster name') })
-      .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),
-    namespace: dnsLabel('the namespace of the CNPG Cluster'),
-    cluster: dnsLabel('the name of the CNPG Cluster'),
-    auth: KubeAuthSchema.optional(),
-  },
-  { error: unknownFields },
-);
+const TargetCoordinatesSchema = z.strictObject({
+  eksCluster: z
+    .string({ error: expected('the EKS cluster name') })
+    .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),
+  namespace: dnsLabel('the namespace of the CNPG Cluster'),
+  cluster: dnsLabel('the name of the CNPG Cluster'),
+  auth: KubeAuthSchema.optional(),
+});
 type TargetCoordinates = z.infer<typeof TargetCoordinatesSchema>;
 
 /** A configured target's name or explicit coordinates; the coordinates' own field errors are kept (a union would hide them). */
@@ -70,27 +64,24 @@ const ClusterNameSchema = z.string({ error: 'must be a lowercase RFC 1123 label'
 });
 
 export const RestoreRequestSchema = z
-  .strictObject(
-    {
-      target: TargetReferenceSchema,
-      backup: z
-        .string({ error: 'must be "latest" or the name of a Backup' })
-        .refine((name) => name === 'latest' || isDnsLabel(name), { message: 'must be "latest" or the name of a Backup' })
-        .default('latest'),
-      before: IsoTimestamp.optional(),
-      pointInTime: IsoTimestamp.optional(),
-      clusterName: ClusterNameSchema.optional(),
-      instances: wholeNumber(1, RESTORE_INSTANCES_MAX).default(1),
-      timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),
-      replica: flag.default(false),
-      dryRun: flag.default(false),
-      requestId: z
-        .string({ error: 'must be a label value' })
-        .regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit')
-        .optional(),
-    },
-    { error: unknownFields },
-  )
+  .strictObject({
+    target: TargetReferenceSchema,
+    backup: z
+      .string({ error: 'must be "latest" or the name of a Backup' })
+      .refine((name) => name === 'latest' || isDnsLabel(name), { message: 'must be "latest" or the name of a Backup' })
+      .default('latest'),
+    before: IsoTimestamp.optional(),
+    pointInTime: IsoTimestamp.optional(),
+    clusterName: ClusterNameSchema.optional(),
+    instances: wholeNumber(1, RESTORE_INSTANCES_MAX).default(1),
+    timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),
+    replica: flag.default(false),
+    dryRun: flag.default(false),
+    requestId: z
+      .string({ error: 'must be a label value' })
+      .regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit')
+      .optional(),
+  })
   .superRefine((request, ctx) => {
     if (request.backup !== 'latest' && request.before)
       ctx.addIssue({ code: 'custom', path: ['before'], message: 'cannot be combined with a backup name: give one or the other' });
@@ -104,7 +95,7 @@ export const RestoreRequestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['replica'],
-        message: 'cannot be combined with pointInTime: a replica cluster keeps following the source instead of stopping at a time',
+        message: 'a replica cluster follows the source and cannot stop at a pointInTime',
       });
   });
 
@@ -146,8 +137,7 @@ export function parseRestoreRequest(payload: unknown, context: { targets: readon
   if (typeof source === 'string') issues.push(`target: ${source}`);
   else if (request.clusterName === source.cluster)
     issues.push(`clusterName: must differ from the source cluster ${source.cluster}, which lives in the same namespace`);
-  if (issues.length > 0 || typeof source === 'string')
-    throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
+  if (issues.length > 0 || typeof source === 'string') throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
 
   const before = request.before ? new Date(request.before) : undefined;
   const pointInTime = request.pointInTime ? new Date(request.pointInTime) : undefined;
@@ -190,8 +180,7 @@ function resolveSource(target: string | TargetCoordinates, targets: readonly Tar
       auth: target.auth ?? { kind: 'eks' },
     };
   const configured = targets.find((t) => t.name === target);
-  if (!configured)
-    return `no configured target is named "${target}" (configured: ${targets.map((t) => t.name).join(', ') || 'none'})`;
+  if (!configured) return `no configured target is named "${target}" (configured: ${targets.map((t) => t.name).join(', ') || 'none'})`;
   const { name, eksCluster, namespace, cluster, auth } = configured;
   return { target: name, eksCluster, namespace, cluster, auth };
 }

@@ -1,113 +1,213 @@
-import { decideRestoreProgress } from '../../lambdas/domain/restore-progress';
-import type { Cluster, Job } from '../../lambdas/domain/kube-objects';
+import { CLUSTER_FAILURE_PHASES } from '../../lambdas/domain/cnpg-api';
+import type { Cluster, ClusterStatus, Job } from '../../lambdas/domain/kube-objects';
+import { decideRestoreProgress, RESTORE_POLL_SECONDS } from '../../lambdas/domain/restore-progress';
 
 const createdAt = new Date('2026-11-25T03:00:00Z');
 const at = (seconds: number) => new Date(createdAt.getTime() + seconds * 1000);
-const base = { jobs: [] as Job[], createdAt, timeoutSeconds: 7200, pollSeconds: 10 };
+const base = { jobs: [] as Job[], createdAt, timeoutSeconds: 7200, pollSeconds: RESTORE_POLL_SECONDS };
 
-function cluster(status: Cluster['status'], instances = 1): Cluster {
+function restored(status: ClusterStatus | undefined, instances = 1): Cluster {
   return {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
-    metadata: { name: 'hendrix-restore', namespace: 'demo' },
+    metadata: {
+      name: 'hendrix-restore',
+      namespace: 'demo',
+      creationTimestamp: '2026-11-25T03:00:00Z',
+      labels: { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' },
+    },
     spec: { instances },
     ...(status && { status }),
   };
 }
 
-const healthy = (readyAt: string) =>
-  cluster({
-    phase: 'Cluster in healthy state',
-    readyInstances: 1,
-    currentPrimary: 'hendrix-restore-1',
-    targetPrimary: 'hendrix-restore-1',
-    conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: readyAt }],
-  });
+/** A cluster as CNPG reports it once healthy, Ready since `readySince`. */
+function healthy(readySince: string | undefined, instances = 1): Cluster {
+  return restored(
+    {
+      phase: 'Cluster in healthy state',
+      instances,
+      readyInstances: instances,
+      currentPrimary: 'hendrix-restore-1',
+      targetPrimary: 'hendrix-restore-1',
+      conditions: [
+        { type: 'Initialized', status: 'True', reason: 'BootstrapCompleted', lastTransitionTime: '2026-11-25T03:00:40Z' },
+        { type: 'Ready', status: 'True', reason: 'ClusterIsReady', ...(readySince && { lastTransitionTime: readySince }) },
+      ],
+    },
+    instances,
+  );
+}
+
+const settingUp = (phaseReason = 'Creating primary instance hendrix-restore-1') => restored({ phase: 'Setting up primary', phaseReason });
+
+function recoveryJob(status: Job['status']): Job {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: 'hendrix-restore-1-snapshot-recovery',
+      namespace: 'demo',
+      labels: { 'cnpg.io/cluster': 'hendrix-restore', 'cnpg.io/jobRole': 'snapshot-recovery' },
+    },
+    status,
+  };
+}
 
 describe('following a restored cluster', () => {
-  test('ready: RTO from creation to the Ready transition, and the detection lag', () => {
-    expect(decideRestoreProgress({ ...base, cluster: healthy('2026-11-25T03:01:30Z'), now: at(95) })).toEqual({
-      state: 'ready',
-      phase: 'Cluster in healthy state',
-      readyAt: '2026-11-25T03:01:30.000Z',
-      rtoSeconds: 90,
-      detectionLagSeconds: 5,
+  describe('ready', () => {
+    test('when healthy, Ready, every instance ready and the primary in place: RTO up to the Ready transition', () => {
+      expect(decideRestoreProgress({ ...base, cluster: healthy('2026-11-25T03:01:30Z'), now: at(95) })).toEqual({
+        state: 'ready',
+        phase: 'Cluster in healthy state',
+        readyAt: '2026-11-25T03:01:30.000Z',
+        rtoSeconds: 90,
+        detectionLagSeconds: 5,
+      });
+    });
+
+    test('at detection when the Ready condition has no transition time', () => {
+      expect(decideRestoreProgress({ ...base, cluster: healthy(undefined), now: at(95) })).toMatchObject({
+        state: 'ready',
+        readyAt: '2026-11-25T03:01:35.000Z',
+        rtoSeconds: 95,
+        detectionLagSeconds: 0,
+      });
+    });
+
+    test('at detection when the transition time lies outside the restore (another clock, or a stale condition)', () => {
+      for (const transition of ['2026-11-25T02:59:00Z', '2026-11-25T03:05:00Z'])
+        expect(decideRestoreProgress({ ...base, cluster: healthy(transition), now: at(95) })).toMatchObject({
+          state: 'ready',
+          rtoSeconds: 95,
+          detectionLagSeconds: 0,
+        });
     });
   });
 
-  test('not ready until every instance is ready and the primary is in place', () => {
-    const partial = healthy('2026-11-25T03:01:30Z');
-    partial.spec.instances = 3;
-    expect(decideRestoreProgress({ ...base, cluster: partial, now: at(95) }).state).toBe('waiting');
-    const switching = healthy('2026-11-25T03:01:30Z');
-    switching.status!.targetPrimary = 'hendrix-restore-2';
-    expect(decideRestoreProgress({ ...base, cluster: switching, now: at(95) }).state).toBe('waiting');
-  });
+  describe('waiting, on a short fixed interval', () => {
+    test('while the primary is set up, saying so', () => {
+      expect(decideRestoreProgress({ ...base, cluster: settingUp(), now: at(30) })).toEqual({
+        state: 'waiting',
+        phase: 'Setting up primary',
+        reason: 'Setting up primary: Creating primary instance hendrix-restore-1',
+        waitSeconds: 10,
+      });
+    });
 
-  test('waits on a short fixed interval while the primary is set up', () => {
-    expect(
-      decideRestoreProgress({
-        ...base,
-        cluster: cluster({ phase: 'Setting up primary', phaseReason: 'Creating primary instance hendrix-restore-1' }),
-        now: at(30),
-      }),
-    ).toEqual({
-      state: 'waiting',
-      phase: 'Setting up primary',
-      reason: 'Setting up primary: Creating primary instance hendrix-restore-1',
-      waitSeconds: 10,
+    test('while CNPG has not given a phase yet, pointing at the snapshots', () => {
+      expect(decideRestoreProgress({ ...base, cluster: restored(undefined), now: at(30) })).toEqual({
+        state: 'waiting',
+        phase: '',
+        reason: 'no phase yet: CNPG is checking the snapshots (they must exist, with matching pvcRole and backupName)',
+        waitSeconds: 10,
+      });
+    });
+
+    test('while an instance is not ready yet', () => {
+      const partial = healthy('2026-11-25T03:01:30Z', 3);
+      partial.status!.readyInstances = 2;
+      expect(decideRestoreProgress({ ...base, cluster: partial, now: at(95) }).state).toBe('waiting');
+    });
+
+    test('while the primary is being switched', () => {
+      const switching = healthy('2026-11-25T03:01:30Z');
+      switching.status!.targetPrimary = 'hendrix-restore-2';
+      expect(decideRestoreProgress({ ...base, cluster: switching, now: at(95) }).state).toBe('waiting');
+    });
+
+    test('while no primary has been elected', () => {
+      const headless = healthy('2026-11-25T03:01:30Z');
+      delete headless.status!.currentPrimary;
+      delete headless.status!.targetPrimary;
+      expect(decideRestoreProgress({ ...base, cluster: headless, now: at(95) }).state).toBe('waiting');
+    });
+
+    test('while the Ready condition is not True, whatever the phase says', () => {
+      const notReady = healthy('2026-11-25T03:01:30Z');
+      notReady.status!.conditions = [{ type: 'Ready', status: 'False', reason: 'ClusterIsNotReady' }];
+      expect(decideRestoreProgress({ ...base, cluster: notReady, now: at(95) }).state).toBe('waiting');
+    });
+
+    test('while the recovery Job is still running', () => {
+      const running = recoveryJob({ failed: 0 });
+      expect(decideRestoreProgress({ ...base, jobs: [running], cluster: settingUp(), now: at(60) }).state).toBe('waiting');
+    });
+
+    test('up to the last second before the timeout', () => {
+      expect(decideRestoreProgress({ ...base, cluster: settingUp(), now: at(7199) }).state).toBe('waiting');
     });
   });
 
-  test('says what CNPG is doing when there is no phase yet', () => {
-    expect(decideRestoreProgress({ ...base, cluster: cluster(undefined), now: at(30) })).toMatchObject({
-      state: 'waiting',
-      reason: expect.stringContaining('checking the snapshots'),
+  describe('failed, at once', () => {
+    test.each([...CLUSTER_FAILURE_PHASES])('on the CNPG phase "%s"', (phase) => {
+      expect(decideRestoreProgress({ ...base, cluster: restored({ phase, phaseReason: 'see the operator log' }), now: at(60) })).toEqual({
+        state: 'failed',
+        phase,
+        reason: `${phase}: see the operator log`,
+      });
+    });
+
+    test('when the snapshot-recovery Job has a failed pod', () => {
+      expect(decideRestoreProgress({ ...base, jobs: [recoveryJob({ failed: 1 })], cluster: settingUp(), now: at(60) })).toEqual({
+        state: 'failed',
+        phase: 'Setting up primary',
+        reason: 'Job hendrix-restore-1-snapshot-recovery failed: the snapshot could not be restored (see its pod logs)',
+      });
+    });
+
+    test('when the snapshot-recovery Job has the Failed condition', () => {
+      const failed = recoveryJob({ conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] });
+      expect(decideRestoreProgress({ ...base, jobs: [failed], cluster: settingUp(), now: at(60) }).state).toBe('failed');
+    });
+
+    test('not for a failed Job of another cluster', () => {
+      const other = recoveryJob({ failed: 1 });
+      other.metadata.name = 'hendrix-restore-2-1-snapshot-recovery';
+      expect(decideRestoreProgress({ ...base, jobs: [other], cluster: settingUp(), now: at(60) }).state).toBe('waiting');
+    });
+
+    test('when the cluster is gone', () => {
+      expect(decideRestoreProgress({ ...base, cluster: undefined, now: at(60) })).toEqual({
+        state: 'failed',
+        phase: 'deleted',
+        reason: 'the restored Cluster was deleted while it was being followed',
+      });
+    });
+
+    test('when the cluster is being deleted', () => {
+      const deleting = settingUp();
+      deleting.metadata.deletionTimestamp = '2026-11-25T03:00:50Z';
+      expect(decideRestoreProgress({ ...base, cluster: deleting, now: at(60) })).toMatchObject({ state: 'failed', phase: 'deleted' });
+    });
+
+    test('even after the timeout: a failure says more than a timeout', () => {
+      expect(decideRestoreProgress({ ...base, cluster: restored({ phase: 'Invalid cluster definition' }), now: at(9000) }).state).toBe(
+        'failed',
+      );
     });
   });
 
-  test('fails fast on a CNPG failure phase', () => {
-    expect(
-      decideRestoreProgress({
-        ...base,
-        cluster: cluster({ phase: 'Cluster is unrecoverable and needs manual intervention' }),
-        now: at(60),
-      }),
-    ).toEqual({
-      state: 'failed',
-      phase: 'Cluster is unrecoverable and needs manual intervention',
-      reason: 'Cluster is unrecoverable and needs manual intervention',
+  describe('timed out', () => {
+    test('with the last phase and its reason', () => {
+      expect(decideRestoreProgress({ ...base, cluster: settingUp('waiting for volumes'), now: at(7200) })).toEqual({
+        state: 'timedOut',
+        phase: 'Setting up primary',
+        reason: 'not ready after 120 minutes; last state: Setting up primary: waiting for volumes',
+      });
     });
-  });
 
-  test('fails fast when the snapshot-recovery Job failed', () => {
-    const job: Job = {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'hendrix-restore-1-snapshot-recovery' },
-      status: { failed: 1 },
-    };
-    expect(decideRestoreProgress({ ...base, jobs: [job], cluster: cluster({ phase: 'Setting up primary' }), now: at(60) })).toMatchObject({
-      state: 'failed',
-      reason: 'Job hendrix-restore-1-snapshot-recovery failed: the snapshot could not be restored (see its pod logs)',
+    test('saying when CNPG never gave a phase', () => {
+      expect(decideRestoreProgress({ ...base, cluster: restored(undefined), now: at(7300) })).toEqual({
+        state: 'timedOut',
+        phase: '',
+        reason:
+          'not ready after 121 minutes; last state: no phase yet: CNPG is checking the snapshots (they must exist, with matching pvcRole and backupName)',
+      });
     });
-  });
 
-  test('fails when the cluster is deleted meanwhile', () => {
-    expect(decideRestoreProgress({ ...base, cluster: undefined, now: at(60) })).toMatchObject({ state: 'failed', phase: 'deleted' });
-  });
-
-  test('times out with the last phase and reason', () => {
-    expect(
-      decideRestoreProgress({
-        ...base,
-        cluster: cluster({ phase: 'Setting up primary', phaseReason: 'waiting for volumes' }),
-        now: at(7200),
-      }),
-    ).toEqual({
-      state: 'timedOut',
-      phase: 'Setting up primary',
-      reason: 'not ready after 120 minutes; last state: Setting up primary: waiting for volumes',
+    test('but a cluster found ready at the deadline is ready', () => {
+      expect(decideRestoreProgress({ ...base, cluster: healthy('2026-11-25T04:59:55Z'), now: at(7200) }).state).toBe('ready');
     });
   });
 });

@@ -67,7 +67,7 @@ const BACKUP_CASES: Array<[string, unknown, string]> = [
 ];
 
 const RESTORE_CASES: Array<[string, unknown, string]> = [
-  ['no target', { backup: 'latest' }, 'target: Invalid input'],
+  ['no target', { backup: 'latest' }, 'target: required: the name of a configured target'],
   ['unknown target', { target: 'jimi' }, 'target: no configured target is named "jimi"'],
   ['backup name with upper case', { target: 'hendrix', backup: 'Hendrix-1' }, 'backup:'],
   ['before without a zone', { target: 'hendrix', before: '2026-11-02 01:00' }, 'before: must be an ISO 8601 time with a zone'],

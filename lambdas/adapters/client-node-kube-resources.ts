@@ -18,7 +18,14 @@ const CUSTOM_RESOURCES: Partial<Record<ResourceKind, { group: string; version: s
   volumesnapshotclasses: { group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION },
 };
 
-const PAGE_SIZE = 500;
+/** Objects per list page: large lists (tens of thousands of snapshots) are read in pages, never at once. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+export interface ClientNodeKubeResourcesOptions {
+  /** Renews the bearer token; called before the one retry of a 401. */
+  onUnauthorized?: () => void;
+  pageSize?: number;
+}
 
 interface ObjectList<T> {
   items: T[];
@@ -39,10 +46,12 @@ export class ClientNodeKubeResources implements KubeResources {
   private readonly core: CoreV1Api;
   private readonly batch: BatchV1Api;
 
-  constructor(
-    config: KubeConfig,
-    private readonly onUnauthorized: () => void = () => undefined,
-  ) {
+  private readonly onUnauthorized: () => void;
+  private readonly pageSize: number;
+
+  constructor(config: KubeConfig, options: ClientNodeKubeResourcesOptions = {}) {
+    this.onUnauthorized = options.onUnauthorized ?? (() => undefined);
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.custom = config.makeApiClient(CustomObjectsApi);
     this.core = config.makeApiClient(CoreV1Api);
     this.batch = config.makeApiClient(BatchV1Api);
@@ -108,7 +117,7 @@ export class ClientNodeKubeResources implements KubeResources {
   }
 
   private async listPage<K extends ResourceKind>(kind: K, namespace: string, labelSelector: string | undefined, token: string | undefined) {
-    const query = { namespace, limit: PAGE_SIZE, ...(labelSelector && { labelSelector }), ...(token && { _continue: token }) };
+    const query = { namespace, limit: this.pageSize, ...(labelSelector && { labelSelector }), ...(token && { _continue: token }) };
     if (kind === 'persistentvolumeclaims')
       return plain<ObjectList<ResourceTypes[K]>>(await this.core.listNamespacedPersistentVolumeClaim(query));
     if (kind === 'jobs') return plain<ObjectList<ResourceTypes[K]>>(await this.batch.listNamespacedJob(query));

@@ -12,6 +12,8 @@ export interface KubeResourcesFactoryOptions {
   credentials?: AwsCredentialIdentityProvider;
   eks?: EKSClient;
   now?: () => Date;
+  /** Objects per list page (default 500). */
+  pageSize?: number;
 }
 
 const EKS_USER = 'eks-iam-token';
@@ -31,7 +33,7 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
     if (target.auth.kind === 'kubeconfig') {
       config.loadFromFile(target.auth.path);
       if (target.auth.context) config.setCurrentContext(target.auth.context);
-      return new ClientNodeKubeResources(config);
+      return new ClientNodeKubeResources(config, { ...(options.pageSize && { pageSize: options.pageSize }) });
     }
     const { endpoint, caData } = await endpoints.endpointOf(target.eksCluster);
     const tokens = new EksTokenProvider({
@@ -48,7 +50,10 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
     });
     // No static token on the user: it would override the authenticator.
     config.loadFromClusterAndUser({ name: target.eksCluster, server: endpoint, caData, skipTLSVerify: false }, { name: EKS_USER });
-    return new ClientNodeKubeResources(config, () => tokens.invalidate());
+    return new ClientNodeKubeResources(config, {
+      onUnauthorized: () => tokens.invalidate(),
+      ...(options.pageSize && { pageSize: options.pageSize }),
+    });
   }
 
   return (target) => {

@@ -95,7 +95,3 @@ export function crdSchemaViolations(kind: CrdKind, object: unknown): string[] {
     return `${error.instancePath || '/'}: ${error.message ?? error.keyword}${extra}`;
   });
 }
-
-export function isCrdKind(kind: string): kind is CrdKind {
-  return kind in SCHEMA_FILES;
-}

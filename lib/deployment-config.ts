@@ -18,10 +18,22 @@ export const NotificationsSchema = z.strictObject({
     .optional(),
 });
 
+/** Puts the Kubernetes-facing Lambdas in the cluster's VPC, for EKS clusters whose API endpoint is private. */
+export const NetworkSchema = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id such as vpc-0123456789abcdef0'),
+  subnetIds: z
+    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'))
+    .min(1, 'must list at least one subnet'),
+  securityGroupIds: z
+    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as sg-0123456789abcdef0'))
+    .min(1, 'must list at least one security group'),
+});
+
 export const DeploymentConfigSchema = z
   .strictObject({
     eventBusName: eventBusName.default('default'),
     notifications: NotificationsSchema.default({}),
+    network: NetworkSchema.optional(),
     logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]).default(30),
     targets: z.array(TargetSpecSchema).min(1, 'must list at least one target'),
   })

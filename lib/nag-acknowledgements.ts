@@ -16,12 +16,19 @@ export function acknowledgeNagFindings(props: {
   functionRoles: readonly iam.IRole[];
   /** The scope holding the EventBridge Scheduler's target role, and the function it invokes. */
   schedules: { scope: Construct; invokes: SchedulerFunction };
+  /** The role of functions placed in a VPC, which CDK gives AWS's managed ENI policy. */
+  vpcRole?: iam.IRole | undefined;
 }): void {
   for (const { machine, invokes } of props.stateMachines) {
     Validations.of(machine).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${XRAY_REASON}; ${SFN_LOGS_REASON}` });
     for (const fn of invokes) acknowledgeVersionsOf(machine, fn, 'The workflow');
   }
   acknowledgeVersionsOf(props.schedules.scope, props.schedules.invokes, 'EventBridge Scheduler');
+  if (props.vpcRole)
+    Validations.of(props.vpcRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason: 'Functions in a VPC need ENI permissions; this AWS policy is exactly those (ec2 network-interface actions)',
+    });
   for (const role of new Set(props.functionRoles))
     Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_REASON });
 }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -14,6 +15,14 @@ export interface SchedulerFunctionProps {
   readonly environment?: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
   readonly timeout?: Duration;
+  /** Runs the function in these subnets, with these security groups. */
+  readonly network?: SchedulerNetwork;
+}
+
+export interface SchedulerNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 export const ENTRYPOINTS_DIR = join(__dirname, '..', 'lambdas', 'entrypoints');
@@ -33,6 +42,11 @@ export class SchedulerFunction extends NodejsFunction {
       memorySize: 256,
       timeout: props.timeout ?? Duration.seconds(30),
       role,
+      ...(props.network && {
+        vpc: props.network.vpc,
+        vpcSubnets: { subnets: props.network.subnets },
+        securityGroups: props.network.securityGroups,
+      }),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,

@@ -1,5 +1,6 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -10,7 +11,7 @@ import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RestoreWorkflow } from './restore-workflow';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
-import { SchedulerFunction } from './scheduler-function';
+import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
 import { WorkflowSchedules } from './workflow-schedules';
 
 export type SchedulerFunctionName =
@@ -51,11 +52,15 @@ export class SnapshotScheduler extends Construct {
     this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });
     const kubeRole = this.kubeAccess.role;
     const environment = { EVENT_BUS_NAME: bus.eventBusName };
+    const network = config.network && this.network(config.network);
+    // Lambda creates its ENIs in the subnets as the function's role: AWS's policy for exactly that.
+    if (network) kubeRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
 
     const startBackup = new SchedulerFunction(this, 'StartBackup', {
       handler: 'start-backup',
       description: 'Checks the CNPG Cluster and creates the volume-snapshot Backup of a scheduled slot',
       role: kubeRole,
+      network,
       environment,
       logRetention,
     });
@@ -63,6 +68,7 @@ export class SnapshotScheduler extends Construct {
       handler: 'check-backup',
       description: 'Reads a Backup phase, chooses the next wait or ends the backup workflow',
       role: kubeRole,
+      network,
       environment,
       logRetention,
     });
@@ -70,6 +76,7 @@ export class SnapshotScheduler extends Construct {
       handler: 'apply-retention',
       description: 'Plans and applies retention: deletes expired Backups and their VolumeSnapshots',
       role: kubeRole,
+      network,
       environment,
       logRetention,
       timeout: Duration.minutes(5),
@@ -115,6 +122,7 @@ export class SnapshotScheduler extends Construct {
       handler: 'create-restore-cluster',
       description: "Creates the CNPG Cluster that recovers from a backup's volume snapshots",
       role: kubeRole,
+      network,
       environment,
       logRetention,
     });
@@ -122,6 +130,7 @@ export class SnapshotScheduler extends Construct {
       handler: 'check-restore',
       description: 'Follows a restored Cluster until it is ready, failed or timed out',
       role: kubeRole,
+      network,
       environment,
       logRetention,
     });
@@ -142,6 +151,7 @@ export class SnapshotScheduler extends Construct {
       handler: 'request-restore',
       description: 'Operator entry point: validates a restore request, builds the Cluster and starts the restore workflow',
       role: kubeRole,
+      network,
       environment: { ...environment, TARGETS: targets, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
       logRetention,
     });
@@ -183,6 +193,16 @@ export class SnapshotScheduler extends Construct {
       functionRoles: Object.values(this.functions).map((fn) => fn.role!),
       // EventBridge Scheduler targets put their invoke role at the stack root.
       schedules: { scope: Stack.of(this), invokes: dispatchSchedule },
+      vpcRole: network && kubeRole,
     });
+  }
+
+  /** The VPC, subnets and security groups of the config, imported by id (no lookup: synth stays offline). */
+  private network(config: NonNullable<DeploymentConfig['network']>): SchedulerNetwork {
+    return {
+      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: config.vpcId, availabilityZones: Fn.getAzs() }),
+      subnets: config.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)),
+      securityGroups: config.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id)),
+    };
   }
 }

@@ -1,24 +1,45 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
-const network = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], securityGroupIds: ['sg-0cccccccccccccccc'] };
+const network = {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+  securityGroupIds: ['sg-0cccccccccccccccc'],
+};
 
 describe('EKS clusters with a private API endpoint', () => {
   const { app, stack, template } = synthesize({ targets: [EXAMPLE_TARGET], network });
-  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => [id, fn.Properties.VpcConfig] as const);
+  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).map(
+    ([id, fn]) => [id, fn.Properties.VpcConfig] as const,
+  );
 
   test('every function that talks to Kubernetes runs in the configured subnets and security groups', () => {
     const inVpc = functions.filter(([, vpc]) => vpc).map(([id]) => id.replace(/^Scheduler|[0-9A-F]{8}$/g, ''));
-    expect(inVpc.sort()).toEqual(['ApplyRetention', 'CheckBackup', 'CheckRestore', 'CreateRestoreCluster', 'RequestRestore', 'StartBackup']);
-    for (const [, vpc] of functions.filter(([, v]) => v)) expect(vpc).toEqual({ SubnetIds: network.subnetIds, SecurityGroupIds: network.securityGroupIds });
+    expect(inVpc.sort()).toEqual([
+      'ApplyRetention',
+      'CheckBackup',
+      'CheckRestore',
+      'CreateRestoreCluster',
+      'RequestRestore',
+      'StartBackup',
+    ]);
+    for (const [, vpc] of functions.filter(([, v]) => v))
+      expect(vpc).toEqual({ SubnetIds: network.subnetIds, SecurityGroupIds: network.securityGroupIds });
   });
 
   test('the dispatcher and the failure reporter, which never call Kubernetes, stay outside the VPC', () => {
-    expect(functions.filter(([, vpc]) => !vpc).map(([id]) => id.replace(/^Scheduler|[0-9A-F]{8}$/g, '')).sort()).toEqual(['DispatchSchedule', 'ReportFailure']);
+    expect(
+      functions
+        .filter(([, vpc]) => !vpc)
+        .map(([id]) => id.replace(/^Scheduler|[0-9A-F]{8}$/g, ''))
+        .sort(),
+    ).toEqual(['DispatchSchedule', 'ReportFailure']);
   });
 
   test('the only AWS managed policy is the ENI policy of the VPC role, acknowledged with its reason', () => {
-    const managed = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) => (role.Properties.ManagedPolicyArns as unknown[] | undefined) ?? []);
+    const managed = Object.values(template.findResources('AWS::IAM::Role')).flatMap(
+      (role) => (role.Properties.ManagedPolicyArns as unknown[] | undefined) ?? [],
+    );
     expect(JSON.stringify(managed)).toContain('AWSLambdaVPCAccessExecutionRole');
     expect(managed).toHaveLength(1);
     const result = new AwsSolutionsChecks(app).validateScope(stack) as { violations: Array<{ ruleName: string }> };

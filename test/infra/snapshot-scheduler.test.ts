@@ -106,3 +106,16 @@ describe('the synthesized scheduler', () => {
     for (const [, group] of resourcesOfType(template, 'AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
   });
 });
+
+describe('limits of one stack', () => {
+  test('a target list too long for the restore Lambda environment fails synth saying what to do', () => {
+    const targets = Array.from({ length: 40 }, (_, i) => ({
+      ...EXAMPLE_TARGET,
+      name: `cluster-number-${i}`,
+      cluster: `cluster-number-${i}`,
+    }));
+    expect(() => synthesize({ targets })).toThrow(
+      /config\.targets is too long for the restore Lambda's environment .*split the targets across stacks/,
+    );
+  });
+});

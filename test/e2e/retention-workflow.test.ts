@@ -198,3 +198,57 @@ describe('retention end to end', () => {
     });
   });
 });
+
+describe('a large backlog', () => {
+  test('is deleted in bounded runs: each deletes at most 400 objects, oldest first, and reports what it deferred', async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(new Date('2026-11-20T00:00:00Z')), targets: [HENDRIX] });
+    try {
+      // 200 expired backups left by an older tool, each with its two snapshots: 600 objects.
+      for (let i = 0; i < 200; i += 1) {
+        const name = `hendrix-old-${String(i).padStart(3, '0')}`;
+        const created = new Date(Date.parse('2026-10-01T00:00:00Z') + i * HOUR).toISOString().replace('.000', '');
+        const stopped = new Date(Date.parse(created) + 180_000).toISOString().replace('.000', '');
+        const backup: Backup = {
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Backup',
+          metadata: {
+            name,
+            namespace: 'demo',
+            creationTimestamp: created,
+            labels: { 'cnpg.io/cluster': 'hendrix', 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' },
+          },
+          spec: { cluster: { name: 'hendrix' }, method: 'volumeSnapshot' },
+          status: { phase: 'completed', stoppedAt: stopped },
+        };
+        local.server.seed(backup);
+        for (const suffix of ['', '-wal']) {
+          const snapshot: VolumeSnapshot = {
+            apiVersion: 'snapshot.storage.k8s.io/v1',
+            kind: 'VolumeSnapshot',
+            metadata: {
+              name: `${name}${suffix}`,
+              namespace: 'demo',
+              creationTimestamp: created,
+              labels: { 'cnpg.io/cluster': 'hendrix', 'cnpg.io/backupName': name },
+            },
+            spec: { source: { persistentVolumeClaimName: `hendrix-1${suffix}` }, volumeSnapshotClassName: 'csi-aws-vsc' },
+          };
+          local.server.seed(snapshot);
+        }
+      }
+      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      const first = local.events.ofType('Retention Applied').at(-1)!.detail;
+      expect(Number(first.deletedBackupCount) + Number(first.deletedSnapshotCount)).toBeLessThanOrEqual(400);
+      expect(first.deletedBackups).toEqual(Array.from({ length: 133 }, (_, i) => `hendrix-old-${String(i).padStart(3, '0')}`));
+      // minKeep 3 keeps the new backup and the two newest old ones: 198 backups and 396 snapshots are due.
+      expect(first.deferred).toBe(198 + 396 - 399);
+      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      expect(local.events.ofType('Retention Applied').at(-1)!.detail.deferred).toBe(0);
+      expect(backupsOf(local, 'hendrix').filter((name) => name.startsWith('hendrix-old-'))).toEqual(['hendrix-old-198', 'hendrix-old-199']);
+      expect(backupsOf(local, 'hendrix')).toHaveLength(3);
+      expect(snapshotsOf(local, 'hendrix')).toHaveLength(6);
+    } finally {
+      await local.close();
+    }
+  });
+});

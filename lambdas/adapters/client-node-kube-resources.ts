@@ -1,4 +1,15 @@
-import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  Observable,
+  ResponseContext,
+  SelfDecodingBody,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type ObservableMiddleware,
+} from '@kubernetes/client-node';
 import { CNPG_GROUP, CNPG_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../domain/cnpg-api';
 import {
   CLUSTER_SCOPED_KINDS,
@@ -28,24 +39,26 @@ export interface ClientNodeKubeResourcesOptions {
 }
 
 interface ObjectList<T> {
+  apiVersion: string;
+  kind: string;
   items: T[];
-  metadata?: { _continue?: string; continue?: string };
+  metadata?: { continue?: string };
 }
 
-/** Typed client models hold Date objects; the domain reads objects as the API sent them (RFC 3339 strings). */
-function plain<T>(value: unknown): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+/** One API call, given the per-call options that capture its response text. */
+type Send = (options: ConfigurationOptions) => Promise<unknown>;
 
 /**
  * KubeResources over @kubernetes/client-node. `onUnauthorized` renews the bearer token; a 401 is retried once
  * with a fresh one (the token may have outlived its credentials), then reported.
+ *
+ * Objects are returned as the API server sent them, parsed from the response text: the typed CoreV1/BatchV1 models
+ * would turn timestamps into Date objects, rename fields (`_continue`) and drop the ones they do not know.
  */
 export class ClientNodeKubeResources implements KubeResources {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
   private readonly batch: BatchV1Api;
-
   private readonly onUnauthorized: () => void;
   private readonly pageSize: number;
 
@@ -59,7 +72,7 @@ export class ClientNodeKubeResources implements KubeResources {
 
   async get<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
     try {
-      return await this.call(`get ${kind} ${this.ref(kind, namespace, name)}`, () => this.read(kind, namespace, name));
+      return (await this.call(`get ${kind} ${ref(kind, namespace, name)}`, this.read(kind, namespace, name))) as ResourceTypes[K];
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -70,21 +83,26 @@ export class ClientNodeKubeResources implements KubeResources {
     const items: ResourceTypes[K][] = [];
     let token: string | undefined;
     do {
-      const page = await this.call(`list ${kind} in ${namespace}`, () => this.listPage(kind, namespace, options.labelSelector, token));
-      items.push(...page.items);
-      token = page.metadata?._continue ?? page.metadata?.continue;
+      const page = (await this.call(
+        `list ${kind} in ${namespace}`,
+        this.listPage(kind, namespace, options.labelSelector, token),
+      )) as ObjectList<ResourceTypes[K]>;
+      // Items of built-in lists carry no apiVersion and kind on the wire; the list says what they are.
+      const typeMeta = { apiVersion: page.apiVersion, kind: page.kind.replace(/List$/, '') };
+      items.push(...page.items.map((item) => ({ ...typeMeta, ...item })));
+      token = page.metadata?.continue;
     } while (token);
     return items;
   }
 
   async create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
-    const resource = this.customResource(kind);
+    const resource = customResource(kind);
     const name = body.metadata.name ?? '';
     try {
-      const object = await this.call(`create ${kind} ${this.ref(kind, namespace, name)}`, () =>
-        this.custom.createNamespacedCustomObject({ ...resource, namespace, plural: kind, body }),
+      const object = await this.call(`create ${kind} ${ref(kind, namespace, name)}`, (options) =>
+        this.custom.createNamespacedCustomObject({ ...resource, namespace, plural: kind, body }, options),
       );
-      return { created: true, object: plain<ResourceTypes[K]>(object) };
+      return { created: true, object: object as ResourceTypes[K] };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
       const existing = await this.get(kind, namespace, name);
@@ -94,10 +112,10 @@ export class ClientNodeKubeResources implements KubeResources {
   }
 
   async delete(kind: ResourceKind, namespace: string, name: string): Promise<'deleted' | 'absent'> {
-    const resource = this.customResource(kind);
+    const resource = customResource(kind);
     try {
-      await this.call(`delete ${kind} ${this.ref(kind, namespace, name)}`, () =>
-        this.custom.deleteNamespacedCustomObject({ ...resource, namespace, plural: kind, name }),
+      await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, (options) =>
+        this.custom.deleteNamespacedCustomObject({ ...resource, namespace, plural: kind, name }, options),
       );
       return 'deleted';
     } catch (error) {
@@ -106,49 +124,68 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
-  private async read<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K]> {
-    if (kind === 'persistentvolumeclaims') return plain(await this.core.readNamespacedPersistentVolumeClaim({ namespace, name }));
-    if (kind === 'jobs') return plain(await this.batch.readNamespacedJob({ namespace, name }));
-    const resource = this.customResource(kind);
-    const object: unknown = CLUSTER_SCOPED_KINDS.has(kind)
-      ? await this.custom.getClusterCustomObject({ ...resource, plural: kind, name })
-      : await this.custom.getNamespacedCustomObject({ ...resource, namespace, plural: kind, name });
-    return plain(object);
+  private read(kind: ResourceKind, namespace: string, name: string): Send {
+    if (kind === 'persistentvolumeclaims') return (options) => this.core.readNamespacedPersistentVolumeClaim({ namespace, name }, options);
+    if (kind === 'jobs') return (options) => this.batch.readNamespacedJob({ namespace, name }, options);
+    const resource = customResource(kind);
+    if (CLUSTER_SCOPED_KINDS.has(kind))
+      return (options) => this.custom.getClusterCustomObject({ ...resource, plural: kind, name }, options);
+    return (options) => this.custom.getNamespacedCustomObject({ ...resource, namespace, plural: kind, name }, options);
   }
 
-  private async listPage<K extends ResourceKind>(kind: K, namespace: string, labelSelector: string | undefined, token: string | undefined) {
-    const query = { namespace, limit: this.pageSize, ...(labelSelector && { labelSelector }), ...(token && { _continue: token }) };
+  private listPage(kind: ResourceKind, namespace: string, labelSelector: string | undefined, token: string | undefined): Send {
+    const page = { limit: this.pageSize, ...(labelSelector && { labelSelector }), ...(token && { _continue: token }) };
     if (kind === 'persistentvolumeclaims')
-      return plain<ObjectList<ResourceTypes[K]>>(await this.core.listNamespacedPersistentVolumeClaim(query));
-    if (kind === 'jobs') return plain<ObjectList<ResourceTypes[K]>>(await this.batch.listNamespacedJob(query));
-    return plain<ObjectList<ResourceTypes[K]>>(
-      await this.custom.listNamespacedCustomObject({ ...this.customResource(kind), ...query, plural: kind }),
-    );
+      return (options) => this.core.listNamespacedPersistentVolumeClaim({ ...page, namespace }, options);
+    if (kind === 'jobs') return (options) => this.batch.listNamespacedJob({ ...page, namespace }, options);
+    const resource = customResource(kind);
+    if (CLUSTER_SCOPED_KINDS.has(kind))
+      return (options) => this.custom.listClusterCustomObject({ ...resource, ...page, plural: kind }, options);
+    return (options) => this.custom.listNamespacedCustomObject({ ...resource, ...page, namespace, plural: kind }, options);
   }
 
-  private customResource(kind: ResourceKind): { group: string; version: string } {
-    const resource = CUSTOM_RESOURCES[kind];
-    if (!resource) throw new Error(`${kind} are read-only for the scheduler`);
-    return resource;
-  }
-
-  private ref(kind: ResourceKind, namespace: string, name: string): string {
-    return CLUSTER_SCOPED_KINDS.has(kind) ? name : `${namespace}/${name}`;
-  }
-
-  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
+  /** Sends the call and parses the response text; a 401 renews the token and sends once more. */
+  private async call(action: string, send: Send): Promise<unknown> {
     try {
-      return await request();
+      return await sendForJson(send);
     } catch (error) {
       if (!(error instanceof ApiException && error.code === 401)) throw toSchedulerError(error, action);
       this.onUnauthorized();
       try {
-        return await request();
+        return await sendForJson(send);
       } catch (retryError) {
         throw toSchedulerError(retryError, action);
       }
     }
   }
+}
+
+/** Sends one call with a response middleware that keeps the body text, and returns that text parsed. */
+async function sendForJson(send: Send): Promise<unknown> {
+  let text: string | undefined;
+  const keepText: ObservableMiddleware = {
+    pre: (request) => new Observable(Promise.resolve(request)),
+    post: (response) =>
+      new Observable(
+        response.body.text().then((body) => {
+          text = body;
+          // The typed client reads the body after this middleware: hand it a copy that can be read again.
+          return new ResponseContext(response.httpStatusCode, response.headers, new SelfDecodingBody(Promise.resolve(Buffer.from(body))));
+        }),
+      ),
+  };
+  await send({ middleware: [keepText], middlewareMergeStrategy: 'append' });
+  return text ? JSON.parse(text) : undefined;
+}
+
+function customResource(kind: ResourceKind): { group: string; version: string } {
+  const resource = CUSTOM_RESOURCES[kind];
+  if (!resource) throw new Error(`${kind} are read-only for the scheduler`);
+  return resource;
+}
+
+function ref(kind: ResourceKind, namespace: string, name: string): string {
+  return CLUSTER_SCOPED_KINDS.has(kind) ? name : `${namespace}/${name}`;
 }
 
 function isNotFound(error: unknown): boolean {

@@ -3,6 +3,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { formatUrl } from '@aws-sdk/util-format-url';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 
 /**
  * EKS bearer tokens, made as aws-iam-authenticator and `aws eks get-token` make them: a presigned STS
@@ -17,22 +18,25 @@ const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
 export interface EksTokenProviderOptions {
   region: string;
   clusterName: string;
-  credentials: AwsCredentialIdentityProvider;
+  /** Default: the Node.js provider chain (in Lambda, the execution role's credentials from the environment). */
+  credentials?: AwsCredentialIdentityProvider;
   now?: () => Date;
 }
 
 export class EksTokenProvider {
   private cached: { token: string; renewAt: number } | undefined;
   private readonly now: () => Date;
+  private readonly credentials: AwsCredentialIdentityProvider;
 
   constructor(private readonly options: EksTokenProviderOptions) {
     this.now = options.now ?? (() => new Date());
+    this.credentials = options.credentials ?? defaultProvider();
   }
 
   async token(): Promise<string> {
     const now = this.now();
     if (this.cached && now.getTime() < this.cached.renewAt) return this.cached.token;
-    const credentials = await this.options.credentials();
+    const credentials = await this.credentials();
     const token = await this.sign(now, credentials);
     this.cached = { token, renewAt: renewalTime(now, credentials) };
     return token;

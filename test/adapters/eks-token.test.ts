@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { EKS_TOKEN_PREFIX, EksTokenProvider } from '../../lambdas/adapters/eks-token';
 
 const credentials = {
@@ -19,7 +20,7 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** SigV4 query signing written out from the AWS specification, independent of the SDK. */
-function expectedSignature(url: URL, clusterName: string): string {
+function expectedSignature(url: URL, clusterName: string, secretAccessKey = credentials.secretAccessKey, region = 'eu-west-1'): string {
   const params = [...url.searchParams.entries()].filter(([key]) => key !== 'X-Amz-Signature');
   const canonicalQuery = params
     .map(([key, value]) => [rfc3986(key), rfc3986(value)] as const)
@@ -36,10 +37,10 @@ function expectedSignature(url: URL, clusterName: string): string {
     createHash('sha256').update('').digest('hex'),
   ].join('\n');
   const amzDate = url.searchParams.get('X-Amz-Date')!;
-  const scope = `${amzDate.slice(0, 8)}/eu-west-1/sts/aws4_request`;
+  const scope = `${amzDate.slice(0, 8)}/${region}/sts/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  let key = hmac(`AWS4${credentials.secretAccessKey}`, amzDate.slice(0, 8));
-  for (const part of ['eu-west-1', 'sts', 'aws4_request']) key = hmac(key, part);
+  let key = hmac(`AWS4${secretAccessKey}`, amzDate.slice(0, 8));
+  for (const part of [region, 'sts', 'aws4_request']) key = hmac(key, part);
   return hmac(key, stringToSign).toString('hex');
 }
 
@@ -67,6 +68,29 @@ describe('EKS bearer tokens', () => {
       'X-Amz-Signature': expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedSignature(url, 'prod-eks'));
+  });
+
+  test('verify for any cluster, region, credentials and signing time', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/),
+        fc.constantFrom('eu-west-1', 'us-east-1', 'ap-southeast-4', 'eu-central-2'),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }),
+        async (clusterName, region, secretAccessKey, now) => {
+          const provider = new EksTokenProvider({
+            region,
+            clusterName,
+            credentials: async () => ({ ...credentials, secretAccessKey }),
+            now: () => now,
+          });
+          const url = decode(await provider.token());
+          expect(url.host).toBe(`sts.${region}.amazonaws.com`);
+          expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedSignature(url, clusterName, secretAccessKey, region));
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 
   test('sign the cluster name: a token for one cluster does not verify for another', async () => {

@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -112,7 +112,7 @@ export class SnapshotScheduler extends Construct {
     });
     this.backupWorkflow.stateMachine.grantStartExecution(dispatchSchedule);
     this.retentionWorkflow.stateMachine.grantStartExecution(dispatchSchedule);
-    new WorkflowSchedules(this, 'Schedules', {
+    const schedules = new WorkflowSchedules(this, 'Schedules', {
       targets: config.targets,
       dispatcher: dispatchSchedule,
       workflows: ['backup', 'retention'],
@@ -184,6 +184,24 @@ export class SnapshotScheduler extends Construct {
       eventBus: bus,
       eventBusName: config.eventBusName,
     });
+    const outputs: Record<string, { value: string; description: string }> = {
+      BackupWorkflowArn: {
+        value: this.backupWorkflow.stateMachine.stateMachineArn,
+        description: 'Backup workflow (start-execution with {"target": ...})',
+      },
+      RetentionWorkflowArn: { value: this.retentionWorkflow.stateMachine.stateMachineArn, description: 'Retention workflow' },
+      RestoreWorkflowArn: { value: this.restoreWorkflow.stateMachine.stateMachineArn, description: 'Restore workflow' },
+      RequestRestoreFunction: { value: requestRestore.functionName, description: 'Invoke to restore a backup into a new cluster' },
+      ApplyRetentionFunction: { value: applyRetention.functionName, description: 'Invoke with "dryRun": true to see a retention plan' },
+      ScheduleGroup: {
+        value: schedules.group.scheduleGroupName,
+        description: 'EventBridge Scheduler group of the <target>-backup and <target>-retention schedules',
+      },
+      AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm' },
+      Dashboard: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
+    };
+    // Readable output names (`SchedulerBackupWorkflowArn`) instead of hashed logical ids.
+    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output).overrideLogicalId(`${this.node.id}${id}`);
     acknowledgeNagFindings({
       stateMachines: [
         { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },

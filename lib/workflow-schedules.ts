@@ -18,13 +18,18 @@ export interface WorkflowSchedulesProps {
  * retention schedule), each invoking the dispatcher with the target and the slot's scheduled time.
  */
 export class WorkflowSchedules extends Construct {
+  readonly group: scheduler.ScheduleGroup;
+
   constructor(scope: Construct, id: string, props: WorkflowSchedulesProps) {
     super(scope, id);
     const group = new scheduler.ScheduleGroup(this, 'Group', {});
+    this.group = group;
     for (const target of props.targets) {
       for (const workflow of props.workflows) {
         const expression = workflow === 'backup' ? target.schedule : target.retention.schedule;
         new scheduler.Schedule(this, `${target.name}-${workflow}`, {
+          // A stable name in the stack's own group, so an operator can find a target's schedule (and its input).
+          scheduleName: `${target.name}-${workflow}`,
           scheduleGroup: group,
           description: `cnpg-snapshot-scheduler ${workflow} of ${target.namespace}/${target.cluster} on ${target.eksCluster}`,
           schedule: scheduler.ScheduleExpression.expression(expression),

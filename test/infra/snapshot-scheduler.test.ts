@@ -119,3 +119,25 @@ describe('limits of one stack', () => {
     );
   });
 });
+
+describe('what the stack tells the operator', () => {
+  const { template } = synthesize();
+
+  test('outputs name the workflows, the restore and retention functions, the schedule group, the topic and the dashboard', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'SchedulerAlarmTopicArn',
+      'SchedulerApplyRetentionFunction',
+      'SchedulerBackupWorkflowArn',
+      'SchedulerDashboard',
+      'SchedulerRequestRestoreFunction',
+      'SchedulerRestoreWorkflowArn',
+      'SchedulerRetentionWorkflowArn',
+      'SchedulerScheduleGroup',
+    ]);
+  });
+
+  test('each schedule has a stable name: <target>-backup and <target>-retention', () => {
+    const names = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
+    expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-retention']);
+  });
+});

@@ -72,7 +72,16 @@ export class SchedulerMonitoring extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      this.alarms.push(rpo, failed);
+      const workflowFailed = new cloudwatch.Alarm(this, `${target.name}-workflow-failed`, {
+        alarmName: `cnpg-snapshot-scheduler ${target.name} workflow failed`,
+        alarmDescription: `A backup, retention or restore workflow of ${target.namespace}/${target.cluster} ended in an error`,
+        metric: metric(SchedulerMetric.WorkflowFailed, target.name, 'Sum', Duration.minutes(5)),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.alarms.push(rpo, failed, workflowFailed);
     }
     for (const [workflow, machine] of Object.entries(props.workflows)) {
       this.alarms.push(

@@ -6,6 +6,8 @@ export const TARGET_DIMENSION = 'Target';
 export const SchedulerMetric = {
   BackupSucceeded: 'BackupSucceeded',
   BackupFailed: 'BackupFailed',
+  /** A workflow of the target ended in an error (caught by its catch-all and reported). */
+  WorkflowFailed: 'WorkflowFailed',
   BackupDurationSeconds: 'BackupDurationSeconds',
   SnapshotCount: 'SnapshotCount',
   NewestBackupAgeSeconds: 'NewestBackupAgeSeconds',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SchedulerMetric } from '../domain/scheduler-metrics';
 import { parseInput } from '../domain/validation';
 import { WORKFLOW_FAILED_EVENT, workflowFailureEvent, type WorkflowKind } from '../domain/workflow-failure';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -18,7 +19,7 @@ const LooseTarget = z.object({
 });
 
 /** Catch-all end of every workflow: publishes `<Workflow> Failed` so no failure goes unannounced. */
-export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'events' | 'log'>) {
+export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'events' | 'metrics' | 'log'>) {
   return async (event: unknown): Promise<{ reported: string }> => {
     const { workflow, execution, error, input } = parseInput(ReportFailureEventSchema, event, 'failure report');
     const target = LooseTarget.safeParse(input).data?.target;
@@ -31,6 +32,7 @@ export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'ev
     });
     deps.log.appendKeys({ execution, ...(target?.name && { target: target.name }) });
     deps.log.warn('workflow failed', { workflow, errorName: error.Error });
+    if (target?.name) deps.metrics.record(target.name, [{ name: SchedulerMetric.WorkflowFailed, value: 1, unit: 'Count' }]);
     await deps.events.publish([failure]);
     return { reported: failure.detailType };
   };

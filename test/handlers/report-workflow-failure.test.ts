@@ -2,17 +2,19 @@ import { InvalidInputError } from '../../lambdas/errors';
 import { createReportWorkflowFailure } from '../../lambdas/handlers/report-workflow-failure';
 import { MemoryLog } from '../support/memory-log';
 import { RecordingEventPublisher } from '../support/recording-event-publisher';
+import { RecordingMetrics } from '../support/recording-metrics';
 
 function reporter() {
   const events = new RecordingEventPublisher();
-  return { events, report: createReportWorkflowFailure({ events, log: new MemoryLog() }) };
+  const metrics = new RecordingMetrics();
+  return { events, metrics, report: createReportWorkflowFailure({ events, metrics, log: new MemoryLog() }) };
 }
 
 const lambdaCause = JSON.stringify({ errorType: 'PreconditionFailedError', errorMessage: 'Cluster demo/hendrix is hibernated' });
 
 describe('reporting a failed workflow', () => {
-  test('publishes "<Workflow> Failed" with the target and the Lambda error message', async () => {
-    const { events, report } = reporter();
+  test('publishes "<Workflow> Failed" with the target and the Lambda error message, and counts it for the target', async () => {
+    const { events, metrics, report } = reporter();
     await report({
       workflow: 'backup',
       execution: 'hendrix-backup-20261102100000',
@@ -33,14 +35,16 @@ describe('reporting a failed workflow', () => {
         },
       },
     ]);
+    expect(metrics.points).toEqual([{ target: 'hendrix', name: 'WorkflowFailed', value: 1, unit: 'Count' }]);
   });
 
-  test('still reports when the workflow input itself was malformed', async () => {
-    const { events, report } = reporter();
+  test('still reports when the workflow input itself was malformed (no target to count it for)', async () => {
+    const { events, metrics, report } = reporter();
     await report({ workflow: 'restore', execution: 'x', error: { Error: 'States.Timeout', Cause: 'not json' }, input: 'garbage' });
     expect(events.events).toEqual([
       { detailType: 'Restore Failed', detail: { execution: 'x', errorName: 'States.Timeout', error: 'not json' } },
     ]);
+    expect(metrics.points).toEqual([]);
   });
 
   test('rejects an unknown workflow and publishes nothing', async () => {

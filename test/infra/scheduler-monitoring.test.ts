@@ -35,6 +35,14 @@ describe('alarms, notifications and the dashboard', () => {
     });
   });
 
+  test('each target alarms when any of its workflows ended in an error', () => {
+    expect(alarmNamed('cnpg-snapshot-scheduler hendrix workflow failed')).toMatchObject({
+      MetricName: 'WorkflowFailed',
+      Dimensions: [{ Name: 'Target', Value: 'hendrix' }],
+      Threshold: 1,
+    });
+  });
+
   test('each workflow alarms on any failed, timed-out or aborted execution', () => {
     for (const workflow of ['backup', 'retention', 'restore'])
       expect(alarmNamed(`cnpg-snapshot-scheduler ${workflow} workflow failed`).Metrics).toEqual(
@@ -43,7 +51,7 @@ describe('alarms, notifications and the dashboard', () => {
   });
 
   test('every alarm notifies the one encrypted topic, on alarm and on recovery', () => {
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(2 * 3 + 3);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);

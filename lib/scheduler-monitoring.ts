@@ -52,10 +52,24 @@ export class SchedulerMonitoring extends Construct {
         period,
       });
 
+    // Anything counted at all in five minutes: a failure is worth knowing of at once.
+    const anyIn5Minutes = (id: string, name: string, description: string, metricToWatch: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmName: `cnpg-snapshot-scheduler ${name}`,
+        alarmDescription: description,
+        metric: metricToWatch,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const fiveMinutes = Duration.minutes(5);
+
     for (const target of props.targets) {
+      const where = `${target.namespace}/${target.cluster}`;
       const rpo = new cloudwatch.Alarm(this, `${target.name}-rpo`, {
         alarmName: `cnpg-snapshot-scheduler ${target.name} RPO`,
-        alarmDescription: `No backup of ${target.namespace}/${target.cluster} completed within ${target.rpoMinutes} minutes (RPO)`,
+        alarmDescription: `No backup of ${where} completed within ${target.rpoMinutes} minutes (RPO)`,
         metric: metric(SchedulerMetric.BackupSucceeded, target.name, 'Sum', Duration.minutes(target.rpoMinutes)),
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         threshold: 1,
@@ -63,45 +77,35 @@ export class SchedulerMonitoring extends Construct {
         // No data means no backup was recorded at all: that breaches the RPO too.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });
-      const failed = new cloudwatch.Alarm(this, `${target.name}-failed`, {
-        alarmName: `cnpg-snapshot-scheduler ${target.name} backup failed`,
-        alarmDescription: `A backup of ${target.namespace}/${target.cluster} failed or timed out`,
-        metric: metric(SchedulerMetric.BackupFailed, target.name, 'Sum', Duration.minutes(5)),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      const workflowFailed = new cloudwatch.Alarm(this, `${target.name}-workflow-failed`, {
-        alarmName: `cnpg-snapshot-scheduler ${target.name} workflow failed`,
-        alarmDescription: `A backup, retention or restore workflow of ${target.namespace}/${target.cluster} ended in an error`,
-        metric: metric(SchedulerMetric.WorkflowFailed, target.name, 'Sum', Duration.minutes(5)),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      this.alarms.push(rpo, failed, workflowFailed);
+      this.alarms.push(
+        rpo,
+        anyIn5Minutes(
+          `${target.name}-failed`,
+          `${target.name} backup failed`,
+          `A backup of ${where} failed or timed out`,
+          metric(SchedulerMetric.BackupFailed, target.name, 'Sum', fiveMinutes),
+        ),
+        anyIn5Minutes(
+          `${target.name}-workflow-failed`,
+          `${target.name} workflow failed`,
+          `A backup, retention or restore workflow of ${where} ended in an error`,
+          metric(SchedulerMetric.WorkflowFailed, target.name, 'Sum', fiveMinutes),
+        ),
+      );
     }
     for (const [workflow, machine] of Object.entries(props.workflows)) {
+      const sum = { period: fiveMinutes, statistic: 'Sum' };
       this.alarms.push(
-        new cloudwatch.Alarm(this, `${workflow}-executions-failed`, {
-          alarmName: `cnpg-snapshot-scheduler ${workflow} workflow failed`,
-          alarmDescription: `An execution of the ${workflow} workflow failed, timed out or was aborted`,
-          metric: new cloudwatch.MathExpression({
+        anyIn5Minutes(
+          `${workflow}-executions-failed`,
+          `${workflow} workflow failed`,
+          `An execution of the ${workflow} workflow failed, timed out or was aborted`,
+          new cloudwatch.MathExpression({
             expression: 'failed + timedOut + aborted',
-            usingMetrics: {
-              failed: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-              timedOut: machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
-              aborted: machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
-            },
-            period: Duration.minutes(5),
+            usingMetrics: { failed: machine.metricFailed(sum), timedOut: machine.metricTimedOut(sum), aborted: machine.metricAborted(sum) },
+            period: fiveMinutes,
           }),
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          threshold: 1,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
+        ),
       );
     }
     for (const alarm of this.alarms) {

@@ -44,14 +44,20 @@ function expectedSignature(url: URL, clusterName: string, secretAccessKey = cred
   return hmac(key, stringToSign).toString('hex');
 }
 
+/** The provider for cluster prod-eks in eu-west-1, signing with `credentials` at `signedAt` unless told otherwise. */
+function prodProvider(overrides: Partial<ConstructorParameters<typeof EksTokenProvider>[0]> = {}): EksTokenProvider {
+  return new EksTokenProvider({
+    region: 'eu-west-1',
+    clusterName: 'prod-eks',
+    credentials: async () => credentials,
+    now: () => signedAt,
+    ...overrides,
+  });
+}
+
 describe('EKS bearer tokens', () => {
   test('are a presigned STS GetCallerIdentity URL exactly as aws-iam-authenticator makes it', async () => {
-    const provider = new EksTokenProvider({
-      region: 'eu-west-1',
-      clusterName: 'prod-eks',
-      credentials: async () => credentials,
-      now: () => signedAt,
-    });
+    const provider = prodProvider();
     const url = decode(await provider.token());
     expect(url.protocol).toBe('https:');
     expect(url.host).toBe('sts.eu-west-1.amazonaws.com');
@@ -94,12 +100,7 @@ describe('EKS bearer tokens', () => {
   });
 
   test('sign the cluster name: a token for one cluster does not verify for another', async () => {
-    const provider = new EksTokenProvider({
-      region: 'eu-west-1',
-      clusterName: 'prod-eks',
-      credentials: async () => credentials,
-      now: () => signedAt,
-    });
+    const provider = prodProvider();
     const url = decode(await provider.token());
     expect(url.searchParams.get('X-Amz-Signature')).not.toBe(expectedSignature(url, 'other-eks'));
   });
@@ -107,9 +108,7 @@ describe('EKS bearer tokens', () => {
   test('are reused for 14 minutes, then signed again', async () => {
     let now = signedAt;
     let fetches = 0;
-    const provider = new EksTokenProvider({
-      region: 'eu-west-1',
-      clusterName: 'prod-eks',
+    const provider = prodProvider({
       credentials: async () => {
         fetches += 1;
         return credentials;
@@ -129,12 +128,7 @@ describe('EKS bearer tokens', () => {
   test('are renewed a minute before expiring credentials expire', async () => {
     let now = signedAt;
     const expiring = { ...credentials, expiration: new Date(signedAt.getTime() + 5 * 60_000) };
-    const provider = new EksTokenProvider({
-      region: 'eu-west-1',
-      clusterName: 'prod-eks',
-      credentials: async () => expiring,
-      now: () => now,
-    });
+    const provider = prodProvider({ credentials: async () => expiring, now: () => now });
     const first = await provider.token();
     now = new Date(signedAt.getTime() + 4 * 60_000);
     expect(await provider.token()).not.toBe(first);
@@ -142,12 +136,7 @@ describe('EKS bearer tokens', () => {
 
   test('are signed afresh after invalidate (a 401)', async () => {
     let now = signedAt;
-    const provider = new EksTokenProvider({
-      region: 'eu-west-1',
-      clusterName: 'prod-eks',
-      credentials: async () => credentials,
-      now: () => now,
-    });
+    const provider = prodProvider({ now: () => now });
     const first = await provider.token();
     now = new Date(signedAt.getTime() + 1000);
     provider.invalidate();

@@ -1,9 +1,67 @@
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config({ ignores: ['node_modules/', 'cdk.out/', 'coverage/', '**/*.js', '**/*.mjs'] }, ...tseslint.configs.strict, {
-  rules: {
-    '@typescript-eslint/no-explicit-any': 'error',
-    '@typescript-eslint/no-non-null-assertion': 'off',
-    '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+/**
+ * The layering of lambdas/ (described in ARCHITECTURE.md), enforced: each block lists the imports a layer may not use.
+ * A file gets the rule of the last block that matches it, so each block repeats the rules of the outer ones.
+ */
+const forbid = (message, ...group) => ({ group, message });
+const noSimulator = forbid('product code may not depend on the simulator or the tests', '**/simulator', '**/simulator/**', '**/test/**');
+const noWiring = forbid(
+  'adapters and runtime may not import handlers or entry points: the wiring of real adapters belongs with the entry points',
+  '**/handlers',
+  '**/handlers/**',
+  '**/entrypoints',
+  '**/entrypoints/**',
+);
+const pureDomain = [
+  forbid(
+    'lambdas/domain is pure: it may not import adapters, handlers, runtime or entry points',
+    '**/adapters',
+    '**/adapters/**',
+    '**/runtime',
+    '**/runtime/**',
+  ),
+  forbid(
+    'lambdas/domain is pure: no SDK or Kubernetes client here, that is what adapters are for',
+    '@aws-sdk/*',
+    '@smithy/*',
+    '@kubernetes/*',
+    '@aws-lambda-powertools/*',
+    '@middy/*',
+  ),
+  forbid('lambdas/domain does no I/O', 'node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:net', 'node:child_process'),
+];
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.strict,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
   },
-});
+  { files: ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'], rules: restrict(noSimulator) },
+  { files: ['lambdas/adapters/**/*.ts', 'lambdas/runtime/**/*.ts'], rules: restrict(noSimulator, noWiring) },
+  { files: ['lambdas/domain/**/*.ts'], rules: restrict(noSimulator, noWiring, ...pureDomain) },
+  {
+    // The simulated Kubernetes API and controllers model upstream, so a wrong product constant cannot agree with itself.
+    files: ['simulator/cnpg/**/*.ts', 'simulator/kube-api-server/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/lambdas/**', '**/lib/**'],
+              allowTypeImports: true,
+              message: 'the simulator models upstream: write CNPG and Kubernetes strings literally, citing their source',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -6,8 +6,8 @@ import { EksTokenProvider } from '../lambdas/adapters/eks-token';
 import { planRetention } from '../lambdas/domain/retention-plan';
 import { RetentionPolicySchema } from '../lambdas/domain/target-spec';
 import { backupObject, snapshotObject } from '../test/domain/retention-arbitraries';
-import { HENDRIX, LocalScheduler } from '../test/support/local-scheduler';
-import { VirtualClock } from '../test/support/virtual-clock';
+import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
+import { VirtualClock } from '../simulator/virtual-clock';
 
 const SFN_PRICE_PER_TRANSITION = 0.000025;
 const LAMBDA_PRICE_PER_REQUEST = 0.0000002;

@@ -4,8 +4,8 @@
  * and a virtual clock; see README "How it is tested".
  */
 import type { Backup, VolumeSnapshot } from '../lambdas/domain/kube-objects';
-import { HENDRIX, LocalScheduler } from '../test/support/local-scheduler';
-import { VirtualClock } from '../test/support/virtual-clock';
+import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
+import { VirtualClock } from '../simulator/virtual-clock';
 
 const HOUR_MS = 3_600_000;
 const DAYS = 7;

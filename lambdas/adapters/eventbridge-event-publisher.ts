@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE } from '../domain/scheduler-metadata';
+import { EVENT_SOURCE, type SchedulerEvent } from '../domain/scheduler-event';
 import { TransientError } from '../errors';
-import type { EventPublisher, SchedulerEvent } from './event-publisher';
+import type { EventPublisher } from './event-publisher';
 
 /** PutEvents accepts at most 10 entries per call. */
 const BATCH_SIZE = 10;

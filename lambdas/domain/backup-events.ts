@@ -1,13 +1,7 @@
-import type { SchedulerEvent } from '../adapters/event-publisher';
+import { BackupEventType, type SchedulerEvent } from './scheduler-event';
 import type { BackupFollowState, BackupProgress } from './backup-progress';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 import type { TargetSpec } from './target-spec';
-
-export const BackupEventType = {
-  Completed: 'Backup Completed',
-  Failed: 'Backup Failed',
-  TimedOut: 'Backup Timed Out',
-} as const;
 
 /** The event that ends a followed backup, or undefined while it is still running. */
 export function backupOutcomeEvent(target: TargetSpec, follow: BackupFollowState, progress: BackupProgress): SchedulerEvent | undefined {

@@ -1,13 +1,6 @@
-import type { SchedulerEvent } from '../adapters/event-publisher';
+import { RestoreEventType, type SchedulerEvent } from './scheduler-event';
 import type { RestoreProgress } from './restore-progress';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
-
-export const RestoreEventType = {
-  Started: 'Restore Started',
-  Completed: 'Restore Completed',
-  Failed: 'Restore Failed',
-  TimedOut: 'Restore Timed Out',
-} as const;
 
 /** What every restore event says about the request. */
 export interface RestoreEventContext {

@@ -1,11 +1,9 @@
-import type { SchedulerEvent } from '../adapters/event-publisher';
+import { RetentionEventType, type SchedulerEvent } from './scheduler-event';
 import type { RetentionPlan } from './retention-plan';
 import { BackupPhase } from './cnpg-api';
 import type { Backup } from './kube-objects';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 import type { TargetSpec } from './target-spec';
-
-export const RETENTION_APPLIED = 'Retention Applied';
 
 export interface RetentionRunSummary {
   trigger: RetentionTrigger;
@@ -34,7 +32,7 @@ export function retentionAppliedEvent(target: TargetSpec, summary: RetentionRunS
     (name) => `VolumeSnapshotClass ${name} has deletionPolicy Retain: deleted VolumeSnapshots leave their storage snapshots behind`,
   );
   return {
-    detailType: RETENTION_APPLIED,
+    detailType: RetentionEventType.Applied,
     detail: {
       target: target.name,
       eksCluster: target.eksCluster,

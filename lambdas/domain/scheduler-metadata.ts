@@ -1,7 +1,6 @@
 /** The labels and annotations cnpg-snapshot-scheduler writes on the objects it creates. */
 
 export const MANAGER_NAME = 'cnpg-snapshot-scheduler';
-export const EVENT_SOURCE = 'cnpg-snapshot-scheduler';
 
 const PREFIX = 'cnpg-snapshot-scheduler';
 

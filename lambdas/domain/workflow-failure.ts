@@ -1,10 +1,10 @@
-import type { SchedulerEvent } from '../adapters/event-publisher';
+import { BackupEventType, RestoreEventType, RetentionEventType, type SchedulerEvent } from './scheduler-event';
 
 /** The workflows whose unexpected ends are reported as `<Workflow> Failed` events. */
 export const WORKFLOW_FAILED_EVENT = {
-  backup: 'Backup Failed',
-  retention: 'Retention Failed',
-  restore: 'Restore Failed',
+  backup: BackupEventType.Failed,
+  retention: RetentionEventType.Failed,
+  restore: RestoreEventType.Failed,
 } as const;
 export type WorkflowKind = keyof typeof WORKFLOW_FAILED_EVENT;
 

@@ -1,5 +1,5 @@
 import { createApplyRetention } from '../handlers/apply-retention';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from '../runtime/production-dependencies';
+import { productionDependencies } from './production-dependencies';
 
 export const handler = lambdaHandler(createApplyRetention(productionDependencies()));

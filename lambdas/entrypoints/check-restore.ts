@@ -1,5 +1,5 @@
 import { createCheckRestore } from '../handlers/check-restore';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from '../runtime/production-dependencies';
+import { productionDependencies } from './production-dependencies';
 
 export const handler = lambdaHandler(createCheckRestore(productionDependencies()));

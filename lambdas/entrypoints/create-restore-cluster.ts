@@ -1,5 +1,5 @@
 import { createCreateRestoreCluster } from '../handlers/create-restore-cluster';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from '../runtime/production-dependencies';
+import { productionDependencies } from './production-dependencies';
 
 export const handler = lambdaHandler(createCreateRestoreCluster(productionDependencies()));

@@ -1,5 +1,5 @@
 import { createReportWorkflowFailure } from '../handlers/report-workflow-failure';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from '../runtime/production-dependencies';
+import { productionDependencies } from './production-dependencies';
 
 export const handler = lambdaHandler(createReportWorkflowFailure(productionDependencies()));

@@ -3,7 +3,7 @@ import { TargetSpecSchema } from '../domain/target-spec';
 import { createRequestRestore } from '../handlers/request-restore';
 import { requiredEnv } from '../runtime/environment';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from '../runtime/production-dependencies';
+import { productionDependencies } from './production-dependencies';
 
 export const handler = lambdaHandler(
   createRequestRestore({

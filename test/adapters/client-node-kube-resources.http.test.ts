@@ -7,7 +7,7 @@ import { createKubeResourcesFactory } from '../../lambdas/adapters/kube-resource
 import type { KubeResources, ResourceKind } from '../../lambdas/adapters/kube-resources';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { KubernetesApiError, TransientError } from '../../lambdas/errors';
-import { VirtualClock } from '../support/virtual-clock';
+import { VirtualClock } from '../../simulator/virtual-clock';
 import { kubeStatus, startScriptedKubeApi, type ReceivedRequest, type ScriptedKubeApi } from './scripted-kube-api';
 
 /** The Kubernetes adapter's HTTP exchanges, against a server that answers exactly what each test scripts. */

@@ -4,10 +4,10 @@ import { createKubeResourcesFactory } from '../../lambdas/adapters/kube-resource
 import type { KubeResources } from '../../lambdas/adapters/kube-resources';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { KubernetesApiError } from '../../lambdas/errors';
-import { exampleCluster, exampleVolumeSnapshotClass } from '../support/kube-api-server/fixtures';
-import { startKubeApiTestServer, type KubeApiTestServer } from '../support/kube-api-server';
-import { WORKFLOW_PRINCIPAL } from '../support/local-scheduler';
-import { VirtualClock } from '../support/virtual-clock';
+import { exampleCluster, exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
+import { startKubeApiTestServer, type KubeApiTestServer } from '../../simulator/kube-api-server';
+import { WORKFLOW_PRINCIPAL } from '../../simulator/local-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
 
 /** The production Kubernetes adapter, over real HTTPS with real tokens, against the Kubernetes API test server. */
 

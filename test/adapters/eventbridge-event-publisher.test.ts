@@ -28,7 +28,7 @@ describe('publishing events to EventBridge', () => {
 
   test('sends at most ten entries per call', async () => {
     bridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
-    const events = Array.from({ length: 23 }, (_, i) => ({ detailType: 'Retention Applied', detail: { i } }));
+    const events = Array.from({ length: 23 }, (_, i) => ({ detailType: 'Retention Applied' as const, detail: { i } }));
     await new EventBridgeEventPublisher('default', new EventBridgeClient({})).publish(events);
     expect(bridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries!.length)).toEqual([10, 10, 3]);
   });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createServerCertificates } from '../support/kube-api-server/certificate-authority';
+import { createServerCertificates } from '../../simulator/kube-api-server/certificate-authority';
 
 /** A request as the scripted API server received it. */
 export interface ReceivedRequest {

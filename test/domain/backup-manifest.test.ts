@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { buildBackupManifest, isOwnBackupOfSlot } from '../../lambdas/domain/backup-manifest';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { TargetSpecSchema, type BackupOptions, type TargetSpec } from '../../lambdas/domain/target-spec';
-import { applyCrdDefaults, crdSchemaViolations } from '../support/crd-schemas';
+import { applyCrdDefaults, crdSchemaViolations } from '../../simulator/crd-schemas';
 
 const scheduledTime = new Date('2026-11-25T05:00:00Z');
 const name = 'hendrix-20261125050000';

@@ -12,7 +12,7 @@ import {
   type BackupProgress,
 } from '../../lambdas/domain/backup-progress';
 import type { Backup, BackupStatus } from '../../lambdas/domain/kube-objects';
-import { crdSchemaViolations } from '../support/crd-schemas';
+import { crdSchemaViolations } from '../../simulator/crd-schemas';
 
 /** Status fields CNPG 1.30 also writes for a volume-snapshot Backup, beyond those the scheduler reads. */
 type CnpgBackupStatus = BackupStatus & {

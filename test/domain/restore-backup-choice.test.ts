@@ -3,7 +3,7 @@ import { PreconditionFailedError } from '../../lambdas/errors';
 import { chooseRestoreBackup } from '../../lambdas/domain/restore-backup-choice';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import type { BackupSelector } from '../../lambdas/domain/restore-request';
-import { crdSchemaViolations } from '../support/crd-schemas';
+import { crdSchemaViolations } from '../../simulator/crd-schemas';
 import { completedBackup, snapshotsOf } from './restore-fixtures';
 
 const history = [

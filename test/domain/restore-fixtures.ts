@@ -1,5 +1,5 @@
 import type { Backup, Cluster, SnapshotElement, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
-import { exampleCluster, type ExampleClusterOptions } from '../support/kube-api-server/fixtures';
+import { exampleCluster, type ExampleClusterOptions } from '../../simulator/kube-api-server/fixtures';
 
 /**
  * A source cluster, backups of it and the VolumeSnapshots CNPG 1.30 made for them, with the labels and annotations

@@ -1,7 +1,7 @@
 import { PreconditionFailedError } from '../../lambdas/errors';
 import type { Backup, Cluster, ClusterSpec } from '../../lambdas/domain/kube-objects';
 import { buildRestoreCluster, isSameRestoreRequest, type RestoreManifestInput } from '../../lambdas/domain/restore-manifest';
-import { crdSchemaViolations } from '../support/crd-schemas';
+import { crdSchemaViolations } from '../../simulator/crd-schemas';
 import { completedBackup, snapshotsOf, sourceCluster } from './restore-fixtures';
 
 const backup = completedBackup('hendrix-20261124030000', '2026-11-24T03:03:00Z');

@@ -3,7 +3,7 @@ import { durationSeconds, type Duration } from '../../lambdas/domain/duration';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { periodOf, type TierPeriod } from '../../lambdas/domain/retention-periods';
 import { planRetention, type RetentionInputs, type RetentionPlan } from '../../lambdas/domain/retention-plan';
-import { crdSchemaViolations } from '../support/crd-schemas';
+import { crdSchemaViolations } from '../../simulator/crd-schemas';
 import { historyArbitrary } from './retention-arbitraries';
 
 const RUNS = { numRuns: 300 };

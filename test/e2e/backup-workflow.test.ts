@@ -1,6 +1,6 @@
 import type { Backup, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
-import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
-import { crdSchemaViolations } from '../support/crd-schemas';
+import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { crdSchemaViolations } from '../../simulator/crd-schemas';
 
 /** The synthesized backup workflow, its real handlers and adapters, against the Kubernetes API test server. */
 

@@ -1,5 +1,5 @@
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
-import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
+import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
 
 /**
  * Bad input, at each door: the deployment config (cdk synth), the backup workflow input (schedules and manual runs)

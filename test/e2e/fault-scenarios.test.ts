@@ -4,8 +4,8 @@ import { planRetention } from '../../lambdas/domain/retention-plan';
 import type { TargetSpecInput } from '../../lambdas/domain/target-spec';
 import type { CheckBackupResult } from '../../lambdas/handlers/check-backup';
 import type { StartBackupResult } from '../../lambdas/handlers/start-backup';
-import { HENDRIX, LocalScheduler, WORKFLOW_PRINCIPAL } from '../support/local-scheduler';
-import { VirtualClock } from '../support/virtual-clock';
+import { HENDRIX, LocalScheduler, WORKFLOW_PRINCIPAL } from '../../simulator/local-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
 
 /**
  * Faults, each through the deployed workflows against the Kubernetes API test server. Every scenario must end in the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
-import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
-import { VirtualClock } from '../support/virtual-clock';
+import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
 
 /**
  * The shipped k8s/rbac.yaml is exactly enough: the whole life of a target (backup, retention that deletes, restore)

@@ -1,7 +1,7 @@
 import type { Cluster } from '../../lambdas/domain/kube-objects';
-import { crdSchemaViolations } from '../support/crd-schemas';
-import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
-import { VirtualClock } from '../support/virtual-clock';
+import { crdSchemaViolations } from '../../simulator/crd-schemas';
+import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
 
 /** The restore entry point and workflow, with their real handlers, against the Kubernetes API test server. */
 

@@ -1,8 +1,8 @@
 import type { Backup, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
 import type { ApplyRetentionResult } from '../../lambdas/handlers/apply-retention';
-import { exampleVolumeSnapshotClass } from '../support/kube-api-server/fixtures';
-import { HENDRIX, LocalScheduler } from '../support/local-scheduler';
-import { VirtualClock } from '../support/virtual-clock';
+import { exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
+import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
 
 /** Retention through the synthesized workflows and real handlers, against the Kubernetes API test server. */
 

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../lambdas/errors';
 import type { WorkflowStarter } from '../../lambdas/adapters/workflow-starter';
 import { createDispatchSchedule } from '../../lambdas/handlers/dispatch-schedule';
-import { MemoryLog } from '../support/memory-log';
+import { MemoryLog } from '../../simulator/memory-log';
 
 const target = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' };
 

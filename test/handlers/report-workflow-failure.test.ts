@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../../lambdas/errors';
 import { createReportWorkflowFailure } from '../../lambdas/handlers/report-workflow-failure';
-import { MemoryLog } from '../support/memory-log';
-import { RecordingEventPublisher } from '../support/recording-event-publisher';
-import { RecordingMetrics } from '../support/recording-metrics';
+import { MemoryLog } from '../../simulator/memory-log';
+import { RecordingEventPublisher } from '../../simulator/recording-event-publisher';
+import { RecordingMetrics } from '../../simulator/recording-metrics';
 
 function reporter() {
   const events = new RecordingEventPublisher();

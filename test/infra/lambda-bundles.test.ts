@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseDeploymentConfig } from '../../lib/deployment-config';
 import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
-import { TEST_ACCOUNT, TEST_REGION } from '../support/workflow-runner/state-machine-definition';
+import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 import { EXAMPLE_TARGET } from './synthesize';
 
 /** Each Lambda as deployed: bundled by local esbuild, loaded by Node, refusing a malformed event with its own error. */

@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Backup, Cluster } from '../../lambdas/domain/kube-objects';
-import { exampleCluster } from '../support/kube-api-server/fixtures';
+import { exampleCluster } from '../../simulator/kube-api-server/fixtures';
 import { ADMIN_TOKEN, apiFailure, backupManifest, CNPG, NAMESPACE, rawRequest, startHarness, type Harness } from './api-harness';
 
 let harness: Harness;

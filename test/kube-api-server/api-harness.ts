@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { issueTestToken } from '../support/kube-api-server/fixtures';
-import { startKubeApiTestServer, type KubeApiTestServer, type KubeStatus, type TestPrincipal } from '../support/kube-api-server';
-import { VirtualClock } from '../support/virtual-clock';
+import { issueTestToken } from '../../simulator/kube-api-server/fixtures';
+import { startKubeApiTestServer, type KubeApiTestServer, type KubeStatus, type TestPrincipal } from '../../simulator/kube-api-server';
+import { VirtualClock } from '../../simulator/virtual-clock';
 
 /** A test server with two principals, and @kubernetes/client-node clients connected to it as in production. */
 

@@ -1,8 +1,8 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { EksTokenProvider } from '../../lambdas/adapters/eks-token';
-import { createServerCertificates } from '../support/kube-api-server/certificate-authority';
-import { issueTestToken } from '../support/kube-api-server/fixtures';
-import type { TestPrincipal } from '../support/kube-api-server';
+import { createServerCertificates } from '../../simulator/kube-api-server/certificate-authority';
+import { issueTestToken } from '../../simulator/kube-api-server/fixtures';
+import type { TestPrincipal } from '../../simulator/kube-api-server';
 import { apiFailure, rawRequest, CNPG, EKS_CLUSTER, NAMESPACE, REGION, SCHEDULER, startHarness, type Harness } from './api-harness';
 
 const PREFIX = 'k8s-aws-v1.';

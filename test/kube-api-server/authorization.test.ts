@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { exampleVolumeSnapshotClass } from '../support/kube-api-server/fixtures';
+import { exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
 import { apiFailure, backupManifest, CNPG, NAMESPACE, OUTSIDER, SCHEDULER, SNAPSHOTS, startHarness, type Harness } from './api-harness';
 
 let harness: Harness;

@@ -1,5 +1,5 @@
 import type { Backup, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
-import { exampleCluster, type ExampleClusterOptions } from '../support/kube-api-server/fixtures';
+import { exampleCluster, type ExampleClusterOptions } from '../../simulator/kube-api-server/fixtures';
 import { backupManifest, CNPG, NAMESPACE, SCHEDULER, startHarness, type Harness } from './api-harness';
 
 let harness: Harness;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { matchesLabels, parseLabelSelector } from '../support/kube-api-server/label-selector';
+import { matchesLabels, parseLabelSelector } from '../../simulator/kube-api-server/label-selector';
 
 const key = fc.constantFrom('app', 'tier', 'cnpg.io/cluster', 'example.com/retention');
 const value = fc.constantFrom('', 'pg', 'data', 'wal', 'hourly-7d');

@@ -1,5 +1,5 @@
 import type { Cluster, Job, PersistentVolumeClaim } from '../../lambdas/domain/kube-objects';
-import { exampleCluster } from '../support/kube-api-server/fixtures';
+import { exampleCluster } from '../../simulator/kube-api-server/fixtures';
 import { backupManifest, CNPG, NAMESPACE, startHarness, type Harness } from './api-harness';
 
 let harness: Harness;

@@ -1,7 +1,7 @@
 import { parseDeploymentConfig } from '../../lib/deployment-config';
-import { VirtualClock } from '../support/virtual-clock';
-import { LocalWorkflowRunner, type LocalLambda } from '../support/workflow-runner/local-workflow-runner';
-import { synthesizeScheduler } from '../support/workflow-runner/synthesized-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
+import { LocalWorkflowRunner, type LocalLambda } from '../../simulator/workflow-runner/local-workflow-runner';
+import { synthesizeScheduler } from '../../simulator/workflow-runner/synthesized-scheduler';
 import { EXAMPLE_TARGET } from '../infra/synthesize';
 
 const synthesized = synthesizeScheduler(parseDeploymentConfig({ targets: [EXAMPLE_TARGET] }));

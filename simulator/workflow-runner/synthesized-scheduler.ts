@@ -2,12 +2,12 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import type { DeploymentConfig } from '../../../lib/deployment-config';
-import { SnapshotSchedulerStack } from '../../../lib/snapshot-scheduler-stack';
+import type { DeploymentConfig } from '../../lib/deployment-config';
+import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
 import { TEST_ACCOUNT, TEST_REGION, lambdaArnFor, stateMachineDefinition, type AslDefinition } from './state-machine-definition';
 
-export type { SchedulerFunctionName } from '../../../lib/snapshot-scheduler';
-import type { SchedulerFunctionName } from '../../../lib/snapshot-scheduler';
+export type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
+import type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
 
 /** The stack as `cdk synth` emits it (without bundling), with what the local runner needs to run its workflows. */
 export interface SynthesizedScheduler {

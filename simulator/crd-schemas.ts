@@ -17,7 +17,7 @@ const SCHEMA_FILES: Record<CrdKind, string> = {
   VolumeSnapshot: 'snapshot.storage.k8s.io_volumesnapshots.schema.json',
 };
 
-export const CRD_FIXTURES_DIR = join(__dirname, '..', 'fixtures', 'crds');
+export const CRD_FIXTURES_DIR = join(__dirname, '..', 'test', 'fixtures', 'crds');
 
 export type SchemaNode = { [key: string]: unknown };
 

@@ -4,8 +4,8 @@ import type { KubeResourcesFactory } from '../adapters/kube-resources';
 import { createKubeResourcesFactory } from '../adapters/kube-resources-factory';
 import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import type { WorkflowDependencies } from '../handlers/workflow-dependencies';
-import { requiredEnv } from './environment';
-import { logger } from './logger';
+import { requiredEnv } from '../runtime/environment';
+import { logger } from '../runtime/logger';
 
 /** The real adapters, built on first use so that importing a handler reads no environment. */
 export function productionDependencies(): WorkflowDependencies {

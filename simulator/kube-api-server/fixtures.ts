@@ -1,4 +1,4 @@
-import type { Cluster, VolumeSnapshotClass } from '../../../lambdas/domain/kube-objects';
+import type { Cluster, VolumeSnapshotClass } from '../../lambdas/domain/kube-objects';
 import { EKS_TOKEN_PREFIX, presignGetCallerIdentity } from './get-caller-identity-url';
 import type { TestPrincipal } from './kube-api-test-server';
 

@@ -1,4 +1,4 @@
-import type { Log } from '../../lambdas/runtime/logger';
+import type { Log } from '../lambdas/runtime/logger';
 
 export interface LogEntry {
   level: 'info' | 'warn' | 'error';

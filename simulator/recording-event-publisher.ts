@@ -1,5 +1,6 @@
-import type { EventPublisher, SchedulerEvent } from '../../lambdas/adapters/event-publisher';
-import { TransientError } from '../../lambdas/errors';
+import type { EventPublisher } from '../lambdas/adapters/event-publisher';
+import type { SchedulerEvent } from '../lambdas/domain/scheduler-event';
+import { TransientError } from '../lambdas/errors';
 
 /** Keeps every published event in memory, in order, so tests and the demo can read what EventBridge would get. */
 export class RecordingEventPublisher implements EventPublisher {

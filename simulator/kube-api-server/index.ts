@@ -7,7 +7,8 @@ export {
   type RecordedRequest,
   type TestPrincipal,
 } from './kube-api-test-server';
-export type { CnpgSimulation, ClusterBehaviour } from './cnpg-simulation';
+export type { CnpgSimulation } from '../cnpg/cnpg-simulation';
+export type { ClusterBehaviour } from '../cnpg/cluster-behaviour';
 export type { FaultHandle, FaultInjector, FaultResponse, FaultRule } from './fault-injector';
 export type { KubeStatus } from './kube-status';
 

@@ -1,5 +1,5 @@
-import type { MetricsRecorder } from '../../lambdas/adapters/metrics-recorder';
-import type { MetricPoint, SchedulerMetric } from '../../lambdas/domain/scheduler-metrics';
+import type { MetricsRecorder } from '../lambdas/adapters/metrics-recorder';
+import type { MetricPoint, SchedulerMetric } from '../lambdas/domain/scheduler-metrics';
 
 /** Keeps every metric point in memory, by target, as CloudWatch would receive them. */
 export class RecordingMetrics implements MetricsRecorder {

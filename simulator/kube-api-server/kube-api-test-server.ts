@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VirtualClock } from '../virtual-clock';
 import { createServerCertificates } from './certificate-authority';
-import { CnpgSimulation } from './cnpg-simulation';
+import { CnpgSimulation } from '../cnpg/cnpg-simulation';
 import { EksTokenVerifier, type TokenPrincipal } from './eks-token-verifier';
 import { FaultInjector, type FaultResponse } from './fault-injector';
 import { KubeErrors, KubeStatusError } from './kube-status';

@@ -1,0 +1,33 @@
+/**
+ * The events the scheduler publishes to EventBridge: their source and every detail-type, in one place.
+ * Rules, alarms and the README match on these strings.
+ */
+
+export const EVENT_SOURCE = 'cnpg-snapshot-scheduler';
+
+export const BackupEventType = {
+  Completed: 'Backup Completed',
+  Failed: 'Backup Failed',
+  TimedOut: 'Backup Timed Out',
+} as const;
+
+export const RetentionEventType = {
+  Applied: 'Retention Applied',
+  Failed: 'Retention Failed',
+} as const;
+
+export const RestoreEventType = {
+  Started: 'Restore Started',
+  Completed: 'Restore Completed',
+  Failed: 'Restore Failed',
+  TimedOut: 'Restore Timed Out',
+} as const;
+
+type ValueOf<T> = T[keyof T];
+export type SchedulerEventType = ValueOf<typeof BackupEventType> | ValueOf<typeof RetentionEventType> | ValueOf<typeof RestoreEventType>;
+
+/** One event: its detail-type and its JSON detail (the publisher adds the source). */
+export interface SchedulerEvent {
+  detailType: SchedulerEventType;
+  detail: Record<string, unknown>;
+}

@@ -1,0 +1,194 @@
+import type { StoredObject } from '../kube-api-server/object-store';
+import { resourceTypeOf } from '../kube-api-server/resource-registry';
+import type { ClusterBehaviours } from './cluster-behaviour';
+import { at, ms, obj, seconds, type SimulatedWrites } from './simulated-writes';
+import { lsn, majorVersionOf, snapshotElements, walFile, type SnapshotController } from './snapshot-controller';
+import { Annotation, BackupPhase } from './upstream-strings';
+
+const CLUSTERS = resourceTypeOf('clusters');
+const BACKUPS = resourceTypeOf('backups');
+const RUNNING: ReadonlySet<unknown> = new Set([BackupPhase.Started, BackupPhase.Finalizing]);
+
+interface BackupTimeline {
+  /** Set once the backup was held back by something other than the queue (no cluster, stuckPending). */
+  blocked?: boolean;
+  /** When the backup's cluster became free for it. */
+  eligibleAt?: number;
+  startedAt?: number;
+  finalizingAt?: number;
+}
+
+/** When a cluster first had a ready pod, as the bootstrap controller knows it. */
+export type ClusterAvailability = (cluster: StoredObject) => number | undefined;
+
+/**
+ * CNPG's backup controller for `method: volumeSnapshot` (cloudnative-pg internal/controller/backup_controller.go and
+ * pkg/reconciler/backup/volumesnapshot/reconciler.go): one backup runs per cluster, the others wait as pending in
+ * creation order; a running backup goes started -> finalizing (snapshots provisioned) -> completed (all readyToUse).
+ */
+export class BackupController {
+  private readonly timelines = new Map<string, BackupTimeline>();
+
+  constructor(
+    private readonly writes: SimulatedWrites,
+    private readonly snapshots: SnapshotController,
+    private readonly behaviours: ClusterBehaviours,
+    private readonly availableSince: ClusterAvailability,
+  ) {}
+
+  /** Applies what is due by `now`; true when anything changed. */
+  reconcile(now: number): boolean {
+    let progressed = false;
+    for (const queue of this.queues()) progressed = this.reconcileQueue(queue, now) || progressed;
+    return progressed;
+  }
+
+  /** Other methods need an instance manager, which is not simulated: they wait as pending, outside the snapshot queue. */
+  holdOtherMethods(): void {
+    for (const backup of this.writes.store.list(BACKUPS))
+      if (obj(backup.spec).method !== 'volumeSnapshot' && !obj(backup.status).phase)
+        this.writes.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending });
+  }
+
+  /** Volume-snapshot backups per cluster, oldest first (creationTimestamp, then name), as CNPG queues them. */
+  private queues(): StoredObject[][] {
+    const queues = new Map<string, StoredObject[]>();
+    for (const backup of this.writes.store.list(BACKUPS)) {
+      if (obj(backup.spec).method !== 'volumeSnapshot') continue;
+      const key = `${backup.metadata.namespace!}/${String(obj(obj(backup.spec).cluster).name)}`;
+      queues.set(key, [...(queues.get(key) ?? []), backup]);
+    }
+    const order = (a: StoredObject, b: StoredObject) =>
+      ms(a.metadata.creationTimestamp) - ms(b.metadata.creationTimestamp) || (a.metadata.name < b.metadata.name ? -1 : 1);
+    return [...queues.values()].map((queue) => queue.sort(order));
+  }
+
+  private reconcileQueue(queue: StoredObject[], now: number): boolean {
+    let progressed = false;
+    for (const backup of queue.filter((b) => !obj(b.status).phase))
+      progressed = this.writes.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending }) || progressed;
+    const current = queue.map((b) => this.writes.store.get(BACKUPS, b.metadata.namespace, b.metadata.name)!);
+    const running = current.find((b) => RUNNING.has(obj(b.status).phase));
+    if (running) return this.advanceRunning(running, now) || progressed;
+    const next = current.find((b) => obj(b.status).phase === BackupPhase.Pending);
+    return (next !== undefined && this.startPending(next, current, now)) || progressed;
+  }
+
+  private timeline(backup: StoredObject): BackupTimeline {
+    let timeline = this.timelines.get(backup.metadata.uid);
+    if (!timeline) {
+      timeline = {};
+      this.timelines.set(backup.metadata.uid, timeline);
+    }
+    return timeline;
+  }
+
+  private startPending(backup: StoredObject, queue: StoredObject[], now: number): boolean {
+    const namespace = backup.metadata.namespace!;
+    const clusterName = String(obj(obj(backup.spec).cluster).name);
+    const cluster = this.writes.store.get(CLUSTERS, namespace, clusterName);
+    const behaviour = this.behaviours.of(namespace, clusterName);
+    const timeline = this.timeline(backup);
+    if (!cluster || behaviour.stuckPending) {
+      timeline.blocked = true; // CNPG retries a missing cluster every 30 s; a stuck operator does nothing
+      return false;
+    }
+    const availableAt = this.availableSince(cluster);
+    const hibernated = obj(cluster.metadata.annotations)[Annotation.Hibernation] === 'on';
+    if (availableAt === undefined && !hibernated) return false; // no ready pod to back up yet
+    const previousEnds = queue
+      .map((b) => obj(b.status).stoppedAt ?? obj(b.status).reconciliationTerminatedAt)
+      .filter((t) => t !== undefined);
+    timeline.eligibleAt ??= Math.max(
+      ms(backup.metadata.creationTimestamp),
+      ...previousEnds.map(ms),
+      availableAt ?? ms(cluster.metadata.creationTimestamp),
+      timeline.blocked ? Math.floor(now / 1000) * 1000 : Number.NEGATIVE_INFINITY,
+    );
+    const spec = obj(cluster.spec);
+    if (hibernated || !obj(spec.backup).volumeSnapshot) {
+      const error = hibernated ? 'cannot backup a hibernated cluster' : 'no volumeSnapshot section defined on the target cluster';
+      const when = at(timeline.eligibleAt);
+      return this.writes.setStatus(BACKUPS, backup, {
+        phase: BackupPhase.Failed,
+        error,
+        reconciliationStartedAt: when,
+        reconciliationTerminatedAt: when,
+      });
+    }
+    const startAt = timeline.eligibleAt + seconds(behaviour.startSeconds);
+    if (now < startAt) return false;
+    timeline.startedAt = startAt;
+    const podName = targetPod(backup, cluster);
+    this.snapshots.create(backup, cluster, podName, startAt);
+    return this.writes.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Started,
+      method: 'volumeSnapshot',
+      startedAt: at(startAt),
+      reconciliationStartedAt: at(startAt),
+      backupId: backup.metadata.name,
+      backupName: backup.metadata.name,
+      instanceID: { podName, ContainerID: `containerd://${backup.metadata.uid.replaceAll('-', '')}` },
+      majorVersion: majorVersionOf(spec),
+    });
+  }
+
+  private advanceRunning(backup: StoredObject, now: number): boolean {
+    const namespace = backup.metadata.namespace!;
+    const clusterName = String(obj(obj(backup.spec).cluster).name);
+    const behaviour = this.behaviours.of(namespace, clusterName);
+    const timeline = this.timeline(backup);
+    const status = obj(backup.status);
+    timeline.startedAt ??= ms(status.startedAt);
+    const snapshots = this.snapshots.snapshotsOf(backup);
+    if (status.phase === BackupPhase.Started) {
+      const provisionedAt = timeline.startedAt + seconds(behaviour.snapshotSeconds);
+      if (now < provisionedAt) return false;
+      if (behaviour.csiError) {
+        this.snapshots.fail(snapshots, behaviour.csiError, provisionedAt);
+        return this.writes.setStatus(BACKUPS, backup, {
+          phase: BackupPhase.Failed,
+          error: `can't execute snapshot backup: ${behaviour.csiError}`,
+          reconciliationTerminatedAt: at(provisionedAt),
+        });
+      }
+      timeline.finalizingAt = provisionedAt;
+      return this.finalize(backup, snapshots, timeline.startedAt, provisionedAt);
+    }
+    timeline.finalizingAt ??= timeline.startedAt + seconds(behaviour.snapshotSeconds);
+    const completedAt = timeline.finalizingAt + seconds(behaviour.finalizingSeconds);
+    if (now < completedAt) return false;
+    this.snapshots.markReady(snapshots, timeline.startedAt, completedAt);
+    return this.writes.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Completed,
+      stoppedAt: at(completedAt),
+      reconciliationTerminatedAt: at(completedAt),
+    });
+  }
+
+  /** Snapshots provisioned: the backup mode ends and the backup records what it took. */
+  private finalize(backup: StoredObject, snapshots: StoredObject[], startedAt: number, provisionedAt: number): boolean {
+    const cluster = this.writes.store.get(CLUSTERS, backup.metadata.namespace, String(obj(obj(backup.spec).cluster).name));
+    this.snapshots.provision(snapshots, cluster, provisionedAt);
+    return this.writes.setStatus(BACKUPS, backup, {
+      phase: BackupPhase.Finalizing,
+      // CNPG 1.30.0 reports the cluster's default here, not spec.online (cloudnative-pg#11275, fixed in 1.30.1).
+      online: obj(obj(obj(cluster?.spec).backup).volumeSnapshot).online ?? true,
+      snapshotBackupStatus: { elements: snapshotElements(snapshots) },
+      beginWal: walFile(startedAt),
+      endWal: walFile(startedAt),
+      beginLSN: lsn(startedAt),
+      endLSN: lsn(provisionedAt),
+    });
+  }
+}
+
+/** getBackupTargetPod: the first standby for prefer-standby (the default) when there is one, else the primary. */
+function targetPod(backup: StoredObject, cluster: StoredObject): string {
+  const name = cluster.metadata.name;
+  const primary = String(obj(cluster.status).currentPrimary ?? `${name}-1`);
+  const target = obj(backup.spec).target ?? obj(obj(cluster.spec).backup).target ?? 'prefer-standby';
+  const instances = Number(obj(cluster.spec).instances ?? 1);
+  if (target === 'primary' || instances < 2) return primary;
+  return Array.from({ length: instances }, (_, i) => `${name}-${i + 1}`).find((pod) => pod !== primary)!;
+}

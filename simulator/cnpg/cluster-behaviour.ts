@@ -1,0 +1,33 @@
+/** How one simulated cluster behaves: durations on the virtual clock, and the failures a test injects. */
+export interface ClusterBehaviour {
+  /** From "may start" to started (pod elected, snapshots requested). */
+  startSeconds: number;
+  /** From started to snapshots provisioned (phase finalizing). */
+  snapshotSeconds: number;
+  /** From finalizing to snapshots readyToUse (phase completed). */
+  finalizingSeconds: number;
+  /** A new or restored cluster's time from bootstrap start to healthy. */
+  restoreSeconds: number;
+  /** The CSI driver fails every snapshot with this error: the Backup fails, its snapshots stay behind. */
+  csiError?: string;
+  /** Backups of this cluster never leave pending (operator down, queue blocked). */
+  stuckPending?: boolean;
+  /** A restore (or new cluster) of this name fails this way. */
+  restoreFailure?: 'job-failed' | 'unrecoverable' | 'never-ready';
+}
+
+export const DEFAULT_BEHAVIOUR: ClusterBehaviour = { startSeconds: 5, snapshotSeconds: 60, finalizingSeconds: 120, restoreSeconds: 90 };
+
+/** Behaviours by cluster, also for clusters that do not exist yet (a restore's name). */
+export class ClusterBehaviours {
+  private readonly overrides = new Map<string, Partial<ClusterBehaviour>>();
+
+  set(namespace: string, clusterName: string, behaviour: Partial<ClusterBehaviour>): void {
+    const key = `${namespace}/${clusterName}`;
+    this.overrides.set(key, { ...this.overrides.get(key), ...behaviour });
+  }
+
+  of(namespace: string, clusterName: string): ClusterBehaviour {
+    return { ...DEFAULT_BEHAVIOUR, ...this.overrides.get(`${namespace}/${clusterName}`) };
+  }
+}

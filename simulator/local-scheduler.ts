@@ -42,6 +42,8 @@ export interface LocalSchedulerOptions {
   targets?: TargetSpecInput[];
   clock?: VirtualClock;
   rbacManifests?: string[];
+  /** A static bearer token with full access (a kind cluster's admin), for clients other than the workflows. */
+  adminToken?: string;
   /** Seeds the example CNPG Cluster of each target (default true), with these options per cluster name. */
   seedClusters?: boolean;
   clusterOptions?: Record<string, Partial<ExampleClusterOptions>>;
@@ -119,6 +121,7 @@ export class LocalScheduler {
       region: TEST_REGION,
       principals: [WORKFLOW_PRINCIPAL],
       rbacManifests: options.rbacManifests ?? ['k8s/rbac.yaml'],
+      ...(options.adminToken !== undefined && { adminToken: options.adminToken }),
     });
     server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
     if (options.seedClusters ?? true) {

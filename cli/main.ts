@@ -1,0 +1,12 @@
+import { runCli } from './cli-program';
+import { kubeconfigOperations } from './scheduler-operations';
+
+/** The process entry of `cnpg-snapshot-scheduler`. */
+void runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  now: () => new Date(),
+  operations: ({ kubeconfig, context }) => kubeconfigOperations({ path: kubeconfig, ...(context && { context }) }),
+}).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,50 @@
+import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
+import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
+import { CnpgLabel } from '../lambdas/domain/cnpg-api';
+import type { VolumeSnapshot } from '../lambdas/domain/kube-objects';
+import type { RetentionPlan } from '../lambdas/domain/retention-plan';
+import type { TargetSpec } from '../lambdas/domain/target-spec';
+import { createApplyRetention } from '../lambdas/handlers/apply-retention';
+import type { Log } from '../lambdas/runtime/logger';
+
+/** What the CLI reads about a target; the same handlers and domain code as the deployed workflows. */
+export interface SchedulerOperations {
+  /** The retention dry run: what the policy keeps and deletes now, with the rule of each decision. */
+  retentionPlan(target: TargetSpec, at: Date): Promise<RetentionPlan>;
+  /** The target cluster's VolumeSnapshots (for sizes). */
+  snapshots(target: TargetSpec): Promise<VolumeSnapshot[]>;
+}
+
+export interface KubeconfigSource {
+  path: string;
+  context?: string;
+}
+
+const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined };
+
+/** Operations on any Kubernetes cluster running CNPG, reached with a kubeconfig: no AWS at all. */
+export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOperations {
+  const factory = createKubeResourcesFactory({ region: 'local' });
+  const kube: KubeResourcesFactory = (target) =>
+    factory({
+      eksCluster: target.eksCluster,
+      auth: { kind: 'kubeconfig', path: kubeconfig.path, ...(kubeconfig.context && { context: kubeconfig.context }) },
+    });
+  return {
+    async retentionPlan(target, at) {
+      const dryRun = createApplyRetention({
+        kube,
+        events: { publish: async () => undefined },
+        metrics: { record: () => undefined },
+        now: () => at,
+        log: silentLog,
+      });
+      const { plan } = await dryRun({ target, trigger: 'manual', dryRun: true });
+      if (!plan) throw new Error('the retention dry run returned no plan');
+      return plan;
+    },
+    async snapshots(target) {
+      return (await kube(target)).list('volumesnapshots', target.namespace, { labelSelector: `${CnpgLabel.Cluster}=${target.cluster}` });
+    },
+  };
+}

@@ -4,10 +4,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { formatUrl } from '@aws-sdk/util-format-url';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { partition } from '@aws-sdk/core/client';
 
 /**
  * EKS bearer tokens, made as aws-iam-authenticator and `aws eks get-token` make them: a presigned STS
- * GetCallerIdentity URL on the regional endpoint, with `host` and `x-k8s-aws-id: <cluster>` signed and
+ * GetCallerIdentity URL on the regional endpoint of the region's partition (`sts.cn-north-1.amazonaws.com.cn` in
+ * aws-cn, `sts.us-gov-west-1.amazonaws.com` in aws-us-gov, from the SDK's partition table), with `host` and `x-k8s-aws-id: <cluster>` signed and
  * `X-Amz-Expires=60`, as `k8s-aws-v1.` + base64url without padding. Presigning is local: no network call, no IAM
  * permission. EKS accepts a token for 15 minutes after signing; it is renewed after 14.
  */
@@ -48,7 +50,7 @@ export class EksTokenProvider {
   }
 
   private async sign(now: Date, credentials: AwsCredentialIdentity): Promise<string> {
-    const hostname = `sts.${this.options.region}.amazonaws.com`;
+    const hostname = stsHostname(this.options.region);
     const request = new HttpRequest({
       method: 'GET',
       protocol: 'https:',
@@ -62,6 +64,11 @@ export class EksTokenProvider {
     const presigned = await signer.presign(request, { expiresIn: 60, signingDate: now });
     return EKS_TOKEN_PREFIX + Buffer.from(formatUrl(presigned)).toString('base64url');
   }
+}
+
+/** The regional STS endpoint: its DNS suffix follows the partition the region belongs to. */
+export function stsHostname(region: string): string {
+  return `sts.${region}.${partition(region).dnsSuffix}`;
 }
 
 /** 14 minutes after signing, or a minute before the credentials expire if that comes first. */

@@ -99,6 +99,19 @@ describe('EKS bearer tokens', () => {
     );
   });
 
+  test.each([
+    ['cn-north-1', 'sts.cn-north-1.amazonaws.com.cn'],
+    ['cn-northwest-1', 'sts.cn-northwest-1.amazonaws.com.cn'],
+    ['us-gov-west-1', 'sts.us-gov-west-1.amazonaws.com'],
+    ['us-gov-east-1', 'sts.us-gov-east-1.amazonaws.com'],
+    ['us-iso-east-1', 'sts.us-iso-east-1.c2s.ic.gov'],
+  ])("in %s are signed for the partition's STS host %s", async (region, host) => {
+    const url = decode(await prodProvider({ region }).token());
+    expect(url.host).toBe(host);
+    expect(url.searchParams.get('X-Amz-Credential')).toBe(`AKIDEXAMPLE/20261125/${region}/sts/aws4_request`);
+    expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedSignature(url, 'prod-eks', credentials.secretAccessKey, region));
+  });
+
   test('sign the cluster name: a token for one cluster does not verify for another', async () => {
     const provider = prodProvider();
     const url = decode(await provider.token());

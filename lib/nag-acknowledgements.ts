@@ -18,6 +18,8 @@ export function acknowledgeNagFindings(props: {
   schedules: { scope: Construct; invokes: SchedulerFunction };
   /** The role of functions placed in a VPC, which CDK gives AWS's managed ENI policy. */
   vpcRole?: iam.IRole | undefined;
+  /** Where a grant of DescribeExecution on every execution of a state machine (`<executions ARN>`) was made. */
+  describedExecutions: ReadonlyArray<{ scope: Construct; executions: string }>;
 }): void {
   for (const { machine, invokes } of props.stateMachines) {
     Validations.of(machine).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${XRAY_REASON}; ${SFN_LOGS_REASON}` });
@@ -28,6 +30,11 @@ export function acknowledgeNagFindings(props: {
     Validations.of(props.vpcRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'Functions in a VPC need ENI permissions; this AWS policy is exactly those (ec2 network-interface actions)',
+    });
+  for (const { scope, executions } of props.describedExecutions)
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenedLikeNag(Stack.of(scope).resolve(executions))}]`,
+      reason: 'Execution names are made per slot and request; DescribeExecution is granted on the executions of one state machine',
     });
   for (const role of new Set(props.functionRoles))
     Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_REASON });
@@ -40,4 +47,13 @@ function acknowledgeVersionsOf(scope: Construct, fn: SchedulerFunction, who: str
     id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
     reason: `${who} may invoke ${fn.node.id} only; the :* suffix covers that function's versions and aliases`,
   });
+}
+
+/** A resolved ARN as cdk-nag writes it in a finding id: Fn::Join joined, Ref as `<Name>`, any other intrinsic as JSON. */
+function flattenedLikeNag(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+  if (node['Fn::Join']) return node['Fn::Join'][1].map(flattenedLikeNag).join(node['Fn::Join'][0]);
+  if (node.Ref !== undefined) return `<${node.Ref}>`;
+  return JSON.stringify(value);
 }

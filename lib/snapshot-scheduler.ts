@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from './deployment-config';
 import { BackupWorkflow } from './backup-workflow';
@@ -110,8 +111,12 @@ export class SnapshotScheduler extends Construct {
       },
       logRetention,
     });
-    this.backupWorkflow.stateMachine.grantStartExecution(dispatchSchedule);
-    this.retentionWorkflow.stateMachine.grantStartExecution(dispatchSchedule);
+    // Describe tells a duplicate delivery of a running slot apart: Step Functions answers its start with success.
+    const dispatched = [this.backupWorkflow, this.retentionWorkflow].map((workflow) => workflow.stateMachine);
+    for (const stateMachine of dispatched) stateMachine.grantStartExecution(dispatchSchedule);
+    dispatchSchedule.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: dispatched.map(executionsOf) }),
+    );
     const schedules = new WorkflowSchedules(this, 'Schedules', {
       targets: config.targets,
       dispatcher: dispatchSchedule,
@@ -156,10 +161,11 @@ export class SnapshotScheduler extends Construct {
       logRetention,
     });
     // A policy of its own: in the role's default policy it would close a cycle through the restore workflow's functions.
-    new iam.Policy(this, 'StartRestorePolicy', {
+    const startRestore = new iam.Policy(this, 'StartRestorePolicy', {
       roles: [kubeRole],
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.restoreWorkflow.stateMachine.stateMachineArn] }),
+        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsOf(this.restoreWorkflow.stateMachine)] }),
       ],
     });
 
@@ -212,6 +218,10 @@ export class SnapshotScheduler extends Construct {
       // EventBridge Scheduler targets put their invoke role at the stack root.
       schedules: { scope: Stack.of(this), invokes: dispatchSchedule },
       vpcRole: network && kubeRole,
+      describedExecutions: [
+        ...dispatched.map((stateMachine) => ({ scope: dispatchSchedule.role!, executions: executionsOf(stateMachine) })),
+        { scope: startRestore, executions: executionsOf(this.restoreWorkflow.stateMachine) },
+      ],
     });
   }
 
@@ -223,4 +233,10 @@ export class SnapshotScheduler extends Construct {
       securityGroups: config.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id)),
     };
   }
+}
+
+/** The ARN pattern of every execution of a state machine, as StateMachine.grantExecution builds it. */
+function executionsOf(stateMachine: sfn.IStateMachine): string {
+  const { resourceName } = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
+  return `${Stack.of(stateMachine).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })}:*`;
 }

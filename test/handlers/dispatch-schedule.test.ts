@@ -1,5 +1,14 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+  type StartExecutionCommandInput,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidInputError } from '../../lambdas/errors';
-import type { WorkflowStarter } from '../../lambdas/adapters/workflow-starter';
+import { StepFunctionsWorkflowStarter, type WorkflowStarter } from '../../lambdas/adapters/workflow-starter';
 import { createDispatchSchedule } from '../../lambdas/handlers/dispatch-schedule';
 import { MemoryLog } from '../../simulator/memory-log';
 
@@ -59,5 +68,60 @@ describe('dispatching a schedule firing', () => {
       InvalidInputError,
     );
     expect(started).toEqual([]);
+  });
+});
+
+describe('dispatching through Step Functions', () => {
+  const sfn = mockClient(SFNClient);
+  afterAll(() => sfn.restore());
+
+  /**
+   * StartExecution as the Step Functions API reference describes it: a name in use answers ExecutionAlreadyExists,
+   * except for a running execution started with the same input, whose start answers success (idempotent).
+   */
+  function stepFunctions() {
+    const executions = new Map<string, { input: string | undefined; status: 'RUNNING' | 'SUCCEEDED'; startDate: Date }>();
+    const arnOf = (input: StartExecutionCommandInput) =>
+      `${input.stateMachineArn!.replace(':stateMachine:', ':execution:')}:${input.name!}`;
+    sfn.reset();
+    sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
+      const executionArn = arnOf(input);
+      const existing = executions.get(executionArn);
+      if (existing && (existing.status !== 'RUNNING' || existing.input !== input.input))
+        throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${executionArn}'`, $metadata: {} });
+      if (existing) return { executionArn, startDate: existing.startDate };
+      const startDate = new Date();
+      executions.set(executionArn, { input: input.input, status: 'RUNNING', startDate });
+      return { executionArn, startDate };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake(({ executionArn }: { executionArn: string }) => {
+      const execution = executions.get(executionArn);
+      if (!execution) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${executionArn}'`, $metadata: {} });
+      return { executionArn, status: execution.status, startDate: execution.startDate, input: execution.input };
+    });
+    const dispatch = createDispatchSchedule({
+      starter: new StepFunctionsWorkflowStarter(new SFNClient({ region: 'eu-west-1' })),
+      stateMachineArn: (workflow) => `arn:aws:states:eu-west-1:123456789012:stateMachine:${workflow}`,
+      log: new MemoryLog(),
+    });
+    return { dispatch, starts: () => sfn.commandCalls(StartExecutionCommand).length };
+  }
+
+  test('a second delivery of a slot whose execution is still running is reported as a duplicate', async () => {
+    const { dispatch, starts } = stepFunctions();
+    const event = { workflow: 'backup', target, scheduledTime: '2026-11-25T05:00:00Z' };
+    expect((await dispatch(event)).started).toBe(true);
+    expect(await dispatch(event)).toEqual({
+      started: false,
+      executionName: 'hendrix-backup-20261125050000',
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:backup:hendrix-backup-20261125050000',
+    });
+    expect(starts()).toBe(1);
+  });
+
+  test('the first delivery of a slot starts its execution', async () => {
+    const { dispatch, starts } = stepFunctions();
+    expect(await dispatch({ workflow: 'retention', target, scheduledTime: '2026-11-25T03:30:00Z' })).toMatchObject({ started: true });
+    expect(starts()).toBe(1);
   });
 });

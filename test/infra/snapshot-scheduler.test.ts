@@ -47,7 +47,7 @@ describe('the synthesized scheduler', () => {
     ]);
   });
 
-  test('the dispatcher may start the backup and retention workflows and nothing else', () => {
+  test('the dispatcher may start and describe executions of the backup and retention workflows and nothing else', () => {
     const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow].map((w) =>
       stack.getLogicalId(w.stateMachine.node.defaultChild as never),
     );
@@ -55,6 +55,10 @@ describe('the synthesized scheduler', () => {
     const statements = (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
     const starts = statements.filter((s) => s.Action === 'states:StartExecution').map((s) => s.Resource);
     expect(starts).toEqual(ids.map((id) => ({ Ref: id })));
+    const describes = statements.filter((s) => s.Action === 'states:DescribeExecution').flatMap((s) => [s.Resource].flat());
+    expect(describes.map((resource) => JSON.stringify(resource))).toEqual(
+      ids.map((id) => expect.stringMatching(new RegExp(`:execution:.*"Ref":"${id}".*:\\*"\\]\\]\\}$`))),
+    );
     expect(
       statements
         .map((s) => s.Action)
@@ -63,6 +67,7 @@ describe('the synthesized scheduler', () => {
     ).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'states:DescribeExecution',
       'states:StartExecution',
       'states:StartExecution',
       'xray:PutTelemetryRecords',

@@ -12,6 +12,13 @@ export abstract class SchedulerError extends Error {
 export class TransientError extends SchedulerError {
   override readonly name = 'TransientError';
   readonly retryable = true;
+  constructor(
+    message: string,
+    /** How long the server asked the client to wait before trying again (Retry-After), when it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The input does not satisfy its schema; nothing was changed. */

@@ -20,6 +20,8 @@ import {
   type ResourceTypes,
 } from './kube-resources';
 import { toSchedulerError } from './kube-api-errors';
+import { invocationDeadline } from './invocation-deadline';
+import { DEFAULT_REQUEST_RETRY, REAL_TIME, withRetries, type RequestRetryPolicy, type RetryClock } from './request-retry';
 import { KubernetesApiError } from '../errors';
 
 const CUSTOM_RESOURCES: Partial<Record<ResourceKind, { group: string; version: string }>> = {
@@ -36,6 +38,10 @@ export interface ClientNodeKubeResourcesOptions {
   /** Renews the bearer token; called before the one retry of a 401. */
   onUnauthorized?: () => void;
   pageSize?: number;
+  /** How transient failures are retried (default DEFAULT_REQUEST_RETRY). */
+  retry?: RequestRetryPolicy;
+  /** The time retries wait on (default: real time). */
+  clock?: RetryClock;
 }
 
 interface ObjectList<T> {
@@ -50,7 +56,11 @@ type Send = (options: ConfigurationOptions) => Promise<unknown>;
 
 /**
  * KubeResources over @kubernetes/client-node. `onUnauthorized` renews the bearer token; a 401 is retried once
- * with a fresh one (the token may have outlived its credentials), then reported.
+ * with a fresh one (the token may have outlived its credentials), then reported. Every attempt has a timeout, and
+ * transient failures (429, 5xx, resets, timeouts) are retried after backoff that honours Retry-After, within the
+ * request's budget and the invocation's deadline (request-retry.ts). Every verb here is idempotent, so a retry is
+ * safe even when the first attempt reached the server: get and list read; create names its object, so a repeat
+ * meets AlreadyExists and returns the object; delete of an object already gone reports it absent.
  *
  * Objects are returned as the API server sent them, parsed from the response text: the typed CoreV1/BatchV1 models
  * would turn timestamps into Date objects, rename fields (`_continue`) and drop the ones they do not know.
@@ -61,10 +71,14 @@ export class ClientNodeKubeResources implements KubeResources {
   private readonly batch: BatchV1Api;
   private readonly onUnauthorized: () => void;
   private readonly pageSize: number;
+  private readonly retry: RequestRetryPolicy;
+  private readonly clock: RetryClock;
 
   constructor(config: KubeConfig, options: ClientNodeKubeResourcesOptions = {}) {
     this.onUnauthorized = options.onUnauthorized ?? (() => undefined);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.retry = options.retry ?? DEFAULT_REQUEST_RETRY;
+    this.clock = options.clock ?? REAL_TIME;
     this.custom = config.makeApiClient(CustomObjectsApi);
     this.core = config.makeApiClient(CoreV1Api);
     this.batch = config.makeApiClient(BatchV1Api);
@@ -144,15 +158,24 @@ export class ClientNodeKubeResources implements KubeResources {
     return (options) => this.custom.listNamespacedCustomObject({ ...resource, ...page, namespace, plural: kind }, options);
   }
 
-  /** Sends the call and parses the response text; a 401 renews the token and sends once more. */
-  private async call(action: string, send: Send): Promise<unknown> {
+  /** Sends the call with retries and parses the response text. */
+  private call(action: string, send: Send): Promise<unknown> {
+    return withRetries((timeoutMs) => this.attempt(action, send, timeoutMs), {
+      policy: this.retry,
+      clock: this.clock,
+      deadline: invocationDeadline(),
+    });
+  }
+
+  /** One attempt; a 401 renews the token and sends once more. */
+  private async attempt(action: string, send: Send, timeoutMs: number): Promise<unknown> {
     try {
-      return await sendForJson(send);
+      return await sendForJson(send, timeoutMs);
     } catch (error) {
       if (!(error instanceof ApiException && error.code === 401)) throw toSchedulerError(error, action);
       this.onUnauthorized();
       try {
-        return await sendForJson(send);
+        return await sendForJson(send, timeoutMs);
       } catch (retryError) {
         throw toSchedulerError(retryError, action);
       }
@@ -160,11 +183,17 @@ export class ClientNodeKubeResources implements KubeResources {
   }
 }
 
-/** Sends one call with a response middleware that keeps the body text, and returns that text parsed. */
-async function sendForJson(send: Send): Promise<unknown> {
+/**
+ * Sends one call, abandoned after `timeoutMs` (headers and body), with a response middleware that keeps the body
+ * text, and returns that text parsed.
+ */
+async function sendForJson(send: Send, timeoutMs: number): Promise<unknown> {
   let text: string | undefined;
   const keepText: ObservableMiddleware = {
-    pre: (request) => new Observable(Promise.resolve(request)),
+    pre: (request) => {
+      request.setSignal(AbortSignal.timeout(timeoutMs));
+      return new Observable(Promise.resolve(request));
+    },
     post: (response) =>
       new Observable(
         response.body.text().then((body) => {

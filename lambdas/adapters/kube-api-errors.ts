@@ -32,11 +32,21 @@ export function statusOf(error: ApiException<unknown>): KubeStatus {
   }
 }
 
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/** Walks the cause chain by shape, not class: fetch's DOMException and undici's errors may come from another realm. */
 function networkCode(error: unknown): string | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    if (/socket hang up|fetch failed|other side closed/i.test(current.message) && !(current instanceof ApiException)) return 'network';
+  for (let current = error as ErrorLike | undefined; current && typeof current === 'object'; current = current.cause as ErrorLike) {
+    // AbortSignal.timeout aborts fetch with a DOMException named TimeoutError.
+    if (current.name === 'TimeoutError') return 'timeout';
+    if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return current.code;
+    const message = typeof current.message === 'string' ? current.message : '';
+    if (/socket hang up|fetch failed|other side closed/i.test(message) && !(current instanceof ApiException)) return 'network';
   }
   return undefined;
 }
@@ -48,11 +58,20 @@ export function toSchedulerError(error: unknown, action: string): Error {
     const message = `${action}: HTTP ${error.code}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'no message from the API server'}`;
     if (RETRYABLE_STATUS.has(error.code)) {
       const retryAfter = error.headers?.['retry-after'];
-      return new TransientError(retryAfter ? `${message} (Retry-After ${retryAfter}s)` : message);
+      return retryAfter
+        ? new TransientError(`${message} (Retry-After ${retryAfter}s)`, retryAfterMs(retryAfter))
+        : new TransientError(message);
     }
     return new KubernetesApiError(message, error.code, status.reason);
   }
   const code = networkCode(error);
-  if (code) return new TransientError(`${action}: network error (${code}): ${(error as Error).message}`);
+  if (code) return new TransientError(`${action}: network error (${code}): ${String((error as ErrorLike).message)}`);
   return error instanceof Error ? error : new Error(`${action}: ${String(error)}`);
+}
+
+/** Retry-After (RFC 9110): a number of seconds, or an HTTP date; what cannot be read asks for no wait. */
+function retryAfterMs(value: string): number | undefined {
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -6,6 +6,7 @@ import { ClientNodeKubeResources } from './client-node-kube-resources';
 import { EksClusterEndpoints } from './eks-cluster-endpoint';
 import { EksTokenProvider } from './eks-token';
 import type { KubeConnectionTarget, KubeResources, KubeResourcesFactory } from './kube-resources';
+import type { RequestRetryPolicy, RetryClock } from './request-retry';
 
 export interface KubeResourcesFactoryOptions {
   region: string;
@@ -14,6 +15,9 @@ export interface KubeResourcesFactoryOptions {
   now?: () => Date;
   /** Objects per list page (default 500). */
   pageSize?: number;
+  /** How transient failures are retried, and the time their waits run on (default: DEFAULT_REQUEST_RETRY, real time). */
+  retry?: RequestRetryPolicy;
+  retryClock?: RetryClock;
 }
 
 const EKS_USER = 'eks-iam-token';
@@ -27,13 +31,18 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
   const credentials = options.credentials ?? defaultProvider();
   const endpoints = new EksClusterEndpoints(options.eks ?? new EKSClient({ region: options.region }));
   const connections = new Map<string, Promise<KubeResources>>();
+  const clientOptions = {
+    ...(options.pageSize && { pageSize: options.pageSize }),
+    ...(options.retry && { retry: options.retry }),
+    ...(options.retryClock && { clock: options.retryClock }),
+  };
 
   async function connect(target: KubeConnectionTarget): Promise<KubeResources> {
     const config = new KubeConfig();
     if (target.auth.kind === 'kubeconfig') {
       config.loadFromFile(target.auth.path);
       if (target.auth.context) config.setCurrentContext(target.auth.context);
-      return new ClientNodeKubeResources(config, { ...(options.pageSize && { pageSize: options.pageSize }) });
+      return new ClientNodeKubeResources(config, clientOptions);
     }
     const { endpoint, caData } = await endpoints.endpointOf(target.eksCluster);
     const tokens = new EksTokenProvider({
@@ -50,10 +59,7 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
     });
     // No static token on the user: it would override the authenticator.
     config.loadFromClusterAndUser({ name: target.eksCluster, server: endpoint, caData, skipTLSVerify: false }, { name: EKS_USER });
-    return new ClientNodeKubeResources(config, {
-      onUnauthorized: () => tokens.invalidate(),
-      ...(options.pageSize && { pageSize: options.pageSize }),
-    });
+    return new ClientNodeKubeResources(config, { ...clientOptions, onUnauthorized: () => tokens.invalidate() });
   }
 
   return (target) => {

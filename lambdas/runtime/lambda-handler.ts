@@ -1,11 +1,16 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SchedulerError } from '../errors';
+import { runWithDeadline } from '../adapters/invocation-deadline';
 import { logger } from './logger';
+
+/** Kept back from the invocation's remaining time: a retry that would end later is left to Step Functions. */
+export const DEADLINE_RESERVE_MS = 2_000;
 
 /**
  * Wraps a handler's business function for Lambda: structured logs with the Lambda context, correlation keys reset
- * between invocations, and every failure logged once with its class before Step Functions sees it.
+ * between invocations, every failure logged once with its class before Step Functions sees it, and the invocation's
+ * deadline (its remaining time less a reserve) set for the adapters' retries.
  */
 export function lambdaHandler<I, O>(run: (event: I) => Promise<O>) {
   return middy<I, O>()
@@ -17,5 +22,7 @@ export function lambdaHandler<I, O>(run: (event: I) => Promise<O>) {
         else logger.error('unexpected failure', error ?? new Error('unknown error'));
       },
     })
-    .handler((event: I) => run(event));
+    .handler((event: I, context) =>
+      runWithDeadline(Date.now() + context.getRemainingTimeInMillis() - DEADLINE_RESERVE_MS, () => run(event)),
+    );
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createKubeResourcesFactory } from '../../lambdas/adapters/kube-resources-factory';
+import { DEFAULT_REQUEST_RETRY } from '../../lambdas/adapters/request-retry';
 import type { KubeResources, ResourceKind } from '../../lambdas/adapters/kube-resources';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { KubernetesApiError, TransientError } from '../../lambdas/errors';
@@ -28,6 +29,7 @@ describe('the Kubernetes adapter over HTTPS', () => {
   let api: ScriptedKubeApi;
   let clock: VirtualClock;
   let kube: KubeResources;
+  let waits: number[];
 
   const received = (): ReceivedRequest[] => api.requests.splice(0);
 
@@ -47,7 +49,17 @@ describe('the Kubernetes adapter over HTTPS', () => {
       eks,
       credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' }),
       now: () => clock.now(),
+      // Retries wait on the virtual clock, with the longest jitter: each wait is known and none is slept.
+      retryClock: {
+        now: () => clock.nowMs(),
+        sleep: async (ms) => {
+          waits.push(ms);
+          clock.advance(ms);
+        },
+        random: () => 1 - Number.EPSILON,
+      },
     });
+    waits = [];
     kube = await factory({ eksCluster: 'prod-eks', auth: { kind: 'eks' } });
   });
 
@@ -169,18 +181,60 @@ describe('the Kubernetes adapter over HTTPS', () => {
     ]);
   });
 
-  test.each([429, 500, 502, 503, 504])('HTTP %i is a transient error', async (code) => {
+  test.each([429, 500, 502, 503, 504])('HTTP %i is retried with backoff, then a transient error', async (code) => {
     api.answer(() => failure(code, 'ServiceUnavailable', 'the server is busy'));
     const error = await kube.get('backups', 'demo', 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as Error).message).toBe(`get backups demo/x: HTTP ${code} ServiceUnavailable: the server is busy`);
+    expect((error as Error).message).toBe(`get backups demo/x: HTTP ${code} ServiceUnavailable: the server is busy (after 5 attempts)`);
+    expect(received()).toHaveLength(5);
+    expect(waits.map(Math.round)).toEqual([200, 400, 800, 1600]);
   });
 
-  test('a 429 reports how long the server asked to wait', async () => {
-    api.answer(() => ({ ...failure(429, 'TooManyRequests', 'too many requests'), headers: { 'Retry-After': '3' } }));
-    await expect(kube.list('backups', 'demo')).rejects.toThrow(
-      new TransientError('list backups in demo: HTTP 429 TooManyRequests: too many requests (Retry-After 3s)'),
+  test.each<[string, (kube: KubeResources) => Promise<unknown>]>([
+    ['get', (k) => k.get('backups', 'demo', 'x')],
+    ['list', (k) => k.list('backups', 'demo')],
+    ['create', (k) => k.create('backups', 'demo', backup('x'))],
+    ['delete', (k) => k.delete('backups', 'demo', 'x')],
+  ])('%s is answered after throttling and a server error pass', async (_verb, call) => {
+    let attempts = 0;
+    api.answer((request) => {
+      attempts += 1;
+      if (attempts === 1) return failure(429, 'TooManyRequests', 'too many requests');
+      if (attempts === 2) return failure(503, 'ServiceUnavailable', 'the server is busy');
+      return request.method === 'GET' && !request.path.endsWith('/x') ? emptyList : ok(backup('x'));
+    });
+    await expect(call(kube)).resolves.toBeDefined();
+    expect(received()).toHaveLength(3);
+  });
+
+  test('a retry waits at least the Retry-After the server sent', async () => {
+    let attempts = 0;
+    api.answer(() =>
+      (attempts += 1) === 1 ? { ...failure(429, 'TooManyRequests', 'too many requests'), headers: { 'Retry-After': '3' } } : emptyList,
     );
+    await kube.list('backups', 'demo');
+    expect(waits).toEqual([3000]);
+  });
+
+  test('a 429 whose Retry-After does not fit the budget is reported at once, with how long the server asked to wait', async () => {
+    api.answer(() => ({ ...failure(429, 'TooManyRequests', 'too many requests'), headers: { 'Retry-After': '30' } }));
+    await expect(kube.list('backups', 'demo')).rejects.toThrow(
+      new TransientError('list backups in demo: HTTP 429 TooManyRequests: too many requests (Retry-After 30s)'),
+    );
+    expect(received()).toHaveLength(1);
+  });
+
+  test('a list page throttled midway is retried from that page', async () => {
+    let attempts = 0;
+    api.answer(({ query }) => {
+      if (!query.get('continue')) return ok({ apiVersion: 'v1', kind: 'List', metadata: { continue: 'page-2' }, items: [backup('b-1')] });
+      return (attempts += 1) === 1
+        ? failure(429, 'TooManyRequests', 'too many requests')
+        : ok({ apiVersion: 'v1', kind: 'List', metadata: {}, items: [backup('b-2')] });
+    });
+    const items = await kube.list('backups', 'demo');
+    expect(items.map((b) => b.metadata.name)).toEqual(['b-1', 'b-2']);
+    expect(received().map((r) => r.query.get('continue'))).toEqual([null, 'page-2', 'page-2']);
   });
 
   test.each([
@@ -216,11 +270,45 @@ describe('the Kubernetes adapter over HTTPS', () => {
     expect(received()).toHaveLength(2);
   });
 
-  test('a connection reset is a transient error', async () => {
+  test('a connection reset is retried, then a transient error', async () => {
     api.answer(() => 'reset');
     const error = await kube.get('backups', 'demo', 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as Error).message).toMatch(/^get backups demo\/x: network error/);
+    expect((error as Error).message).toMatch(/^get backups demo\/x: network error.*\(after 5 attempts\)$/);
+  });
+
+  test('an attempt the server does not answer is abandoned after the attempt timeout and retried', async () => {
+    const factory = createKubeResourcesFactory({
+      region: 'eu-west-1',
+      eks,
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' }),
+      retry: { ...DEFAULT_REQUEST_RETRY, attemptTimeoutMs: 500 },
+    });
+    const impatient = await factory({ eksCluster: 'prod-eks', auth: { kind: 'eks' } });
+    let attempts = 0;
+    api.answer(() => ((attempts += 1) === 1 ? 'no answer' : ok(backup('x'))));
+    await expect(impatient.get('backups', 'demo', 'x')).resolves.toMatchObject({ metadata: { name: 'x' } });
+    expect(received()).toHaveLength(2);
+  });
+
+  test('an attempt the server never answers ends in a transient timeout error', async () => {
+    const factory = createKubeResourcesFactory({
+      region: 'eu-west-1',
+      eks,
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' }),
+      retry: { ...DEFAULT_REQUEST_RETRY, attemptTimeoutMs: 300, maxAttempts: 1 },
+    });
+    const impatient = await factory({ eksCluster: 'prod-eks', auth: { kind: 'eks' } });
+    api.answer(() => 'no answer');
+    const error = await impatient.get('backups', 'demo', 'x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(/^get backups demo\/x: network error \(timeout\)/);
+  });
+
+  test('a connection reset once is retried and answered', async () => {
+    let attempts = 0;
+    api.answer(() => ((attempts += 1) === 1 ? 'reset' : ok(backup('x'))));
+    await expect(kube.get('backups', 'demo', 'x')).resolves.toMatchObject({ metadata: { name: 'x' } });
   });
 
   test("a kubeconfig target connects with the file's server, CA and user of the chosen context", async () => {

@@ -12,8 +12,8 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** What the server answers: a status with a JSON body and headers, or a connection dropped mid-request. */
-export type ScriptedReply = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset';
+/** What the server answers: a status with a JSON body and headers, a connection dropped mid-request, or nothing. */
+export type ScriptedReply = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset' | 'no answer';
 
 export interface ScriptedKubeApi {
   url: string;
@@ -58,6 +58,7 @@ export async function startScriptedKubeApi(): Promise<ScriptedKubeApi> {
         req.socket.destroy();
         return;
       }
+      if (reply === 'no answer') return; // the connection stays open until the client gives up or the server closes
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     });

@@ -23,4 +23,15 @@ describe('the Lambda wrapper', () => {
     await expect(handler({}, context)).rejects.toBe(failure);
     expect(failure.name).toBe('PreconditionFailedError');
   });
+
+  test('sets the invocation deadline from the remaining time, less the reserve', async () => {
+    const { lambdaHandler, DEADLINE_RESERVE_MS } = await import('../../lambdas/runtime/lambda-handler');
+    const { invocationDeadline } = await import('../../lambdas/adapters/invocation-deadline');
+    const handler = lambdaHandler(async () => invocationDeadline());
+    const before = Date.now();
+    const deadline = await handler({}, context);
+    expect(deadline).toBeGreaterThanOrEqual(before + 30_000 - DEADLINE_RESERVE_MS);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 30_000 - DEADLINE_RESERVE_MS);
+    expect(invocationDeadline()).toBeUndefined();
+  });
 });

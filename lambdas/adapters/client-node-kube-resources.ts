@@ -14,6 +14,7 @@ import { CNPG_GROUP, CNPG_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../d
 import {
   CLUSTER_SCOPED_KINDS,
   type CreateResult,
+  type DeleteOptions,
   type KubeResources,
   type ListOptions,
   type ResourceKind,
@@ -93,13 +94,30 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
+  /**
+   * Reads every page. A continue token expires (410 Gone, reason Expired) once etcd compacted past it, usually after
+   * about five minutes; the API server then offers only an inconsistent remainder, so the list starts again from
+   * the first page (Kubernetes API concepts, "Retrieving large results sets in chunks"), a few times at most.
+   */
   async list<K extends ResourceKind>(kind: K, namespace: string, options: ListOptions = {}): Promise<ResourceTypes[K][]> {
+    for (let restarts = 0; ; restarts += 1) {
+      try {
+        return await this.listOnce(kind, namespace, options);
+      } catch (error) {
+        if (!(error instanceof ExpiredContinueError)) throw error;
+        if (restarts >= MAX_LIST_RESTARTS) throw error.cause;
+      }
+    }
+  }
+
+  private async listOnce<K extends ResourceKind>(kind: K, namespace: string, options: ListOptions): Promise<ResourceTypes[K][]> {
     const items: ResourceTypes[K][] = [];
     let token: string | undefined;
     do {
-      const page = (await this.call(
-        `list ${kind} in ${namespace}`,
-        this.listPage(kind, namespace, options.labelSelector, token),
+      const page = (await this.call(`list ${kind} in ${namespace}`, this.listPage(kind, namespace, options.labelSelector, token)).catch(
+        (error: unknown) => {
+          throw token !== undefined && isExpired(error) ? new ExpiredContinueError(error) : error;
+        },
       )) as ObjectList<ResourceTypes[K]>;
       // Items of built-in lists carry no apiVersion and kind on the wire; the list says what they are.
       const typeMeta = { apiVersion: page.apiVersion, kind: page.kind.replace(/List$/, '') };
@@ -125,11 +143,12 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
-  async delete(kind: ResourceKind, namespace: string, name: string): Promise<'deleted' | 'absent'> {
+  async delete(kind: ResourceKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<'deleted' | 'absent'> {
     const resource = customResource(kind);
+    const body = options.resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion: options.resourceVersion } } };
     try {
-      await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, (options) =>
-        this.custom.deleteNamespacedCustomObject({ ...resource, namespace, plural: kind, name }, options),
+      await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, (callOptions) =>
+        this.custom.deleteNamespacedCustomObject({ ...resource, namespace, plural: kind, name, ...body }, callOptions),
       );
       return 'deleted';
     } catch (error) {
@@ -219,6 +238,20 @@ function ref(kind: ResourceKind, namespace: string, name: string): string {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof KubernetesApiError && error.status === 404;
+}
+
+function isExpired(error: unknown): boolean {
+  return error instanceof KubernetesApiError && error.status === 410 && error.reason === 'Expired';
+}
+
+/** Lists started again from the first page after an expired continue token, before the 410 is reported. */
+const MAX_LIST_RESTARTS = 3;
+
+/** A page request whose continue token had expired; its cause is the API's 410. */
+class ExpiredContinueError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('continue token expired');
+  }
 }
 
 function isAlreadyExists(error: unknown): boolean {

@@ -22,6 +22,11 @@ export interface ListOptions {
   labelSelector?: string;
 }
 
+export interface DeleteOptions {
+  /** Delete only if the object is still at this version (DeleteOptions.preconditions.resourceVersion). */
+  resourceVersion?: string;
+}
+
 export type CreateResult<T> = { created: true; object: T } | { created: false; existing: T };
 
 export interface KubeResources {
@@ -31,8 +36,11 @@ export interface KubeResources {
   list<K extends ResourceKind>(kind: K, namespace: string, options?: ListOptions): Promise<ResourceTypes[K][]>;
   /** Creates `body`; when an object of that name already exists (409 AlreadyExists), returns it instead. */
   create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>>;
-  /** Deletes the object; 'absent' when it was already gone (404), so a re-run after a crash is safe. */
-  delete(kind: ResourceKind, namespace: string, name: string): Promise<'deleted' | 'absent'>;
+  /**
+   * Deletes the object; 'absent' when it was already gone (404), so a re-run after a crash is safe. With
+   * `resourceVersion`, only that version is deleted: a changed object answers 409 Conflict (KubernetesApiError).
+   */
+  delete(kind: ResourceKind, namespace: string, name: string, options?: DeleteOptions): Promise<'deleted' | 'absent'>;
 }
 
 /** Connects to the Kubernetes API of one target's EKS cluster (cached across warm invocations). */

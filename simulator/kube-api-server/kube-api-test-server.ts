@@ -154,6 +154,7 @@ export class KubeApiTestServer {
         verb: record.verb,
         resource: record.resource,
         ...(record.name !== undefined && { name: record.name }),
+        continued: url.searchParams.has('continue'),
       })) {
         if (await this.inject(fault, request)) {
           record.status = -1;
@@ -188,6 +189,10 @@ export class KubeApiTestServer {
     if ('reset' in fault) {
       request.socket.destroy();
       return true;
+    }
+    if ('compaction' in fault) {
+      this.resources.compact();
+      return false;
     }
     if (fault.status === 429) throw KubeErrors.tooManyRequests(fault.retryAfterSeconds ?? 1);
     throw fault.status === 500 ? KubeErrors.internalError('injected fault') : KubeErrors.serviceUnavailable();

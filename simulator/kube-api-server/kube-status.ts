@@ -9,7 +9,8 @@ export interface StatusCause {
 export interface KubeStatus {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** Empty, except the continue token a 410 Expired list answer carries. */
+  metadata: { continue?: string };
   status: 'Failure';
   message: string;
   reason: string;
@@ -114,4 +115,18 @@ export const KubeErrors = {
   internalError: (message: string) =>
     failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerResponse', message }] }),
   serviceUnavailable: () => failure(503, 'ServiceUnavailable', 'The server is currently unable to handle the request'),
+  /**
+   * A continue token older than the last etcd compaction: 410 Gone, reason Expired, with a token that resumes the
+   * list inconsistently (Kubernetes API concepts, "Retrieving large results sets in chunks"; k8s.io/apiserver
+   * pkg/storage/etcd3/errors.go, inconsistentContinue, and NewResourceExpired in k8s.io/apimachinery api/errors).
+   */
+  continueExpired: (inconsistentContinue: string) => {
+    const error = failure(
+      410,
+      'Expired',
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    );
+    error.status.metadata = { continue: inconsistentContinue };
+    return error;
+  },
 };

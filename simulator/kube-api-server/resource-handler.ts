@@ -52,6 +52,8 @@ function parseSelector(text: string, kind: 'label' | 'field'): LabelRequirement[
 interface ContinueToken {
   resourceVersion: string;
   after: string;
+  /** How many compactions the server had made when it issued the token. */
+  compactions?: number;
 }
 
 function decodeContinue(token: string): ContinueToken {
@@ -67,8 +69,18 @@ function decodeContinue(token: string): ContinueToken {
 /** The resource verbs over the object store: what the API server does once a request is authenticated and authorized. */
 export class ResourceHandler {
   private readonly random = seededRandom(GENERATED_NAMES_SEED);
+  /** etcd compactions so far: a continue token issued before the latest one refers to compacted history. */
+  private compactions = 0;
 
   constructor(private readonly store: ObjectStore) {}
+
+  /**
+   * etcd compacts its history up to now (kube-apiserver does so every 5 minutes by default): a list continued with a
+   * token issued before it can no longer be served consistently and answers 410 Expired.
+   */
+  compact(): void {
+    this.compactions += 1;
+  }
 
   execute(verb: Verb, path: ParsedPath, query: URLSearchParams, body: unknown, contentType: string): VerbResult {
     const { type, namespace, name } = path;
@@ -123,11 +135,24 @@ export class ResourceHandler {
     if (!/^\d+$/.test(limitText)) throw KubeErrors.badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
     const limit = Number(limitText);
     const token = query.get('continue') ? decodeContinue(query.get('continue')!) : undefined;
+    if (token && (token.compactions ?? 0) < this.compactions) {
+      // The remainder at the current revision, from where the expired token stood (etcd3 store GetList).
+      const inconsistent: ContinueToken = {
+        resourceVersion: this.store.resourceVersion,
+        after: token.after,
+        compactions: this.compactions,
+      };
+      throw KubeErrors.continueExpired(Buffer.from(JSON.stringify(inconsistent)).toString('base64url'));
+    }
     const selected = this.select(type, namespace, query);
     const remaining = token ? selected.filter((o) => storageKey(o) > token.after) : selected;
     if (limit === 0 || remaining.length <= limit) return this.listOf(type, remaining);
     const page = remaining.slice(0, limit);
-    const next: ContinueToken = { resourceVersion: token?.resourceVersion ?? this.store.resourceVersion, after: storageKey(page.at(-1)!) };
+    const next: ContinueToken = {
+      resourceVersion: token?.resourceVersion ?? this.store.resourceVersion,
+      after: storageKey(page.at(-1)!),
+      compactions: this.compactions,
+    };
     return this.listOf(type, page, {
       continue: Buffer.from(JSON.stringify(next)).toString('base64url'),
       remainingItemCount: remaining.length - page.length,

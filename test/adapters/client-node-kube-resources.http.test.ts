@@ -224,6 +224,42 @@ describe('the Kubernetes adapter over HTTPS', () => {
     expect(received()).toHaveLength(1);
   });
 
+  test('a list whose continue token expired (410 Expired) starts again from the first page', async () => {
+    let expired = false;
+    api.answer(({ query }) => {
+      if (!query.get('continue')) return ok({ apiVersion: 'v1', kind: 'List', metadata: { continue: 'page-2' }, items: [backup('b-1')] });
+      if (!expired) {
+        expired = true;
+        return {
+          status: 410,
+          body: { ...kubeStatus(410, 'Expired', 'The provided continue parameter is too old'), metadata: { continue: 'x' } },
+        };
+      }
+      return ok({ apiVersion: 'v1', kind: 'List', metadata: {}, items: [backup('b-2')] });
+    });
+    const items = await kube.list('backups', 'demo');
+    expect(items.map((b) => b.metadata.name)).toEqual(['b-1', 'b-2']);
+    expect(received().map((r) => r.query.get('continue'))).toEqual([null, 'page-2', null, 'page-2']);
+  });
+
+  test('a list whose continue token keeps expiring reports the 410 after a few fresh starts', async () => {
+    api.answer(({ query }) =>
+      query.get('continue')
+        ? failure(410, 'Expired', 'The provided continue parameter is too old')
+        : ok({ apiVersion: 'v1', kind: 'List', metadata: { continue: 'page-2' }, items: [backup('b-1')] }),
+    );
+    const error = await kube.list('backups', 'demo').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ status: 410, reason: 'Expired' });
+    expect(received().filter((r) => !r.query.get('continue'))).toHaveLength(4);
+  });
+
+  test('a 410 on a first page (no continue token) is not a reason to start again', async () => {
+    api.answer(() => failure(410, 'Gone', 'gone'));
+    await expect(kube.list('backups', 'demo')).rejects.toMatchObject({ status: 410 });
+    expect(received()).toHaveLength(1);
+  });
+
   test('a list page throttled midway is retried from that page', async () => {
     let attempts = 0;
     api.answer(({ query }) => {

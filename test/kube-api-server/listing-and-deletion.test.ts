@@ -105,6 +105,24 @@ describe('lists', () => {
     expect(failure.status).toMatchObject({ code: 400, reason: 'BadRequest' });
   });
 
+  test('a continue token issued before an etcd compaction answers 410 Expired, with a token for an inconsistent remainder', async () => {
+    const first = await harness.admin.core.listNamespacedPersistentVolumeClaim({ namespace: 'selectors', limit: 2 });
+    harness.server.faults.add({ verb: 'list', continued: true, times: 1, response: { compaction: true } });
+    const failure = await apiFailure(
+      harness.admin.core.listNamespacedPersistentVolumeClaim({ namespace: 'selectors', limit: 2, _continue: first.metadata!._continue! }),
+    );
+    expect(failure.status).toMatchObject({ code: 410, reason: 'Expired', metadata: { continue: expect.any(String) } });
+    expect(failure.status?.message).toMatch(/^The provided continue parameter is too old to display a consistent list result/);
+    // A list started again is served, with tokens of its own.
+    const again = await harness.admin.core.listNamespacedPersistentVolumeClaim({ namespace: 'selectors', limit: 2 });
+    const next = await harness.admin.core.listNamespacedPersistentVolumeClaim({
+      namespace: 'selectors',
+      limit: 2,
+      _continue: again.metadata!._continue!,
+    });
+    expect(names(next)).toEqual(['pg-b', 'pg-c']);
+  });
+
   test('a namespaced resource can be listed across namespaces', async () => {
     harness.server.seed({
       apiVersion: 'v1',

@@ -65,4 +65,8 @@ export const RETRYABLE_ERROR_NAMES = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // How Lambda reports an invocation that ran out of time (the function's timeout), and how Step Functions reports a
+  // Task that outlived its TimeoutSeconds.
+  'Sandbox.Timedout',
+  'States.Timeout',
 ] as const;

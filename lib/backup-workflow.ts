@@ -11,14 +11,15 @@ export interface BackupWorkflowProps {
   readonly reportFailure: lambda.IFunction;
   /** Applies the target's retention after every completed backup. */
   readonly applyRetention: lambda.IFunction;
-  /** The longest backup timeout of any target; the execution itself stops a little after it. */
+  /** The longest a backup of any target may take (not-started plus running deadline); the execution stops a little after. */
   readonly longestBackupTimeout: Duration;
   readonly logRetention: logs.RetentionDays;
 }
 
 /**
- * The backup workflow: StartBackup -> Wait -> CheckBackup -> (wait again | completed -> ApplyRetention | failed |
- * timed out). Every wait is a Step Functions Wait state whose length the check step chooses.
+ * The backup workflow: StartBackup -> BackupProgress -> (Wait -> CheckBackup -> BackupProgress | completed ->
+ * ApplyRetention | skipped | failed | timed out). Every wait is a Step Functions Wait state whose length the start
+ * and check steps choose.
  */
 export class BackupWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -43,24 +44,34 @@ export class BackupWorkflow extends Construct {
       payload: { 'target.$': '$.target', trigger: 'backup' },
       resultPath: '$.retention',
     });
-    // The backup itself succeeded and was announced; a retention failure is reported as such.
-    retention.addCatch(failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure, idPrefix: 'Retention' }), {
-      resultPath: '$.error',
-    });
+    // The backup itself succeeded and was announced: a retention failure is reported as such (Retention Failed, the
+    // WorkflowFailed metric) and the execution still succeeds; the next run completes the retention.
+    retention.addCatch(
+      failureEnd(this, {
+        workflow: 'retention',
+        reportFailure: props.reportFailure,
+        idPrefix: 'Retention',
+        thenSucceed: new sfn.Succeed(this, 'BackupCompletedRetentionFailed'),
+      }),
+      { resultPath: '$.error' },
+    );
     start.addCatch(failed, { resultPath: '$.error' });
     check.addCatch(failed, { resultPath: '$.error' });
 
     const progress = new sfn.Choice(this, 'BackupProgress')
-      .when(sfn.Condition.stringEquals('$.backup.progress.state', 'waiting'), wait)
+      .when(sfn.Condition.stringEquals('$.backup.progress.state', 'waiting'), wait.next(check))
       .when(sfn.Condition.stringEquals('$.backup.progress.state', 'completed'), retention.next(new sfn.Succeed(this, 'BackupCompleted')))
+      // An earlier backup of the cluster is still in flight: this slot took none, and said so (Backup Skipped).
+      .when(sfn.Condition.stringEquals('$.backup.progress.state', 'skipped'), new sfn.Succeed(this, 'BackupSkipped'))
       .when(
         sfn.Condition.stringEquals('$.backup.progress.state', 'failed'),
         new sfn.Fail(this, 'BackupFailed', { error: 'BackupFailed', causePath: '$.backup.progress.reason' }),
       )
       .otherwise(new sfn.Fail(this, 'BackupTimedOut', { error: 'BackupTimedOut', causePath: '$.backup.progress.reason' }));
+    check.next(progress);
 
     this.stateMachine = workflowStateMachine(this, {
-      definition: start.next(wait).next(check).next(progress),
+      definition: start.next(progress),
       timeout: props.longestBackupTimeout.plus(Duration.minutes(30)),
       logRetention: props.logRetention,
     });

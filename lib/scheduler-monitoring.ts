@@ -140,6 +140,7 @@ export class SchedulerMonitoring extends Construct {
           left: [
             metric(SchedulerMetric.BackupSucceeded, target.name, 'Sum', hour),
             metric(SchedulerMetric.BackupFailed, target.name, 'Sum', hour),
+            metric(SchedulerMetric.BackupSkipped, target.name, 'Sum', hour),
           ],
           width: 6,
         }),

@@ -91,7 +91,9 @@ export class SnapshotScheduler extends Construct {
     bus.grantPutEventsTo(kubeRole);
     bus.grantPutEventsTo(reportFailure.role!);
 
-    const longestBackupTimeout = Duration.minutes(Math.max(...config.targets.map((t) => t.backup.timeoutMinutes)));
+    const longestBackupTimeout = Duration.minutes(
+      Math.max(...config.targets.map((t) => t.backup.notStartedTimeoutMinutes + t.backup.runningTimeoutMinutes)),
+    );
     this.backupWorkflow = new BackupWorkflow(this, 'BackupWorkflow', {
       startBackup,
       checkBackup,

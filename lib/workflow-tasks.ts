@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -7,9 +7,14 @@ import type { Construct } from 'constructs';
 import { RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
 import type { WorkflowKind } from '../lambdas/domain/workflow-failure';
 
+/** How long a Lambda step may take beyond its function's own timeout before Step Functions gives up on it. */
+const TASK_TIMEOUT_MARGIN = Duration.seconds(30);
+
 /**
- * A Lambda step of a workflow: transient failures (Kubernetes 429/5xx, resets, Lambda throttles) are retried with
- * exponential backoff and full jitter by Step Functions, so no Lambda ever sleeps; anything else fails fast.
+ * A Lambda step of a workflow: transient failures (Kubernetes 429/5xx beyond the adapter's own retries, resets,
+ * Lambda throttles, a Lambda that timed out: Sandbox.Timedout, or a step that outlived its TimeoutSeconds:
+ * States.Timeout) are retried with exponential backoff and full jitter by Step Functions, so no Lambda waits for
+ * long; anything else fails fast.
  */
 export function handlerTask(
   scope: Construct,
@@ -22,6 +27,8 @@ export function handlerTask(
     payload: sfn.TaskInput.fromObject(props.payload),
     resultPath: props.resultPath,
     retryOnServiceExceptions: false,
+    ...(props.fn instanceof lambda.Function &&
+      props.fn.timeout && { taskTimeout: sfn.Timeout.duration(props.fn.timeout.plus(TASK_TIMEOUT_MARGIN)) }),
   });
   task.addRetry({
     errors: [...RETRYABLE_ERROR_NAMES],
@@ -34,13 +41,17 @@ export function handlerTask(
   return task;
 }
 
-/** The catch-all end of a workflow: report `<Workflow> Failed`, then fail with the original error. */
+/**
+ * The catch-all end of a workflow: report `<Workflow> Failed`, then fail with the original error, or, with
+ * `thenSucceed`, end in that Succeed state (a failure that must not turn the execution red, reported all the same).
+ */
 export function failureEnd(
   scope: Construct,
-  props: { workflow: WorkflowKind; reportFailure: lambda.IFunction; idPrefix?: string },
+  props: { workflow: WorkflowKind; reportFailure: lambda.IFunction; idPrefix?: string; thenSucceed?: sfn.Succeed },
 ): sfn.IChainable {
   const prefix = props.idPrefix ?? '';
-  const fail = new sfn.Fail(scope, `${prefix}WorkflowFailed`, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const fail =
+    props.thenSucceed ?? new sfn.Fail(scope, `${prefix}WorkflowFailed`, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
   const report = new tasks.LambdaInvoke(scope, `${prefix}ReportFailure`, {
     lambdaFunction: props.reportFailure,
     payloadResponseOnly: true,

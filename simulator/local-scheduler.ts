@@ -16,12 +16,16 @@ import type { WorkflowDependencies } from '../lambdas/handlers/workflow-dependen
 import { exampleCluster, exampleVolumeSnapshotClass, type ExampleClusterOptions } from './kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer, type TestPrincipal } from './kube-api-server';
 import { MemoryLog } from './memory-log';
+import { seededRandom } from './kube-api-server/seeded-random';
 import { RecordingEventPublisher } from './recording-event-publisher';
 import { RecordingMetrics } from './recording-metrics';
 import { VirtualClock } from './virtual-clock';
 import { LocalWorkflowRunner, type LocalExecution, type LocalLambda } from './workflow-runner/local-workflow-runner';
 import { TEST_REGION } from './workflow-runner/state-machine-definition';
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
+
+/** Seeds the adapter's retry jitter, so a run with faults is repeatable. */
+const RETRY_JITTER_SEED = 20261201;
 
 /** The simulated EKS cluster every local target lives on. */
 export const LOCAL_EKS_CLUSTER = 'local-eks';
@@ -94,10 +98,11 @@ export class LocalScheduler {
         },
       ]),
     );
+    const runnerOptions = { lambdaTimeoutsMs: synthesized.lambdaTimeoutsMs };
     this.runners = {
-      backup: new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, clock),
-      retention: new LocalWorkflowRunner(synthesized.retentionDefinition, lambdas, clock),
-      restore: new LocalWorkflowRunner(synthesized.restoreDefinition, lambdas, clock),
+      backup: new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, clock, runnerOptions),
+      retention: new LocalWorkflowRunner(synthesized.retentionDefinition, lambdas, clock, runnerOptions),
+      restore: new LocalWorkflowRunner(synthesized.restoreDefinition, lambdas, clock, runnerOptions),
     };
     this.dispatcher = createDispatchSchedule({
       starter: this.localStarter(),
@@ -218,6 +223,8 @@ export class LocalScheduler {
         eks,
         credentials: async () => ({ accessKeyId, secretAccessKey, sessionToken: 'local-session-token' }),
         now: () => this.clock.now(),
+        // The adapter's retries wait on the virtual clock: the time they take counts against the Lambda's timeout.
+        retryClock: { now: () => this.clock.nowMs(), sleep: async (ms) => this.clock.advance(ms), random: seededRandom(RETRY_JITTER_SEED) },
       }),
       events: this.events,
       metrics: this.metrics,

@@ -32,11 +32,13 @@ export function backupOutcomeEvent(target: TargetSpec, follow: BackupFollowState
     case 'failed':
       return { detailType: BackupEventType.Failed, detail: { ...base, error: progress.reason } };
     case 'timedOut':
-      return { detailType: BackupEventType.TimedOut, detail: { ...base, error: progress.reason } };
+      return { detailType: BackupEventType.TimedOut, detail: { ...base, error: progress.reason, started: progress.started } };
+    case 'skipped':
+      return { detailType: BackupEventType.Skipped, detail: { ...base, reason: progress.reason, blockedBy: progress.blockedBy } };
   }
 }
 
-/** The metrics of a finished backup: success with its duration and snapshot count, or a failure. */
+/** The metrics of a finished backup: success with its duration and snapshot count, a failure, or a skipped slot. */
 export function backupOutcomeMetrics(progress: BackupProgress): MetricPoint[] {
   switch (progress.state) {
     case 'waiting':
@@ -51,5 +53,7 @@ export function backupOutcomeMetrics(progress: BackupProgress): MetricPoint[] {
     case 'failed':
     case 'timedOut':
       return [{ name: SchedulerMetric.BackupFailed, value: 1, unit: 'Count' }];
+    case 'skipped':
+      return [{ name: SchedulerMetric.BackupSkipped, value: 1, unit: 'Count' }];
   }
 }

@@ -1,15 +1,29 @@
 import { CNPG_API_VERSION, CnpgAnnotation, CnpgLabel, KubeLabel } from './cnpg-api';
-import type { Backup, BackupSpec } from './kube-objects';
+import type { Backup, BackupSpec, Cluster, OnlineConfiguration } from './kube-objects';
 import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-metadata';
 import type { TargetSpec } from './target-spec';
 
-/** The volume-snapshot Backup of one slot, labelled so the scheduler (and `kubectl get -l`) can find its own. */
-export function buildBackupManifest(input: { target: TargetSpec; name: string; scheduledTime: Date; execution: string }): Backup {
+/**
+ * The volume-snapshot Backup of one slot, labelled so the scheduler (and `kubectl get -l`) can find its own.
+ *
+ * A Backup's onlineConfiguration replaces the cluster's whole one, not field by field (api/v1/backup_funcs.go,
+ * GetVolumeSnapshotConfiguration), and the Backup CRD defaults waitForArchive to true: a Backup that set only
+ * immediateCheckpoint would silently reset a cluster's `waitForArchive: false`. So the Backup carries the cluster's
+ * settings and overrides only what the target sets.
+ */
+export function buildBackupManifest(input: {
+  target: TargetSpec;
+  cluster: Cluster;
+  name: string;
+  scheduledTime: Date;
+  execution: string;
+}): Backup {
   const { target } = input;
   const options = target.backup;
   const spec: BackupSpec = { cluster: { name: target.cluster }, method: 'volumeSnapshot' };
   if (options.online !== undefined) spec.online = options.online;
-  if (options.immediateCheckpoint !== undefined) spec.onlineConfiguration = { immediateCheckpoint: options.immediateCheckpoint };
+  if (options.immediateCheckpoint !== undefined)
+    spec.onlineConfiguration = { ...clusterOnlineConfiguration(input.cluster), immediateCheckpoint: options.immediateCheckpoint };
   if (options.target !== undefined) spec.target = options.target;
   const annotations: Record<string, string> = {
     [SchedulerAnnotation.ScheduledTime]: input.scheduledTime.toISOString(),
@@ -27,6 +41,15 @@ export function buildBackupManifest(input: { target: TargetSpec; name: string; s
       annotations,
     },
     spec,
+  };
+}
+
+/** The cluster's own onlineConfiguration fields (CRD: immediateCheckpoint, waitForArchive), those it sets. */
+function clusterOnlineConfiguration(cluster: Cluster): OnlineConfiguration {
+  const { immediateCheckpoint, waitForArchive } = cluster.spec.backup?.volumeSnapshot?.onlineConfiguration ?? {};
+  return {
+    ...(immediateCheckpoint !== undefined && { immediateCheckpoint }),
+    ...(waitForArchive !== undefined && { waitForArchive }),
   };
 }
 

@@ -18,7 +18,10 @@ export type BackupProgress =
   | { state: 'waiting'; phase: string; waitSeconds: number }
   | { state: 'completed'; phase: 'completed'; durationSeconds: number; startedAt?: string; stoppedAt?: string; snapshots: string[] }
   | { state: 'failed'; phase: string; reason: string }
-  | { state: 'timedOut'; phase: string; reason: string };
+  /** `started: false`: CNPG never started it, so it still sits in the cluster's backup queue. */
+  | { state: 'timedOut'; phase: string; reason: string; started: boolean }
+  /** The slot took no backup: an earlier one of the cluster was still in flight (`blockedBy`). */
+  | { state: 'skipped'; phase: string; reason: string; blockedBy: string };
 
 export const DEFAULT_EXPECTED_DURATION_SECONDS = 180;
 export const MIN_POLL_SECONDS = 10;
@@ -71,31 +74,50 @@ export function nextPollSeconds(follow: BackupFollowState, elapsedSeconds: numbe
   return Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, firstOverduePoll) * 2 ** overdueChecks);
 }
 
-/** Non-terminal phases; walArchivingFailing is barman-only but not terminal, so the overall timeout decides. */
-const IN_PROGRESS: ReadonlySet<string> = new Set([
-  BackupPhase.Pending,
+/**
+ * Phases of a Backup CNPG has not started: never reconciled (no phase), queued, or refused by the admission guard.
+ * `invalid backup definition` is not final: CNPG's guard resets it once the definition validates again
+ * (api/v1/backup_funcs.go SetAdmissionError, internal/webhook/guard/guard.go), and until then it holds the cluster's
+ * queue like a pending one (GetPendingBackupNames counts every phase that is neither done nor executing).
+ */
+const NOT_STARTED: ReadonlySet<string> = new Set(['', BackupPhase.Pending, BackupPhase.DefinitionInvalid]);
+/** Started and not done; walArchivingFailing is barman-only but not terminal, so the running deadline decides. */
+const RUNNING: ReadonlySet<string> = new Set([
   BackupPhase.Started,
   BackupPhase.Running,
   BackupPhase.Finalizing,
   BackupPhase.WalArchivingFailing,
 ]);
 
+/** Whether CNPG is done with the Backup (BackupStatus.IsDone: completed or failed); anything else is in flight. */
+export function isBackupDone(backup: Backup): boolean {
+  const phase = backup.status?.phase;
+  return phase === BackupPhase.Completed || phase === BackupPhase.Failed;
+}
+
+/** Whether CNPG has not started the Backup yet (and it therefore waits in, or blocks, the cluster's queue). */
+export function isBackupNotStarted(backup: Backup): boolean {
+  return NOT_STARTED.has(backup.status?.phase ?? '');
+}
+
+export interface BackupDeadlines {
+  /** From creation: a Backup CNPG has not started by then is timed out (and, being ours, removed from the queue). */
+  notStartedTimeoutSeconds: number;
+  /** From the start CNPG recorded: a started Backup not done by then is timed out (CNPG goes on with it). */
+  runningTimeoutSeconds: number;
+}
+
 /**
  * Reads a Backup's state at `now` and decides: keep waiting (and how long), or the end and why.
  * A Backup is timed out at (not only after) a deadline, so a wait that ends on the deadline needs no extra check.
  */
-export function decideBackupProgress(input: {
-  follow: BackupFollowState;
-  backup: Backup | undefined;
-  now: Date;
-  pendingTimeoutSeconds: number;
-  timeoutSeconds: number;
-}): BackupProgress {
+export function decideBackupProgress(
+  input: { follow: BackupFollowState; backup: Backup | undefined; now: Date } & BackupDeadlines,
+): BackupProgress {
   const { follow, backup, now } = input;
   const ref = `Backup ${follow.namespace}/${follow.name}`;
   if (!backup) return { state: 'failed', phase: DELETED_PHASE, reason: `${ref} was deleted while it was being followed` };
-  // A Backup CNPG has not reconciled yet has no status: it is queued like a pending one.
-  const phase = backup.status?.phase ?? BackupPhase.Pending;
+  const phase = backup.status?.phase ?? '';
   if (phase === BackupPhase.Completed) {
     const { startedAt, stoppedAt, snapshotBackupStatus } = backup.status ?? {};
     return {
@@ -107,23 +129,39 @@ export function decideBackupProgress(input: {
       snapshots: (snapshotBackupStatus?.elements ?? []).map((element) => element.name),
     };
   }
-  if (phase === BackupPhase.Failed || phase === BackupPhase.DefinitionInvalid)
+  if (phase === BackupPhase.Failed)
     return { state: 'failed', phase, reason: backup.status?.error || `${ref} is ${phase} and CNPG gave no error` };
 
   const elapsed = secondsBetween(follow.createdAt, now);
-  const minutes = Math.floor(elapsed / 60);
-  if (phase === BackupPhase.Pending && elapsed >= input.pendingTimeoutSeconds)
+  if (NOT_STARTED.has(phase)) {
+    // A Backup CNPG has not reconciled yet has no status: it is queued like a pending one.
+    const shown = phase || BackupPhase.Pending;
+    if (elapsed >= input.notStartedTimeoutSeconds)
+      return { state: 'timedOut', phase: shown, started: false, reason: notStartedReason(ref, backup, elapsed) };
+    return { state: 'waiting', phase: shown, waitSeconds: waitUntil(follow, elapsed, input.notStartedTimeoutSeconds - elapsed) };
+  }
+  if (!RUNNING.has(phase))
+    return { state: 'failed', phase, reason: `${ref} is in phase "${phase}", which a volume-snapshot backup never reaches` };
+  const startedAt = backup.status?.startedAt ?? follow.createdAt;
+  const running = secondsBetween(startedAt, now);
+  if (running >= input.runningTimeoutSeconds)
     return {
       state: 'timedOut',
       phase,
-      reason: `${ref} stuck in pending for ${minutes} minutes: another backup of the cluster may be running, or the operator is down`,
+      started: true,
+      reason: `${ref} still ${phase} ${Math.floor(running / 60)} minutes after it started`,
     };
-  if (elapsed >= input.timeoutSeconds) return { state: 'timedOut', phase, reason: `${ref} still ${phase} after ${minutes} minutes` };
-  if (!IN_PROGRESS.has(phase))
-    return { state: 'failed', phase, reason: `${ref} is in phase "${phase}", which a volume-snapshot backup never reaches` };
+  return { state: 'waiting', phase, waitSeconds: waitUntil(follow, elapsed, input.runningTimeoutSeconds - running) };
+}
 
-  const deadline = phase === BackupPhase.Pending ? Math.min(input.pendingTimeoutSeconds, input.timeoutSeconds) : input.timeoutSeconds;
-  // End the wait on the deadline at the latest, so the check after it reports the timeout promptly.
-  const untilDeadline = Math.ceil(deadline - elapsed);
-  return { state: 'waiting', phase, waitSeconds: Math.min(nextPollSeconds(follow, elapsed), untilDeadline) };
+/** The next poll, ending on the deadline at the latest so the check after it reports the timeout promptly. */
+function waitUntil(follow: BackupFollowState, elapsed: number, untilDeadline: number): number {
+  return Math.max(1, Math.min(nextPollSeconds(follow, elapsed), Math.ceil(untilDeadline)));
+}
+
+function notStartedReason(ref: string, backup: Backup, elapsed: number): string {
+  const minutes = Math.floor(elapsed / 60);
+  if (backup.status?.phase === BackupPhase.DefinitionInvalid)
+    return `${ref} did not start within ${minutes} minutes: CNPG holds it as an invalid backup definition (${backup.status.error || 'no error given'})`;
+  return `${ref} did not start within ${minutes} minutes: another backup of the cluster may be running, or the operator is down`;
 }

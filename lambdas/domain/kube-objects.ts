@@ -40,7 +40,7 @@ export interface BackupSpec {
   cluster: { name: string };
   method?: 'barmanObjectStore' | 'volumeSnapshot' | 'plugin';
   online?: boolean;
-  onlineConfiguration?: { immediateCheckpoint?: boolean; waitForArchive?: boolean };
+  onlineConfiguration?: OnlineConfiguration;
   target?: 'primary' | 'prefer-standby';
 }
 
@@ -95,6 +95,12 @@ export interface Cluster extends KubeObject {
   status?: ClusterStatus;
 }
 
+/** How a hot backup starts and ends: CNPG's OnlineConfiguration, on the cluster's volumeSnapshot stanza or a Backup. */
+export interface OnlineConfiguration {
+  immediateCheckpoint?: boolean;
+  waitForArchive?: boolean;
+}
+
 export interface ClusterSpec {
   instances?: number;
   imageName?: string;
@@ -104,7 +110,13 @@ export interface ClusterSpec {
   tablespaces?: Array<{ name: string; storage: StorageConfiguration; [key: string]: unknown }>;
   backup?: {
     target?: string;
-    volumeSnapshot?: { className?: string; walClassName?: string; online?: boolean; [key: string]: unknown };
+    volumeSnapshot?: {
+      className?: string;
+      walClassName?: string;
+      online?: boolean;
+      onlineConfiguration?: OnlineConfiguration;
+      [key: string]: unknown;
+    };
     barmanObjectStore?: Record<string, unknown>;
     [key: string]: unknown;
   };

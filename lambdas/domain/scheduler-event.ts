@@ -9,6 +9,8 @@ export const BackupEventType = {
   Completed: 'Backup Completed',
   Failed: 'Backup Failed',
   TimedOut: 'Backup Timed Out',
+  /** The slot took no backup because an earlier one of the cluster was still in flight. */
+  Skipped: 'Backup Skipped',
 } as const;
 
 export const RetentionEventType = {

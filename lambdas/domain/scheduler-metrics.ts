@@ -6,6 +6,8 @@ export const TARGET_DIMENSION = 'Target';
 export const SchedulerMetric = {
   BackupSucceeded: 'BackupSucceeded',
   BackupFailed: 'BackupFailed',
+  /** A slot skipped because an earlier backup of the cluster was still in flight (not a failure; the RPO alarm counts it). */
+  BackupSkipped: 'BackupSkipped',
   /** A workflow of the target ended in an error (caught by its catch-all and reported). */
   WorkflowFailed: 'WorkflowFailed',
   BackupDurationSeconds: 'BackupDurationSeconds',

@@ -32,8 +32,10 @@ export const BackupOptionsSchema = z.strictObject({
   target: z.enum(['primary', 'prefer-standby']).optional(),
   immediateCheckpoint: z.boolean().optional(),
   snapshotDeadlineMinutes: z.int().min(1).max(1440).optional(),
-  pendingTimeoutMinutes: z.int().min(1).max(1440).default(30),
-  timeoutMinutes: z.int().min(5).max(2880).default(180),
+  /** A Backup CNPG has not started this long after its creation is timed out and removed from the cluster's queue. */
+  notStartedTimeoutMinutes: z.int().min(1).max(1440).default(45),
+  /** A started Backup not done this long after it started is timed out; a first full EBS snapshot can take hours. */
+  runningTimeoutMinutes: z.int().min(5).max(2880).default(1440),
 });
 export type BackupOptions = z.infer<typeof BackupOptionsSchema>;
 

@@ -4,6 +4,9 @@ import { decideBackupProgress, type BackupFollowState, type BackupProgress } fro
 import { TargetSpecSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
+import type { KubeResources } from '../adapters/kube-resources';
+import type { Backup } from '../domain/kube-objects';
+import { KubernetesApiError } from '../errors';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckBackupEventSchema = z.strictObject({
@@ -35,9 +38,11 @@ export function createCheckBackup(deps: WorkflowDependencies) {
       follow,
       backup,
       now: deps.now(),
-      pendingTimeoutSeconds: target.backup.pendingTimeoutMinutes * 60,
-      timeoutSeconds: target.backup.timeoutMinutes * 60,
+      notStartedTimeoutSeconds: target.backup.notStartedTimeoutMinutes * 60,
+      runningTimeoutSeconds: target.backup.runningTimeoutMinutes * 60,
     });
+    // A Backup that never started still holds the cluster's queue in CNPG: ours goes, unless CNPG started it meanwhile.
+    if (progress.state === 'timedOut' && !progress.started && backup) await removeFromQueue(kube, backup, deps);
     const outcome = backupOutcomeEvent(target, follow, progress);
     if (outcome) {
       deps.metrics.record(target.name, backupOutcomeMetrics(progress));
@@ -46,4 +51,15 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     }
     return { follow, progress };
   };
+}
+
+async function removeFromQueue(kube: KubeResources, backup: Backup, deps: WorkflowDependencies): Promise<void> {
+  const resourceVersion = backup.metadata.resourceVersion;
+  try {
+    await kube.delete('backups', backup.metadata.namespace!, backup.metadata.name!, resourceVersion ? { resourceVersion } : {});
+    deps.log.info('removed the backup that never started from the queue');
+  } catch (error) {
+    if (!(error instanceof KubernetesApiError && error.status === 409)) throw error;
+    deps.log.warn('the backup changed since it was read; it is left in place', { backup: backup.metadata.name });
+  }
 }

@@ -7,7 +7,19 @@ import { Annotation, BackupPhase } from './upstream-strings';
 
 const CLUSTERS = resourceTypeOf('clusters');
 const BACKUPS = resourceTypeOf('backups');
-const RUNNING: ReadonlySet<unknown> = new Set([BackupPhase.Started, BackupPhase.Finalizing]);
+/** BackupStatus.IsDone (api/v1/backup_funcs.go). */
+const DONE: ReadonlySet<unknown> = new Set([BackupPhase.Completed, BackupPhase.Failed]);
+/** BackupStatus.IsExecuting (api/v1/backup_funcs.go): finalizing is not executing. */
+const EXECUTING: ReadonlySet<unknown> = new Set([BackupPhase.Started, BackupPhase.Running]);
+/** What the admission guard records when the validator refuses spec.method (internal/webhook/guard/guard.go, sanitizeValidationError). */
+const METHOD_REFUSED = 'the resource failed admission validation on: spec.method (see the operator logs for details)';
+
+/** The volume-snapshot settings a backup ran with, as GetVolumeSnapshotConfiguration computes them. */
+export interface VolumeSnapshotConfiguration {
+  online?: unknown;
+  onlineConfiguration?: unknown;
+  [key: string]: unknown;
+}
 
 interface BackupTimeline {
   /** Set once the backup was held back by something other than the queue (no cluster, stuckPending). */
@@ -16,6 +28,8 @@ interface BackupTimeline {
   eligibleAt?: number;
   startedAt?: number;
   finalizingAt?: number;
+  /** What CNPG took the backup with (set when it started). */
+  configuration?: VolumeSnapshotConfiguration;
 }
 
 /** When a cluster first had a ready pod, as the bootstrap controller knows it. */
@@ -23,8 +37,9 @@ export type ClusterAvailability = (cluster: StoredObject) => number | undefined;
 
 /**
  * CNPG's backup controller for `method: volumeSnapshot` (cloudnative-pg internal/controller/backup_controller.go and
- * pkg/reconciler/backup/volumesnapshot/reconciler.go): one backup runs per cluster, the others wait as pending in
- * creation order; a running backup goes started -> finalizing (snapshots provisioned) -> completed (all readyToUse).
+ * pkg/reconciler/backup/volumesnapshot/reconciler.go): the admission guard first, then one backup per cluster, the
+ * others waiting as pending (api/v1/backup_funcs.go, CanExecuteBackup); a running backup goes started -> finalizing
+ * (snapshots provisioned) -> completed (all readyToUse).
  */
 export class BackupController {
   private readonly timelines = new Map<string, BackupTimeline>();
@@ -50,11 +65,18 @@ export class BackupController {
         this.writes.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending });
   }
 
-  /** Volume-snapshot backups per cluster, oldest first (creationTimestamp, then name), as CNPG queues them. */
+  /** The volume-snapshot settings a backup was taken with, once CNPG started it. */
+  configurationOf(backup: StoredObject): VolumeSnapshotConfiguration | undefined {
+    return this.timelines.get(backup.metadata.uid)?.configuration;
+  }
+
+  /**
+   * Every Backup per cluster, whatever its method (waitIfOtherBackupsRunning lists them by spec.cluster.name), oldest
+   * first: creationTimestamp, then name (BackupList.SortByCreationTimeAndName).
+   */
   private queues(): StoredObject[][] {
     const queues = new Map<string, StoredObject[]>();
     for (const backup of this.writes.store.list(BACKUPS)) {
-      if (obj(backup.spec).method !== 'volumeSnapshot') continue;
       const key = `${backup.metadata.namespace!}/${String(obj(obj(backup.spec).cluster).name)}`;
       queues.set(key, [...(queues.get(key) ?? []), backup]);
     }
@@ -65,13 +87,46 @@ export class BackupController {
 
   private reconcileQueue(queue: StoredObject[], now: number): boolean {
     let progressed = false;
-    for (const backup of queue.filter((b) => !obj(b.status).phase))
-      progressed = this.writes.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending }) || progressed;
-    const current = queue.map((b) => this.writes.store.get(BACKUPS, b.metadata.namespace, b.metadata.name)!);
-    const running = current.find((b) => RUNNING.has(obj(b.status).phase));
-    if (running) return this.advanceRunning(running, now) || progressed;
-    const next = current.find((b) => obj(b.status).phase === BackupPhase.Pending);
-    return (next !== undefined && this.startPending(next, current, now)) || progressed;
+    for (const backup of queue) progressed = this.admit(backup) || progressed;
+    const current = () => queue.map((b) => this.writes.store.get(BACKUPS, b.metadata.namespace, b.metadata.name)!);
+    const isSnapshot = (b: StoredObject) => obj(b.spec).method === 'volumeSnapshot';
+    // A started or finalizing backup goes on whatever the queue holds: only a new or pending one is gated.
+    for (const backup of current().filter((b) => isSnapshot(b) && (EXECUTING.has(phaseOf(b)) || phaseOf(b) === BackupPhase.Finalizing)))
+      progressed = this.advanceRunning(backup, now) || progressed;
+    for (const backup of current().filter((b) => isSnapshot(b) && (phaseOf(b) === '' || phaseOf(b) === BackupPhase.Pending))) {
+      const queued = current();
+      if (canExecuteBackup(queued, backup.metadata.name)) progressed = this.startPending(backup, queued, now) || progressed;
+      if (phaseOf(this.writes.store.get(BACKUPS, backup.metadata.namespace, backup.metadata.name)!) === '')
+        progressed = this.writes.setStatus(BACKUPS, backup, { phase: BackupPhase.Pending }) || progressed;
+    }
+    return progressed;
+  }
+
+  /**
+   * The admission guard, run on every Backup that is not done (backup_controller.go Reconcile, then
+   * guard.EnsureResourceIsAdmitted): a refused one is held as `invalid backup definition`, and one admitted again
+   * goes back to no phase, so the start gates run again (Backup.SetAdmissionError in api/v1/backup_funcs.go).
+   */
+  private admit(backup: StoredObject): boolean {
+    const phase = phaseOf(backup);
+    if (DONE.has(phase)) return false;
+    const clusterName = String(obj(obj(backup.spec).cluster).name);
+    const refused =
+      obj(backup.spec).method === 'volumeSnapshot' &&
+      this.behaviours.of(backup.metadata.namespace!, clusterName).refuseVolumeSnapshotBackups;
+    if (refused) {
+      this.timeline(backup).blocked = true;
+      return (
+        phase !== BackupPhase.DefinitionInvalid &&
+        this.writes.setStatus(BACKUPS, backup, { phase: BackupPhase.DefinitionInvalid, error: METHOD_REFUSED })
+      );
+    }
+    if (phase !== BackupPhase.DefinitionInvalid) return false;
+    // Phase and error cleared; both are omitempty, so they leave the object.
+    const status = { ...obj(backup.status) };
+    Reflect.deleteProperty(status, 'phase');
+    Reflect.deleteProperty(status, 'error');
+    return this.writes.update(BACKUPS, backup, { status });
   }
 
   private timeline(backup: StoredObject): BackupTimeline {
@@ -119,6 +174,7 @@ export class BackupController {
     const startAt = timeline.eligibleAt + seconds(behaviour.startSeconds);
     if (now < startAt) return false;
     timeline.startedAt = startAt;
+    timeline.configuration = volumeSnapshotConfiguration(backup, obj(obj(spec.backup).volumeSnapshot));
     const podName = targetPod(backup, cluster);
     this.snapshots.create(backup, cluster, podName, startAt);
     return this.writes.setStatus(BACKUPS, backup, {
@@ -191,4 +247,31 @@ function targetPod(backup: StoredObject, cluster: StoredObject): string {
   const instances = Number(obj(cluster.spec).instances ?? 1);
   if (target === 'primary' || instances < 2) return primary;
   return Array.from({ length: instances }, (_, i) => `${name}-${i + 1}`).find((pod) => pod !== primary)!;
+}
+
+const phaseOf = (backup: StoredObject): string => String(obj(backup.status).phase ?? '');
+
+/**
+ * BackupList.CanExecuteBackup (api/v1/backup_funcs.go): the backup being executed (started or running) may go on;
+ * with none executing, only the oldest of GetPendingBackupNames may start, and that list holds every Backup that is
+ * neither done nor executing (pending, finalizing, invalid definition, no phase yet), of any method.
+ */
+function canExecuteBackup(queue: readonly StoredObject[], name: string): boolean {
+  const executing = queue.find((backup) => EXECUTING.has(phaseOf(backup)));
+  if (executing) return executing.metadata.name === name;
+  const pending = queue.filter((backup) => !DONE.has(phaseOf(backup)));
+  return pending[0]?.metadata.name === name;
+}
+
+/**
+ * Backup.GetVolumeSnapshotConfiguration (api/v1/backup_funcs.go): the cluster's stanza, with the Backup's `online`
+ * and, when the Backup has one, its whole `onlineConfiguration` in place of the cluster's (not merged field by field).
+ */
+function volumeSnapshotConfiguration(backup: StoredObject, clusterStanza: Record<string, unknown>): VolumeSnapshotConfiguration {
+  const spec = obj(backup.spec);
+  return {
+    ...clusterStanza,
+    ...(spec.online !== undefined && { online: spec.online }),
+    ...(spec.onlineConfiguration !== undefined && { onlineConfiguration: spec.onlineConfiguration }),
+  };
 }

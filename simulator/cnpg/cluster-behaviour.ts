@@ -12,6 +12,12 @@ export interface ClusterBehaviour {
   csiError?: string;
   /** Backups of this cluster never leave pending (operator down, queue blocked). */
   stuckPending?: boolean;
+  /**
+   * The operator's admission guard refuses this cluster's volume-snapshot Backups, as it does when the operator
+   * started without the VolumeSnapshot CRD and the webhooks are not installed (internal/webhook/v1/backup_webhook.go
+   * validate, spec.method); clearing it lets the guard admit them again.
+   */
+  refuseVolumeSnapshotBackups?: boolean;
   /** A restore (or new cluster) of this name fails this way. */
   restoreFailure?: 'job-failed' | 'unrecoverable' | 'never-ready';
 }

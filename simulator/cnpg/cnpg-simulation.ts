@@ -1,6 +1,7 @@
 import type { VirtualClock } from '../virtual-clock';
 import type { ObjectStore } from '../kube-api-server/object-store';
-import { BackupController } from './backup-controller';
+import { resourceTypeOf } from '../kube-api-server/resource-registry';
+import { BackupController, type VolumeSnapshotConfiguration } from './backup-controller';
 import { ClusterBehaviours, type ClusterBehaviour } from './cluster-behaviour';
 import { ClusterBootstrapController } from './cluster-bootstrap-controller';
 import { SimulatedWrites } from './simulated-writes';
@@ -18,7 +19,7 @@ export class CnpgSimulation {
   private readonly backups: BackupController;
 
   constructor(
-    store: ObjectStore,
+    private readonly store: ObjectStore,
     private readonly clock: VirtualClock,
   ) {
     const writes = new SimulatedWrites(store);
@@ -36,6 +37,16 @@ export class CnpgSimulation {
 
   behaviourOf(namespace: string, clusterName: string): ClusterBehaviour {
     return this.behaviours.of(namespace, clusterName);
+  }
+
+  /**
+   * The volume-snapshot settings CNPG took a Backup with (GetVolumeSnapshotConfiguration), once it started it: what
+   * decides, for instance, whether pg_backup_stop waited for the WAL archive.
+   */
+  configurationUsedBy(namespace: string, backupName: string): VolumeSnapshotConfiguration | undefined {
+    this.reconcile();
+    const backup = this.store.get(resourceTypeOf('backups'), namespace, backupName);
+    return backup && this.backups.configurationOf(backup);
   }
 
   /** When a simulated (new or restored) cluster of this name last became healthy, in virtual time. */

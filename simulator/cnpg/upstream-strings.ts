@@ -3,13 +3,15 @@
  * simulation never agrees with a wrong constant of the product (it imports nothing from lambdas/).
  */
 
-/** cloudnative-pg api/v1/backup_types.go: BackupPhasePending ... BackupPhaseFailed. */
+/** cloudnative-pg api/v1/backup_types.go: BackupPhasePending ... BackupPhaseDefinitionInvalid. */
 export const BackupPhase = {
   Pending: 'pending',
   Started: 'started',
+  Running: 'running',
   Finalizing: 'finalizing',
   Completed: 'completed',
   Failed: 'failed',
+  DefinitionInvalid: 'invalid backup definition',
 } as const;
 
 /** cloudnative-pg api/v1/cluster_types.go: PhaseSettingUpPrimary, PhaseHealthy, PhaseUnrecoverable. */

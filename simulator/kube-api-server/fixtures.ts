@@ -13,6 +13,8 @@ export interface ExampleClusterOptions {
   hibernated?: boolean;
   volumeSnapshot?: boolean;
   snapshotOwnerReference?: 'none' | 'backup' | 'cluster';
+  /** The cluster's spec.backup.volumeSnapshot.onlineConfiguration (default: none written; the CRD default applies). */
+  onlineConfiguration?: { immediateCheckpoint?: boolean; waitForArchive?: boolean };
 }
 
 /** A running CNPG Cluster as the operator reports it: healthy, with a volume-snapshot backup stanza. */
@@ -40,7 +42,12 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
       }),
       backup: {
         ...((options.volumeSnapshot ?? true) && {
-          volumeSnapshot: { className: 'csi-aws-vsc', online: true, snapshotOwnerReference: options.snapshotOwnerReference ?? 'none' },
+          volumeSnapshot: {
+            className: 'csi-aws-vsc',
+            online: true,
+            snapshotOwnerReference: options.snapshotOwnerReference ?? 'none',
+            ...(options.onlineConfiguration && { onlineConfiguration: options.onlineConfiguration }),
+          },
         }),
         ...(archive === 'barmanObjectStore' && {
           barmanObjectStore: { destinationPath: 's3://wal-archive/hendrix', s3Credentials: { inheritFromIAMRole: true } },

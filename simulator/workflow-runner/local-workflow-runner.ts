@@ -7,7 +7,9 @@ import type { AslDefinition, AslState } from './state-machine-definition';
  * keyed by the Lambda ARN in their Resource (a Task without one is refused up front; nothing ever calls AWS). Wait states run
  * on the virtual clock: each is swapped for a local step that advances the clock by exactly the wait's duration, so a
  * simulated week takes seconds. Retry back-off is not slept (intervals are zeroed); Retry counts, Catch, Choice and Map
- * behave as defined.
+ * behave as defined. Timeouts run on the virtual clock too: a handler that used more virtual time than its function's
+ * timeout fails as Lambda reports it (Sandbox.Timedout), and one beyond its Task's TimeoutSeconds as States.Timeout;
+ * the library's own real-time task timeout is set out of reach.
  */
 
 export type LocalLambda = (event: unknown) => Promise<unknown>;
@@ -26,6 +28,13 @@ export interface LocalExecution {
 }
 
 const WAIT_RESOURCE = 'local:virtual-wait';
+/** Real time the library allows a task (it defaults to 60 s): out of reach, so only virtual time decides. */
+const REAL_TIME_TASK_LIMIT_SECONDS = 20 * 86_400;
+
+export interface LocalWorkflowRunnerOptions {
+  /** Each function's timeout (its Timeout property), in ms, by the ARN the definition invokes it with. */
+  lambdaTimeoutsMs?: ReadonlyMap<string, number>;
+}
 
 type StateVisitor = (name: string, state: AslState, states: Record<string, AslState>) => void;
 
@@ -63,15 +72,30 @@ function waitMilliseconds(state: AslState, input: unknown, nowMs: number): numbe
 /** Lambda reports a thrown error as its name, with a JSON Cause holding the message; mirror that. */
 function asLambdaError(error: unknown): Error {
   const original = error instanceof Error ? error : new Error(String(error));
-  const lambdaError = new Error(JSON.stringify({ errorType: original.name, errorMessage: original.message }));
-  lambdaError.name = original.name;
-  return lambdaError;
+  return namedError(original.name, JSON.stringify({ errorType: original.name, errorMessage: original.message }));
+}
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/**
+ * An invocation that ran out of time, as Lambda reports it: errorType Sandbox.Timedout and the message its runtime
+ * writes (aws/aws-lambda-runtime-interface-emulator, cmd/aws-lambda-rie/handlers.go, on rapidcore.ErrInvokeTimeout).
+ */
+function lambdaTimeout(timeoutMs: number, executionName: string): Error {
+  const errorMessage = `RequestId: ${executionName} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+  return namedError('Sandbox.Timedout', JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage }));
 }
 
 export class LocalWorkflowRunner {
   private readonly definition: AslDefinition;
   private readonly taskStates = new Map<string, string>();
   private readonly waitStates = new Map<string, AslState>();
+  /** Each Task's TimeoutSeconds in ms, applied on the virtual clock. */
+  private readonly taskTimeoutsMs = new Map<string, number>();
   /** Built once: constructing one validates the definition, which is costly. */
   private machine: StateMachine | undefined;
 
@@ -79,15 +103,20 @@ export class LocalWorkflowRunner {
     definition: AslDefinition,
     private readonly lambdas: ReadonlyMap<string, LocalLambda>,
     private readonly clock: VirtualClock,
+    private readonly options: LocalWorkflowRunnerOptions = {},
   ) {
     if (definition.QueryLanguage === 'JSONata') throw new Error('The local runner executes JSONPath state machines only');
     this.definition = structuredClone(definition);
     visitStates(this.definition.States, (name, state, states) => {
-      if (state.Type === 'Task') this.taskStates.set(name, String(state.Resource));
+      if (state.Type === 'Task') {
+        this.taskStates.set(name, String(state.Resource));
+        if (typeof state.TimeoutSeconds === 'number') this.taskTimeoutsMs.set(name, state.TimeoutSeconds * 1000);
+        state.TimeoutSeconds = REAL_TIME_TASK_LIMIT_SECONDS;
+      }
       if (state.Type === 'Wait') {
         const { Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state;
         this.waitStates.set(name, { ...rest, Seconds, SecondsPath, Timestamp, TimestampPath });
-        states[name] = { ...rest, Type: 'Task', Resource: WAIT_RESOURCE };
+        states[name] = { ...rest, Type: 'Task', Resource: WAIT_RESOURCE, TimeoutSeconds: REAL_TIME_TASK_LIMIT_SECONDS };
         this.taskStates.set(name, WAIT_RESOURCE);
       }
     });
@@ -103,7 +132,7 @@ export class LocalWorkflowRunner {
     this.machine ??= new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
     const execution = this.machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: this.localHandlers() as never,
+        taskResourceLocalHandlers: this.localHandlers(executionName) as never,
         retryIntervalOverrides: Object.fromEntries([...this.taskStates.keys()].map((name) => [name, 0])),
       },
       context: { Execution: { Id: `arn:aws:states:local:execution:${executionName}`, Name: executionName } },
@@ -134,7 +163,7 @@ export class LocalWorkflowRunner {
     }
   }
 
-  private localHandlers(): Record<string, (input: unknown) => Promise<unknown>> {
+  private localHandlers(executionName: string): Record<string, (input: unknown) => Promise<unknown>> {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, resource] of this.taskStates) {
       if (resource === WAIT_RESOURCE) {
@@ -146,13 +175,27 @@ export class LocalWorkflowRunner {
         continue;
       }
       const lambda = this.lambdas.get(resource)!;
+      const lambdaTimeoutMs = this.options.lambdaTimeoutsMs?.get(resource);
+      const taskTimeoutMs = this.taskTimeoutsMs.get(name);
       handlers[name] = async (input) => {
+        const startedAt = this.clock.nowMs();
+        // What the handler did within its time stands; whatever it answers after its time is lost, as in Lambda.
+        const outOfTime = () => {
+          const used = this.clock.nowMs() - startedAt;
+          if (lambdaTimeoutMs !== undefined && used > lambdaTimeoutMs) return lambdaTimeout(lambdaTimeoutMs, executionName);
+          if (taskTimeoutMs !== undefined && used > taskTimeoutMs) return namedError('States.Timeout', 'The task timed out');
+          return undefined;
+        };
+        let output: unknown;
         try {
           // A JSON round trip on both sides, as Lambda's invoke does.
-          return JSON.parse(JSON.stringify((await lambda(JSON.parse(JSON.stringify(input)))) ?? null));
+          output = JSON.parse(JSON.stringify((await lambda(JSON.parse(JSON.stringify(input)))) ?? null));
         } catch (error) {
-          throw asLambdaError(error);
+          throw outOfTime() ?? asLambdaError(error);
         }
+        const timeout = outOfTime();
+        if (timeout) throw timeout;
+        return output;
       };
     }
     return handlers;

@@ -16,6 +16,8 @@ export interface SynthesizedScheduler {
   restoreDefinition: AslDefinition;
   /** The fake ARN each function has in the definitions, by function. */
   functionArns: Record<SchedulerFunctionName, string>;
+  /** Each function's timeout in ms, by its fake ARN. */
+  lambdaTimeoutsMs: ReadonlyMap<string, number>;
 }
 
 const synthesized = new Map<string, SynthesizedScheduler>();
@@ -41,7 +43,14 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   ) as Record<SchedulerFunctionName, string>;
   const definitionOf = (machine: { node: { defaultChild: unknown } }) =>
     stateMachineDefinition(template, stack.getLogicalId(machine.node.defaultChild as CfnStateMachine));
+  const lambdaTimeoutsMs = new Map(
+    Object.entries(scheduler.functions).map(([name, fn]) => {
+      const timeout = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties?.Timeout;
+      return [functionArns[name as SchedulerFunctionName], Number(timeout ?? 3) * 1000] as const;
+    }),
+  );
   return {
+    lambdaTimeoutsMs,
     backupDefinition: definitionOf(scheduler.backupWorkflow.stateMachine),
     retentionDefinition: definitionOf(scheduler.retentionWorkflow.stateMachine),
     restoreDefinition: definitionOf(scheduler.restoreWorkflow.stateMachine),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { buildBackupManifest, isOwnBackupOfSlot } from '../../lambdas/domain/backup-manifest';
-import type { Backup } from '../../lambdas/domain/kube-objects';
+import type { Backup, Cluster, OnlineConfiguration } from '../../lambdas/domain/kube-objects';
 import { TargetSpecSchema, type BackupOptions, type TargetSpec } from '../../lambdas/domain/target-spec';
 import { applyCrdDefaults, crdSchemaViolations } from '../../simulator/crd-schemas';
 
@@ -8,8 +8,16 @@ const scheduledTime = new Date('2026-11-25T05:00:00Z');
 const name = 'hendrix-20261125050000';
 const target = (backup: Partial<BackupOptions> = {}): TargetSpec =>
   TargetSpecSchema.parse({ name: 'hendrix-prod', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', backup });
-const manifestFor = (options: Partial<BackupOptions> = {}, execution = 'hendrix-prod-backup-20261125050000') =>
-  buildBackupManifest({ target: target(options), name, scheduledTime, execution });
+/** The Cluster as the API server returns it: CRD defaults applied to what its owner wrote. */
+const clusterWith = (onlineConfiguration?: OnlineConfiguration): Cluster =>
+  applyCrdDefaults('Cluster', {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: { name: 'hendrix', namespace: 'demo' },
+    spec: { instances: 1, storage: { size: '1Gi' }, backup: { volumeSnapshot: { className: 'csi-aws-vsc', onlineConfiguration } } },
+  }) as Cluster;
+const manifestFor = (options: Partial<BackupOptions> = {}, execution = 'hendrix-prod-backup-20261125050000', cluster = clusterWith()) =>
+  buildBackupManifest({ target: target(options), cluster, name, scheduledTime, execution });
 
 /** Every combination of the options that reach the manifest, each one set or not. */
 const backupOptions = fc.record(
@@ -63,12 +71,43 @@ describe('the Backup manifest', () => {
       method: 'volumeSnapshot',
       online: false,
       target: 'primary',
-      onlineConfiguration: { immediateCheckpoint: true },
+      onlineConfiguration: { immediateCheckpoint: true, waitForArchive: true },
     });
   });
 
   test('sets an option the target sets to false, rather than leaving it to the cluster default', () => {
-    expect(manifestFor({ immediateCheckpoint: false }).spec.onlineConfiguration).toEqual({ immediateCheckpoint: false });
+    expect(manifestFor({ immediateCheckpoint: false }).spec.onlineConfiguration).toMatchObject({ immediateCheckpoint: false });
+  });
+
+  test("keeps the cluster's waitForArchive: false when the target sets immediateCheckpoint", () => {
+    const cluster = clusterWith({ waitForArchive: false });
+    expect(manifestFor({ immediateCheckpoint: true }, 'run', cluster).spec.onlineConfiguration).toEqual({
+      immediateCheckpoint: true,
+      waitForArchive: false,
+    });
+  });
+
+  test('leaves the whole onlineConfiguration to the cluster when the target sets nothing of it', () => {
+    expect(manifestFor({ online: true }, 'run', clusterWith({ waitForArchive: false })).spec.onlineConfiguration).toBeUndefined();
+  });
+
+  test("CNPG backs up with the cluster's online settings and only the target's own on top, whatever both set", () => {
+    // GetVolumeSnapshotConfiguration (cloudnative-pg api/v1/backup_funcs.go): the Backup's onlineConfiguration, as
+    // stored (CRD defaults applied), replaces the cluster's whole one.
+    const effective = (backup: Backup, cluster: Cluster) =>
+      backup.spec.onlineConfiguration ?? cluster.spec.backup?.volumeSnapshot?.onlineConfiguration;
+    fc.assert(
+      fc.property(
+        fc.record({ immediateCheckpoint: fc.boolean(), waitForArchive: fc.boolean() }, { requiredKeys: [] }),
+        fc.option(fc.boolean(), { nil: undefined }),
+        (clusterSettings, immediateCheckpoint) => {
+          const cluster = clusterWith(clusterSettings);
+          const options = immediateCheckpoint === undefined ? {} : { immediateCheckpoint };
+          const stored = asStored(manifestFor(options, 'run', cluster));
+          expect(effective(stored, cluster)).toEqual({ ...cluster.spec.backup?.volumeSnapshot?.onlineConfiguration, ...options });
+        },
+      ),
+    );
   });
 
   test('passes the snapshot deadline in the annotation CNPG reads, in minutes', () => {

@@ -40,7 +40,7 @@ const follow: BackupFollowState = {
   expectedDurationSeconds: 200,
   checks: 1,
 };
-const limits = { pendingTimeoutSeconds: 1800, timeoutSeconds: 10_800 };
+const limits = { notStartedTimeoutSeconds: 1800, runningTimeoutSeconds: 10_800 };
 const routine: Timeline = { startAt: 5, provisionedAt: 40, completeAt: 185 };
 
 const after = (from: Date, seconds: number) => new Date(from.getTime() + seconds * 1000);
@@ -186,15 +186,27 @@ describe('deciding what a followed backup does next', () => {
     });
   });
 
-  test('an invalid backup definition is a failure with the admission error', () => {
-    const invalid = backup({
+  // CNPG resets `invalid backup definition` once the definition validates again (api/v1/backup_funcs.go SetAdmissionError).
+  const invalid = backup({
+    phase: 'invalid backup definition',
+    error: 'the resource failed admission validation on: spec.method (see the operator logs for details)',
+  });
+
+  test('an invalid backup definition is not final: it waits like a Backup not started yet', () => {
+    expect(decide(invalid, 10, { ...follow, expectedDurationSeconds: 3600 })).toEqual({
+      state: 'waiting',
       phase: 'invalid backup definition',
-      error: 'Cannot use volumeSnapshot backup method without a volumeSnapshot section',
+      waitSeconds: 1790,
     });
-    expect(decide(invalid, 10)).toEqual({
-      state: 'failed',
+  });
+
+  test('an invalid backup definition at the not-started deadline times out as never started, with the admission error', () => {
+    expect(decide(invalid, 1800)).toEqual({
+      state: 'timedOut',
       phase: 'invalid backup definition',
-      reason: 'Cannot use volumeSnapshot backup method without a volumeSnapshot section',
+      started: false,
+      reason:
+        'Backup demo/hendrix-20261125050000 did not start within 30 minutes: CNPG holds it as an invalid backup definition (the resource failed admission validation on: spec.method (see the operator logs for details))',
     });
   });
 
@@ -214,36 +226,44 @@ describe('deciding what a followed backup does next', () => {
     });
   });
 
-  test('pending at the pending limit times out with the likely causes', () => {
+  test('pending at the not-started deadline times out as never started, with the likely causes', () => {
     expect(decide(backup({ phase: 'pending' }), 1800)).toEqual({
       state: 'timedOut',
       phase: 'pending',
+      started: false,
       reason:
-        'Backup demo/hendrix-20261125050000 stuck in pending for 30 minutes: another backup of the cluster may be running, or the operator is down',
+        'Backup demo/hendrix-20261125050000 did not start within 30 minutes: another backup of the cluster may be running, or the operator is down',
     });
   });
 
   test('a Backup CNPG has not reconciled yet counts as pending', () => {
-    expect(decide(backup(undefined), 1800)).toMatchObject({ state: 'timedOut', phase: 'pending' });
+    expect(decide(backup(undefined), 1800)).toMatchObject({ state: 'timedOut', phase: 'pending', started: false });
   });
 
-  test('a started Backup is not held to the pending limit', () => {
+  test('a started Backup is not held to the not-started deadline', () => {
     expect(decide(backup(startedStatus(routine)), 1800)).toMatchObject({ state: 'waiting', phase: 'started' });
   });
 
-  test('any phase at the overall limit times out with the last phase', () => {
-    expect(decide(backup(finalizingStatus(routine)), 10_800)).toEqual({
+  test('a running Backup at the running deadline, counted from its start, times out as started with its last phase', () => {
+    expect(decide(backup(finalizingStatus(routine)), 10_805)).toEqual({
       state: 'timedOut',
       phase: 'finalizing',
-      reason: 'Backup demo/hendrix-20261125050000 still finalizing after 180 minutes',
+      started: true,
+      reason: 'Backup demo/hendrix-20261125050000 still finalizing 180 minutes after it started',
     });
+  });
+
+  test('the running deadline counts from the start CNPG recorded: time spent queued does not count', () => {
+    const queued = { startAt: 3000, provisionedAt: 3100, completeAt: 20_000 };
+    expect(decide(backup(finalizingStatus(queued)), 10_900, { ...follow, checks: 30 })).toMatchObject({ state: 'waiting' });
+    expect(decide(backup(finalizingStatus(queued)), 13_800)).toMatchObject({ state: 'timedOut', started: true });
   });
 
   test('while running, waits as long as the polling cadence says', () => {
     expect(decide(backupAt(60, routine), 60)).toEqual({ state: 'waiting', phase: 'finalizing', waitSeconds: 140 });
   });
 
-  test('a pending Backup waits no longer than until the pending limit', () => {
+  test('a pending Backup waits no longer than until the not-started deadline', () => {
     expect(decide(backup({ phase: 'pending' }), 1790, { ...follow, expectedDurationSeconds: 3600 })).toEqual({
       state: 'waiting',
       phase: 'pending',
@@ -251,45 +271,36 @@ describe('deciding what a followed backup does next', () => {
     });
   });
 
-  test('a pending Backup waits no longer than until the overall limit when that comes first', () => {
-    const bounds = { pendingTimeoutSeconds: 20_000, timeoutSeconds: 10_800 };
-    expect(decide(backup({ phase: 'pending' }), 10_790, { ...follow, checks: 30 }, bounds)).toMatchObject({
-      state: 'waiting',
-      waitSeconds: 10,
-    });
-  });
-
-  test('a running Backup waits no longer than until the overall limit', () => {
+  test('a running Backup waits no longer than until the running deadline', () => {
     expect(decide(backup(finalizingStatus(routine)), 10_700, { ...follow, checks: 30 })).toEqual({
       state: 'waiting',
       phase: 'finalizing',
-      waitSeconds: 100,
+      waitSeconds: 105,
     });
   });
 
   test('never waits at or past a deadline, and every wait ends by the deadline', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(undefined, 'pending', 'started', 'running', 'finalizing', 'walArchivingFailing'),
+        fc.constantFrom(undefined, 'pending', 'invalid backup definition', 'started', 'running', 'finalizing', 'walArchivingFailing'),
         fc.integer({ min: 0, max: 200_000_000 }),
         fc.integer({ min: 0, max: 60 }),
         fc.integer({ min: 1, max: 20_000 }),
         fc.integer({ min: 60, max: 86_400 }),
         fc.integer({ min: 300, max: 172_800 }),
-        (phase, elapsedMs, checks, expected, pendingTimeoutSeconds, timeoutSeconds) => {
+        (phase, elapsedMs, checks, expected, notStartedTimeoutSeconds, runningTimeoutSeconds) => {
           const elapsed = elapsedMs / 1000;
-          const deadline = phase === undefined || phase === 'pending' ? Math.min(pendingTimeoutSeconds, timeoutSeconds) : timeoutSeconds;
+          const notStarted = phase === undefined || phase === 'pending' || phase === 'invalid backup definition';
+          // Without a recorded start, the running deadline counts from creation.
+          const deadline = notStarted ? notStartedTimeoutSeconds : runningTimeoutSeconds;
           const progress = decide(
             backup(phase === undefined ? undefined : { phase }),
             elapsed,
             { ...follow, checks, expectedDurationSeconds: expected },
-            {
-              pendingTimeoutSeconds,
-              timeoutSeconds,
-            },
+            { notStartedTimeoutSeconds, runningTimeoutSeconds },
           );
           if (elapsed >= deadline) {
-            expect(progress.state).toBe('timedOut');
+            expect(progress).toMatchObject({ state: 'timedOut', started: !notStarted });
             return;
           }
           expect(progress.state).toBe('waiting');

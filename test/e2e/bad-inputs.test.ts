@@ -50,8 +50,8 @@ const BACKUP_CASES: Array<[string, unknown, string]> = [
   ],
   ['over-long cluster name', withTarget({ cluster: 'c'.repeat(64) }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
   ['invalid cron', withTarget({ schedule: 'cron(61 * * * ? *)' }), 'input.target.schedule: field 1 ("61") is not valid'],
-  ['negative timeout', withTarget({ backup: { timeoutMinutes: -1 } }), 'input.target.backup.timeoutMinutes:'],
-  ['timeout of a year', withTarget({ backup: { timeoutMinutes: 525_600 } }), 'input.target.backup.timeoutMinutes:'],
+  ['negative timeout', withTarget({ backup: { runningTimeoutMinutes: -1 } }), 'input.target.backup.runningTimeoutMinutes:'],
+  ['timeout of a year', withTarget({ backup: { notStartedTimeoutMinutes: 525_600 } }), 'input.target.backup.notStartedTimeoutMinutes:'],
   ['online as a string', withTarget({ backup: { online: 'yes' } }), 'input.target.backup.online:'],
   [
     'scheduled time without a zone',

@@ -221,12 +221,71 @@ describe('volume-snapshot backups', () => {
     expect(backup('nightly').status).toMatchObject({ phase: 'started', startedAt: at(605) });
   });
 
-  test('leave backups of other methods pending, without blocking the snapshot queue', async () => {
+  test('queue with backups of every method: a barman backup ahead (never run here) holds the snapshot backups', async () => {
+    // CanExecuteBackup lists the cluster's Backups whatever their method; no instance manager runs the barman one here.
     seedCluster();
     await createBackup('barman', { method: 'barmanObjectStore' });
     advance(1);
     await createBackup('nightly');
     advance(3600);
-    expect([backup('barman').status?.phase, backup('nightly').status?.phase]).toEqual(['pending', 'completed']);
+    expect([backup('barman').status?.phase, backup('nightly').status?.phase]).toEqual(['pending', 'pending']);
+  });
+
+  test('a finalizing backup is not executing, but as the oldest not done it still holds a newer one', async () => {
+    seedCluster();
+    harness.server.cnpg.configure(NAMESPACE, 'hendrix', { finalizingSeconds: 7200 });
+    await createBackup('first');
+    advance(100);
+    await createBackup('second');
+    advance(3600);
+    expect([backup('first').status?.phase, backup('second').status?.phase]).toEqual(['finalizing', 'pending']);
+    advance(3600);
+    expect(backup('first').status).toMatchObject({ phase: 'completed', stoppedAt: at(7265) });
+    advance(5);
+    expect(backup('second').status).toMatchObject({ phase: 'started', startedAt: at(7270) });
+  });
+
+  test('the admission guard holds a refused backup as an invalid definition, with the fields it refused', async () => {
+    seedCluster();
+    harness.server.cnpg.configure(NAMESPACE, 'hendrix', { refuseVolumeSnapshotBackups: true });
+    await createBackup('refused');
+    advance(3600);
+    expect(backup('refused').status).toEqual({
+      phase: 'invalid backup definition',
+      error: 'the resource failed admission validation on: spec.method (see the operator logs for details)',
+    });
+  });
+
+  test('an invalid definition is not final: admitted again, the backup is reset and started', async () => {
+    seedCluster();
+    harness.server.cnpg.configure(NAMESPACE, 'hendrix', { refuseVolumeSnapshotBackups: true });
+    await createBackup('refused');
+    advance(600);
+    expect(backup('refused').status?.phase).toBe('invalid backup definition');
+    harness.server.cnpg.configure(NAMESPACE, 'hendrix', { refuseVolumeSnapshotBackups: false });
+    expect(backup('refused').status).toEqual({ phase: 'pending' });
+    advance(5);
+    expect(backup('refused').status).toMatchObject({ phase: 'started', startedAt: at(605) });
+  });
+
+  test("a backup's onlineConfiguration replaces the cluster's whole one (GetVolumeSnapshotConfiguration)", async () => {
+    seedCluster({ onlineConfiguration: { waitForArchive: false } });
+    await createBackup('checkpoint', { onlineConfiguration: { immediateCheckpoint: true } });
+    advance(5);
+    // The Backup CRD defaults waitForArchive to true: the cluster's false is gone.
+    expect(harness.server.cnpg.configurationUsedBy(NAMESPACE, 'checkpoint')?.onlineConfiguration).toEqual({
+      immediateCheckpoint: true,
+      waitForArchive: true,
+    });
+  });
+
+  test("without an onlineConfiguration of its own, a backup runs with the cluster's", async () => {
+    seedCluster({ onlineConfiguration: { waitForArchive: false } });
+    await createBackup('plain');
+    advance(5);
+    expect(harness.server.cnpg.configurationUsedBy(NAMESPACE, 'plain')).toMatchObject({
+      online: true,
+      onlineConfiguration: { waitForArchive: false },
+    });
   });
 });

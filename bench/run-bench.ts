@@ -8,6 +8,7 @@ import { RetentionPolicySchema } from '../lambdas/domain/target-spec';
 import { backupObject, snapshotObject } from '../test/domain/retention-arbitraries';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
 import { VirtualClock } from '../simulator/virtual-clock';
+import { throttledBackups } from './throttled-backups';
 
 const SFN_PRICE_PER_TRANSITION = 0.000025;
 const LAMBDA_PRICE_PER_REQUEST = 0.0000002;
@@ -134,6 +135,7 @@ async function tokenSpeed(): Promise<void> {
 async function main(): Promise<void> {
   console.log('cnpg-snapshot-scheduler benchmarks');
   await backupCosts();
+  await throttledBackups(row);
   await restoreOverhead();
   plannerSpeed();
   await tokenSpeed();

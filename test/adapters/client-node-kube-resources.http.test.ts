@@ -152,6 +152,17 @@ describe('the Kubernetes adapter over HTTPS', () => {
     expect(received()[0]).toMatchObject({ method: 'DELETE', path: '/apis/snapshot.storage.k8s.io/v1/namespaces/demo/volumesnapshots/x' });
   });
 
+  test('delete at a version sends it as a precondition, and a changed object is a 409 the caller sees', async () => {
+    api.answer(() =>
+      failure(409, 'Conflict', 'Operation cannot be fulfilled on backups.postgresql.cnpg.io "x": the object has been modified'),
+    );
+    const error = await kube.delete('backups', 'demo', 'x', { resourceVersion: '42' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ status: 409, reason: 'Conflict' });
+    const [request] = received();
+    expect(JSON.parse(request!.body)).toMatchObject({ preconditions: { resourceVersion: '42' } });
+  });
+
   test('delete of a missing object is absent', async () => {
     api.answer(() => failure(404, 'NotFound', 'volumesnapshots.snapshot.storage.k8s.io "x" not found'));
     expect(await kube.delete('volumesnapshots', 'demo', 'x')).toBe('absent');

@@ -1,21 +1,20 @@
 import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
-import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
-import { decideRestoreProgress, RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { restoreOutcomeEvent, restoreOutcomeMetrics } from '../domain/restore-events';
+import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';
+import { RestoreSummarySchema } from '../domain/restore-summary';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
+import type { RestoreContext } from './create-restore-cluster';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckRestoreEventSchema = z.strictObject({
   auth: KubeAuthSchema,
-  context: z.strictObject({
+  context: RestoreSummarySchema.extend({
     target: z.string().min(1),
     eksCluster: z.string().min(1),
-    namespace: z.string().min(1),
     sourceCluster: z.string().min(1),
-    clusterName: z.string().min(1),
-    backup: z.string().min(1),
     requestId: z.string().min(1),
     createdAt: IsoTimestamp,
   }),
@@ -24,7 +23,7 @@ const CheckRestoreEventSchema = z.strictObject({
 });
 
 export interface CheckRestoreResult {
-  context: RestoreEventContext;
+  context: RestoreContext;
   checks: number;
   timeoutSeconds: number;
   progress: RestoreProgress;
@@ -47,7 +46,6 @@ export function createCheckRestore(deps: WorkflowDependencies) {
       createdAt: new Date(context.createdAt),
       now,
       timeoutSeconds,
-      pollSeconds: RESTORE_POLL_SECONDS,
     });
     const outcome = restoreOutcomeEvent(context, progress, now);
     if (outcome) {

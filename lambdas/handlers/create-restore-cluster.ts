@@ -3,7 +3,8 @@ import { ConflictError } from '../errors';
 import type { Cluster } from '../domain/kube-objects';
 import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
 import { isSameRestoreRequest } from '../domain/restore-manifest';
-import { RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { RESTORE_POLL_MIN_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { RestoreSummarySchema, type RestoreSummary } from '../domain/restore-summary';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -22,10 +23,14 @@ export const RestoreWorkflowInputSchema = z.strictObject({
   manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as Cluster).kind === 'Cluster', {
     message: 'must be a Cluster manifest',
   }),
+  summary: RestoreSummarySchema,
 });
 
+/** What every step and event of a restore carries: the request and what it restores. */
+export type RestoreContext = RestoreEventContext & RestoreSummary;
+
 export interface CreateRestoreClusterResult {
-  context: RestoreEventContext;
+  context: RestoreContext;
   checks: number;
   timeoutSeconds: number;
   progress: RestoreProgress;
@@ -35,7 +40,7 @@ export interface CreateRestoreClusterResult {
 export function createCreateRestoreCluster(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CreateRestoreClusterResult> => {
     const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
-    const { source, backup, requestId, manifest, timeoutSeconds } = input;
+    const { source, backup, requestId, manifest, timeoutSeconds, summary } = input;
     const clusterName = manifest.metadata.name!;
     deps.log.appendKeys({ restoreRequest: requestId, clusterName });
     const kube = await deps.kube(source);
@@ -43,7 +48,8 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
     if (!result.created && !isSameRestoreRequest(result.existing, requestId))
       throw new ConflictError(`Cluster ${source.namespace}/${clusterName} already exists and belongs to another request`);
     const cluster = result.created ? result.object : result.existing;
-    const context: RestoreEventContext = {
+    const context: RestoreContext = {
+      ...summary,
       target: source.target,
       eksCluster: source.eksCluster,
       namespace: source.namespace,
@@ -58,7 +64,7 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
       context,
       checks: 0,
       timeoutSeconds,
-      progress: { state: 'waiting', phase: cluster.status?.phase ?? '', reason: 'created', waitSeconds: RESTORE_POLL_SECONDS },
+      progress: { state: 'waiting', phase: cluster.status?.phase ?? '', reason: 'created', waitSeconds: RESTORE_POLL_MIN_SECONDS },
     };
   };
 }

@@ -147,8 +147,6 @@ export function parseRestoreRequest(payload: unknown, context: { targets: readon
   }
   const source = resolveSource(request.target, context.targets);
   if (typeof source === 'string') issues.push(`target: ${source}`);
-  else if (request.clusterName === source.cluster)
-    issues.push(`clusterName: must differ from the source cluster ${source.cluster}, which lives in the same namespace`);
   if (issues.length > 0 || typeof source === 'string') throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
 
   const before = request.before ? new Date(request.before) : undefined;

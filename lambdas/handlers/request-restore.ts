@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors';
+import { ConflictError, InvalidInputError } from '../errors';
 import type { WorkflowStarter } from '../adapters/workflow-starter';
 import { CnpgLabel } from '../domain/cnpg-api';
 import type { Backup, Cluster } from '../domain/kube-objects';
@@ -50,6 +50,11 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     deps.log.appendKeys({ clusterName: request.clusterName, sourceCluster: source.cluster });
     const kube = await deps.kube(source);
     const found = await kube.get('clusters', source.namespace, source.cluster);
+    if (found && request.clusterName === source.cluster)
+      throw new InvalidInputError(
+        `Invalid restore request: clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace (the name is free once the source is deleted)`,
+        [`clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace`],
+      );
     // A Cluster being deleted is as good as gone: CNPG deletes its ServiceAccount with it.
     const live = found && !found.metadata.deletionTimestamp ? found : undefined;
     const backups = await kube.list('backups', source.namespace);

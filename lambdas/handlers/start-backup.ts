@@ -5,6 +5,7 @@ import { backupNameFor } from '../domain/backup-name';
 import { expectedBackupDurationSeconds, nextPollSeconds, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { clusterBackupBlocker } from '../domain/cluster-backup-precondition';
+import { snapshotOwnershipWarning } from '../domain/snapshot-ownership';
 import { parseInput } from '../domain/validation';
 import { SCHEDULE_CLOCK_SKEW_MS, WorkflowInputSchema } from '../domain/workflow-input';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -32,8 +33,11 @@ export function createStartBackup(deps: WorkflowDependencies) {
     deps.log.appendKeys({ target: target.name, backup: name, execution: executionName });
 
     const kube = await deps.kube(target);
-    const blocker = clusterBackupBlocker(await kube.get('clusters', target.namespace, target.cluster), target);
+    const cluster = await kube.get('clusters', target.namespace, target.cluster);
+    const blocker = clusterBackupBlocker(cluster, target);
     if (blocker) throw new PreconditionFailedError(blocker);
+    const ownership = snapshotOwnershipWarning(cluster!.spec, `${target.namespace}/${target.cluster}`);
+    if (ownership) deps.log.warn(ownership);
 
     const manifest = buildBackupManifest({ target, name, scheduledTime, execution: executionName });
     const history = await kube.list('backups', target.namespace, { labelSelector: `${CnpgLabel.Cluster}=${target.cluster}` });

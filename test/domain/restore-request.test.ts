@@ -71,6 +71,10 @@ describe('a restore request', () => {
     expect(parse({ target: 'hendrix', pointInTime: '2026-11-24T02:17:00.250Z' }).pointInTime).toEqual(new Date('2026-11-24T02:17:00.250Z'));
   });
 
+  test('may name the restored cluster after the source: when the source is gone, that brings its services back', () => {
+    expect(parse({ target: 'hendrix', clusterName: 'hendrix' }).clusterName).toBe('hendrix');
+  });
+
   test('a point in time now is not in the future', () => {
     expect(parse({ target: 'hendrix', pointInTime: now.toISOString() }).pointInTime).toEqual(now);
   });
@@ -233,10 +237,6 @@ describe('a restore request', () => {
     [
       { target: 'hendrix', serviceAccountName: 'Archive_Reader' },
       'serviceAccountName: must be the name of a ServiceAccount: a-z, 0-9 and "-", starting and ending with a letter or digit',
-    ],
-    [
-      { target: 'hendrix', clusterName: 'hendrix' },
-      'clusterName: must differ from the source cluster hendrix, which lives in the same namespace',
     ],
     [{ target: 'hendrix', instances: 0 }, 'instances: must be a whole number from 1 to 10'],
     [{ target: 'hendrix', instances: 11 }, 'instances: must be a whole number from 1 to 10'],

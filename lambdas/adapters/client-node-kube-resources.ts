@@ -113,7 +113,12 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
-  async annotate(kind: ResourceKind, namespace: string, name: string, annotations: Record<string, string>): Promise<'annotated' | 'absent'> {
+  async annotate(
+    kind: ResourceKind,
+    namespace: string,
+    name: string,
+    annotations: Record<string, string>,
+  ): Promise<'annotated' | 'absent'> {
     const resource = customResource(kind);
     const body = { metadata: { annotations } };
     try {

@@ -76,7 +76,9 @@ export function decideRestoreProgress(input: {
     };
   const failedPods = recoveryJob?.status?.failed ?? 0;
   const reason = [
-    phase ? `${phase}${status.phaseReason ? `: ${status.phaseReason}` : ''}` : 'no phase yet: CNPG is checking the snapshots (they must exist, with matching pvcRole and backupName)',
+    phase
+      ? `${phase}${status.phaseReason ? `: ${status.phaseReason}` : ''}`
+      : 'no phase yet: CNPG is checking the snapshots (they must exist, with matching pvcRole and backupName)',
     ...(failedPods > 0
       ? [
           `${failedPods} pod(s) of Job ${recoveryJob?.metadata.name} failed, retried up to backoffLimit ${recoveryJob?.spec?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT}`,

@@ -71,7 +71,9 @@ export const RestoreRequestSchema = z
     before: IsoTimestamp.optional(),
     pointInTime: IsoTimestamp.optional(),
     clusterName: ClusterNameSchema.optional(),
-    specFrom: z.enum(['cluster', 'backup'], { error: 'must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)' }).optional(),
+    specFrom: z
+      .enum(['cluster', 'backup'], { error: 'must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)' })
+      .optional(),
     serviceAccountName: ServiceAccountNameSchema.optional(),
     instances: wholeNumber(1, RESTORE_INSTANCES_MAX).default(1),
     timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),

@@ -45,4 +45,3 @@ export function restoreSummary(plan: RestorePlan, backup: Backup, clusterName = 
     warnings: plan.warnings,
   };
 }
-

@@ -52,7 +52,8 @@ export function restoreNeeds(inputs: {
   const { clusters, claims } = inputs;
   const snapshots = new Map<string, ProtectionRule>();
   const backups = new Set<string>();
-  for (const backup of inputs.backups) if (isChosenForRestore(backup, inputs.now) && backup.metadata.name) backups.add(backup.metadata.name);
+  for (const backup of inputs.backups)
+    if (isChosenForRestore(backup, inputs.now) && backup.metadata.name) backups.add(backup.metadata.name);
   for (const cluster of clusters) {
     const recovery = recoveryOf(cluster);
     if (!recovery || cluster.status?.phase === ClusterPhase.Healthy) continue;

@@ -85,7 +85,13 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     const deadline = new Date(request.requestedAt.getTime() + request.timeoutMinutes * 60_000);
     await protectChosenBackup(deps, kube, backup, deadline);
     const input: RestoreWorkflowInput = {
-      source: { target: source.target, eksCluster: source.eksCluster, namespace: source.namespace, cluster: source.cluster, auth: source.auth },
+      source: {
+        target: source.target,
+        eksCluster: source.eksCluster,
+        namespace: source.namespace,
+        cluster: source.cluster,
+        auth: source.auth,
+      },
       backup: backupName,
       requestId,
       timeoutSeconds: request.timeoutMinutes * 60,
@@ -93,7 +99,11 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
       summary,
     };
     const executionName = executionNameOf(request.clusterName, requestId);
-    const { started, executionArn } = await deps.starter.start({ stateMachineArn: deps.restoreStateMachineArn(), name: executionName, input });
+    const { started, executionArn } = await deps.starter.start({
+      stateMachineArn: deps.restoreStateMachineArn(),
+      name: executionName,
+      input,
+    });
     deps.log.info(started ? 'restore started' : 'restore already requested; follow the existing execution', { backup: backupName });
     return { ...result, executionName, executionArn, started };
   };
@@ -115,8 +125,13 @@ async function protectChosenBackup(
     [SchedulerAnnotation.RestoreProtectedUntil]: deadline.toISOString(),
   });
   if (marked === 'absent')
-    throw new ConflictError(`Backup ${backup.metadata.namespace}/${backup.metadata.name} was deleted while the restore was being requested; request again`);
-  deps.log.info('backup protected from retention until the restore deadline', { backup: backup.metadata.name, until: deadline.toISOString() });
+    throw new ConflictError(
+      `Backup ${backup.metadata.namespace}/${backup.metadata.name} was deleted while the restore was being requested; request again`,
+    );
+  deps.log.info('backup protected from retention until the restore deadline', {
+    backup: backup.metadata.name,
+    until: deadline.toISOString(),
+  });
 }
 
 function earlierRestore(earlier: Cluster, backup: Backup, plan: RestorePlan, requestId: string, dryRun: boolean): RequestRestoreResult {

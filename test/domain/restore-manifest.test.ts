@@ -626,7 +626,10 @@ describe('the ServiceAccount', () => {
     ).toBe('db-archive'));
 
   test('is the requested one, instead of any template', () => {
-    const restored = plan({ source: sourceWith(irsa, { walArchive: 'plugin' }), request: { ...request, pointInTime, serviceAccountName: 'dr' } });
+    const restored = plan({
+      source: sourceWith(irsa, { walArchive: 'plugin' }),
+      request: { ...request, pointInTime, serviceAccountName: 'dr' },
+    });
     expect(restored.manifest.spec.serviceAccountName).toBe('dr');
     expect(restored.manifest.spec).not.toHaveProperty('serviceAccountTemplate');
     expect(restored.warnings).toEqual([]);
@@ -634,8 +637,11 @@ describe('the ServiceAccount', () => {
 
   test('is the requested one when the source is gone', () =>
     expect(
-      plan({ source: null, snapshots: recording(sourceCluster({ walArchive: 'plugin' })), request: { ...request, pointInTime, serviceAccountName: 'dr' } })
-        .manifest.spec.serviceAccountName,
+      plan({
+        source: null,
+        snapshots: recording(sourceCluster({ walArchive: 'plugin' })),
+        request: { ...request, pointInTime, serviceAccountName: 'dr' },
+      }).manifest.spec.serviceAccountName,
     ).toBe('dr'));
 });
 
@@ -644,7 +650,8 @@ describe('warns', () => {
     ['cluster', 'deleting the Cluster deletes every one of its snapshots'],
     ['backup', 'deleting a Backup object deletes its snapshots'],
   ] as const)('when the source’s snapshotOwnerReference is %s', (owner, warning) =>
-    expect(plan({ source: sourceCluster({ snapshotOwnerReference: owner }) }).warnings.join('\n')).toContain(warning));
+    expect(plan({ source: sourceCluster({ snapshotOwnerReference: owner }) }).warnings.join('\n')).toContain(warning),
+  );
 
   test('of nothing for a plain restore', () => expect(plan().warnings).toEqual([]));
 });

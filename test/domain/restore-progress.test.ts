@@ -161,7 +161,8 @@ describe('following a restored cluster', () => {
       expect(decideRestoreProgress({ ...base, jobs: [failed], cluster: settingUp(), now: at(60) })).toEqual({
         state: 'failed',
         phase: 'Setting up primary',
-        reason: 'Job hendrix-restore-1-snapshot-recovery failed (BackoffLimitExceeded): the snapshot could not be restored (see its pod logs)',
+        reason:
+          'Job hendrix-restore-1-snapshot-recovery failed (BackoffLimitExceeded): the snapshot could not be restored (see its pod logs)',
       });
     });
 

@@ -231,7 +231,7 @@ describe('a restore request', () => {
     ],
     [
       { target: 'hendrix', clusterName: 'a'.repeat(44) },
-      'clusterName: must be at most 43 characters (it has 44): CNPG names the recovery Job <name>-1-snapshot-recovery and uses it as the pod\'s hostname, which may have at most 63',
+      "clusterName: must be at most 43 characters (it has 44): CNPG names the recovery Job <name>-1-snapshot-recovery and uses it as the pod's hostname, which may have at most 63",
     ],
     [{ target: 'hendrix', specFrom: 'live' }, 'specFrom: must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)'],
     [

@@ -39,7 +39,11 @@ const verdicts = (plan: ReturnType<typeof planWith>, backup: string) =>
 describe('a backup a restore request chose', () => {
   test('is kept with its snapshots until the restore’s deadline, though the policy would delete it', () => {
     const plan = planWith(chosen(expired, new Date(NOW.getTime() + 3_600_000).toISOString()));
-    expect(verdicts(plan, 'hendrix-old')).toEqual(['keep referenced-by-restore', 'keep referenced-by-restore', 'keep referenced-by-restore']);
+    expect(verdicts(plan, 'hendrix-old')).toEqual([
+      'keep referenced-by-restore',
+      'keep referenced-by-restore',
+      'keep referenced-by-restore',
+    ]);
   });
 
   test('is the policy’s again once the deadline has passed', () => {
@@ -60,7 +64,10 @@ describe('a backup a restore request chose', () => {
         const until = new Date(NOW.getTime() + 60_000).toISOString();
         const backups = history.backups.map((b) => (names.has(b.metadata.name!) ? chosen(b, until) : b));
         const plan = planRetention({ ...history, backups });
-        const deleted = [...plan.backups.filter((b) => b.action === 'delete').map((b) => b.name), ...plan.snapshots.filter((s) => s.action === 'delete').map((s) => s.backupName)];
+        const deleted = [
+          ...plan.backups.filter((b) => b.action === 'delete').map((b) => b.name),
+          ...plan.snapshots.filter((s) => s.action === 'delete').map((s) => s.backupName),
+        ];
         expect(deleted.filter((name) => name !== undefined && names.has(name))).toEqual([]);
       }),
       { numRuns: 300 },

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
-import { restoreOutcomeEvent, restoreOutcomeMetrics } from '../domain/restore-events';
+import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
 import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';
 import { RestoreSummarySchema } from '../domain/restore-summary';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
-import type { RestoreContext } from './create-restore-cluster';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckRestoreEventSchema = z.strictObject({
@@ -23,7 +22,7 @@ const CheckRestoreEventSchema = z.strictObject({
 });
 
 export interface CheckRestoreResult {
-  context: RestoreContext;
+  context: RestoreEventContext;
   checks: number;
   timeoutSeconds: number;
   progress: RestoreProgress;

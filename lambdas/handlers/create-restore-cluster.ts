@@ -4,7 +4,7 @@ import type { Cluster } from '../domain/kube-objects';
 import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
 import { isSameRestoreRequest } from '../domain/restore-manifest';
 import { RESTORE_POLL_MIN_SECONDS, type RestoreProgress } from '../domain/restore-progress';
-import { RestoreSummarySchema, type RestoreSummary } from '../domain/restore-summary';
+import { RestoreSummarySchema } from '../domain/restore-summary';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -26,11 +26,8 @@ export const RestoreWorkflowInputSchema = z.strictObject({
   summary: RestoreSummarySchema,
 });
 
-/** What every step and event of a restore carries: the request and what it restores. */
-export type RestoreContext = RestoreEventContext & RestoreSummary;
-
 export interface CreateRestoreClusterResult {
-  context: RestoreContext;
+  context: RestoreEventContext;
   checks: number;
   timeoutSeconds: number;
   progress: RestoreProgress;
@@ -48,7 +45,7 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
     if (!result.created && !isSameRestoreRequest(result.existing, requestId))
       throw new ConflictError(`Cluster ${source.namespace}/${clusterName} already exists and belongs to another request`);
     const cluster = result.created ? result.object : result.existing;
-    const context: RestoreContext = {
+    const context: RestoreEventContext = {
       ...summary,
       target: source.target,
       eksCluster: source.eksCluster,

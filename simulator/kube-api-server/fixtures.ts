@@ -8,12 +8,21 @@ export interface ExampleClusterOptions {
   instances?: number;
   walStorage?: boolean;
   tablespaces?: string[];
-  imageName?: string;
+  /** The image the spec pins; null: none (the cluster runs what `runningImage` says). */
+  imageName?: string | null;
+  /** status.image: what the instances run (default: the pinned image). */
+  runningImage?: string;
+  /** spec.bootstrap.initdb's application database and owner (default: none named, so `app`). */
+  applicationDatabase?: { database: string; owner?: string };
+  /** spec.serviceAccountTemplate with the IRSA role annotation eks.amazonaws.com/role-arn. */
+  irsaRoleArn?: string;
   walArchive?: 'plugin' | 'barmanObjectStore' | 'none';
   hibernated?: boolean;
   volumeSnapshot?: boolean;
   snapshotOwnerReference?: 'none' | 'backup' | 'cluster';
 }
+
+const EXAMPLE_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:17.5';
 
 /** A running CNPG Cluster as the operator reports it: healthy, with a volume-snapshot backup stanza. */
 export function exampleCluster(options: ExampleClusterOptions): Cluster {
@@ -30,7 +39,11 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
     },
     spec: {
       instances,
-      imageName: options.imageName ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
+      ...(options.imageName !== null && { imageName: options.imageName ?? EXAMPLE_IMAGE }),
+      ...(options.applicationDatabase && { bootstrap: { initdb: options.applicationDatabase } }),
+      ...(options.irsaRoleArn && {
+        serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': options.irsaRoleArn } } },
+      }),
       postgresql: { parameters: { max_connections: '200', shared_buffers: '256MB' } },
       resources: { requests: { cpu: '1', memory: '2Gi' } },
       storage: { size: '50Gi', storageClass: 'gp3' },
@@ -52,6 +65,7 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
     },
     status: {
       phase: 'Cluster in healthy state',
+      image: options.runningImage ?? options.imageName ?? EXAMPLE_IMAGE,
       instances,
       readyInstances: options.hibernated ? 0 : instances,
       currentPrimary: `${name}-1`,

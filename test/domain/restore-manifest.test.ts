@@ -598,6 +598,7 @@ describe('the image', () => {
   test('is refused when nothing says which it was', () => {
     const unpinned = sourceWith({});
     delete unpinned.spec.imageName;
+    delete unpinned.status!.image;
     expect(refusal({ source: unpinned })).toContain('The image backup hendrix-20261124030000 was taken with is unknown');
   });
 });

@@ -164,11 +164,12 @@ describe('restore end to end', () => {
   test.each([
     ['unrecoverable', 'RestoreFailed', 'Cluster is unrecoverable and needs manual intervention'],
     ['job-failed', 'RestoreFailed', 'Job hendrix-job-failed-1-snapshot-recovery failed'],
-    ['never-ready', 'RestoreTimedOut', 'not ready after 15 minutes; last state: Setting up primary'],
+    ['never-ready', 'RestoreTimedOut', 'not ready after 30 minutes; last state: Setting up primary'],
   ] as const)('a restore that goes %s ends %s with the reason', async (failure, error, reason) => {
     const clusterName = `hendrix-${failure}`;
     local.server.cnpg.configure('demo', clusterName, { restoreFailure: failure });
-    const { execution } = await restoreOf({ target: 'hendrix', clusterName, timeoutMinutes: 15 });
+    // Kubernetes retries the Job's pods: its seventh failure, and so the Job's, comes 16 minutes in.
+    const { execution } = await restoreOf({ target: 'hendrix', clusterName, timeoutMinutes: 30 });
     expect(execution).toMatchObject({ status: 'FAILED', error });
     expect(execution?.cause).toContain(reason);
     const event = local.events.events.find((e) => e.detail.clusterName === clusterName && e.detailType !== 'Restore Started')!;

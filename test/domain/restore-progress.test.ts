@@ -85,7 +85,7 @@ describe('following a restored cluster', () => {
     });
   });
 
-  describe('waiting, on a short fixed interval', () => {
+  describe('waiting', () => {
     test('while the primary is set up, saying so', () => {
       expect(decideRestoreProgress({ ...base, cluster: settingUp(), now: at(30) })).toEqual({
         state: 'waiting',

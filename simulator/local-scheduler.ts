@@ -60,6 +60,7 @@ export interface LocalSchedulerOptions {
  */
 export class LocalScheduler {
   private readonly executionNames = new Set<string>();
+  private beforeRestoreWorkflow: (() => Promise<unknown>) | undefined;
   private readonly runners: Record<LocalWorkflowKind, LocalWorkflowRunner>;
   private readonly dispatcher: (event: unknown) => Promise<DispatchResult>;
   private readonly restoreRequester: (event: unknown) => Promise<RequestRestoreResult>;
@@ -167,9 +168,18 @@ export class LocalScheduler {
     return execution;
   }
 
-  /** The operator's restore invocation (the RequestRestore Lambda); the restore workflow it starts runs to its end. */
-  async requestRestore(payload: unknown): Promise<RequestRestoreResult> {
-    return this.restoreRequester(payload);
+  /**
+   * The operator's restore invocation (the RequestRestore Lambda); the restore workflow it starts runs to its end.
+   * `beforeWorkflow` runs between the request's answer and the workflow's first step, as time passes in Step
+   * Functions between StartExecution and the first Lambda (a retention run there, say).
+   */
+  async requestRestore(payload: unknown, options: { beforeWorkflow?: () => Promise<unknown> } = {}): Promise<RequestRestoreResult> {
+    this.beforeRestoreWorkflow = options.beforeWorkflow;
+    try {
+      return await this.restoreRequester(payload);
+    } finally {
+      this.beforeRestoreWorkflow = undefined;
+    }
   }
 
   /** Invokes one Lambda handler directly, as `aws lambda invoke` would. */
@@ -198,6 +208,7 @@ export class LocalScheduler {
         const executionArn = `${stateMachineArn}:${name}`;
         if (this.executionNames.has(name)) return { started: false, executionArn };
         this.executionNames.add(name);
+        if (stateMachineArn === 'local:restore') await this.beforeRestoreWorkflow?.();
         await this.runWorkflow(stateMachineArn.replace('local:', '') as LocalWorkflowKind, input, name);
         return { started: true, executionArn };
       },

@@ -9,6 +9,8 @@ import {
   type ConfigurationOptions,
   type KubeConfig,
   type ObservableMiddleware,
+  PatchStrategy,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { CNPG_GROUP, CNPG_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../domain/cnpg-api';
 import {
@@ -140,6 +142,28 @@ export class ClientNodeKubeResources implements KubeResources {
       const existing = await this.get(kind, namespace, name);
       if (!existing) throw error;
       return { created: false, existing };
+    }
+  }
+
+  async annotate(
+    kind: ResourceKind,
+    namespace: string,
+    name: string,
+    annotations: Record<string, string>,
+  ): Promise<'annotated' | 'absent'> {
+    const resource = customResource(kind);
+    const body = { metadata: { annotations } };
+    try {
+      await this.call(`annotate ${kind} ${ref(kind, namespace, name)}`, (options) =>
+        this.custom.patchNamespacedCustomObject(
+          { ...resource, namespace, plural: kind, name, body },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options),
+        ),
+      );
+      return 'annotated';
+    } catch (error) {
+      if (isNotFound(error)) return 'absent';
+      throw error;
     }
   }
 

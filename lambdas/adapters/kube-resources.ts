@@ -36,6 +36,8 @@ export interface KubeResources {
   list<K extends ResourceKind>(kind: K, namespace: string, options?: ListOptions): Promise<ResourceTypes[K][]>;
   /** Creates `body`; when an object of that name already exists (409 AlreadyExists), returns it instead. */
   create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>>;
+  /** Sets annotations on the object with a JSON merge patch (other annotations stay); 'absent' when it does not exist. */
+  annotate(kind: ResourceKind, namespace: string, name: string, annotations: Record<string, string>): Promise<'annotated' | 'absent'>;
   /**
    * Deletes the object; 'absent' when it was already gone (404), so a re-run after a crash is safe. With
    * `resourceVersion`, only that version is deleted: a changed object answers 409 Conflict (KubernetesApiError).

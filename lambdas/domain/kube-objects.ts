@@ -129,6 +129,8 @@ export interface ClusterSpec {
 
 export interface ClusterStatus {
   phase?: string;
+  /** The PostgreSQL image the instances run (CNPG sets it, also when the spec pins none). */
+  image?: string;
   phaseReason?: string;
   instances?: number;
   readyInstances?: number;
@@ -170,5 +172,6 @@ export interface PersistentVolumeClaim extends KubeObject {
 export interface Job extends KubeObject {
   apiVersion: 'batch/v1';
   kind: 'Job';
+  spec?: { backoffLimit?: number };
   status?: { failed?: number; succeeded?: number; conditions?: Condition[] };
 }

@@ -1,15 +1,13 @@
 import { RestoreEventType, type SchedulerEvent } from './scheduler-event';
 import type { RestoreProgress } from './restore-progress';
+import type { RestoreSummary } from './restore-summary';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 
-/** What every restore event says about the request. */
-export interface RestoreEventContext {
+/** What every restore event says: the request, and what it restores where (the request's answer says the same). */
+export interface RestoreEventContext extends RestoreSummary {
   target: string;
   eksCluster: string;
-  namespace: string;
   sourceCluster: string;
-  clusterName: string;
-  backup: string;
   requestId: string;
   createdAt: string;
 }

@@ -1,8 +1,13 @@
 import { PreconditionFailedError } from '../errors';
-import { CNPG_API_VERSION, CnpgLabel, KubeLabel, SNAPSHOT_GROUP, SnapshotRole } from './cnpg-api';
+import { CNPG_API_VERSION, CnpgAnnotation, CnpgLabel, KubeLabel, SNAPSHOT_GROUP, SnapshotRole } from './cnpg-api';
 import type { Backup, Cluster, ClusterSpec, DataSourceRef, SnapshotElement, StorageConfiguration, VolumeSnapshot } from './kube-objects';
 import { largerQuantity } from './kube-quantity';
-import type { RestoreRequest } from './restore-request';
+import { applicationDatabaseOf, type ApplicationDatabase } from './restore-application-database';
+import { majorOfImage, pinImage } from './restore-image';
+import { recordedCluster, restoreSpecSource } from './restore-recorded-cluster';
+import type { RestoreRequest, RestoreSpecSource } from './restore-request';
+import { chooseServiceAccount } from './restore-service-account';
+import { snapshotOwnershipWarning } from './snapshot-ownership';
 import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-metadata';
 
 /**
@@ -74,20 +79,57 @@ type ExternalCluster = NonNullable<ClusterSpec['externalClusters']>[number];
 type Plugin = NonNullable<ClusterSpec['plugins']>[number];
 
 export interface RestoreManifestInput {
-  source: Cluster;
+  /** The live source Cluster; undefined when it has been deleted. */
+  live: Cluster | undefined;
+  source: { namespace: string; cluster: string };
   backup: Backup;
   /** The VolumeSnapshots labelled with the backup's name. */
   snapshots: readonly VolumeSnapshot[];
-  request: Pick<RestoreRequest, 'clusterName' | 'instances' | 'replica' | 'pointInTime' | 'requestId' | 'requestedAt'>;
+  request: Pick<
+    RestoreRequest,
+    'clusterName' | 'instances' | 'replica' | 'pointInTime' | 'requestedAt' | 'specFrom' | 'serviceAccountName'
+  > & { requestId: string };
 }
 
-export function buildRestoreCluster(input: RestoreManifestInput): Cluster {
-  const { source, backup, request } = input;
-  const backupName = backup.metadata.name!;
-  const sourceName = source.metadata.name!;
-  const spec = runtimeSpecOf(source, request.clusterName, request.instances);
-  const snapshots = backupSnapshots(input);
+/** What a restore will create, and what the operator needs to know about it. */
+export interface RestorePlan {
+  manifest: Cluster;
+  /** Where the restored spec came from: the live Cluster or the backup's record of it. */
+  specFrom: RestoreSpecSource;
+  /** The application database and owner carried over into the recovery bootstrap. */
+  application: ApplicationDatabase;
+  image: string;
+  /** Whether WAL is replayed from the source's archive after the snapshots: to a point in time, or for ever (replica). */
+  walReplay: 'none' | 'pointInTime' | 'replica';
+  serviceAccountName?: string;
+  warnings: string[];
+}
 
+export function buildRestorePlan(input: RestoreManifestInput): RestorePlan {
+  const { backup, request, live } = input;
+  const backupName = backup.metadata.name!;
+  const snapshots = backupSnapshots(input);
+  const recorded = recordedCluster(snapshots.data.snapshot);
+  const chosen = restoreSpecSource({
+    asked: request.specFrom,
+    live,
+    recorded,
+    source: input.source,
+    dataSnapshot: snapshots.data.element.name,
+  });
+  const source = chosen.cluster;
+  const sourceName = input.source.cluster;
+  const warnings: string[] = [];
+  if (chosen.from === 'backup')
+    warnings.push(
+      `Restored with the spec Cluster ${sourceName} had when backup ${backupName} was taken (annotation ${CnpgAnnotation.ClusterManifest})${live ? '' : ', as the Cluster no longer exists'}`,
+    );
+  const ownership = snapshotOwnershipWarning((live ?? source).spec, `${input.source.namespace}/${sourceName}`);
+  if (ownership) warnings.push(ownership);
+
+  const spec = runtimeSpecOf(source, sourceName, request.clusterName, request.instances);
+  const pinned = pinImage(spec, backup, recorded, live);
+  if (pinned.warning) warnings.push(pinned.warning);
   checkMajorVersion(spec, backup, snapshots.data.snapshot);
   spec.storage = atLeast(spec.storage, snapshots.data.snapshot);
   if (snapshots.wal) {
@@ -112,13 +154,15 @@ export function buildRestoreCluster(input: RestoreManifestInput): Cluster {
     volumeSnapshots.tablespaceStorage = Object.fromEntries(
       snapshots.tablespaces.map(({ element }) => [element.tablespaceName!, snapshotRef(element.name)]),
     );
-  const recovery: Record<string, unknown> = { volumeSnapshots };
+  const application = applicationDatabaseOf(source);
+  const recovery: Record<string, unknown> = { volumeSnapshots, database: application.database, owner: application.owner };
 
-  if (request.pointInTime !== undefined || request.replica) {
-    const origin = walArchiveOf(source);
+  const readsArchive = request.replica ? 'replica' : request.pointInTime !== undefined ? 'pointInTime' : undefined;
+  if (readsArchive) {
+    const origin = walArchiveOf(source, sourceName);
     if (!origin)
       throw new PreconditionFailedError(
-        `${request.replica ? 'replica' : 'pointInTime'} needs a WAL archive, and cluster ${sourceName} has none (no enabled WAL-archiver plugin such as ${BARMAN_CLOUD_PLUGIN}, no spec.backup.barmanObjectStore)`,
+        `${readsArchive} needs a WAL archive, and cluster ${sourceName} has none (no enabled WAL-archiver plugin such as ${BARMAN_CLOUD_PLUGIN}, no spec.backup.barmanObjectStore)`,
       );
     spec.externalClusters = [origin];
     // Without a source CNPG writes no recovery configuration, and PostgreSQL would ignore the recovery target.
@@ -126,14 +170,22 @@ export function buildRestoreCluster(input: RestoreManifestInput): Cluster {
     if (request.pointInTime) recovery.recoveryTarget = { targetTime: request.pointInTime.toISOString().replace(/\.000Z$/, 'Z') };
     if (request.replica) spec.replica = { enabled: true, source: RESTORE_ORIGIN };
   }
+  const account = chooseServiceAccount({
+    spec,
+    requested: request.serviceAccountName,
+    readsArchive,
+    sourceName,
+    sourceExists: live !== undefined,
+  });
+  if (account.warning) warnings.push(account.warning);
   spec.bootstrap = { recovery };
 
-  return {
+  const manifest: Cluster = {
     apiVersion: CNPG_API_VERSION,
     kind: 'Cluster',
     metadata: {
       name: request.clusterName,
-      namespace: source.metadata.namespace!,
+      namespace: input.source.namespace,
       labels: {
         [KubeLabel.ManagedBy]: MANAGER_NAME,
         [SchedulerLabel.RestoredFrom]: backupName,
@@ -142,6 +194,15 @@ export function buildRestoreCluster(input: RestoreManifestInput): Cluster {
       annotations: { [SchedulerAnnotation.RestoreRequestedAt]: request.requestedAt.toISOString() },
     },
     spec,
+  };
+  return {
+    manifest,
+    specFrom: chosen.from,
+    application,
+    image: pinned.image,
+    walReplay: readsArchive ?? 'none',
+    ...(account.name !== undefined && { serviceAccountName: account.name }),
+    warnings,
   };
 }
 
@@ -152,7 +213,7 @@ export function isSameRestoreRequest(existing: Cluster, requestId: string): bool
 }
 
 /** The source's spec without its identity and WAL archive, fitted to the restored cluster's name and size. */
-function runtimeSpecOf(source: Cluster, clusterName: string, instances: number): ClusterSpec {
+function runtimeSpecOf(source: Cluster, sourceName: string, clusterName: string, instances: number): ClusterSpec {
   const copied: Record<string, unknown> = {};
   for (const field of COPIED_SPEC_FIELDS) if (source.spec[field] !== undefined) copied[field] = structuredClone(source.spec[field]);
   const spec: ClusterSpec = { ...copied, instances };
@@ -174,7 +235,7 @@ function runtimeSpecOf(source: Cluster, clusterName: string, instances: number):
     });
 
   fitSynchronousReplication(spec, instances);
-  spreadOwnPods(spec, source.metadata.name!, clusterName);
+  spreadOwnPods(spec, sourceName, clusterName);
   return spec;
 }
 
@@ -218,12 +279,22 @@ interface BackupSnapshot {
 /** The backup's snapshots by role, each checked to exist and to belong to the backup, as CNPG will check them. */
 function backupSnapshots(input: RestoreManifestInput): { data: BackupSnapshot; wal?: BackupSnapshot; tablespaces: BackupSnapshot[] } {
   const backupName = input.backup.metadata.name!;
-  const namespace = input.source.metadata.namespace!;
+  const { namespace } = input.source;
   const resolve = (element: SnapshotElement): BackupSnapshot => {
     const snapshot = input.snapshots.find((s) => s.metadata.name === element.name);
     if (!snapshot)
       throw new PreconditionFailedError(
         `VolumeSnapshot ${namespace}/${element.name} of backup ${backupName} does not exist (deleted?); choose another backup`,
+      );
+    // The CSI provisioner refuses both as a volume's source (external-provisioner pkg/controller/controller.go,
+    // getSnapshotSource): the restore would wait for ever.
+    if (snapshot.metadata.deletionTimestamp)
+      throw new PreconditionFailedError(
+        `VolumeSnapshot ${namespace}/${element.name} of backup ${backupName} is being deleted (since ${snapshot.metadata.deletionTimestamp}); choose another backup`,
+      );
+    if (snapshot.status?.readyToUse !== true)
+      throw new PreconditionFailedError(
+        `VolumeSnapshot ${namespace}/${element.name} of backup ${backupName} is not ready to use${snapshot.status?.error?.message ? ` (${snapshot.status.error.message})` : ''}; choose another backup`,
       );
     const label = snapshot.metadata.labels?.[CnpgLabel.BackupName];
     if (label !== backupName)
@@ -258,12 +329,6 @@ function templateRequest(storage: StorageConfiguration | undefined): string | un
   return template?.resources?.requests?.storage;
 }
 
-function majorOfImage(spec: ClusterSpec): number | undefined {
-  if (spec.imageCatalogRef) return spec.imageCatalogRef.major;
-  const tag = /:(\d+)(?:[.\-@]|$)/.exec(spec.imageName ?? '');
-  return tag ? Number(tag[1]) : undefined;
-}
-
 function checkMajorVersion(spec: ClusterSpec, backup: Backup, dataSnapshot: VolumeSnapshot): void {
   const label = dataSnapshot.metadata.labels?.[CnpgLabel.MajorVersion];
   const backupMajor = label ? Number(label) : backup.status?.majorVersion;
@@ -275,8 +340,7 @@ function checkMajorVersion(spec: ClusterSpec, backup: Backup, dataSnapshot: Volu
 }
 
 /** The source's WAL archive as external cluster `origin`: its enabled WAL-archiver plugin, or the in-tree barmanObjectStore. */
-function walArchiveOf(source: Cluster): ExternalCluster | undefined {
-  const sourceName = source.metadata.name!;
+function walArchiveOf(source: Cluster, sourceName: string): ExternalCluster | undefined {
   const plugin = source.spec.plugins?.find((p) => p.isWALArchiver && p.enabled !== false);
   if (plugin) {
     const parameters = { ...plugin.parameters };

@@ -1,13 +1,29 @@
 import { CLUSTER_FAILURE_PHASES, ClusterPhase, ReadyCondition } from './cnpg-api';
 import type { Cluster, Job } from './kube-objects';
+import { RECOVERY_JOB_SUFFIX } from './restored-cluster-name';
 
 /**
  * Whether a restored cluster is ready. Ready is what `kubectl wait --for=condition=Ready` and CNPG mean by it:
  * phase "Cluster in healthy state", condition Ready=True, every instance ready, and the primary in place.
- * Polling is short and constant, never backed off: when the Ready transition time cannot be trusted, the recovery
- * time is measured at detection, and a constant 10 s keeps that within one interval of the real ready time.
  */
-export const RESTORE_POLL_SECONDS = 10;
+
+/**
+ * How long to wait before the next look: 10 s while the restore is young, then a tenth of its age, at most 2 minutes.
+ * Every look costs 9 events of the execution's history, which Step Functions caps at 25,000 (a constant 10 s poll
+ * reaches that after 7.7 hours); this one takes 746 looks, 6,714 events, for the longest restore allowed, a day. The
+ * recovery time is read from the Ready condition's transition, so polling late only delays its report, by at most
+ * a tenth of the restore's duration.
+ */
+export const RESTORE_POLL_MIN_SECONDS = 10;
+export const RESTORE_POLL_MAX_SECONDS = 120;
+
+export function restorePollSeconds(elapsedSeconds: number, remainingSeconds: number): number {
+  const interval = Math.min(RESTORE_POLL_MAX_SECONDS, Math.max(RESTORE_POLL_MIN_SECONDS, Math.round(elapsedSeconds / 10)));
+  return Math.max(1, Math.min(interval, Math.ceil(remainingSeconds)));
+}
+
+/** Kubernetes' default when a Job sets none, as CNPG's recovery Job does (pkg/specs/jobs.go). */
+const DEFAULT_BACKOFF_LIMIT = 6;
 
 export type RestoreProgress =
   | { state: 'waiting'; phase: string; reason: string; waitSeconds: number }
@@ -23,7 +39,6 @@ export function decideRestoreProgress(input: {
   createdAt: Date;
   now: Date;
   timeoutSeconds: number;
-  pollSeconds: number;
 }): RestoreProgress {
   const { cluster, now, createdAt } = input;
   if (!cluster || cluster.metadata.deletionTimestamp)
@@ -50,23 +65,30 @@ export function decideRestoreProgress(input: {
   }
   if (CLUSTER_FAILURE_PHASES.has(phase))
     return { state: 'failed', phase, reason: `${phase}${status.phaseReason ? `: ${status.phaseReason}` : ''}` };
-  const recoveryJob = input.jobs.find((job) => job.metadata.name === `${name}-1-snapshot-recovery`);
-  if (
-    recoveryJob &&
-    ((recoveryJob.status?.failed ?? 0) > 0 || recoveryJob.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'))
-  )
+  const recoveryJob = input.jobs.find((job) => job.metadata.name === `${name}${RECOVERY_JOB_SUFFIX}`);
+  // A failed pod is retried: the Job, and so the restore, has failed only once the Job says so (condition Failed).
+  const jobFailed = recoveryJob?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  if (recoveryJob && jobFailed)
     return {
       state: 'failed',
       phase,
-      reason: `Job ${recoveryJob.metadata.name} failed: the snapshot could not be restored (see its pod logs)`,
+      reason: `Job ${recoveryJob.metadata.name} failed${jobFailed.reason ? ` (${jobFailed.reason})` : ''}: the snapshot could not be restored (see its pod logs)`,
     };
-  const reason = phase
-    ? `${phase}${status.phaseReason ? `: ${status.phaseReason}` : ''}`
-    : 'no phase yet: CNPG is checking the snapshots (they must exist, with matching pvcRole and backupName)';
+  const failedPods = recoveryJob?.status?.failed ?? 0;
+  const reason = [
+    phase
+      ? `${phase}${status.phaseReason ? `: ${status.phaseReason}` : ''}`
+      : 'no phase yet: CNPG is checking the snapshots (they must exist, with matching pvcRole and backupName)',
+    ...(failedPods > 0
+      ? [
+          `${failedPods} pod(s) of Job ${recoveryJob?.metadata.name} failed, retried up to backoffLimit ${recoveryJob?.spec?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT}`,
+        ]
+      : []),
+  ].join('; ');
   const elapsed = seconds(createdAt, now);
   if (elapsed >= input.timeoutSeconds)
     return { state: 'timedOut', phase, reason: `not ready after ${Math.floor(elapsed / 60)} minutes; last state: ${reason}` };
-  return { state: 'waiting', phase, reason, waitSeconds: input.pollSeconds };
+  return { state: 'waiting', phase, reason, waitSeconds: restorePollSeconds(elapsed, input.timeoutSeconds - elapsed) };
 }
 
 /**

@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
-import { formatCompactUtc } from './backup-name';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
+import { defaultRestoredClusterName, restoredClusterNameProblem } from './restored-cluster-name';
 import { KubeAuthSchema, type KubeAuth, type TargetSpec } from './target-spec';
 import { parseInput } from './validation';
 import { IsoTimestamp } from './workflow-input';
 
-/**
- * The operator's restore request, as invoked at 3 a.m.: small, strict, and checked before anything is created.
- * A restored cluster's name must leave room for the names CNPG derives from it (`<name>-<serial>` pods and PVCs,
- * the `<name>-1-snapshot-recovery` Job), hence the 50-character cap.
- */
-export const RESTORED_CLUSTER_NAME_MAX = 50;
+/** The operator's restore request, as invoked at 3 a.m.: small, strict, and checked before anything is created. */
 const RESTORE_INSTANCES_MAX = 10;
 
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -54,14 +49,17 @@ const TargetReferenceSchema = z.unknown().transform((value, ctx): string | Targe
   return z.NEVER;
 });
 
-const ClusterNameSchema = z.string({ error: 'must be a lowercase RFC 1123 label' }).superRefine((name, ctx) => {
-  if (name.length > RESTORED_CLUSTER_NAME_MAX)
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be at most ${RESTORED_CLUSTER_NAME_MAX} characters: CNPG derives longer names from it (<name>-1-snapshot-recovery Job, <name>-<serial> pods)`,
-    });
-  else if (!isDnsLabel(name)) ctx.addIssue({ code: 'custom', message: DNS_LABEL_RULE });
+const ClusterNameSchema = z.string({ error: 'must be a DNS-1035 label' }).superRefine((name, ctx) => {
+  const problem = restoredClusterNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/** The pattern and length CNPG's CRD allows for spec.serviceAccountName (api/v1/cluster_types.go). */
+const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ServiceAccountNameSchema = z
+  .string({ error: 'must be the name of a ServiceAccount' })
+  .max(253, 'must be the name of a ServiceAccount: at most 253 characters')
+  .regex(SERVICE_ACCOUNT_NAME, 'must be the name of a ServiceAccount: a-z, 0-9 and "-", starting and ending with a letter or digit');
 
 export const RestoreRequestSchema = z
   .strictObject({
@@ -73,6 +71,10 @@ export const RestoreRequestSchema = z
     before: IsoTimestamp.optional(),
     pointInTime: IsoTimestamp.optional(),
     clusterName: ClusterNameSchema.optional(),
+    specFrom: z
+      .enum(['cluster', 'backup'], { error: 'must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)' })
+      .optional(),
+    serviceAccountName: ServiceAccountNameSchema.optional(),
     instances: wholeNumber(1, RESTORE_INSTANCES_MAX).default(1),
     timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),
     replica: flag.default(false),
@@ -110,18 +112,30 @@ export interface RestoreSource {
   auth: KubeAuth;
 }
 
+/**
+ * Where the restored cluster's spec comes from: the live Cluster, or the `cnpg.io/clusterManifest` annotation CNPG
+ * wrote on the backup's snapshots (the source as it was at backup time; the only copy once the Cluster is deleted).
+ */
+export type RestoreSpecSource = 'cluster' | 'backup';
+
 export interface RestoreRequest {
   source: RestoreSource;
   backupSelector: BackupSelector;
   pointInTime?: Date;
   clusterName: string;
+  /** False when clusterName is the default one, made from the request time. */
+  clusterNameGiven: boolean;
+  /** Unset: the live Cluster when it exists, else the backup's record. */
+  specFrom?: RestoreSpecSource;
+  /** The ServiceAccount the restored cluster runs under, when it must not be the one CNPG makes for it. */
+  serviceAccountName?: string;
   instances: number;
   replica: boolean;
   dryRun: boolean;
   /** How long the restore may take before it is reported as timed out. */
   timeoutMinutes: number;
-  /** Identifies the request: the same request made again is recognised instead of restoring twice. */
-  requestId: string;
+  /** The caller's idempotency key; without one, restoreRequestId derives it once the backup is chosen. */
+  givenRequestId?: string;
   requestedAt: Date;
 }
 
@@ -135,8 +149,6 @@ export function parseRestoreRequest(payload: unknown, context: { targets: readon
   }
   const source = resolveSource(request.target, context.targets);
   if (typeof source === 'string') issues.push(`target: ${source}`);
-  else if (request.clusterName === source.cluster)
-    issues.push(`clusterName: must differ from the source cluster ${source.cluster}, which lives in the same namespace`);
   if (issues.length > 0 || typeof source === 'string') throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
 
   const before = request.before ? new Date(request.before) : undefined;
@@ -147,26 +159,41 @@ export function parseRestoreRequest(payload: unknown, context: { targets: readon
     source,
     backupSelector,
     ...(pointInTime && { pointInTime }),
-    clusterName: request.clusterName ?? defaultClusterName(source.cluster, now),
+    clusterName: request.clusterName ?? defaultRestoredClusterName(source.cluster, now),
+    clusterNameGiven: request.clusterName !== undefined,
+    ...(request.specFrom && { specFrom: request.specFrom }),
+    ...(request.serviceAccountName && { serviceAccountName: request.serviceAccountName }),
     instances: request.instances,
     replica: request.replica,
     dryRun: request.dryRun,
     timeoutMinutes: request.timeoutMinutes,
-    requestId:
-      request.requestId ??
-      derivedRequestId([
-        source.eksCluster,
-        source.namespace,
-        source.cluster,
-        backupSelector.kind === 'named' ? backupSelector.name : 'latest',
-        before?.toISOString() ?? null,
-        pointInTime?.toISOString() ?? null,
-        request.clusterName ?? null,
-        request.instances,
-        request.replica,
-      ]),
+    ...(request.requestId && { givenRequestId: request.requestId }),
     requestedAt: now,
   };
+}
+
+/**
+ * Identifies a request, so that the same request made again (a retry, a second click) is recognised instead of
+ * restoring twice: the caller's key, or a label-value-safe digest of what is restored where. The digest names the
+ * backup the request resolved to, not the selector: "latest" a week later is another backup and another request.
+ * Times are instants, so the same instant written with another offset is the same request.
+ */
+export function restoreRequestId(request: RestoreRequest, backupName: string): string {
+  if (request.givenRequestId) return request.givenRequestId;
+  const { source } = request;
+  const normalized = [
+    source.eksCluster,
+    source.namespace,
+    source.cluster,
+    backupName,
+    request.pointInTime?.toISOString() ?? null,
+    request.clusterNameGiven ? request.clusterName : null,
+    request.instances,
+    request.replica,
+    request.specFrom ?? null,
+    request.serviceAccountName ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(normalized)).digest('hex').slice(0, 16);
 }
 
 /** The source cluster of a request, or why it names none. */
@@ -183,18 +210,4 @@ function resolveSource(target: string | TargetCoordinates, targets: readonly Tar
   if (!configured) return `no configured target is named "${target}" (configured: ${targets.map((t) => t.name).join(', ') || 'none'})`;
   const { name, eksCluster, namespace, cluster, auth } = configured;
   return { target: name, eksCluster, namespace, cluster, auth };
-}
-
-/**
- * A label-value-safe id of what the request asks for, so an identical request made again (a retry, a second click)
- * is recognised. Times are normalized to UTC, so the same instant written with another offset is the same request.
- */
-function derivedRequestId(normalizedRequest: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(normalizedRequest)).digest('hex').slice(0, 16);
-}
-
-/** `<cluster>-restore-<YYYYMMDDHHMMSS>`, the cluster part cut so the whole stays within the cap. */
-function defaultClusterName(cluster: string, now: Date): string {
-  const suffix = `-restore-${formatCompactUtc(now)}`;
-  return `${cluster.slice(0, RESTORED_CLUSTER_NAME_MAX - suffix.length).replace(/-+$/, '')}${suffix}`;
 }

@@ -21,7 +21,7 @@ import { keptCompletedBackups, type CompletedKeepRule } from './retention-tiers'
  *
  * A Backup is kept, by the first rule that applies: `out-of-scope` (scope `managed` and not labelled as ours);
  * `in-progress` (any phase but completed or failed, or none); `referenced-by-restore` / `referenced-by-pending-claim`
- * (a restore under way needs it or one of its snapshots); for a failed one, `failed-within-failed-keep` (created less
+ * (a restore under way, from the moment its request chose the backup, needs it or one of its snapshots); for a failed one, `failed-within-failed-keep` (created less
  * than `failedKeep` ago); for a completed one, the rules of keptCompletedBackups. Failed backups never count toward
  * `minKeep` or a tier. Everything else is deleted (`expired`, `failed-expired`) with its snapshots.
  * A snapshot shares its Backup's decision, except that one a restore needs shows the rule that protects it.
@@ -93,7 +93,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
 
   const backups = plannedBackups(inputs).sort(newestFirst);
   const snapshotsOf = snapshotsByBackup(inputs.snapshots);
-  const needs = restoreNeeds(inputs.clusters, inputs.claims);
+  const needs = restoreNeeds(inputs);
   const completed = backups.filter((b) => isInScope(b, policy) && phaseOf(b) === BackupPhase.Completed);
   const keepers = keptCompletedBackups(
     completed.map((b) => ({ name: nameOf(b), completedAt: timeOf(b) })),

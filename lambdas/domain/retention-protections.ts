@@ -1,9 +1,12 @@
 import { ClusterPhase } from './cnpg-api';
-import type { Cluster, DataSourceRef, PersistentVolumeClaim } from './kube-objects';
+import type { Backup, Cluster, DataSourceRef, PersistentVolumeClaim } from './kube-objects';
+import { SchedulerAnnotation } from './scheduler-metadata';
 
 /**
- * What a restore under way still needs, whatever the policy says: the snapshots and Backups named by the recovery
- * bootstrap of a Cluster that is not yet healthy, and the snapshots a Pending claim is being provisioned from.
+ * What a restore under way still needs, whatever the policy says: the Backups a restore request chose and marked
+ * (until the restore's deadline: from the choice, before its Cluster exists), the snapshots and Backups named by
+ * the recovery bootstrap of a Cluster that is not yet healthy, and the snapshots a Pending claim is being
+ * provisioned from.
  */
 
 export type ProtectionRule = 'referenced-by-restore' | 'referenced-by-pending-claim';
@@ -11,7 +14,7 @@ export type ProtectionRule = 'referenced-by-restore' | 'referenced-by-pending-cl
 export interface RestoreNeeds {
   /** Snapshot name -> why it must stay. */
   snapshots: ReadonlyMap<string, ProtectionRule>;
-  /** Backups named by `bootstrap.recovery.backup`. */
+  /** Backups named by `bootstrap.recovery.backup`, or marked as chosen by a restore whose deadline has not passed. */
   backups: ReadonlySet<string>;
 }
 
@@ -32,9 +35,25 @@ function recoveryOf(cluster: Cluster): RecoveryBootstrap | undefined {
   return recovery !== null && typeof recovery === 'object' ? (recovery as RecoveryBootstrap) : undefined;
 }
 
-export function restoreNeeds(clusters: readonly Cluster[], claims: readonly PersistentVolumeClaim[]): RestoreNeeds {
+/** A Backup a restore request chose, while the mark's time has not passed; an unreadable time protects for ever. */
+function isChosenForRestore(backup: Backup, now: Date): boolean {
+  const until = backup.metadata.annotations?.[SchedulerAnnotation.RestoreProtectedUntil];
+  if (until === undefined) return false;
+  const ms = Date.parse(until);
+  return Number.isNaN(ms) || ms > now.getTime();
+}
+
+export function restoreNeeds(inputs: {
+  backups: readonly Backup[];
+  clusters: readonly Cluster[];
+  claims: readonly PersistentVolumeClaim[];
+  now: Date;
+}): RestoreNeeds {
+  const { clusters, claims } = inputs;
   const snapshots = new Map<string, ProtectionRule>();
   const backups = new Set<string>();
+  for (const backup of inputs.backups)
+    if (isChosenForRestore(backup, inputs.now) && backup.metadata.name) backups.add(backup.metadata.name);
   for (const cluster of clusters) {
     const recovery = recoveryOf(cluster);
     if (!recovery || cluster.status?.phase === ClusterPhase.Healthy) continue;

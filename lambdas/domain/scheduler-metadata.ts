@@ -14,4 +14,6 @@ export const SchedulerAnnotation = {
   ScheduledTime: `${PREFIX}/scheduled-time`,
   Execution: `${PREFIX}/execution`,
   RestoreRequestedAt: `${PREFIX}/restore-requested-at`,
+  /** On a Backup a restore chose: retention keeps it (and its snapshots) until this time, the restore's deadline. */
+  RestoreProtectedUntil: `${PREFIX}/restore-protected-until`,
 } as const;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
-import { decideRestoreProgress, RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';
+import { RestoreSummarySchema } from '../domain/restore-summary';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
@@ -9,13 +10,10 @@ import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckRestoreEventSchema = z.strictObject({
   auth: KubeAuthSchema,
-  context: z.strictObject({
+  context: RestoreSummarySchema.extend({
     target: z.string().min(1),
     eksCluster: z.string().min(1),
-    namespace: z.string().min(1),
     sourceCluster: z.string().min(1),
-    clusterName: z.string().min(1),
-    backup: z.string().min(1),
     requestId: z.string().min(1),
     createdAt: IsoTimestamp,
   }),
@@ -47,7 +45,6 @@ export function createCheckRestore(deps: WorkflowDependencies) {
       createdAt: new Date(context.createdAt),
       now,
       timeoutSeconds,
-      pollSeconds: RESTORE_POLL_SECONDS,
     });
     const outcome = restoreOutcomeEvent(context, progress, now);
     if (outcome) {

@@ -3,7 +3,8 @@ import { ConflictError } from '../errors';
 import type { Cluster } from '../domain/kube-objects';
 import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
 import { isSameRestoreRequest } from '../domain/restore-manifest';
-import { RESTORE_POLL_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { RESTORE_POLL_MIN_SECONDS, type RestoreProgress } from '../domain/restore-progress';
+import { RestoreSummarySchema } from '../domain/restore-summary';
 import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -22,6 +23,7 @@ export const RestoreWorkflowInputSchema = z.strictObject({
   manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as Cluster).kind === 'Cluster', {
     message: 'must be a Cluster manifest',
   }),
+  summary: RestoreSummarySchema,
 });
 
 export interface CreateRestoreClusterResult {
@@ -35,7 +37,7 @@ export interface CreateRestoreClusterResult {
 export function createCreateRestoreCluster(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CreateRestoreClusterResult> => {
     const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
-    const { source, backup, requestId, manifest, timeoutSeconds } = input;
+    const { source, backup, requestId, manifest, timeoutSeconds, summary } = input;
     const clusterName = manifest.metadata.name!;
     deps.log.appendKeys({ restoreRequest: requestId, clusterName });
     const kube = await deps.kube(source);
@@ -44,6 +46,7 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
       throw new ConflictError(`Cluster ${source.namespace}/${clusterName} already exists and belongs to another request`);
     const cluster = result.created ? result.object : result.existing;
     const context: RestoreEventContext = {
+      ...summary,
       target: source.target,
       eksCluster: source.eksCluster,
       namespace: source.namespace,
@@ -58,7 +61,7 @@ export function createCreateRestoreCluster(deps: WorkflowDependencies) {
       context,
       checks: 0,
       timeoutSeconds,
-      progress: { state: 'waiting', phase: cluster.status?.phase ?? '', reason: 'created', waitSeconds: RESTORE_POLL_SECONDS },
+      progress: { state: 'waiting', phase: cluster.status?.phase ?? '', reason: 'created', waitSeconds: RESTORE_POLL_MIN_SECONDS },
     };
   };
 }

@@ -1,11 +1,12 @@
-import { ConflictError, PreconditionFailedError } from '../errors';
+import { ConflictError, InvalidInputError } from '../errors';
 import type { WorkflowStarter } from '../adapters/workflow-starter';
 import { CnpgLabel } from '../domain/cnpg-api';
-import type { Cluster } from '../domain/kube-objects';
+import type { Backup, Cluster } from '../domain/kube-objects';
 import { chooseRestoreBackup } from '../domain/restore-backup-choice';
-import { buildRestoreCluster, isSameRestoreRequest } from '../domain/restore-manifest';
-import { parseRestoreRequest } from '../domain/restore-request';
-import { SchedulerLabel } from '../domain/scheduler-metadata';
+import { buildRestorePlan, isSameRestoreRequest, type RestorePlan } from '../domain/restore-manifest';
+import { parseRestoreRequest, restoreRequestId } from '../domain/restore-request';
+import { restoreSummary, type RestoreSummary } from '../domain/restore-summary';
+import { SchedulerAnnotation, SchedulerLabel } from '../domain/scheduler-metadata';
 import type { TargetSpec } from '../domain/target-spec';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
@@ -15,12 +16,10 @@ export interface RequestRestoreDependencies extends WorkflowDependencies {
   targets: () => TargetSpec[];
 }
 
-export interface RequestRestoreResult {
+export interface RequestRestoreResult extends RestoreSummary {
   dryRun: boolean;
-  backup: string;
-  clusterName: string;
-  namespace: string;
   manifest: Cluster;
+  requestId: string;
   executionName?: string;
   executionArn?: string;
   /** False when this request was already made: the earlier execution is the one to follow. */
@@ -34,39 +33,57 @@ export interface RestoreWorkflowInput {
   requestId: string;
   timeoutSeconds: number;
   manifest: Cluster;
+  summary: RestoreSummary;
 }
+
+const executionNameOf = (clusterName: string, requestId: string) => `restore-${clusterName}-${requestId.slice(0, 12)}`;
 
 /**
  * The operator's entry point: validates the request, chooses the backup, builds the Cluster manifest and (unless
- * dryRun) starts the restore workflow. Every rejection happens before anything is created.
+ * dryRun) marks the backup as chosen, so that retention keeps it, and starts the restore workflow. Every rejection
+ * happens before anything is changed.
  */
 export function createRequestRestore(deps: RequestRestoreDependencies) {
   return async (event: unknown): Promise<RequestRestoreResult> => {
     const request = parseRestoreRequest(event, { targets: deps.targets(), now: deps.now() });
     const { source } = request;
-    deps.log.appendKeys({ restoreRequest: request.requestId, clusterName: request.clusterName, sourceCluster: source.cluster });
+    deps.log.appendKeys({ clusterName: request.clusterName, sourceCluster: source.cluster });
     const kube = await deps.kube(source);
-    const sourceCluster = await kube.get('clusters', source.namespace, source.cluster);
-    if (!sourceCluster) throw new PreconditionFailedError(`Cluster ${source.namespace}/${source.cluster} does not exist`);
+    const found = await kube.get('clusters', source.namespace, source.cluster);
+    if (found && request.clusterName === source.cluster)
+      throw new InvalidInputError(
+        `Invalid restore request: clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace (the name is free once the source is deleted)`,
+        [`clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace`],
+      );
+    // A Cluster being deleted is as good as gone: CNPG deletes its ServiceAccount with it.
+    const live = found && !found.metadata.deletionTimestamp ? found : undefined;
     const backups = await kube.list('backups', source.namespace);
     const backup = chooseRestoreBackup(request.backupSelector, request.pointInTime, backups, source.cluster);
     const backupName = backup.metadata.name!;
+    const requestId = restoreRequestId(request, backupName);
+    deps.log.appendKeys({ restoreRequest: requestId });
     const snapshots = await kube.list('volumesnapshots', source.namespace, { labelSelector: `${CnpgLabel.BackupName}=${backupName}` });
-    const manifest = buildRestoreCluster({ source: sourceCluster, backup, snapshots, request });
+    const plan = buildRestorePlan({ live, source, backup, snapshots, request: { ...request, requestId } });
 
     const existing = await kube.get('clusters', source.namespace, request.clusterName);
-    if (existing && !isSameRestoreRequest(existing, request.requestId))
+    if (existing && !isSameRestoreRequest(existing, requestId))
       throw new ConflictError(`Cluster ${source.namespace}/${request.clusterName} already exists; choose another clusterName`);
-    const earlier = (
-      await kube.list('clusters', source.namespace, { labelSelector: `${SchedulerLabel.RestoreRequest}=${request.requestId}` })
-    )[0];
-    if (earlier && earlier.metadata.name !== request.clusterName && !request.dryRun)
-      throw new ConflictError(
-        `This request was already made: cluster ${source.namespace}/${earlier.metadata.name} was restored for it; pass another requestId or clusterName to restore again`,
-      );
-    const result = { dryRun: request.dryRun, backup: backupName, clusterName: request.clusterName, namespace: source.namespace, manifest };
+    const earlier = (await kube.list('clusters', source.namespace, { labelSelector: `${SchedulerLabel.RestoreRequest}=${requestId}` }))[0];
+    if (earlier && earlier.metadata.name !== request.clusterName) {
+      if (request.clusterNameGiven)
+        throw new ConflictError(
+          `This request was already made: cluster ${source.namespace}/${earlier.metadata.name} was restored for it; pass another requestId or clusterName to restore again`,
+        );
+      // The same request again, with the default (time-stamped) name: it is the earlier restore, followed there.
+      return earlierRestore(earlier, backup, plan, requestId, request.dryRun);
+    }
+    const summary = restoreSummary(plan, backup);
+    const result = { ...summary, dryRun: request.dryRun, manifest: plan.manifest, requestId };
+    for (const warning of plan.warnings) deps.log.warn('restore warning', { warning });
     if (request.dryRun) return result;
 
+    const deadline = new Date(request.requestedAt.getTime() + request.timeoutMinutes * 60_000);
+    await protectChosenBackup(deps, kube, backup, deadline);
     const input: RestoreWorkflowInput = {
       source: {
         target: source.target,
@@ -76,11 +93,12 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
         auth: source.auth,
       },
       backup: backupName,
-      requestId: request.requestId,
+      requestId,
       timeoutSeconds: request.timeoutMinutes * 60,
-      manifest,
+      manifest: plan.manifest,
+      summary,
     };
-    const executionName = `restore-${request.clusterName}-${request.requestId.slice(0, 12)}`;
+    const executionName = executionNameOf(request.clusterName, requestId);
     const { started, executionArn } = await deps.starter.start({
       stateMachineArn: deps.restoreStateMachineArn(),
       name: executionName,
@@ -88,5 +106,42 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     });
     deps.log.info(started ? 'restore started' : 'restore already requested; follow the existing execution', { backup: backupName });
     return { ...result, executionName, executionArn, started };
+  };
+}
+
+/**
+ * Marks the backup as chosen until the restore's deadline, so that a retention run between now and the creation of
+ * the Cluster (which then protects it while it bootstraps) keeps it. A later mark never shortens an earlier one.
+ */
+async function protectChosenBackup(
+  deps: RequestRestoreDependencies,
+  kube: Awaited<ReturnType<RequestRestoreDependencies['kube']>>,
+  backup: Backup,
+  deadline: Date,
+): Promise<void> {
+  const current = Date.parse(backup.metadata.annotations?.[SchedulerAnnotation.RestoreProtectedUntil] ?? '');
+  if (current >= deadline.getTime()) return;
+  const marked = await kube.annotate('backups', backup.metadata.namespace!, backup.metadata.name!, {
+    [SchedulerAnnotation.RestoreProtectedUntil]: deadline.toISOString(),
+  });
+  if (marked === 'absent')
+    throw new ConflictError(
+      `Backup ${backup.metadata.namespace}/${backup.metadata.name} was deleted while the restore was being requested; request again`,
+    );
+  deps.log.info('backup protected from retention until the restore deadline', {
+    backup: backup.metadata.name,
+    until: deadline.toISOString(),
+  });
+}
+
+function earlierRestore(earlier: Cluster, backup: Backup, plan: RestorePlan, requestId: string, dryRun: boolean): RequestRestoreResult {
+  const clusterName = earlier.metadata.name!;
+  return {
+    ...restoreSummary(plan, backup, clusterName),
+    dryRun,
+    manifest: earlier,
+    requestId,
+    executionName: executionNameOf(clusterName, requestId),
+    started: false,
   };
 }

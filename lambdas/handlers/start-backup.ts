@@ -9,6 +9,7 @@ import { inspectSlotQueue } from '../domain/backup-queue';
 import { clusterBackupBlocker } from '../domain/cluster-backup-precondition';
 import type { Backup } from '../domain/kube-objects';
 import type { TargetSpec } from '../domain/target-spec';
+import { snapshotOwnershipWarning } from '../domain/snapshot-ownership';
 import { parseInput } from '../domain/validation';
 import { SCHEDULE_CLOCK_SKEW_MS, WorkflowInputSchema } from '../domain/workflow-input';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -43,6 +44,8 @@ export function createStartBackup(deps: WorkflowDependencies) {
     const cluster = await kube.get('clusters', target.namespace, target.cluster);
     const blocker = clusterBackupBlocker(cluster, target);
     if (blocker) throw new PreconditionFailedError(blocker);
+    const ownership = snapshotOwnershipWarning(cluster!.spec, `${target.namespace}/${target.cluster}`);
+    if (ownership) deps.log.warn(ownership);
 
     const manifest = buildBackupManifest({ target, cluster: cluster!, name, scheduledTime, execution: executionName });
     // Every Backup of the cluster, not only ours: CNPG queues them all, and CRDs offer no field selector on the cluster.

@@ -185,7 +185,7 @@ export class BackupController {
       backupId: backup.metadata.name,
       backupName: backup.metadata.name,
       instanceID: { podName, ContainerID: `containerd://${backup.metadata.uid.replaceAll('-', '')}` },
-      majorVersion: majorVersionOf(spec),
+      majorVersion: majorVersionOf(cluster),
     });
   }
 

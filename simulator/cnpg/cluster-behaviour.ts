@@ -18,8 +18,15 @@ export interface ClusterBehaviour {
    * validate, spec.method); clearing it lets the guard admit them again.
    */
   refuseVolumeSnapshotBackups?: boolean;
-  /** A restore (or new cluster) of this name fails this way. */
+  /** A restore (or new cluster) of this name fails this way ('job-failed': every pod of its bootstrap Job fails). */
   restoreFailure?: 'job-failed' | 'unrecoverable' | 'never-ready';
+  /** Pods of a restore's (or new cluster's) bootstrap Job that fail before one succeeds; Kubernetes retries them. */
+  recoveryPodFailures?: number;
+  /**
+   * For a cluster's WAL archive (by the server name it archives under): the ServiceAccounts its IAM role trusts
+   * (IRSA trust policy, EKS Pod Identity association). Unset: the archive needs no pod identity.
+   */
+  archiveReaders?: string[];
 }
 
 export const DEFAULT_BEHAVIOUR: ClusterBehaviour = { startSeconds: 5, snapshotSeconds: 60, finalizingSeconds: 120, restoreSeconds: 90 };

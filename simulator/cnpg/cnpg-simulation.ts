@@ -3,7 +3,7 @@ import type { ObjectStore } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import { BackupController, type VolumeSnapshotConfiguration } from './backup-controller';
 import { ClusterBehaviours, type ClusterBehaviour } from './cluster-behaviour';
-import { ClusterBootstrapController } from './cluster-bootstrap-controller';
+import { ClusterBootstrapController, type SimulatedApplicationDatabase } from './cluster-bootstrap-controller';
 import { SimulatedWrites } from './simulated-writes';
 import { SnapshotController } from './snapshot-controller';
 
@@ -54,6 +54,12 @@ export class CnpgSimulation {
     this.reconcile();
     const readyAt = this.bootstrap.readyAt(namespace, clusterName);
     return readyAt === undefined ? undefined : new Date(readyAt);
+  }
+
+  /** The application database CNPG set up for a cluster it bootstrapped: name, owner, Secret, and whose data it holds. */
+  applicationDatabase(namespace: string, clusterName: string): SimulatedApplicationDatabase | undefined {
+    this.reconcile();
+    return this.bootstrap.applicationDatabase(namespace, clusterName);
   }
 
   /** Applies every transition due up to now; clusters and backups depend on each other, so until nothing moves. */

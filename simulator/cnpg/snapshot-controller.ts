@@ -1,3 +1,4 @@
+import { DEFAULT_IMAGE, majorOfImage, majorVersionOfCluster } from './cluster-image';
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import { at, obj, type Json, type SimulatedWrites } from './simulated-writes';
@@ -33,7 +34,7 @@ export class SnapshotController {
     const spec = obj(cluster.spec);
     const stanza = obj(obj(spec.backup).volumeSnapshot);
     const clusterName = cluster.metadata.name;
-    const major = String(majorVersionOf(spec));
+    const major = String(majorVersionOf(cluster));
     const day = at(time).slice(0, 10).replaceAll('-', '');
     const primary = String(obj(cluster.status).currentPrimary ?? `${clusterName}-1`);
     const instanceRole = podName === primary ? 'primary' : 'replica';
@@ -85,12 +86,13 @@ export class SnapshotController {
             [Annotation.OnlineBackup]: 'false',
             [Annotation.BackupStartWal]: walFile(time),
             [Annotation.BackupEndWal]: walFile(time),
-            // enrichSnapshot: the Cluster as it was when the backup was taken.
+            // enrichSnapshot: the whole Cluster as it was when the backup was taken (json.Marshal of it: status too).
             [Annotation.ClusterManifest]: JSON.stringify({
               apiVersion: cluster.apiVersion,
               kind: cluster.kind,
               metadata: cluster.metadata,
               spec,
+              ...(cluster.status !== undefined && { status: cluster.status }),
             }),
             ...(obj(stanza.annotations) as Record<string, string>),
           },
@@ -187,12 +189,14 @@ function tablespaceVolumeName(tablespace: string): string {
   return tablespace.toLowerCase().replace(/^_/, '1').replaceAll('_', '-');
 }
 
-/** The major version CNPG derives from the image catalog entry or the image tag (17: CNPG 1.30's default image). */
-export function majorVersionOf(clusterSpec: Json): number {
-  const catalog = obj(clusterSpec.imageCatalogRef);
+/**
+ * The major version CNPG records for a backup: that of the image the cluster runs (status.image; the image catalog's
+ * major or the image tag; the operator's default image when the cluster pins none).
+ */
+export function majorVersionOf(cluster: StoredObject): number {
+  const catalog = obj(obj(cluster.spec).imageCatalogRef);
   if (typeof catalog.major === 'number') return catalog.major;
-  const tag = /:(\d+)/.exec(String(clusterSpec.imageName ?? ''));
-  return tag ? Number(tag[1]) : 17;
+  return majorVersionOfCluster(cluster) ?? (majorOfImage(DEFAULT_IMAGE) as number);
 }
 
 /** A plausible WAL segment name for a moment (timeline 1), so different backups report different positions. */

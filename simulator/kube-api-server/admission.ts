@@ -94,9 +94,30 @@ function snapshotSourceErrors(field: string, ref: unknown): FieldError[] {
   return supported ? [] : [invalidValue(field, ref, 'Only VolumeSnapshots and PersistentVolumeClaims are supported')];
 }
 
-/** internal/webhook/v1/cluster_webhook.go `validateBootstrapRecoveryDataSource`. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** internal/webhook/v1/cluster_webhook.go: validateName, validateServiceAccountConfig, validateBootstrapRecoveryDataSource. */
 function clusterWebhookErrors(object: Json): FieldError[] {
+  const name = String(asRecord(object.metadata)?.name ?? '');
   const spec = asRecord(object.spec) ?? {};
+  const errors: FieldError[] = [];
+  // validateName: services are named after the cluster, so DNS-1035 (IsDNS1035Label: at most 63) and at most 50.
+  if (name.length > 63 || !DNS_1035_LABEL.test(name))
+    errors.push(invalidValue('metadata.name', name, 'cluster name must be a valid DNS label'));
+  if (name.length > 50) errors.push(invalidValue('metadata.name', name, 'the maximum length of a cluster name is 50 characters'));
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' && spec.serviceAccountTemplate !== undefined)
+    errors.push(
+      invalidValue(
+        'spec.serviceAccountName',
+        spec.serviceAccountName,
+        'serviceAccountName and serviceAccountTemplate are mutually exclusive',
+      ),
+    );
+  return [...errors, ...recoveryDataSourceErrors(spec)];
+}
+
+/** internal/webhook/v1/cluster_webhook.go `validateBootstrapRecoveryDataSource`. */
+function recoveryDataSourceErrors(spec: Json): FieldError[] {
   const recovery = asRecord(asRecord(spec.bootstrap)?.recovery);
   const snapshots = asRecord(recovery?.volumeSnapshots);
   if (!recovery || !snapshots) return [];

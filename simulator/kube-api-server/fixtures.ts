@@ -8,7 +8,14 @@ export interface ExampleClusterOptions {
   instances?: number;
   walStorage?: boolean;
   tablespaces?: string[];
-  imageName?: string;
+  /** The image the spec pins; null: none (the cluster runs what `runningImage` says). */
+  imageName?: string | null;
+  /** status.image: what the instances run (default: the pinned image). */
+  runningImage?: string;
+  /** spec.bootstrap.initdb's application database and owner (default: none named, so `app`). */
+  applicationDatabase?: { database: string; owner?: string };
+  /** spec.serviceAccountTemplate with the IRSA role annotation eks.amazonaws.com/role-arn. */
+  irsaRoleArn?: string;
   walArchive?: 'plugin' | 'barmanObjectStore' | 'none';
   hibernated?: boolean;
   volumeSnapshot?: boolean;
@@ -16,6 +23,8 @@ export interface ExampleClusterOptions {
   /** The cluster's spec.backup.volumeSnapshot.onlineConfiguration (default: none written; the CRD default applies). */
   onlineConfiguration?: { immediateCheckpoint?: boolean; waitForArchive?: boolean };
 }
+
+const EXAMPLE_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:17.5';
 
 /** A running CNPG Cluster as the operator reports it: healthy, with a volume-snapshot backup stanza. */
 export function exampleCluster(options: ExampleClusterOptions): Cluster {
@@ -32,7 +41,11 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
     },
     spec: {
       instances,
-      imageName: options.imageName ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
+      ...(options.imageName !== null && { imageName: options.imageName ?? EXAMPLE_IMAGE }),
+      ...(options.applicationDatabase && { bootstrap: { initdb: options.applicationDatabase } }),
+      ...(options.irsaRoleArn && {
+        serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': options.irsaRoleArn } } },
+      }),
       postgresql: { parameters: { max_connections: '200', shared_buffers: '256MB' } },
       resources: { requests: { cpu: '1', memory: '2Gi' } },
       storage: { size: '50Gi', storageClass: 'gp3' },
@@ -59,6 +72,7 @@ export function exampleCluster(options: ExampleClusterOptions): Cluster {
     },
     status: {
       phase: 'Cluster in healthy state',
+      image: options.runningImage ?? options.imageName ?? EXAMPLE_IMAGE,
       instances,
       readyInstances: options.hibernated ? 0 : instances,
       currentPrimary: `${name}-1`,

@@ -120,6 +120,12 @@ export class KubeApiTestServer {
     return structuredClone(stored);
   }
 
+  /** Deletes an object as a cluster admin would (`kubectl delete`), its dependents with it (garbage collection). */
+  remove(resource: string, namespace: string, name: string): void {
+    if (!this.store.delete(resourceTypeOf(resource), namespace, name)) throw new Error(`No ${resource} ${namespace}/${name} to remove`);
+    this.cnpg.reconcile();
+  }
+
   /** Deep copies of the stored objects of a resource, after the controllers have caught up with the clock. */
   objects<T>(resource: string, namespace?: string): T[] {
     this.cnpg.reconcile();

@@ -33,6 +33,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshotclasses', kind: 'VolumeSnapshotClass', namespaced: false },
   { group: '', version: 'v1', resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true },
   { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true },
+  { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true },
   { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
 ];

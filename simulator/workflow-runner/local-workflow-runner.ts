@@ -14,6 +14,14 @@ import type { AslDefinition, AslState } from './state-machine-definition';
 
 export type LocalLambda = (event: unknown) => Promise<unknown>;
 
+/**
+ * Step Functions Standard caps an execution's history at 25,000 events: an execution that reaches the quota fails
+ * (Step Functions developer guide, "Step Functions service quotas", quotas related to state machine executions:
+ * "Maximum execution history size"). The quota names no error; the runner reports this one.
+ */
+export const EXECUTION_HISTORY_LIMIT = 25_000;
+export const HISTORY_LIMIT_ERROR = 'ExecutionHistoryLimitExceeded';
+
 export interface LocalExecution {
   status: 'SUCCEEDED' | 'FAILED';
   executionName: string;
@@ -22,6 +30,8 @@ export interface LocalExecution {
   cause?: string;
   /** State transitions, the unit Step Functions Standard bills: states entered plus retries. */
   transitions: number;
+  /** History events, counted as Step Functions records them (see historyEventsOf). */
+  historyEvents: number;
   statesEntered: string[];
   startedAt: Date;
   stoppedAt: Date;
@@ -139,19 +149,34 @@ export class LocalWorkflowRunner {
     });
     const statesEntered: string[] = [];
     let retries = 0;
+    let historyEvents = 0;
+    let overLimit = false;
     const collecting = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') statesEntered.push(event.state.name);
         if (event.type === 'StateRetried') retries += 1;
+        historyEvents += this.historyEventsOf(event);
+        if (historyEvents > EXECUTION_HISTORY_LIMIT && !overLimit) {
+          overLimit = true;
+          execution.abort();
+        }
       }
     })();
-    const base = () => ({ executionName, statesEntered, startedAt, stoppedAt: this.clock.now() });
+    const base = () => ({ executionName, statesEntered, startedAt, stoppedAt: this.clock.now(), historyEvents });
     try {
       const output = await execution.result;
       await collecting;
       return { status: 'SUCCEEDED', output, transitions: statesEntered.length + retries, ...base() };
     } catch (error) {
       await collecting;
+      if (overLimit)
+        return {
+          status: 'FAILED',
+          error: HISTORY_LIMIT_ERROR,
+          cause: `The execution history exceeded ${EXECUTION_HISTORY_LIMIT} events, the Step Functions quota`,
+          transitions: statesEntered.length + retries,
+          ...base(),
+        };
       const cause = (error as ExecutionError).cause as { name?: string; message?: string } | undefined;
       return {
         status: 'FAILED',
@@ -160,6 +185,35 @@ export class LocalWorkflowRunner {
         transitions: statesEntered.length + retries,
         ...base(),
       };
+    }
+  }
+
+  /**
+   * The events Step Functions records for what the local engine reports (API reference, HistoryEvent types): the
+   * execution's start and end; for every state its Entered and Exited events; and for a Task, per attempt,
+   * TaskScheduled, TaskStarted and TaskSucceeded or TaskFailed. Wait states, run here as local tasks, are Waits.
+   */
+  private historyEventsOf(event: { type: string; state?: { name: string; type: string } }): number {
+    const isTask = event.state !== undefined && event.state.type === 'Task' && !this.waitStates.has(event.state.name);
+    switch (event.type) {
+      case 'ExecutionStarted':
+      case 'ExecutionSucceeded':
+      case 'ExecutionFailed':
+      case 'ExecutionTerminated':
+      case 'StateExited':
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed':
+      case 'ParallelBranchStarted':
+      case 'ParallelBranchSucceeded':
+      case 'ParallelBranchFailed':
+        return 1;
+      case 'StateEntered':
+        return isTask ? 4 : 1;
+      case 'StateRetried':
+        return isTask ? 3 : 0;
+      default:
+        return 0;
     }
   }
 

@@ -168,6 +168,20 @@ describe('the Kubernetes adapter over HTTPS', () => {
     expect(await kube.delete('volumesnapshots', 'demo', 'x')).toBe('absent');
   });
 
+  test('annotate sends a JSON merge patch of the annotations alone', async () => {
+    api.answer(() => ok(backup('b-1')));
+    expect(await kube.annotate('backups', 'demo', 'b-1', { 'example.com/mark': '2026-11-25T07:00:00.000Z' })).toBe('annotated');
+    const [request] = received();
+    expect(request).toMatchObject({ method: 'PATCH', path: '/apis/postgresql.cnpg.io/v1/namespaces/demo/backups/b-1' });
+    expect(request?.contentType).toBe('application/merge-patch+json');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ metadata: { annotations: { 'example.com/mark': '2026-11-25T07:00:00.000Z' } } });
+  });
+
+  test('annotate of a missing object is absent', async () => {
+    api.answer(() => failure(404, 'NotFound', 'backups.postgresql.cnpg.io "b-1" not found'));
+    expect(await kube.annotate('backups', 'demo', 'b-1', { 'example.com/mark': 'x' })).toBe('absent');
+  });
+
   test('create POSTs the object as JSON to its collection', async () => {
     api.answer(({ body }) => ok({ ...JSON.parse(body), metadata: { name: 'b-1', uid: 'u-1' } }));
     const result = await kube.create('backups', 'demo', backup('b-1'));

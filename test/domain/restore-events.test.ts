@@ -15,6 +15,14 @@ const context: RestoreEventContext = {
   backup: 'hendrix-20261124030000',
   requestId: 'incident-4711',
   createdAt: '2026-11-25T03:00:00Z',
+  backupEndedAt: '2026-11-24T03:03:00Z',
+  applicationSecret: 'hendrix-restore-app',
+  database: 'orders',
+  owner: 'orders',
+  walReplay: 'none',
+  specFrom: 'cluster',
+  image: 'ghcr.io/cloudnative-pg/postgresql:17.5',
+  warnings: [],
 };
 const detectedAt = new Date('2026-11-25T03:01:35Z');
 const ready: RestoreProgress = {

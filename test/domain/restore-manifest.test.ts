@@ -1,6 +1,6 @@
 import { PreconditionFailedError } from '../../lambdas/errors';
 import type { Backup, Cluster, ClusterSpec } from '../../lambdas/domain/kube-objects';
-import { buildRestoreCluster, isSameRestoreRequest, type RestoreManifestInput } from '../../lambdas/domain/restore-manifest';
+import { buildRestorePlan, isSameRestoreRequest, type RestoreManifestInput, type RestorePlan } from '../../lambdas/domain/restore-manifest';
 import { crdSchemaViolations } from '../../simulator/crd-schemas';
 import { completedBackup, snapshotsOf, sourceCluster } from './restore-fixtures';
 
@@ -15,12 +15,29 @@ const request: RestoreManifestInput['request'] = {
 const pointInTime = new Date('2026-11-24T03:17:00Z');
 const snapshotRef = (name: string) => ({ name, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' });
 
-/** Builds the manifest and requires it to be valid for the upstream Cluster CRD, whatever the test looks at. */
-function restore(overrides: Partial<RestoreManifestInput> = {}): Cluster {
-  const input = { source: sourceCluster(), backup, request, ...overrides };
-  const cluster = buildRestoreCluster({ snapshots: snapshotsOf(input.backup), ...input });
-  expect(crdSchemaViolations('Cluster', cluster)).toEqual([]);
-  return cluster;
+/** What a test varies: the live source (`source`, null when it is gone), the backup, its snapshots, the request. */
+type Overrides = Partial<Pick<RestoreManifestInput, 'backup' | 'snapshots' | 'request'>> & { source?: Cluster | null };
+
+/** Plans the restore and requires the manifest to be valid for the upstream Cluster CRD, whatever the test looks at. */
+function plan(overrides: Overrides = {}): RestorePlan {
+  const { source, ...rest } = overrides;
+  const input = { backup, request, ...rest };
+  const result = buildRestorePlan({
+    live: source === null ? undefined : (source ?? sourceCluster()),
+    source: { namespace: 'demo', cluster: 'hendrix' },
+    snapshots: snapshotsOf(input.backup),
+    ...input,
+  });
+  expect(crdSchemaViolations('Cluster', result.manifest)).toEqual([]);
+  return result;
+}
+
+const restore = (overrides: Overrides = {}): Cluster => plan(overrides).manifest;
+
+/** The backup's snapshots as CNPG annotates them: the source Cluster at backup time in cnpg.io/clusterManifest. */
+function recording(cluster: Cluster, snapshots = snapshotsOf(backup)) {
+  for (const snapshot of snapshots) snapshot.metadata.annotations!['cnpg.io/clusterManifest'] = JSON.stringify(cluster);
+  return snapshots;
 }
 
 function sourceWith(spec: Partial<ClusterSpec>, options: Parameters<typeof sourceCluster>[0] = {}): Cluster {
@@ -29,7 +46,7 @@ function sourceWith(spec: Partial<ClusterSpec>, options: Parameters<typeof sourc
   return source;
 }
 
-function refusal(overrides: Partial<RestoreManifestInput>): string {
+function refusal(overrides: Overrides): string {
   try {
     restore(overrides);
   } catch (error) {
@@ -249,6 +266,8 @@ describe('the restored Cluster', () => {
             storage: snapshotRef('hendrix-20261124030000'),
             walStorage: snapshotRef('hendrix-20261124030000-wal'),
           },
+          database: 'app',
+          owner: 'app',
         },
       });
     });
@@ -256,7 +275,7 @@ describe('the restored Cluster', () => {
     test('only the data volume when the backup has no WAL snapshot', () => {
       const dataOnly = completedBackup('hendrix-d', '2026-11-24T03:03:00Z', { wal: false });
       expect(restore({ source: sourceCluster({ walStorage: false }), backup: dataOnly }).spec.bootstrap).toEqual({
-        recovery: { volumeSnapshots: { storage: snapshotRef('hendrix-d') } },
+        recovery: { volumeSnapshots: { storage: snapshotRef('hendrix-d') }, database: 'app', owner: 'app' },
       });
     });
 
@@ -270,6 +289,8 @@ describe('the restored Cluster', () => {
             walStorage: snapshotRef('hendrix-t-wal'),
             tablespaceStorage: { analytics: snapshotRef('hendrix-t-tbs-analytics'), archive: snapshotRef('hendrix-t-tbs-archive') },
           },
+          database: 'app',
+          owner: 'app',
         },
       });
       expect(spec.tablespaces).toEqual([
@@ -328,6 +349,8 @@ describe('the restored Cluster', () => {
       expect(spec.bootstrap).toEqual({
         recovery: {
           volumeSnapshots: { storage: snapshotRef('hendrix-20261124030000'), walStorage: snapshotRef('hendrix-20261124030000-wal') },
+          database: 'app',
+          owner: 'app',
           source: 'origin',
           recoveryTarget: { targetTime: '2026-11-24T03:17:00Z' },
         },
@@ -486,8 +509,180 @@ describe('the restored Cluster', () => {
   });
 });
 
+describe('the application database', () => {
+  test('is the source’s, with its owner, so the <new>-app Secret and services point at the restored data', () => {
+    const source = sourceWith({ bootstrap: { initdb: { database: 'orders', owner: 'orders_owner' } } });
+    const restored = plan({ source });
+    expect(restored.manifest.spec.bootstrap).toMatchObject({ recovery: { database: 'orders', owner: 'orders_owner' } });
+    expect(restored.application).toEqual({ database: 'orders', owner: 'orders_owner' });
+  });
+
+  test('owned by a user of its own name when the source names no owner, as CNPG defaults it', () =>
+    expect(plan({ source: sourceWith({ bootstrap: { initdb: { database: 'orders' } } }) }).application).toEqual({
+      database: 'orders',
+      owner: 'orders',
+    }));
+
+  test('is the one a restored source was itself restored with', () =>
+    expect(plan({ source: sourceWith({ bootstrap: { recovery: { database: 'billing', owner: 'biller' } } }) }).application).toEqual({
+      database: 'billing',
+      owner: 'biller',
+    }));
+
+  test('is app when the source names none, as CNPG defaults it', () =>
+    expect(plan().application).toEqual({ database: 'app', owner: 'app' }));
+});
+
+describe('when the source Cluster is gone', () => {
+  const recorded = sourceWith({ bootstrap: { initdb: { database: 'orders', owner: 'orders' } } });
+  recorded.status = { ...recorded.status, image: 'ghcr.io/cloudnative-pg/postgresql:17.5' };
+
+  test('restores from the spec the backup recorded in cnpg.io/clusterManifest, saying so', () => {
+    const restored = plan({ source: null, snapshots: recording(recorded) });
+    expect(restored.specFrom).toBe('backup');
+    expect(restored.manifest.spec).toMatchObject({ imageName: 'ghcr.io/cloudnative-pg/postgresql:17.5', storage: { size: '50Gi' } });
+    expect(restored.application).toEqual({ database: 'orders', owner: 'orders' });
+    expect(restored.warnings).toContain(
+      'Restored with the spec Cluster hendrix had when backup hendrix-20261124030000 was taken (annotation cnpg.io/clusterManifest), as the Cluster no longer exists',
+    );
+  });
+
+  test('restores from the backup’s record on request, also while the Cluster exists', () => {
+    const live = sourceWith({ postgresql: { parameters: { work_mem: '1GB' } } });
+    const restored = plan({ source: live, snapshots: recording(recorded), request: { ...request, specFrom: 'backup' } });
+    expect(restored.specFrom).toBe('backup');
+    expect(restored.manifest.spec.postgresql).toEqual(recorded.spec.postgresql);
+  });
+
+  test.each([
+    [
+      'the live Cluster asked for',
+      { source: null, snapshots: recording(recorded), request: { ...request, specFrom: 'cluster' as const } },
+      'Cluster demo/hendrix does not exist; restore it from the spec its backup recorded with specFrom "backup" (the default when the Cluster is gone)',
+    ],
+    [
+      'a backup without a recorded spec',
+      { source: null },
+      'Cluster demo/hendrix does not exist and VolumeSnapshot demo/hendrix-20261124030000 carries no readable cnpg.io/clusterManifest annotation to restore its spec from',
+    ],
+    [
+      'a point in time, whose archive is read under the source ServiceAccount, gone with it',
+      { source: null, snapshots: recording(sourceCluster({ walArchive: 'plugin' })), request: { ...request, pointInTime } },
+      "pointInTime reads the source's WAL archive with the IAM identity of the ServiceAccount it runs under, and ServiceAccount hendrix, which CNPG made for Cluster hendrix, went with it: create a ServiceAccount that the archive's IAM role trusts (IRSA: annotation eks.amazonaws.com/role-arn and the role's trust policy naming it; EKS Pod Identity: an association for it) and pass its name as serviceAccountName",
+    ],
+  ])('refuses %s', (_case, overrides, message) => expect(refusal(overrides)).toBe(message));
+});
+
+describe('the image', () => {
+  test('is pinned to the one the backup was taken with when the source pins none (CNPG would run its default)', () => {
+    const unpinned = sourceWith({});
+    delete unpinned.spec.imageName;
+    unpinned.status = { ...unpinned.status, image: 'ghcr.io/cloudnative-pg/postgresql:17.5-system-trixie' };
+    const running18 = sourceWith({});
+    delete running18.spec.imageName;
+    running18.status = { ...running18.status, image: 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie' };
+    const restored = plan({ source: running18, snapshots: recording(unpinned) });
+    expect(restored.manifest.spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.5-system-trixie');
+    expect(restored.warnings).toContain(
+      'The restored cluster runs ghcr.io/cloudnative-pg/postgresql:17.5-system-trixie, the image backup hendrix-20261124030000 was taken with; the source runs ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie now',
+    );
+  });
+
+  test('is the live one when the backup recorded none', () => {
+    const unpinned = sourceWith({});
+    delete unpinned.spec.imageName;
+    unpinned.status = { ...unpinned.status, image: 'ghcr.io/cloudnative-pg/postgresql:17.2' };
+    expect(restore({ source: unpinned }).spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.2');
+  });
+
+  test('is refused when nothing says which it was', () => {
+    const unpinned = sourceWith({});
+    delete unpinned.spec.imageName;
+    delete unpinned.status!.image;
+    expect(refusal({ source: unpinned })).toContain('The image backup hendrix-20261124030000 was taken with is unknown');
+  });
+});
+
+describe('the ServiceAccount', () => {
+  const irsa = { serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/hendrix' } } } };
+
+  test('is the one CNPG makes for the restored cluster when it reads no archive', () => {
+    const restored = plan({ source: sourceWith(irsa) });
+    expect(restored.manifest.spec).not.toHaveProperty('serviceAccountName');
+    expect(restored.manifest.spec.serviceAccountTemplate).toEqual(irsa.serviceAccountTemplate);
+  });
+
+  test('is the source’s for a point in time, which reads its archive with the source’s IAM identity', () => {
+    const restored = plan({ source: sourceWith(irsa, { walArchive: 'plugin' }), request: { ...request, pointInTime } });
+    expect(restored.manifest.spec.serviceAccountName).toBe('hendrix');
+    expect(restored.manifest.spec).not.toHaveProperty('serviceAccountTemplate');
+    expect(restored.serviceAccountName).toBe('hendrix');
+    expect(restored.warnings.some((w) => w.startsWith('The restored cluster runs under ServiceAccount hendrix'))).toBe(true);
+  });
+
+  test('is the source’s own shared one when it names one', () =>
+    expect(
+      plan({ source: sourceWith({ serviceAccountName: 'db-archive' }, { walArchive: 'plugin' }), request: { ...request, replica: true } })
+        .manifest.spec.serviceAccountName,
+    ).toBe('db-archive'));
+
+  test('is the requested one, instead of any template', () => {
+    const restored = plan({
+      source: sourceWith(irsa, { walArchive: 'plugin' }),
+      request: { ...request, pointInTime, serviceAccountName: 'dr' },
+    });
+    expect(restored.manifest.spec.serviceAccountName).toBe('dr');
+    expect(restored.manifest.spec).not.toHaveProperty('serviceAccountTemplate');
+    expect(restored.warnings).toEqual([]);
+  });
+
+  test('is the requested one when the source is gone', () =>
+    expect(
+      plan({
+        source: null,
+        snapshots: recording(sourceCluster({ walArchive: 'plugin' })),
+        request: { ...request, pointInTime, serviceAccountName: 'dr' },
+      }).manifest.spec.serviceAccountName,
+    ).toBe('dr'));
+});
+
+describe('warns', () => {
+  test.each([
+    ['cluster', 'deleting the Cluster deletes every one of its snapshots'],
+    ['backup', 'deleting a Backup object deletes its snapshots'],
+  ] as const)('when the source’s snapshotOwnerReference is %s', (owner, warning) =>
+    expect(plan({ source: sourceCluster({ snapshotOwnerReference: owner }) }).warnings.join('\n')).toContain(warning),
+  );
+
+  test('of nothing for a plain restore', () => expect(plan().warnings).toEqual([]));
+});
+
+describe('refuses a snapshot CSI would refuse as a volume’s source', () => {
+  test('being deleted', () => {
+    const snapshots = snapshotsOf(backup);
+    snapshots[0]!.metadata.deletionTimestamp = '2026-11-25T02:59:00Z';
+    expect(refusal({ snapshots })).toBe(
+      'VolumeSnapshot demo/hendrix-20261124030000 of backup hendrix-20261124030000 is being deleted (since 2026-11-25T02:59:00Z); choose another backup',
+    );
+  });
+
+  test('not ready to use', () => {
+    const snapshots = snapshotsOf(backup);
+    snapshots[1]!.status = { ...snapshots[1]!.status, readyToUse: false, error: { message: 'SnapshotCreationFailed' } };
+    expect(refusal({ snapshots })).toBe(
+      'VolumeSnapshot demo/hendrix-20261124030000-wal of backup hendrix-20261124030000 is not ready to use (SnapshotCreationFailed); choose another backup',
+    );
+  });
+});
+
 describe('an existing Cluster of the restored name', () => {
-  const existing = buildRestoreCluster({ source: sourceCluster(), backup, snapshots: snapshotsOf(backup), request });
+  const existing = buildRestorePlan({
+    live: sourceCluster(),
+    source: { namespace: 'demo', cluster: 'hendrix' },
+    backup,
+    snapshots: snapshotsOf(backup),
+    request,
+  }).manifest;
 
   test('is this request’s, made before: follow it', () => expect(isSameRestoreRequest(existing, 'incident-4711')).toBe(true));
   test('of another request is a clash', () => expect(isSameRestoreRequest(existing, 'incident-4712')).toBe(false));

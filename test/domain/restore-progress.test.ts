@@ -1,10 +1,10 @@
 import { CLUSTER_FAILURE_PHASES } from '../../lambdas/domain/cnpg-api';
 import type { Cluster, ClusterStatus, Job } from '../../lambdas/domain/kube-objects';
-import { decideRestoreProgress, RESTORE_POLL_SECONDS } from '../../lambdas/domain/restore-progress';
+import { decideRestoreProgress, restorePollSeconds } from '../../lambdas/domain/restore-progress';
 
 const createdAt = new Date('2026-11-25T03:00:00Z');
 const at = (seconds: number) => new Date(createdAt.getTime() + seconds * 1000);
-const base = { jobs: [] as Job[], createdAt, timeoutSeconds: 7200, pollSeconds: RESTORE_POLL_SECONDS };
+const base = { jobs: [] as Job[], createdAt, timeoutSeconds: 7200 };
 
 function restored(status: ClusterStatus | undefined, instances = 1): Cluster {
   return {
@@ -85,7 +85,7 @@ describe('following a restored cluster', () => {
     });
   });
 
-  describe('waiting, on a short fixed interval', () => {
+  describe('waiting', () => {
     test('while the primary is set up, saying so', () => {
       expect(decideRestoreProgress({ ...base, cluster: settingUp(), now: at(30) })).toEqual({
         state: 'waiting',
@@ -134,6 +134,14 @@ describe('following a restored cluster', () => {
       expect(decideRestoreProgress({ ...base, jobs: [running], cluster: settingUp(), now: at(60) }).state).toBe('waiting');
     });
 
+    test('while pods of the recovery Job fail and Kubernetes retries them (backoffLimit 6 by default)', () => {
+      const retrying = recoveryJob({ failed: 3 });
+      expect(decideRestoreProgress({ ...base, jobs: [retrying], cluster: settingUp(), now: at(60) })).toMatchObject({
+        state: 'waiting',
+        reason: expect.stringContaining('3 pod(s) of Job hendrix-restore-1-snapshot-recovery failed, retried up to backoffLimit 6'),
+      });
+    });
+
     test('up to the last second before the timeout', () => {
       expect(decideRestoreProgress({ ...base, cluster: settingUp(), now: at(7199) }).state).toBe('waiting');
     });
@@ -148,21 +156,18 @@ describe('following a restored cluster', () => {
       });
     });
 
-    test('when the snapshot-recovery Job has a failed pod', () => {
-      expect(decideRestoreProgress({ ...base, jobs: [recoveryJob({ failed: 1 })], cluster: settingUp(), now: at(60) })).toEqual({
+    test('when the snapshot-recovery Job has failed (condition Failed)', () => {
+      const failed = recoveryJob({ failed: 7, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] });
+      expect(decideRestoreProgress({ ...base, jobs: [failed], cluster: settingUp(), now: at(60) })).toEqual({
         state: 'failed',
         phase: 'Setting up primary',
-        reason: 'Job hendrix-restore-1-snapshot-recovery failed: the snapshot could not be restored (see its pod logs)',
+        reason:
+          'Job hendrix-restore-1-snapshot-recovery failed (BackoffLimitExceeded): the snapshot could not be restored (see its pod logs)',
       });
     });
 
-    test('when the snapshot-recovery Job has the Failed condition', () => {
-      const failed = recoveryJob({ conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] });
-      expect(decideRestoreProgress({ ...base, jobs: [failed], cluster: settingUp(), now: at(60) }).state).toBe('failed');
-    });
-
     test('not for a failed Job of another cluster', () => {
-      const other = recoveryJob({ failed: 1 });
+      const other = recoveryJob({ conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] });
       other.metadata.name = 'hendrix-restore-2-1-snapshot-recovery';
       expect(decideRestoreProgress({ ...base, jobs: [other], cluster: settingUp(), now: at(60) }).state).toBe('waiting');
     });
@@ -209,5 +214,35 @@ describe('following a restored cluster', () => {
     test('but a cluster found ready at the deadline is ready', () => {
       expect(decideRestoreProgress({ ...base, cluster: healthy('2026-11-25T04:59:55Z'), now: at(7200) }).state).toBe('ready');
     });
+  });
+});
+
+describe('the poll interval', () => {
+  test('is 10 s while the restore is young', () => {
+    expect(restorePollSeconds(0, 7200)).toBe(10);
+    expect(restorePollSeconds(100, 7100)).toBe(10);
+  });
+
+  test('then a tenth of its age, so the report is late by at most a tenth of the restore', () =>
+    expect(restorePollSeconds(600, 6600)).toBe(60));
+
+  test('at most 2 minutes', () => expect(restorePollSeconds(20_000, 60_000)).toBe(120));
+
+  test('never past the deadline', () => {
+    expect(restorePollSeconds(7150, 50)).toBe(50);
+    expect(restorePollSeconds(7199.5, 0.5)).toBe(1);
+  });
+
+  test('keeps a day-long restore far within the 25,000 events of a Step Functions execution history', () => {
+    // Per look: Wait (entered, exited), CheckRestore (entered, scheduled, started, succeeded, exited), Choice (entered, exited).
+    const EVENTS_PER_LOOK = 9;
+    const day = 86_400;
+    let elapsed = 0;
+    let looks = 0;
+    while (elapsed < day) {
+      elapsed += restorePollSeconds(elapsed, day - elapsed);
+      looks += 1;
+    }
+    expect(looks * EVENTS_PER_LOOK).toBeLessThan(25_000 / 3);
   });
 });

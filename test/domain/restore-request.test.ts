@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InvalidInputError } from '../../lambdas/errors';
-import { parseRestoreRequest } from '../../lambdas/domain/restore-request';
+import { parseRestoreRequest, restoreRequestId } from '../../lambdas/domain/restore-request';
 import { TargetSpecSchema } from '../../lambdas/domain/target-spec';
 
 const now = new Date('2026-11-25T03:00:00Z');
@@ -9,6 +9,8 @@ const targets = [
   TargetSpecSchema.parse({ name: 'jimi', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'jimi' }),
 ];
 const parse = (payload: unknown, at = now) => parseRestoreRequest(payload, { targets, now: at });
+/** The id of a request once it resolved to `backup`. */
+const idOf = (payload: unknown, backup = 'hendrix-20261124030000', at = now) => restoreRequestId(parse(payload, at), backup);
 
 function rejection(payload: unknown): InvalidInputError {
   try {
@@ -28,11 +30,11 @@ describe('a restore request', () => {
       source: { target: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', auth: { kind: 'eks' } },
       backupSelector: { kind: 'latest' },
       clusterName: 'hendrix-restore-20261125030000',
+      clusterNameGiven: false,
       instances: 1,
       replica: false,
       dryRun: false,
       timeoutMinutes: 120,
-      requestId: expect.stringMatching(/^[0-9a-f]{16}$/),
       requestedAt: now,
     });
   });
@@ -69,6 +71,10 @@ describe('a restore request', () => {
     expect(parse({ target: 'hendrix', pointInTime: '2026-11-24T02:17:00.250Z' }).pointInTime).toEqual(new Date('2026-11-24T02:17:00.250Z'));
   });
 
+  test('may name the restored cluster after the source: when the source is gone, that brings its services back', () => {
+    expect(parse({ target: 'hendrix', clusterName: 'hendrix' }).clusterName).toBe('hendrix');
+  });
+
   test('a point in time now is not in the future', () => {
     expect(parse({ target: 'hendrix', pointInTime: now.toISOString() }).pointInTime).toEqual(now);
   });
@@ -76,54 +82,81 @@ describe('a restore request', () => {
   test('takes the cluster name, instances, replica, dry run and timeout as given', () => {
     expect(
       parse({ target: 'hendrix', clusterName: 'hendrix-dr', instances: 3, replica: true, dryRun: true, timeoutMinutes: 30 }),
-    ).toMatchObject({ clusterName: 'hendrix-dr', instances: 3, replica: true, dryRun: true, timeoutMinutes: 30 });
+    ).toMatchObject({ clusterName: 'hendrix-dr', clusterNameGiven: true, instances: 3, replica: true, dryRun: true, timeoutMinutes: 30 });
   });
 
-  test('a long source name is cut so the default restored name stays within 50 characters', () => {
-    const long = [
-      TargetSpecSchema.parse({ name: 'long', eksCluster: 'e', namespace: 'demo', cluster: `${'a'.repeat(26)}-${'b'.repeat(20)}` }),
-    ];
+  test('a long source name is cut so that the default name fits the recovery Job name CNPG derives from it', () => {
+    const source = 'orders-service-primary-eu-west1'; // 31 characters: the default name would have 54
+    const long = [TargetSpecSchema.parse({ name: 'long', eksCluster: 'e', namespace: 'demo', cluster: source })];
     const name = parseRestoreRequest({ target: 'long' }, { targets: long, now }).clusterName;
-    expect(name).toBe(`${'a'.repeat(26)}-restore-20261125030000`);
+    expect(name).toBe('orders-service-prima-restore-20261125030000');
+    expect(`${name}-1-snapshot-recovery`.length).toBeLessThanOrEqual(63);
+  });
+
+  test('every default name fits the 63-character recovery Job name and is DNS-1035, whatever the source', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$/), (cluster) => {
+        const configured = [TargetSpecSchema.parse({ name: 't', eksCluster: 'e', namespace: 'demo', cluster })];
+        const name = parseRestoreRequest({ target: 't' }, { targets: configured, now }).clusterName;
+        expect(`${name}-1-snapshot-recovery`.length).toBeLessThanOrEqual(63);
+        expect(name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+      }),
+    );
   });
 
   describe('its id', () => {
     test('is the caller’s requestId when given', () => {
-      expect(parse({ target: 'hendrix', requestId: 'INC-4711.retry_1' }).requestId).toBe('INC-4711.retry_1');
+      expect(idOf({ target: 'hendrix', requestId: 'INC-4711.retry_1' })).toBe('INC-4711.retry_1');
     });
 
     test('is the same when the same request is made again later, so a retry is recognised', () => {
       const payload = { target: 'hendrix', clusterName: 'hendrix-dr', pointInTime: '2026-11-24T02:17:00Z' };
-      expect(parse(payload, new Date(now.getTime() + 60_000)).requestId).toBe(parse(payload).requestId);
+      expect(idOf(payload, 'hendrix-20261124020000', new Date(now.getTime() + 60_000))).toBe(idOf(payload, 'hendrix-20261124020000'));
+    });
+
+    test('of "latest" is the same retried a minute later, with its default cluster name', () => {
+      expect(idOf({ target: 'hendrix' }, 'hendrix-20261124030000', new Date(now.getTime() + 60_000))).toBe(idOf({ target: 'hendrix' }));
+    });
+
+    test('of "latest" a week later, when latest is another backup, is another request', () => {
+      const weekLater = new Date(now.getTime() + 7 * 86_400_000);
+      expect(idOf({ target: 'hendrix' }, 'hendrix-20261201030000', weekLater)).not.toBe(idOf({ target: 'hendrix' }));
+    });
+
+    test('is the same for "latest", a time before and the name, when they resolve to the same backup', () => {
+      const byName = idOf({ target: 'hendrix', backup: 'hendrix-20261124030000' });
+      expect(idOf({ target: 'hendrix' })).toBe(byName);
+      expect(idOf({ target: 'hendrix', before: '2026-11-24T04:00:00Z' })).toBe(byName);
     });
 
     test('does not depend on how the request is spelled: defaults, target name or coordinates, time zone', () => {
-      const base = parse({ target: 'hendrix', before: '2026-11-24T02:00:00Z' }).requestId;
-      expect(
-        parse({ target: 'hendrix', backup: 'latest', instances: 1, replica: false, before: '2026-11-24T03:00:00+01:00' }).requestId,
-      ).toBe(base);
-      expect(
-        parse({ target: { eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' }, before: '2026-11-24T02:00:00Z' }).requestId,
-      ).toBe(base);
+      const base = idOf({ target: 'hendrix', pointInTime: '2026-11-24T02:00:00Z' });
+      expect(idOf({ target: 'hendrix', backup: 'latest', instances: 1, replica: false, pointInTime: '2026-11-24T03:00:00+01:00' })).toBe(
+        base,
+      );
+      expect(idOf({ target: { eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' }, pointInTime: '2026-11-24T02:00:00Z' })).toBe(
+        base,
+      );
     });
 
     test('ignores dry run and timeout: a dry run followed by the real request is one request', () => {
-      expect(parse({ target: 'hendrix', dryRun: true, timeoutMinutes: 30 }).requestId).toBe(parse({ target: 'hendrix' }).requestId);
+      expect(idOf({ target: 'hendrix', dryRun: true, timeoutMinutes: 30 })).toBe(idOf({ target: 'hendrix' }));
     });
 
     test('differs for every difference in what is restored', () => {
-      const variants = [
-        { target: 'hendrix' },
-        { target: 'jimi' },
-        { target: { eksCluster: 'dr-eks', namespace: 'demo', cluster: 'hendrix' } },
-        { target: 'hendrix', backup: 'hendrix-20261124030000' },
-        { target: 'hendrix', before: '2026-11-24T02:00:00Z' },
-        { target: 'hendrix', pointInTime: '2026-11-24T02:00:00Z' },
-        { target: 'hendrix', clusterName: 'hendrix-dr' },
-        { target: 'hendrix', instances: 2 },
-        { target: 'hendrix', replica: true },
+      const variants: Array<[unknown, string?]> = [
+        [{ target: 'hendrix' }],
+        [{ target: 'hendrix' }, 'hendrix-20261124020000'],
+        [{ target: 'jimi' }],
+        [{ target: { eksCluster: 'dr-eks', namespace: 'demo', cluster: 'hendrix' } }],
+        [{ target: 'hendrix', pointInTime: '2026-11-24T04:00:00Z' }],
+        [{ target: 'hendrix', clusterName: 'hendrix-dr' }],
+        [{ target: 'hendrix', instances: 2 }],
+        [{ target: 'hendrix', replica: true }],
+        [{ target: 'hendrix', specFrom: 'backup' }],
+        [{ target: 'hendrix', serviceAccountName: 'hendrix-archive-reader' }],
       ];
-      expect(new Set(variants.map((payload) => parse(payload).requestId)).size).toBe(variants.length);
+      expect(new Set(variants.map(([payload, backup]) => idOf(payload, backup))).size).toBe(variants.length);
     });
 
     test('is always a valid label value', () => {
@@ -135,11 +168,12 @@ describe('a restore request', () => {
               pointInTime: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: now, noInvalidDate: true }).map((d) => d.toISOString()),
               instances: fc.integer({ min: 1, max: 10 }),
               clusterName: fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/).filter((name) => name !== 'hendrix'),
+              specFrom: fc.constantFrom('cluster', 'backup'),
             },
             { requiredKeys: [] },
           ),
           (fields) => {
-            expect(parse({ target: 'hendrix', ...fields }).requestId).toMatch(LABEL_VALUE);
+            expect(idOf({ target: 'hendrix', ...fields })).toMatch(LABEL_VALUE);
           },
         ),
       );
@@ -189,15 +223,20 @@ describe('a restore request', () => {
     ],
     [
       { target: 'hendrix', clusterName: 'Hendrix/Restore' },
-      'clusterName: must be a lowercase RFC 1123 label: at most 63 characters, a-z, 0-9 and "-", starting and ending with a letter or digit',
+      'clusterName: must be a DNS-1035 label, as CNPG requires of a Cluster name: a-z, 0-9 and "-", starting with a letter and ending with a letter or digit',
     ],
     [
-      { target: 'hendrix', clusterName: 'a'.repeat(51) },
-      'clusterName: must be at most 50 characters: CNPG derives longer names from it (<name>-1-snapshot-recovery Job, <name>-<serial> pods)',
+      { target: 'hendrix', clusterName: '9lives' },
+      'clusterName: must be a DNS-1035 label, as CNPG requires of a Cluster name: a-z, 0-9 and "-", starting with a letter and ending with a letter or digit',
     ],
     [
-      { target: 'hendrix', clusterName: 'hendrix' },
-      'clusterName: must differ from the source cluster hendrix, which lives in the same namespace',
+      { target: 'hendrix', clusterName: 'a'.repeat(44) },
+      "clusterName: must be at most 43 characters (it has 44): CNPG names the recovery Job <name>-1-snapshot-recovery and uses it as the pod's hostname, which may have at most 63",
+    ],
+    [{ target: 'hendrix', specFrom: 'live' }, 'specFrom: must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)'],
+    [
+      { target: 'hendrix', serviceAccountName: 'Archive_Reader' },
+      'serviceAccountName: must be the name of a ServiceAccount: a-z, 0-9 and "-", starting and ending with a letter or digit',
     ],
     [{ target: 'hendrix', instances: 0 }, 'instances: must be a whole number from 1 to 10'],
     [{ target: 'hendrix', instances: 11 }, 'instances: must be a whole number from 1 to 10'],

@@ -76,8 +76,19 @@ const RESTORE_CASES: Array<[string, unknown, string]> = [
     { target: 'hendrix', pointInTime: '2030-01-01T00:00:00Z' },
     'pointInTime: 2030-01-01T00:00:00Z is in the future',
   ],
-  ['cluster name with a slash', { target: 'hendrix', clusterName: 'a/b' }, 'clusterName: must be a lowercase RFC 1123 label'],
-  ['cluster name too long', { target: 'hendrix', clusterName: 'r'.repeat(51) }, 'clusterName: must be at most 50 characters'],
+  ['cluster name with a slash', { target: 'hendrix', clusterName: 'a/b' }, 'clusterName: must be a DNS-1035 label'],
+  ['cluster name starting with a digit', { target: 'hendrix', clusterName: '9lives' }, 'clusterName: must be a DNS-1035 label'],
+  [
+    'cluster name too long for its recovery Job',
+    { target: 'hendrix', clusterName: 'r'.repeat(44) },
+    'clusterName: must be at most 43 characters',
+  ],
+  [
+    'cluster name of the live source',
+    { target: 'hendrix', clusterName: 'hendrix' },
+    'clusterName: must differ from the source cluster hendrix',
+  ],
+  ['spec source unknown', { target: 'hendrix', specFrom: 'yesterday' }, 'specFrom: must be "cluster"'],
   ['instances negative', { target: 'hendrix', instances: -1 }, 'instances:'],
   ['instances absurd', { target: 'hendrix', instances: 1000 }, 'instances:'],
   [

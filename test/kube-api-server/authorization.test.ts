@@ -36,7 +36,7 @@ describe('RBAC from k8s/rbac.yaml', () => {
     const failure = await apiFailure(
       harness
         .as(SCHEDULER)
-        .custom.patchNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'nightly', body: [] }),
+        .custom.patchNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'clusters', name: 'hendrix', body: [] }),
     );
     expect(failure.code).toBe(403);
     expect(failure.status).toEqual({
@@ -44,9 +44,9 @@ describe('RBAC from k8s/rbac.yaml', () => {
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: `backups.postgresql.cnpg.io "nightly" is forbidden: User "${SCHEDULER.username}" cannot patch resource "backups" in API group "postgresql.cnpg.io" in the namespace "demo"`,
+      message: `clusters.postgresql.cnpg.io "hendrix" is forbidden: User "${SCHEDULER.username}" cannot patch resource "clusters" in API group "postgresql.cnpg.io" in the namespace "demo"`,
       reason: 'Forbidden',
-      details: { name: 'nightly', group: 'postgresql.cnpg.io', kind: 'backups' },
+      details: { name: 'hendrix', group: 'postgresql.cnpg.io', kind: 'clusters' },
       code: 403,
     });
   });

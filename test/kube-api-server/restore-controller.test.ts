@@ -123,19 +123,20 @@ describe('a Cluster bootstrapped from volume snapshots', () => {
         annotations: { 'cnpg.io/pvcRole': 'PG_WAL' },
       },
       spec: { source: { persistentVolumeClaimName: 'hendrix-2-wal' } },
+      status: { readyToUse: true },
     });
     advance(90);
     expect(cluster().status?.phase).toBe('Cluster in healthy state');
     expect(secondsSinceStart(harness.server.cnpg.readyAt(NAMESPACE, 'restored'))).toBe(185 + 185 + 60 + 90);
   });
 
-  test('can fail with its recovery job, staying in Setting up primary', async () => {
+  test('can fail with its recovery job, every pod of it, staying in Setting up primary', async () => {
     completedBackup();
     harness.server.cnpg.configure(NAMESPACE, 'restored', { restoreFailure: 'job-failed' });
     await createCluster(fromSnapshots());
     advance(3600);
     expect(job()?.status).toMatchObject({
-      failed: 1,
+      failed: 7,
       conditions: [expect.objectContaining({ type: 'Failed', reason: 'BackoffLimitExceeded' })],
     });
     expect(cluster().status?.phase).toBe('Setting up primary');

@@ -1,60 +1,57 @@
 /**
  * The scheduler's error family. Step Functions matches on the error name (Lambda's errorType):
  * TransientError is retried with backoff and jitter, every other SchedulerError fails fast.
- * Names are literals so that minified bundles keep them.
+ * Names are literals so that minified bundles keep them. An error that stands for another one carries it as
+ * `cause`, so the logs keep the original failure and its stack.
  */
 
-export abstract class SchedulerError extends Error {
-  abstract readonly retryable: boolean;
-}
+export abstract class SchedulerError extends Error {}
 
 /** A failure that may pass on its own: Kubernetes 429/5xx, timeouts, connection resets. */
 export class TransientError extends SchedulerError {
   override readonly name = 'TransientError';
-  readonly retryable = true;
   constructor(
     message: string,
     /** How long the server asked the client to wait before trying again (Retry-After), when it said. */
     readonly retryAfterMs?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** The input does not satisfy its schema; nothing was changed. */
 export class InvalidInputError extends SchedulerError {
   override readonly name = 'InvalidInputError';
-  readonly retryable = false;
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** The request is well formed but the cluster's state does not allow it; nothing was changed. */
 export class PreconditionFailedError extends SchedulerError {
   override readonly name = 'PreconditionFailedError';
-  readonly retryable = false;
 }
 
 /** An object with the name the scheduler needs exists and was not created by it. */
 export class ConflictError extends SchedulerError {
   override readonly name = 'ConflictError';
-  readonly retryable = false;
 }
 
 /** The Kubernetes API refused the request for good (401 after a fresh token, 403, 404, 422, ...). */
 export class KubernetesApiError extends SchedulerError {
   override readonly name = 'KubernetesApiError';
-  readonly retryable = false;
   constructor(
     message: string,
     readonly status: number,
     readonly reason: string | undefined,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

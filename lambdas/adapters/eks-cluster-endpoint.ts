@@ -30,10 +30,12 @@ export class EksClusterEndpoints {
       response = await this.eks.send(new DescribeClusterCommand({ name: clusterName }));
     } catch (error) {
       if (error instanceof ResourceNotFoundException)
-        throw new PreconditionFailedError(`EKS cluster ${clusterName} does not exist in this account and region`);
+        throw new PreconditionFailedError(`EKS cluster ${clusterName} does not exist in this account and region`, { cause: error });
       const name = (error as Error).name;
       if (/Throttling|TooManyRequests|ServiceUnavailable|ServerException|RequestTimeout|NetworkingError|TimeoutError/.test(name))
-        throw new TransientError(`DescribeCluster ${clusterName}: ${name}: ${(error as Error).message}`);
+        throw new TransientError(`DescribeCluster ${clusterName}: ${name}: ${(error as Error).message}`, undefined, {
+          cause: error,
+        });
       throw error;
     }
     const cluster = response.cluster;

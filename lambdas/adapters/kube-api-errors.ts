@@ -59,13 +59,14 @@ export function toSchedulerError(error: unknown, action: string): Error {
     if (RETRYABLE_STATUS.has(error.code)) {
       const retryAfter = error.headers?.['retry-after'];
       return retryAfter
-        ? new TransientError(`${message} (Retry-After ${retryAfter}s)`, retryAfterMs(retryAfter))
-        : new TransientError(message);
+        ? new TransientError(`${message} (Retry-After ${retryAfter}s)`, retryAfterMs(retryAfter), { cause: error })
+        : new TransientError(message, undefined, { cause: error });
     }
-    return new KubernetesApiError(message, error.code, status.reason);
+    return new KubernetesApiError(message, error.code, status.reason, { cause: error });
   }
   const code = networkCode(error);
-  if (code) return new TransientError(`${action}: network error (${code}): ${String((error as ErrorLike).message)}`);
+  if (code)
+    return new TransientError(`${action}: network error (${code}): ${String((error as ErrorLike).message)}`, undefined, { cause: error });
   return error instanceof Error ? error : new Error(`${action}: ${String(error)}`);
 }
 

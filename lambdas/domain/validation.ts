@@ -9,5 +9,5 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
     const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
     return `${path}: ${issue.message}`;
   });
-  throw new InvalidInputError(`Invalid ${what}: ${issues.join('; ')}`, issues);
+  throw new InvalidInputError(`Invalid ${what}: ${issues.join('; ')}`, issues, { cause: result.error });
 }

@@ -2,7 +2,7 @@ import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@a
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { EksClusterEndpoints } from '../../lambdas/adapters/eks-cluster-endpoint';
-import { PreconditionFailedError, TransientError } from '../../lambdas/errors';
+import { TransientError } from '../../lambdas/errors';
 
 const eks = mockClient(EKSClient);
 const active = {
@@ -28,9 +28,19 @@ describe('EKS cluster endpoints', () => {
 
   test('a cluster that does not exist is a clear, permanent error', async () => {
     eks.on(DescribeClusterCommand).rejects(new ResourceNotFoundException({ message: 'No cluster found for name: nope.', $metadata: {} }));
-    await expect(new EksClusterEndpoints(new EKSClient({ region: 'eu-west-1' })).endpointOf('nope')).rejects.toThrow(
-      new PreconditionFailedError('EKS cluster nope does not exist in this account and region'),
-    );
+    await expect(new EksClusterEndpoints(new EKSClient({ region: 'eu-west-1' })).endpointOf('nope')).rejects.toMatchObject({
+      name: 'PreconditionFailedError',
+      message: 'EKS cluster nope does not exist in this account and region',
+    });
+  });
+
+  test('the mapped error keeps the SDK failure as its cause', async () => {
+    const missing = new ResourceNotFoundException({ message: 'No cluster found for name: nope.', $metadata: {} });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    eks.on(DescribeClusterCommand).rejectsOnce(missing).rejectsOnce(throttled);
+    const endpoints = new EksClusterEndpoints(new EKSClient({ region: 'eu-west-1' }));
+    await expect(endpoints.endpointOf('nope')).rejects.toHaveProperty('cause', missing);
+    await expect(endpoints.endpointOf('prod-eks')).rejects.toHaveProperty('cause', throttled);
   });
 
   test('a cluster that is not ACTIVE is refused', async () => {

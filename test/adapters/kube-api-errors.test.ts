@@ -46,6 +46,15 @@ describe('mapping Kubernetes API failures', () => {
     expect(error).toBeInstanceOf(TransientError);
   });
 
+  test('the mapped error keeps the client failure as its cause', () => {
+    const throttled = new ApiException(429, 'x', status(429, 'TooManyRequests', 'slow down'), {});
+    const forbidden = new ApiException(403, 'x', status(403, 'Forbidden', 'no'), {});
+    const reset = new TypeError('fetch failed', { cause: Object.assign(new Error('socket'), { code: 'ECONNRESET' }) });
+    expect(toSchedulerError(throttled, 'list backups in demo').cause).toBe(throttled);
+    expect(toSchedulerError(forbidden, 'list backups in demo').cause).toBe(forbidden);
+    expect(toSchedulerError(reset, 'list backups in demo').cause).toBe(reset);
+  });
+
   test('anything else passes through unchanged', () => {
     const bug = new RangeError('a bug');
     expect(toSchedulerError(bug, 'get')).toBe(bug);

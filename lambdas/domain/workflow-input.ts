@@ -9,7 +9,6 @@ export const WorkflowInputSchema = z.strictObject({
   target: TargetSpecSchema,
   scheduledTime: IsoTimestamp.optional(),
 });
-export type WorkflowInput = z.infer<typeof WorkflowInputSchema>;
 
 /** Scheduled times may run ahead of the Lambda's clock by this much (EventBridge delivers early at most by seconds). */
 export const SCHEDULE_CLOCK_SKEW_MS = 5 * 60_000;

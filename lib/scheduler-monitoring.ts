@@ -1,14 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, SchedulerMetric, TARGET_DIMENSION } from '../lambdas/domain/scheduler-metrics';
+import { METRIC_NAMESPACE, SchedulerMetric, SERVICE_DIMENSION, SERVICE_NAME, TARGET_DIMENSION } from '../lambdas/domain/scheduler-metrics';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import type { DeploymentConfig } from './deployment-config';
 
@@ -37,7 +38,7 @@ export class SchedulerMonitoring extends Construct {
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.notifications.snsTopicArn)
       : new sns.Topic(this, 'AlarmTopic', {
           displayName: 'cnpg-snapshot-scheduler alarms',
-          masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+          masterKey: this.topicKey(),
           enforceSSL: true,
         });
     if (props.notifications.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.notifications.email));
@@ -47,7 +48,7 @@ export class SchedulerMonitoring extends Construct {
       new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
         metricName: name,
-        dimensionsMap: { [TARGET_DIMENSION]: target },
+        dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME, [TARGET_DIMENSION]: target },
         statistic,
         period,
       });
@@ -172,5 +173,34 @@ export class SchedulerMonitoring extends Construct {
       );
     }
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+
+  /**
+   * The topic's customer managed key. CloudWatch cannot publish to a topic encrypted with the AWS managed key
+   * `alias/aws/sns`, whose policy cannot be changed; this key lets CloudWatch use it on behalf of this account's
+   * alarms only (SNS developer guide, "Key management", compatibility between event sources from AWS services and
+   * encrypted topics; the aws:SourceAccount / aws:SourceArn conditions guard against the confused deputy).
+   */
+  private topicKey(): kms.Key {
+    const { account, region, partition } = Stack.of(this);
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'cnpg-snapshot-scheduler alarm topic',
+      enableKeyRotation: true,
+      // The topic stores no messages: nothing encrypted outlives the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        },
+      }),
+    );
+    return key;
   }
 }

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_NAMESPACE, TARGET_DIMENSION, type MetricPoint } from '../domain/scheduler-metrics';
+import { METRIC_NAMESPACE, SERVICE_NAME, TARGET_DIMENSION, type MetricPoint } from '../domain/scheduler-metrics';
 import type { MetricsRecorder } from './metrics-recorder';
 
 /**
@@ -7,7 +7,7 @@ import type { MetricsRecorder } from './metrics-recorder';
  * (single metrics), so nothing depends on a flush at the end of the invocation.
  */
 export class PowertoolsMetricsRecorder implements MetricsRecorder {
-  constructor(private readonly metrics: Metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'cnpg-snapshot-scheduler' })) {}
+  constructor(private readonly metrics: Metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME })) {}
 
   record(target: string, points: readonly MetricPoint[]): void {
     for (const point of points) {

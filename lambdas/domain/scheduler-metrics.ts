@@ -1,6 +1,13 @@
 /** The CloudWatch metrics the handlers emit (embedded metric format) and the alarms and dashboard read. */
 
 export const METRIC_NAMESPACE = 'CnpgSnapshotScheduler';
+/**
+ * Powertools Metrics writes its `service` default dimension on every metric, single metrics included
+ * (`Metrics.setOptions` and `singleMetric()` in packages/metrics/src/Metrics.ts), so every metric we emit carries it:
+ * CloudWatch treats `{Target}` and `{service, Target}` as two different metrics.
+ */
+export const SERVICE_DIMENSION = 'service';
+export const SERVICE_NAME = 'cnpg-snapshot-scheduler';
 export const TARGET_DIMENSION = 'Target';
 
 export const SchedulerMetric = {

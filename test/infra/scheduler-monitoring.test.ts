@@ -1,7 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
 type Alarm = { Properties: Record<string, unknown> };
+interface KeyProperties {
+  EnableKeyRotation: boolean;
+  KeyPolicy: { Statement: Array<{ Principal: { Service?: string; AWS?: unknown }; [field: string]: unknown }> };
+}
 
 describe('alarms, notifications and the dashboard', () => {
   const { template } = synthesize({
@@ -15,7 +20,10 @@ describe('alarms, notifications and the dashboard', () => {
     expect(alarmNamed('cnpg-snapshot-scheduler hendrix RPO')).toMatchObject({
       Namespace: 'CnpgSnapshotScheduler',
       MetricName: 'BackupSucceeded',
-      Dimensions: [{ Name: 'Target', Value: 'hendrix' }],
+      Dimensions: expect.arrayContaining([
+        { Name: 'Target', Value: 'hendrix' },
+        { Name: 'service', Value: 'cnpg-snapshot-scheduler' },
+      ]),
       Statistic: 'Sum',
       Period: 5400,
       ComparisonOperator: 'LessThanThreshold',
@@ -28,7 +36,10 @@ describe('alarms, notifications and the dashboard', () => {
   test('each target alarms on any failed backup', () => {
     expect(alarmNamed('cnpg-snapshot-scheduler jimi backup failed')).toMatchObject({
       MetricName: 'BackupFailed',
-      Dimensions: [{ Name: 'Target', Value: 'jimi' }],
+      Dimensions: expect.arrayContaining([
+        { Name: 'Target', Value: 'jimi' },
+        { Name: 'service', Value: 'cnpg-snapshot-scheduler' },
+      ]),
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
       TreatMissingData: 'notBreaching',
@@ -38,7 +49,10 @@ describe('alarms, notifications and the dashboard', () => {
   test('each target alarms when any of its workflows ended in an error', () => {
     expect(alarmNamed('cnpg-snapshot-scheduler hendrix workflow failed')).toMatchObject({
       MetricName: 'WorkflowFailed',
-      Dimensions: [{ Name: 'Target', Value: 'hendrix' }],
+      Dimensions: expect.arrayContaining([
+        { Name: 'Target', Value: 'hendrix' },
+        { Name: 'service', Value: 'cnpg-snapshot-scheduler' },
+      ]),
       Threshold: 1,
     });
   });
@@ -56,13 +70,43 @@ describe('alarms, notifications and the dashboard', () => {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
     }
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sre@example.com' });
+  });
+
+  test("the topic's key is customer managed, rotated, and usable by CloudWatch only for this account's alarms", () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key')) as Array<{ Properties: KeyProperties }>;
+    expect(keys).toHaveLength(1);
+    const { EnableKeyRotation, KeyPolicy } = keys[0]!.Properties;
+    expect(EnableKeyRotation).toBe(true);
+    const services = KeyPolicy.Statement.filter((statement) => statement.Principal.Service);
+    expect(services).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${TEST_REGION}:${TEST_ACCOUNT}:alarm:*`]],
+            },
+          },
+        },
+      },
+    ]);
+    // Everything else in the policy is the account's own administration of the key (CDK's default statement).
+    expect(KeyPolicy.Statement.filter((statement) => !statement.Principal.Service)).toEqual([
+      expect.objectContaining({ Principal: { AWS: expect.objectContaining({ 'Fn::Join': expect.anything() }) }, Action: 'kms:*' }),
+    ]);
   });
 
   test('an existing topic from the config is used instead of a new one', () => {

@@ -25,8 +25,18 @@ export const RestoreEventType = {
   TimedOut: 'Restore Timed Out',
 } as const;
 
+/** Published by the recovery point audit when a target's breach of its RPO begins, and when it ends. */
+export const RecoveryPointEventType = {
+  Breached: 'RPO Breached',
+  Recovered: 'RPO Recovered',
+} as const;
+
 type ValueOf<T> = T[keyof T];
-export type SchedulerEventType = ValueOf<typeof BackupEventType> | ValueOf<typeof RetentionEventType> | ValueOf<typeof RestoreEventType>;
+export type SchedulerEventType =
+  | ValueOf<typeof BackupEventType>
+  | ValueOf<typeof RetentionEventType>
+  | ValueOf<typeof RestoreEventType>
+  | ValueOf<typeof RecoveryPointEventType>;
 
 /** One event: its detail-type and its JSON detail (the publisher adds the source). */
 export interface SchedulerEvent {

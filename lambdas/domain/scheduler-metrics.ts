@@ -25,6 +25,9 @@ export const SchedulerMetric = {
   RestoreSucceeded: 'RestoreSucceeded',
   RestoreFailed: 'RestoreFailed',
   RestoreRtoSeconds: 'RestoreRtoSeconds',
+  /** Targets the recovery point audit looked at: its heartbeat (no data means no audit ran). */
+  TargetsAudited: 'TargetsAudited',
+  TargetsBreachingRpo: 'TargetsBreachingRpo',
 } as const;
 export type SchedulerMetric = (typeof SchedulerMetric)[keyof typeof SchedulerMetric];
 

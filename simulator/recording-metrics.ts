@@ -1,12 +1,12 @@
 import type { MetricsRecorder } from '../lambdas/adapters/metrics-recorder';
 import type { MetricPoint, SchedulerMetric } from '../lambdas/domain/scheduler-metrics';
 
-/** Keeps every metric point in memory, by target, as CloudWatch would receive them. */
+/** Keeps every metric point in memory with the target it is about (none for fleet-wide points such as the audit's). */
 export class RecordingMetrics implements MetricsRecorder {
-  readonly points: Array<MetricPoint & { target: string }> = [];
+  readonly points: Array<MetricPoint & { target?: string }> = [];
 
-  record(target: string, points: readonly MetricPoint[]): void {
-    this.points.push(...points.map((point) => ({ ...point, target })));
+  record(points: readonly MetricPoint[], target?: string): void {
+    this.points.push(...points.map((point) => ({ ...point, ...(target && { target }) })));
   }
 
   sum(target: string, name: SchedulerMetric): number {

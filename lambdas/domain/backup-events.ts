@@ -38,7 +38,7 @@ export function backupOutcomeEvent(target: TargetSpec, follow: BackupFollowState
   }
 }
 
-/** The metrics of a finished backup: success with its duration and snapshot count, a failure, or a skipped slot. */
+/** The metrics of a finished backup: success with its duration, a failure, or a skipped slot. */
 export function backupOutcomeMetrics(progress: BackupProgress): MetricPoint[] {
   switch (progress.state) {
     case 'waiting':
@@ -47,8 +47,6 @@ export function backupOutcomeMetrics(progress: BackupProgress): MetricPoint[] {
       return [
         { name: SchedulerMetric.BackupSucceeded, value: 1, unit: 'Count' },
         { name: SchedulerMetric.BackupDurationSeconds, value: progress.durationSeconds, unit: 'Seconds' },
-        { name: SchedulerMetric.SnapshotCount, value: progress.snapshots.length, unit: 'Count' },
-        { name: SchedulerMetric.NewestBackupAgeSeconds, value: 0, unit: 'Seconds' },
       ];
     case 'failed':
     case 'timedOut':

@@ -1,7 +1,5 @@
 import { RetentionEventType, type SchedulerEvent } from './scheduler-event';
 import type { RetentionPlan } from './retention-plan';
-import { BackupPhase } from './cnpg-api';
-import type { Backup } from './kube-objects';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 import type { TargetSpec } from './target-spec';
 
@@ -46,22 +44,7 @@ export function retentionAppliedEvent(target: TargetSpec, summary: RetentionRunS
   };
 }
 
-/** Deleted and kept counts, and the age of the newest completed backup: the recovery point the RPO alarm watches. */
-export function retentionMetrics(summary: RetentionRunSummary, backups: readonly Backup[], cluster: string, now: Date): MetricPoint[] {
-  const points: MetricPoint[] = [
-    { name: SchedulerMetric.RetentionDeleted, value: summary.deletedBackups.length, unit: 'Count' },
-    { name: SchedulerMetric.RetentionKept, value: summary.keptBackups, unit: 'Count' },
-  ];
-  const newest = Math.max(
-    ...backups
-      .filter((b) => b.spec.cluster.name === cluster && b.status?.phase === BackupPhase.Completed && b.status.stoppedAt)
-      .map((b) => Date.parse(b.status!.stoppedAt!)),
-  );
-  if (Number.isFinite(newest))
-    points.push({
-      name: SchedulerMetric.NewestBackupAgeSeconds,
-      value: Math.max(0, Math.round((now.getTime() - newest) / 1000)),
-      unit: 'Seconds',
-    });
-  return points;
+/** How many backups the run deleted (the recovery point age is the audit's, not retention's). */
+export function retentionMetrics(summary: RetentionRunSummary): MetricPoint[] {
+  return [{ name: SchedulerMetric.RetentionDeleted, value: summary.deletedBackups.length, unit: 'Count' }];
 }

@@ -1,4 +1,7 @@
-/** The CloudWatch metrics the handlers emit (embedded metric format) and the alarms and dashboard read. */
+/**
+ * The CloudWatch metrics the handlers emit (embedded metric format) and the alarms and dashboard read: fleet-wide,
+ * with Powertools' `service` dimension only. The target of a point is a property of its line, not a dimension.
+ */
 
 export const METRIC_NAMESPACE = 'CnpgSnapshotScheduler';
 /**
@@ -8,7 +11,8 @@ export const METRIC_NAMESPACE = 'CnpgSnapshotScheduler';
  */
 export const SERVICE_DIMENSION = 'service';
 export const SERVICE_NAME = 'cnpg-snapshot-scheduler';
-export const TARGET_DIMENSION = 'Target';
+/** The EMF line's property naming the target (Logs Insights: `stats ... by Target`). */
+export const TARGET_PROPERTY = 'Target';
 
 export const SchedulerMetric = {
   BackupSucceeded: 'BackupSucceeded',
@@ -18,10 +22,7 @@ export const SchedulerMetric = {
   /** A workflow of the target ended in an error (caught by its catch-all and reported). */
   WorkflowFailed: 'WorkflowFailed',
   BackupDurationSeconds: 'BackupDurationSeconds',
-  SnapshotCount: 'SnapshotCount',
-  NewestBackupAgeSeconds: 'NewestBackupAgeSeconds',
   RetentionDeleted: 'RetentionDeleted',
-  RetentionKept: 'RetentionKept',
   RestoreSucceeded: 'RestoreSucceeded',
   RestoreFailed: 'RestoreFailed',
   RestoreRtoSeconds: 'RestoreRtoSeconds',

@@ -58,7 +58,7 @@ export function createApplyRetention(deps: WorkflowDependencies) {
 
     const deletion = dryRun ? { deletedBackups: [], deletedSnapshots: [], deferred: 0 } : await executePlan(kube, namespace, plan);
     const summary: RetentionRunSummary = { trigger, dryRun, ...deletion, ...summarizePlan(plan), retainClasses };
-    deps.metrics.record(target.name, retentionMetrics(summary, backups, target.cluster, deps.now()));
+    deps.metrics.record(retentionMetrics(summary), target.name);
     await deps.events.publish([retentionAppliedEvent(target, summary)]);
     deps.log.info('retention applied', {
       dryRun,

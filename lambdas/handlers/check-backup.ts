@@ -45,7 +45,7 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     if (progress.state === 'timedOut' && !progress.started && backup) await removeFromQueue(kube, backup, deps);
     const outcome = backupOutcomeEvent(target, follow, progress);
     if (outcome) {
-      deps.metrics.record(target.name, backupOutcomeMetrics(progress));
+      deps.metrics.record(backupOutcomeMetrics(progress), target.name);
       await deps.events.publish([outcome]);
       deps.log.info('backup finished', { state: progress.state, phase: progress.phase, checks: follow.checks });
     }

@@ -48,7 +48,7 @@ export function createCheckRestore(deps: WorkflowDependencies) {
     });
     const outcome = restoreOutcomeEvent(context, progress, now);
     if (outcome) {
-      deps.metrics.record(context.target, restoreOutcomeMetrics(progress));
+      deps.metrics.record(restoreOutcomeMetrics(progress), context.target);
       await deps.events.publish([outcome]);
       deps.log.info('restore finished', { state: progress.state });
     }

@@ -32,7 +32,7 @@ export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'ev
     });
     deps.log.appendKeys({ execution, ...(target?.name && { target: target.name }) });
     deps.log.warn('workflow failed', { workflow, errorName: error.Error });
-    if (target?.name) deps.metrics.record(target.name, [{ name: SchedulerMetric.WorkflowFailed, value: 1, unit: 'Count' }]);
+    deps.metrics.record([{ name: SchedulerMetric.WorkflowFailed, value: 1, unit: 'Count' }], target?.name);
     await deps.events.publish([failure]);
     return { reported: failure.detailType };
   };

@@ -126,7 +126,7 @@ async function skipped(
     blockedBy: blocker.metadata.name!,
     reason: `Backup ${target.namespace}/${blocker.metadata.name!} of the cluster is still ${phase}; CNPG runs one backup per cluster, so this slot takes none`,
   };
-  deps.metrics.record(target.name, backupOutcomeMetrics(progress));
+  deps.metrics.record(backupOutcomeMetrics(progress), target.name);
   await deps.events.publish([backupOutcomeEvent(target, follow, progress)!]);
   deps.log.info('slot skipped: an earlier backup of the cluster is still in flight', { blockedBy: blocker.metadata.name, phase });
   return { follow, progress };

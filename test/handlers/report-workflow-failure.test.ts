@@ -38,13 +38,13 @@ describe('reporting a failed workflow', () => {
     expect(metrics.points).toEqual([{ target: 'hendrix', name: 'WorkflowFailed', value: 1, unit: 'Count' }]);
   });
 
-  test('still reports when the workflow input itself was malformed (no target to count it for)', async () => {
+  test('still reports and counts when the workflow input itself was malformed (no target to name)', async () => {
     const { events, metrics, report } = reporter();
     await report({ workflow: 'restore', execution: 'x', error: { Error: 'States.Timeout', Cause: 'not json' }, input: 'garbage' });
     expect(events.events).toEqual([
       { detailType: 'Restore Failed', detail: { execution: 'x', errorName: 'States.Timeout', error: 'not json' } },
     ]);
-    expect(metrics.points).toEqual([]);
+    expect(metrics.points).toEqual([{ name: 'WorkflowFailed', value: 1, unit: 'Count' }]);
   });
 
   test('rejects an unknown workflow and publishes nothing', async () => {

@@ -1,17 +1,43 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, SchedulerMetric, SERVICE_DIMENSION, SERVICE_NAME, TARGET_DIMENSION } from '../lambdas/domain/scheduler-metrics';
+import {
+  BackupEventType,
+  EVENT_SOURCE,
+  RecoveryPointEventType,
+  RestoreEventType,
+  RetentionEventType,
+} from '../lambdas/domain/scheduler-event';
+import { METRIC_NAMESPACE, SchedulerMetric, SERVICE_DIMENSION, SERVICE_NAME } from '../lambdas/domain/scheduler-metrics';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import type { DeploymentConfig } from './deployment-config';
+import { SchedulerFunction } from './scheduler-function';
+
+/** How often the recovery point audit runs: a breach is notified at most this long after it begins. */
+export const RECOVERY_POINT_AUDIT_INTERVAL = Duration.minutes(5);
+/** The audit's target list travels in one environment variable (Lambda's 4 KB are shared by all variables). */
+const AUDITED_TARGETS_ENV_LIMIT = 3000;
+
+/** The scheduler events that notify the alarm topic, each naming its target. */
+export const NOTIFIED_EVENTS = [
+  BackupEventType.Failed,
+  BackupEventType.TimedOut,
+  RetentionEventType.Failed,
+  RestoreEventType.Failed,
+  RestoreEventType.TimedOut,
+  RecoveryPointEventType.Breached,
+  RecoveryPointEventType.Recovered,
+] as const;
 
 export interface SchedulerMonitoringProps {
   readonly targets: readonly TargetSpec[];
@@ -20,17 +46,24 @@ export interface SchedulerMonitoringProps {
   /** The bus the scheduler's events go to; alarm state changes are forwarded there when it is not the default bus. */
   readonly eventBus: events.IEventBus;
   readonly eventBusName: string;
+  readonly logRetention: logs.RetentionDays;
+  /** Log groups of the functions that record backup and workflow failures (the per-target failure table). */
+  readonly failureLogGroups: readonly logs.ILogGroup[];
 }
 
 /**
- * Alarms that say the moment a recovery point is at risk, one SNS topic for all of them, and a dashboard:
- * per target, no completed backup within the RPO (missing data breaches) and any failed backup; per workflow, any
- * failed execution.
+ * Monitoring whose size does not grow with the targets. Failures reach the alarm topic as the scheduler's own events
+ * (one EventBridge rule, each message naming its target); the RPO of every target is checked every five minutes by
+ * an audit over a ledger of recovery points, which publishes `RPO Breached` / `RPO Recovered` events to the same
+ * rule. Metrics are fleet-wide (no target dimension); per-target detail is in the logs, which the dashboard queries
+ * worst first. A constant set of alarms watches the workflows and the monitoring itself.
  */
 export class SchedulerMonitoring extends Construct {
   readonly topic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
+  readonly ledger: dynamodb.Table;
+  readonly functions: Readonly<Record<'recordRecoveryPoint' | 'auditRecoveryPoints', SchedulerFunction>>;
 
   constructor(scope: Construct, id: string, props: SchedulerMonitoringProps) {
     super(scope, id);
@@ -42,76 +75,119 @@ export class SchedulerMonitoring extends Construct {
           enforceSSL: true,
         });
     if (props.notifications.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.notifications.email));
-    const notify = new actions.SnsAction(this.topic);
 
-    const metric = (name: SchedulerMetric, target: string, statistic: string, period: Duration) =>
+    this.ledger = new dynamodb.Table(this, 'RecoveryPoints', {
+      partitionKey: { name: 'target', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The ledger is rebuilt by the next completed backup of each target.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const recorder = new SchedulerFunction(this, 'RecordRecoveryPoint', {
+      handler: 'record-recovery-point',
+      description: 'Keeps the newest completed backup of each target for the recovery point audit',
+      environment: { RECOVERY_POINT_TABLE: this.ledger.tableName },
+      logRetention: props.logRetention,
+    });
+    this.ledger.grant(recorder, 'dynamodb:UpdateItem');
+    const auditor = new SchedulerFunction(this, 'AuditRecoveryPoints', {
+      handler: 'audit-recovery-points',
+      description: "Compares every target's newest recovery point with its RPO; publishes breaches naming the target",
+      environment: {
+        RECOVERY_POINT_TABLE: this.ledger.tableName,
+        EVENT_BUS_NAME: props.eventBusName,
+        AUDITED_TARGETS: auditedTargets(props.targets),
+      },
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(2),
+    });
+    this.ledger.grant(auditor, 'dynamodb:Scan', 'dynamodb:UpdateItem');
+    props.eventBus.grantPutEventsTo(auditor);
+    this.functions = { recordRecoveryPoint: recorder, auditRecoveryPoints: auditor };
+
+    const recordRule = new events.Rule(this, 'RecordRecoveryPoints', {
+      description: 'cnpg-snapshot-scheduler: every completed backup to the recovery point ledger',
+      eventBus: props.eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [BackupEventType.Completed] },
+      targets: [new eventTargets.LambdaFunction(recorder)],
+    });
+    new events.Rule(this, 'AuditSchedule', {
+      description: 'cnpg-snapshot-scheduler: the recovery point audit',
+      schedule: events.Schedule.rate(RECOVERY_POINT_AUDIT_INTERVAL),
+      targets: [new eventTargets.LambdaFunction(auditor)],
+    });
+    const notifyRule = new events.Rule(this, 'Notify', {
+      description: 'cnpg-snapshot-scheduler: failures and RPO breaches to the alarm topic, naming the target',
+      eventBus: props.eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...NOTIFIED_EVENTS] },
+      targets: [new eventTargets.SnsTopic(this.topic, { message: notificationMessage() })],
+    });
+
+    const fiveMinutes = Duration.minutes(5);
+    const metric = (name: SchedulerMetric, statistic: string, period: Duration) =>
       new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
         metricName: name,
-        dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME, [TARGET_DIMENSION]: target },
+        dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
         statistic,
         period,
       });
-
-    // Anything counted at all in five minutes: a failure is worth knowing of at once.
-    const anyIn5Minutes = (id: string, name: string, description: string, metricToWatch: cloudwatch.IMetric) =>
-      new cloudwatch.Alarm(this, id, {
-        alarmName: `cnpg-snapshot-scheduler ${name}`,
-        alarmDescription: description,
-        metric: metricToWatch,
+    const alarm = (alarmId: string, name: string, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmName'>) =>
+      new cloudwatch.Alarm(this, alarmId, { ...options, alarmName: `cnpg-snapshot-scheduler ${name}`, alarmDescription: description });
+    for (const [workflow, machine] of Object.entries(props.workflows)) {
+      const sum = { period: fiveMinutes, statistic: 'Sum' };
+      this.alarms.push(
+        alarm(
+          `${workflow}-executions-failed`,
+          `${workflow} workflow failed`,
+          `An execution of the ${workflow} workflow failed, timed out or was aborted`,
+          {
+            metric: new cloudwatch.MathExpression({
+              expression: 'failed + timedOut + aborted',
+              usingMetrics: {
+                failed: machine.metricFailed(sum),
+                timedOut: machine.metricTimedOut(sum),
+                aborted: machine.metricAborted(sum),
+              },
+              period: fiveMinutes,
+            }),
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            threshold: 1,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          },
+        ),
+      );
+    }
+    this.alarms.push(
+      alarm('audit-stopped', 'RPO audit stopped', 'No recovery point audit completed for 15 minutes: RPO breaches are not being checked', {
+        metric: metric(SchedulerMetric.TargetsAudited, 'SampleCount', fiveMinutes),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 3,
+        // No data is exactly what a stopped audit looks like.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+      alarm('notifications-failed', 'notifications failed', 'A notification, or a recovery point, could not be delivered', {
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(notify, 0) + FILL(record, 0) + FILL(recorderErrors, 0)',
+          usingMetrics: {
+            notify: ruleFailedInvocations(notifyRule),
+            record: ruleFailedInvocations(recordRule),
+            recorderErrors: recorder.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+          },
+          period: fiveMinutes,
+        }),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: 1,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const fiveMinutes = Duration.minutes(5);
-
-    for (const target of props.targets) {
-      const where = `${target.namespace}/${target.cluster}`;
-      const rpo = new cloudwatch.Alarm(this, `${target.name}-rpo`, {
-        alarmName: `cnpg-snapshot-scheduler ${target.name} RPO`,
-        alarmDescription: `No backup of ${where} completed within ${target.rpoMinutes} minutes (RPO)`,
-        metric: metric(SchedulerMetric.BackupSucceeded, target.name, 'Sum', Duration.minutes(target.rpoMinutes)),
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        threshold: 1,
-        evaluationPeriods: 1,
-        // No data means no backup was recorded at all: that breaches the RPO too.
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      });
-      this.alarms.push(
-        rpo,
-        anyIn5Minutes(
-          `${target.name}-failed`,
-          `${target.name} backup failed`,
-          `A backup of ${where} failed or timed out`,
-          metric(SchedulerMetric.BackupFailed, target.name, 'Sum', fiveMinutes),
-        ),
-        anyIn5Minutes(
-          `${target.name}-workflow-failed`,
-          `${target.name} workflow failed`,
-          `A backup, retention or restore workflow of ${where} ended in an error`,
-          metric(SchedulerMetric.WorkflowFailed, target.name, 'Sum', fiveMinutes),
-        ),
-      );
-    }
-    for (const [workflow, machine] of Object.entries(props.workflows)) {
-      const sum = { period: fiveMinutes, statistic: 'Sum' };
-      this.alarms.push(
-        anyIn5Minutes(
-          `${workflow}-executions-failed`,
-          `${workflow} workflow failed`,
-          `An execution of the ${workflow} workflow failed, timed out or was aborted`,
-          new cloudwatch.MathExpression({
-            expression: 'failed + timedOut + aborted',
-            usingMetrics: { failed: machine.metricFailed(sum), timedOut: machine.metricTimedOut(sum), aborted: machine.metricAborted(sum) },
-            period: fiveMinutes,
-          }),
-        ),
-      );
-    }
-    for (const alarm of this.alarms) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
+      }),
+    );
+    const notify = new actions.SnsAction(this.topic);
+    for (const each of this.alarms) {
+      each.addAlarmAction(notify);
+      each.addOkAction(notify);
     }
 
     // CloudWatch puts alarm state changes on the default bus; forward ours to the configured bus.
@@ -121,65 +197,85 @@ export class SchedulerMonitoring extends Construct {
         eventPattern: {
           source: ['aws.cloudwatch'],
           detailType: ['CloudWatch Alarm State Change'],
-          resources: this.alarms.map((alarm) => alarm.alarmArn),
+          resources: this.alarms.map((each) => each.alarmArn),
         },
         targets: [new eventTargets.EventBus(props.eventBus)],
       });
     }
 
+    const hour = Duration.hours(1);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
-    for (const target of props.targets) {
-      const hour = Duration.hours(1);
-      this.dashboard.addWidgets(
-        new cloudwatch.TextWidget({
-          markdown: `## ${target.name}: ${target.namespace}/${target.cluster} on ${target.eksCluster}`,
-          width: 24,
-          height: 1,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Backups per hour',
-          left: [
-            metric(SchedulerMetric.BackupSucceeded, target.name, 'Sum', hour),
-            metric(SchedulerMetric.BackupFailed, target.name, 'Sum', hour),
-            metric(SchedulerMetric.BackupSkipped, target.name, 'Sum', hour),
-          ],
-          width: 6,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Backup duration (s)',
-          left: [
-            metric(SchedulerMetric.BackupDurationSeconds, target.name, 'Average', hour),
-            metric(SchedulerMetric.BackupDurationSeconds, target.name, 'Maximum', hour),
-          ],
-          width: 6,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Newest backup age vs RPO (s)',
-          left: [metric(SchedulerMetric.NewestBackupAgeSeconds, target.name, 'Maximum', hour)],
-          leftAnnotations: [{ value: target.rpoMinutes * 60, label: 'RPO', color: cloudwatch.Color.RED }],
-          width: 6,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Retention: kept / deleted',
-          left: [metric(SchedulerMetric.RetentionKept, target.name, 'Maximum', hour)],
-          right: [metric(SchedulerMetric.RetentionDeleted, target.name, 'Sum', hour)],
-          width: 3,
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'Restore RTO (s)',
-          left: [metric(SchedulerMetric.RestoreRtoSeconds, target.name, 'Maximum', Duration.days(1))],
-          width: 3,
-        }),
-      );
-    }
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    this.dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: 'Recovery points, worst first (share of each target’s RPO used, latest audit)',
+        logGroupNames: [auditor.logGroup.logGroupName],
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          'filter message = "recovery point"',
+          'stats latest(rpoUsedPercent) as rpoUsedPercent, latest(ageMinutes) as ageMinutes, latest(rpoMinutes) as rpoMinutes, latest(breached) as breached, latest(newestBackup) as newestBackup by target',
+          'sort rpoUsedPercent desc',
+          'limit 50',
+        ],
+        width: 14,
+        height: 8,
+      }),
+      new cloudwatch.LogQueryWidget({
+        title: 'Failures by target, most first',
+        logGroupNames: props.failureLogGroups.map((group) => group.logGroupName),
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          `filter ispresent(${SchedulerMetric.BackupFailed}) or ispresent(${SchedulerMetric.WorkflowFailed})`,
+          `stats sum(${SchedulerMetric.BackupFailed}) as backupsFailed, sum(${SchedulerMetric.WorkflowFailed}) as workflowsFailed, latest(@timestamp) as last by Target`,
+          'sort backupsFailed desc, workflowsFailed desc',
+          'limit 50',
+        ],
+        width: 10,
+        height: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Targets breaching their RPO / audited',
+        left: [metric(SchedulerMetric.TargetsBreachingRpo, 'Maximum', fiveMinutes)],
+        right: [metric(SchedulerMetric.TargetsAudited, 'Maximum', fiveMinutes)],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Backups per hour (all targets)',
+        left: [
+          metric(SchedulerMetric.BackupSucceeded, 'Sum', hour),
+          metric(SchedulerMetric.BackupFailed, 'Sum', hour),
+          metric(SchedulerMetric.BackupSkipped, 'Sum', hour),
+        ],
+        right: [metric(SchedulerMetric.WorkflowFailed, 'Sum', hour)],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Backup duration (s)',
+        left: [
+          metric(SchedulerMetric.BackupDurationSeconds, 'Average', hour),
+          metric(SchedulerMetric.BackupDurationSeconds, 'p99', hour),
+          metric(SchedulerMetric.BackupDurationSeconds, 'Maximum', hour),
+        ],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Retention deleted / restores and RTO (s)',
+        left: [
+          metric(SchedulerMetric.RetentionDeleted, 'Sum', hour),
+          metric(SchedulerMetric.RestoreSucceeded, 'Sum', hour),
+          metric(SchedulerMetric.RestoreFailed, 'Sum', hour),
+        ],
+        right: [metric(SchedulerMetric.RestoreRtoSeconds, 'Maximum', hour)],
+        width: 6,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
   }
 
   /**
    * The topic's customer managed key. CloudWatch cannot publish to a topic encrypted with the AWS managed key
    * `alias/aws/sns`, whose policy cannot be changed; this key lets CloudWatch use it on behalf of this account's
    * alarms only (SNS developer guide, "Key management", compatibility between event sources from AWS services and
-   * encrypted topics; the aws:SourceAccount / aws:SourceArn conditions guard against the confused deputy).
+   * encrypted topics).
    */
   private topicKey(): kms.Key {
     const { account, region, partition } = Stack.of(this);
@@ -201,6 +297,44 @@ export class SchedulerMonitoring extends Construct {
         },
       }),
     );
+    // EventBridge gets its use of the key from the notification rule's SNS target (CDK grants kms:Decrypt and
+    // kms:GenerateDataKey* to events.amazonaws.com), without conditions: the same guide says aws:SourceAccount and
+    // aws:SourceArn are not supported for EventBridge-to-encrypted-topic delivery (with them every message is dropped).
     return key;
   }
+}
+
+/** The audit's targets: names, where they are, and their RPO. */
+function auditedTargets(targets: readonly TargetSpec[]): string {
+  const json = JSON.stringify(
+    targets.map(({ name, eksCluster, namespace, cluster, rpoMinutes }) => ({ name, eksCluster, namespace, cluster, rpoMinutes })),
+  );
+  if (json.length > AUDITED_TARGETS_ENV_LIMIT)
+    throw new Error(
+      `SchedulerMonitoring: config.targets is too long for the recovery point audit's environment (${json.length} > ${AUDITED_TARGETS_ENV_LIMIT} characters); split the targets across stacks`,
+    );
+  return json;
+}
+
+/** The message: which event, which target and where, then the event's whole detail (its error, its backup). */
+function notificationMessage(): events.RuleTargetInput {
+  const field = (path: string) => events.EventField.fromPath(path);
+  return events.RuleTargetInput.fromObject({
+    notification: field('$.detail-type'),
+    target: field('$.detail.target'),
+    eksCluster: field('$.detail.eksCluster'),
+    namespace: field('$.detail.namespace'),
+    cluster: field('$.detail.cluster'),
+    detail: field('$.detail'),
+  });
+}
+
+function ruleFailedInvocations(rule: events.Rule): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName: 'FailedInvocations',
+    dimensionsMap: { RuleName: rule.ruleName },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
 }

@@ -191,6 +191,8 @@ export class SnapshotScheduler extends Construct {
       },
       eventBus: bus,
       eventBusName: config.eventBusName,
+      logRetention,
+      failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup],
     });
     const outputs: Record<string, { value: string; description: string }> = {
       BackupWorkflowArn: {
@@ -216,7 +218,7 @@ export class SnapshotScheduler extends Construct {
         { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, reportFailure] },
         { machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] },
       ],
-      functionRoles: Object.values(this.functions).map((fn) => fn.role!),
+      functionRoles: [...Object.values(this.functions), ...Object.values(this.monitoring.functions)].map((fn) => fn.role!),
       // EventBridge Scheduler targets put their invoke role at the stack root.
       schedules: { scope: Stack.of(this), invokes: dispatchSchedule },
       vpcRole: network && kubeRole,

@@ -2,7 +2,12 @@ import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseDeploymentConfig, type DeploymentConfig } from '../lib/deployment-config';
 import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
+import type { EventPublisher } from '../lambdas/adapters/event-publisher';
+import type { SchedulerEvent } from '../lambdas/domain/scheduler-event';
+import type { MetricsRecorder } from '../lambdas/adapters/metrics-recorder';
 import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
+import { createAuditRecoveryPoints, type AuditRecoveryPointsResult } from '../lambdas/handlers/audit-recovery-points';
+import { createRecordRecoveryPoint } from '../lambdas/handlers/record-recovery-point';
 import type { TargetSpec, TargetSpecInput } from '../lambdas/domain/target-spec';
 import { createApplyRetention } from '../lambdas/handlers/apply-retention';
 import { createCheckBackup } from '../lambdas/handlers/check-backup';
@@ -15,13 +20,15 @@ import { createStartBackup } from '../lambdas/handlers/start-backup';
 import type { WorkflowDependencies } from '../lambdas/handlers/workflow-dependencies';
 import { exampleCluster, exampleVolumeSnapshotClass, type ExampleClusterOptions } from './kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer, type TestPrincipal } from './kube-api-server';
+import { matchesPattern, targetInput, type EventBridgeEnvelope, type RuleTarget } from './eventbridge-rules';
 import { MemoryLog } from './memory-log';
 import { seededRandom } from './kube-api-server/seeded-random';
+import { MemoryRecoveryPointLedger } from './memory-recovery-point-ledger';
 import { RecordingEventPublisher } from './recording-event-publisher';
 import { RecordingMetrics } from './recording-metrics';
 import { VirtualClock } from './virtual-clock';
 import { LocalWorkflowRunner, type LocalExecution, type LocalLambda } from './workflow-runner/local-workflow-runner';
-import { TEST_REGION } from './workflow-runner/state-machine-definition';
+import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-definition';
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
 
 /** Seeds the adapter's retry jitter, so a run with faults is repeatable. */
@@ -51,6 +58,14 @@ export interface LocalSchedulerOptions {
   /** Seeds the example CNPG Cluster of each target (default true), with these options per cluster name. */
   seedClusters?: boolean;
   clusterOptions?: Record<string, Partial<ExampleClusterOptions>>;
+  /** Also sends every metric point to this recorder, e.g. the production EMF recorder, to read what CloudWatch would. */
+  exportMetrics?: MetricsRecorder;
+}
+
+/** What the alarm topic received, and when. */
+export interface LocalNotification {
+  at: string;
+  message: unknown;
 }
 
 /**
@@ -66,6 +81,15 @@ export class LocalScheduler {
   private readonly restoreRequester: (event: unknown) => Promise<RequestRestoreResult>;
   private readonly handlers: Record<SchedulerFunctionName, LocalLambda>;
   private readonly deps: WorkflowDependencies;
+  private readonly recordRecoveryPoint: (event: unknown) => Promise<void>;
+  private readonly auditor: (event: unknown) => Promise<AuditRecoveryPointsResult>;
+  private readonly delivered: Array<{ at: string; target: RuleTarget; event: EventBridgeEnvelope }> = [];
+  private eventIds = 0;
+  private nextAudit: number;
+  /** Errors of the functions rules invoked (in AWS: the function's Errors metric, then its retries). */
+  readonly deliveryFailures: unknown[] = [];
+  /** The recovery point ledger (DynamoDB in AWS). */
+  readonly ledger = new MemoryRecoveryPointLedger();
 
   private constructor(
     readonly config: DeploymentConfig,
@@ -76,6 +100,7 @@ export class LocalScheduler {
     readonly metrics: RecordingMetrics,
     readonly synthesized: SynthesizedScheduler,
     readonly executions: LocalExecution[],
+    private readonly exportMetrics: MetricsRecorder | undefined,
   ) {
     const deps = this.dependencies();
     this.deps = deps;
@@ -116,6 +141,9 @@ export class LocalScheduler {
       restoreStateMachineArn: () => 'local:restore',
       targets: () => config.targets,
     });
+    this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
+    this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: async () => config.targets });
+    this.nextAudit = clock.now().getTime() + this.auditIntervalMs();
   }
 
   static async start(options: LocalSchedulerOptions = {}): Promise<LocalScheduler> {
@@ -143,6 +171,7 @@ export class LocalScheduler {
       new RecordingMetrics(),
       synthesizeScheduler(config),
       [],
+      options.exportMetrics,
     );
   }
 
@@ -198,8 +227,81 @@ export class LocalScheduler {
     return this.executions.find((e) => e.executionName === name);
   }
 
+  /** One run of the recovery point audit now, as its EventBridge schedule invokes it. */
+  async auditRecoveryPoints(): Promise<AuditRecoveryPointsResult> {
+    this.log.resetKeys();
+    // A scheduled event (EventBridge user guide, "Creating a rule that runs on a schedule": source aws.events).
+    return this.auditor({ ...this.envelope('aws.events', 'Scheduled Event', {}), resources: [] });
+  }
+
+  /** Every audit the schedule runs from the last one until `until`, each at its time on the virtual clock. */
+  async runAuditSchedule(until: Date): Promise<void> {
+    while (this.nextAudit <= until.getTime()) {
+      if (this.nextAudit > this.clock.now().getTime()) this.clock.advanceTo(new Date(this.nextAudit));
+      await this.auditRecoveryPoints();
+      this.nextAudit += this.auditIntervalMs();
+    }
+  }
+
+  /** What the alarm topic has received from the notification rule (its input transformer applied). */
+  get notifications(): LocalNotification[] {
+    return this.delivered.map(({ at, target, event }) => ({ at, message: targetInput(target, event) }));
+  }
+
   async close(): Promise<void> {
     await this.server.close();
+  }
+
+  /** The audit's schedule, read from its rule in the template (`rate(N minutes)`). */
+  private auditIntervalMs(): number {
+    const { auditRecoveryPoints } = this.synthesized.monitoringFunctions;
+    const rule = this.synthesized.rules.find((r) => r.scheduleExpression && r.targets.some((t) => t.resource === auditRecoveryPoints));
+    const minutes = /^rate\((\d+) minutes?\)$/.exec(rule?.scheduleExpression ?? '')?.[1];
+    if (!minutes) throw new Error(`local scheduler: no rate schedule runs the audit (${rule?.scheduleExpression ?? 'none'})`);
+    return Number(minutes) * 60_000;
+  }
+
+  private envelope(source: string, detailType: string, detail: Record<string, unknown>): EventBridgeEnvelope {
+    this.eventIds += 1;
+    return {
+      version: '0',
+      id: `local-${this.eventIds}`,
+      'detail-type': detailType,
+      source,
+      account: TEST_ACCOUNT,
+      time: this.clock.now().toISOString(),
+      region: TEST_REGION,
+      resources: [],
+      detail,
+    };
+  }
+
+  /**
+   * EventBridge in front of the recorder: what is published is kept, then each rule of the template that matches it
+   * delivers it to its targets: the recovery point recorder is invoked, the alarm topic receives its message.
+   */
+  private eventBus(): EventPublisher {
+    return {
+      publish: async (batch: readonly SchedulerEvent[]) => {
+        await this.events.publish(batch);
+        for (const event of batch) {
+          // The source EventBridgeEventPublisher puts on every entry.
+          const envelope = this.envelope('cnpg-snapshot-scheduler', event.detailType, structuredClone(event.detail));
+          for (const rule of this.synthesized.rules) {
+            if (!rule.eventPattern || !matchesPattern(rule.eventPattern, envelope as unknown as Record<string, unknown>)) continue;
+            for (const target of rule.targets) await this.deliver(target, envelope);
+          }
+        }
+      },
+    };
+  }
+
+  /** Lambda targets are invoked asynchronously (EventBridge user guide, "Event bus targets"): a failure never reaches the publisher. */
+  private async deliver(target: RuleTarget, event: EventBridgeEnvelope): Promise<void> {
+    if (target.resource === this.synthesized.monitoringFunctions.recordRecoveryPoint)
+      await this.recordRecoveryPoint(targetInput(target, event)).catch((error: unknown) => this.deliveryFailures.push(error));
+    else if (target.resource === this.synthesized.alarmTopic) this.delivered.push({ at: event.time, target, event });
+    else throw new Error(`local scheduler: rule target ${target.resource} is not modelled`);
   }
 
   private localStarter(): WorkflowStarter {
@@ -237,8 +339,13 @@ export class LocalScheduler {
         // The adapter's retries wait on the virtual clock: the time they take counts against the Lambda's timeout.
         retryClock: { now: () => this.clock.nowMs(), sleep: async (ms) => this.clock.advance(ms), random: seededRandom(RETRY_JITTER_SEED) },
       }),
-      events: this.events,
-      metrics: this.metrics,
+      events: this.eventBus(),
+      metrics: {
+        record: (points, target) => {
+          this.metrics.record(points, target);
+          this.exportMetrics?.record(points, target);
+        },
+      },
       now: () => this.clock.now(),
       log: this.log,
     };

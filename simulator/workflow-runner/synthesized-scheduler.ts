@@ -1,9 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { DeploymentConfig } from '../../lib/deployment-config';
 import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
+import { eventRulesOf, type EventRule } from '../eventbridge-rules';
 import { TEST_ACCOUNT, TEST_REGION, lambdaArnFor, stateMachineDefinition, type AslDefinition } from './state-machine-definition';
 
 export type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
@@ -18,7 +20,15 @@ export interface SynthesizedScheduler {
   functionArns: Record<SchedulerFunctionName, string>;
   /** Each function's timeout in ms, by its fake ARN. */
   lambdaTimeoutsMs: ReadonlyMap<string, number>;
+  template: SynthesizedTemplate;
+  /** The EventBridge rules, and the logical ids of what their targets are. */
+  rules: EventRule[];
+  monitoringFunctions: Record<'recordRecoveryPoint' | 'auditRecoveryPoints', string>;
+  /** The alarm topic's logical id, when the stack creates it. */
+  alarmTopic?: string;
 }
+
+export type SynthesizedTemplate = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
 const synthesized = new Map<string, SynthesizedScheduler>();
 
@@ -36,7 +46,7 @@ export function synthesizeScheduler(config: DeploymentConfig): SynthesizedSchedu
 function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new SnapshotSchedulerStack(app, 'Local', { config, env: { account: TEST_ACCOUNT, region: TEST_REGION } });
-  const template = Template.fromStack(stack).toJSON() as Parameters<typeof stateMachineDefinition>[0];
+  const template = Template.fromStack(stack).toJSON() as SynthesizedTemplate;
   const { scheduler } = stack;
   const functionArns = Object.fromEntries(
     Object.entries(scheduler.functions).map(([name, fn]) => [name, lambdaArnFor(stack.getLogicalId(fn.node.defaultChild as CfnFunction))]),
@@ -55,5 +65,14 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
     retentionDefinition: definitionOf(scheduler.retentionWorkflow.stateMachine),
     restoreDefinition: definitionOf(scheduler.restoreWorkflow.stateMachine),
     functionArns,
+    template,
+    rules: eventRulesOf(template),
+    monitoringFunctions: {
+      recordRecoveryPoint: stack.getLogicalId(scheduler.monitoring.functions.recordRecoveryPoint.node.defaultChild as CfnFunction),
+      auditRecoveryPoints: stack.getLogicalId(scheduler.monitoring.functions.auditRecoveryPoints.node.defaultChild as CfnFunction),
+    },
+    ...(scheduler.monitoring.topic.node.defaultChild && {
+      alarmTopic: stack.getLogicalId(scheduler.monitoring.topic.node.defaultChild as CfnTopic),
+    }),
   };
 }

@@ -35,7 +35,7 @@ describe('the Lambda bundles', () => {
         [id, join(assembly.directory, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs')] as const,
     );
 
-  test('there is one ESM bundle per function', () => expect(bundles).toHaveLength(8));
+  test('there is one ESM bundle per function', () => expect(bundles).toHaveLength(10));
 
   test.each(bundles)('%s loads on Node 24 and refuses a malformed event with a named error', (_id, bundle) => {
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', INVOKE, bundle], {

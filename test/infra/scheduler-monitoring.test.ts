@@ -1,71 +1,138 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
-type Alarm = { Properties: Record<string, unknown> };
+type Resource = { Properties: Record<string, unknown> };
 interface KeyProperties {
   EnableKeyRotation: boolean;
   KeyPolicy: { Statement: Array<{ Principal: { Service?: string; AWS?: unknown }; [field: string]: unknown }> };
 }
 
+const targets = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ ...EXAMPLE_TARGET, name: `db${i}`, cluster: `db${i}`, rpoMinutes: 90 + i }));
+const resources = (template: Template, type: string) => Object.values(template.findResources(type)) as Resource[];
+const logicalId = (template: Template, type: string, match: (properties: Record<string, unknown>) => boolean) =>
+  Object.entries(template.findResources(type)).find(([, resource]) => match((resource as Resource).Properties))![0];
+
 describe('alarms, notifications and the dashboard', () => {
   const { template } = synthesize({
-    targets: [EXAMPLE_TARGET, { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', rpoMinutes: 180 }],
+    targets: [EXAMPLE_TARGET, { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', rpoMinutes: 43_200 }],
     notifications: { email: 'sre@example.com' },
   });
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-  const alarmNamed = (name: string) => alarms.find((a) => a.Properties.AlarmName === name)!.Properties;
+  const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+  const alarmNamed = (name: string) => alarms.find((a) => a.Properties.AlarmName === `cnpg-snapshot-scheduler ${name}`)!.Properties;
+  const rules = resources(template, 'AWS::Events::Rule');
 
-  test('each target alarms when no backup completed within its RPO, counting missing data as a breach', () => {
-    expect(alarmNamed('cnpg-snapshot-scheduler hendrix RPO')).toMatchObject({
+  test('the number of alarms, rules and the dashboard do not grow with the targets', () => {
+    const counts = (count: number) => {
+      const { template: synthesized } = synthesize({ targets: targets(count) });
+      const body = JSON.stringify(resources(synthesized, 'AWS::CloudWatch::Dashboard')[0]!.Properties.DashboardBody);
+      return {
+        alarms: resources(synthesized, 'AWS::CloudWatch::Alarm').length,
+        rules: resources(synthesized, 'AWS::Events::Rule').length,
+        tables: resources(synthesized, 'AWS::DynamoDB::Table').length,
+        dashboardBytes: body.length,
+      };
+    };
+    expect(counts(1)).toEqual(counts(20));
+    expect(counts(1).alarms).toBe(5);
+  });
+
+  test('failures and RPO breaches reach the topic through one rule, the message naming the target', () => {
+    const notify = rules.find((rule) => String(rule.Properties.Description).includes('to the alarm topic'))!.Properties;
+    expect(notify.EventPattern).toEqual({
+      source: ['cnpg-snapshot-scheduler'],
+      'detail-type': [
+        'Backup Failed',
+        'Backup Timed Out',
+        'Retention Failed',
+        'Restore Failed',
+        'Restore Timed Out',
+        'RPO Breached',
+        'RPO Recovered',
+      ],
+    });
+    const [target] = notify.Targets as Array<{
+      Arn: unknown;
+      InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
+    }>;
+    expect(target!.Arn).toEqual({ Ref: expect.stringMatching(/AlarmTopic/) });
+    expect(target!.InputTransformer.InputPathsMap).toMatchObject({ 'detail-target': '$.detail.target', 'detail-type': '$.detail-type' });
+    expect(JSON.parse(target!.InputTransformer.InputTemplate.replace(/<([\w-]+)>/g, '"$1"'))).toEqual({
+      notification: 'detail-type',
+      target: 'detail-target',
+      eksCluster: 'detail-eksCluster',
+      namespace: 'detail-namespace',
+      cluster: 'detail-cluster',
+      detail: 'detail',
+    });
+  });
+
+  test('every completed backup goes to the recovery point ledger; the audit runs every five minutes', () => {
+    const recorder = logicalId(template, 'AWS::Lambda::Function', (p) =>
+      String(p.Description).startsWith('Keeps the newest completed backup'),
+    );
+    const auditor = logicalId(template, 'AWS::Lambda::Function', (p) => String(p.Description).startsWith("Compares every target's newest"));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['cnpg-snapshot-scheduler'], 'detail-type': ['Backup Completed'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [recorder, 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [auditor, 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'target', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  test('the audit knows every target and its RPO, a month-long one included', () => {
+    const auditor = resources(template, 'AWS::Lambda::Function').find((f) =>
+      String(f.Properties.Description).startsWith("Compares every target's"),
+    )!;
+    const variables = (auditor.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(JSON.parse(variables.AUDITED_TARGETS!)).toEqual([
+      { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', rpoMinutes: 90 },
+      { name: 'jimi', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'jimi', rpoMinutes: 43_200 },
+    ]);
+  });
+
+  test('an audit that stops running alarms within 15 minutes (no data breaches)', () => {
+    expect(alarmNamed('RPO audit stopped')).toMatchObject({
       Namespace: 'CnpgSnapshotScheduler',
-      MetricName: 'BackupSucceeded',
-      Dimensions: expect.arrayContaining([
-        { Name: 'Target', Value: 'hendrix' },
-        { Name: 'service', Value: 'cnpg-snapshot-scheduler' },
-      ]),
-      Statistic: 'Sum',
-      Period: 5400,
+      MetricName: 'TargetsAudited',
+      Dimensions: [{ Name: 'service', Value: 'cnpg-snapshot-scheduler' }],
+      Statistic: 'SampleCount',
+      Period: 300,
+      EvaluationPeriods: 3,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       TreatMissingData: 'breaching',
     });
-    expect(alarmNamed('cnpg-snapshot-scheduler jimi RPO').Period).toBe(10_800);
   });
 
-  test('each target alarms on any failed backup', () => {
-    expect(alarmNamed('cnpg-snapshot-scheduler jimi backup failed')).toMatchObject({
-      MetricName: 'BackupFailed',
-      Dimensions: expect.arrayContaining([
-        { Name: 'Target', Value: 'jimi' },
-        { Name: 'service', Value: 'cnpg-snapshot-scheduler' },
-      ]),
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      TreatMissingData: 'notBreaching',
-    });
-  });
-
-  test('each target alarms when any of its workflows ended in an error', () => {
-    expect(alarmNamed('cnpg-snapshot-scheduler hendrix workflow failed')).toMatchObject({
-      MetricName: 'WorkflowFailed',
-      Dimensions: expect.arrayContaining([
-        { Name: 'Target', Value: 'hendrix' },
-        { Name: 'service', Value: 'cnpg-snapshot-scheduler' },
-      ]),
-      Threshold: 1,
-    });
+  test('undelivered notifications and recovery points alarm', () => {
+    const metrics = alarmNamed('notifications failed').Metrics as Array<{
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string } };
+    }>;
+    expect(metrics.find((m) => m.Expression)!.Expression).toBe('FILL(notify, 0) + FILL(record, 0) + FILL(recorderErrors, 0)');
+    expect(metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : []))).toEqual([
+      'FailedInvocations',
+      'FailedInvocations',
+      'Errors',
+    ]);
   });
 
   test('each workflow alarms on any failed, timed-out or aborted execution', () => {
     for (const workflow of ['backup', 'retention', 'restore'])
-      expect(alarmNamed(`cnpg-snapshot-scheduler ${workflow} workflow failed`).Metrics).toEqual(
+      expect(alarmNamed(`${workflow} workflow failed`).Metrics).toEqual(
         expect.arrayContaining([expect.objectContaining({ Expression: 'failed + timedOut + aborted' })]),
       );
   });
 
   test('every alarm notifies the one encrypted topic, on alarm and on recovery', () => {
-    expect(alarms).toHaveLength(2 * 3 + 3);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
@@ -74,19 +141,21 @@ describe('alarms, notifications and the dashboard', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
       },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sre@example.com' });
   });
 
-  test("the topic's key is customer managed, rotated, and usable by CloudWatch only for this account's alarms", () => {
+  test("the topic's key is customer managed and rotated; CloudWatch may use it for this account's alarms only", () => {
     const keys = Object.values(template.findResources('AWS::KMS::Key')) as Array<{ Properties: KeyProperties }>;
     expect(keys).toHaveLength(1);
     const { EnableKeyRotation, KeyPolicy } = keys[0]!.Properties;
     expect(EnableKeyRotation).toBe(true);
-    const services = KeyPolicy.Statement.filter((statement) => statement.Principal.Service);
-    expect(services).toEqual([
+    expect(KeyPolicy.Statement.filter((statement) => statement.Principal.Service)).toEqual([
       {
         Sid: 'CloudWatchAlarmsOfThisAccount',
         Effect: 'Allow',
@@ -102,6 +171,13 @@ describe('alarms, notifications and the dashboard', () => {
           },
         },
       },
+      // SNS does not support source conditions for EventBridge-to-encrypted-topic delivery (they drop every message).
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      },
     ]);
     // Everything else in the policy is the account's own administration of the key (CDK's default statement).
     expect(KeyPolicy.Statement.filter((statement) => !statement.Principal.Service)).toEqual([
@@ -115,21 +191,24 @@ describe('alarms, notifications and the dashboard', () => {
       notifications: { snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' },
     });
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
-    for (const alarm of Object.values(withTopic.findResources('AWS::CloudWatch::Alarm')))
+    withTopic.resourceCountIs('AWS::KMS::Key', 0);
+    for (const alarm of resources(withTopic, 'AWS::CloudWatch::Alarm'))
       expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:123456789012:oncall']);
   });
 
   test('alarm state changes are forwarded to a custom event bus', () => {
-    template.resourceCountIs('AWS::Events::Rule', 0);
+    expect(rules.filter((rule) => JSON.stringify(rule.Properties.EventPattern ?? {}).includes('aws.cloudwatch'))).toEqual([]);
     const { template: custom } = synthesize({ targets: [EXAMPLE_TARGET], eventBusName: 'platform-events' });
     custom.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] },
     });
   });
 
-  test('one dashboard shows every target', () => {
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
-    for (const text of ['Newest backup age vs RPO', 'Restore RTO', 'Retention: kept / deleted', 'hendrix', 'jimi'])
-      expect(body).toContain(text);
+  test('the dashboard leads with the worst recovery points and the most failing targets, from the logs', () => {
+    const body = JSON.stringify(resources(template, 'AWS::CloudWatch::Dashboard')[0]!.Properties.DashboardBody);
+    expect(body).toContain('sort rpoUsedPercent desc');
+    expect(body).toContain('by Target');
+    for (const text of ['Targets breaching their RPO', 'Backups per hour', 'Backup duration', 'RTO']) expect(body).toContain(text);
+    expect(body).not.toContain('jimi');
   });
 });

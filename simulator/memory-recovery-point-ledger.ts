@@ -1,0 +1,30 @@
+import type { RecoveryPointLedger } from '../lambdas/adapters/recovery-point-ledger';
+import type { RecoveryPointRecord, RecoveryPointRecordUpdate } from '../lambdas/domain/recovery-point-audit';
+
+/**
+ * The recovery point ledger in memory, with the DynamoDB adapter's semantics: the newest completion wins whatever the
+ * order of delivery, the first audit time is kept once, a breach is set and removed.
+ */
+export class MemoryRecoveryPointLedger implements RecoveryPointLedger {
+  private readonly records = new Map<string, RecoveryPointRecord>();
+
+  async recordCompleted(target: string, backup: { name: string; completedAt: string }): Promise<void> {
+    const record = this.records.get(target) ?? { target };
+    if (record.newestBackup && Date.parse(record.newestBackup.completedAt) >= Date.parse(backup.completedAt)) return;
+    this.records.set(target, { ...record, newestBackup: { ...backup } });
+  }
+
+  async readAll(): Promise<RecoveryPointRecord[]> {
+    return structuredClone([...this.records.values()]);
+  }
+
+  async apply(updates: readonly RecoveryPointRecordUpdate[]): Promise<void> {
+    for (const update of updates) {
+      const record: RecoveryPointRecord = { ...(this.records.get(update.target) ?? { target: update.target }) };
+      if (update.firstAuditedAt && !record.firstAuditedAt) record.firstAuditedAt = update.firstAuditedAt;
+      if (update.breachedSince) record.breachedSince = update.breachedSince;
+      else if (update.breachedSince === null) delete record.breachedSince;
+      this.records.set(update.target, record);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { InvalidInputError } from '../../lambdas/errors';
+import { createAuditRecoveryPoints } from '../../lambdas/handlers/audit-recovery-points';
+import { createRecordRecoveryPoint } from '../../lambdas/handlers/record-recovery-point';
+import { MemoryRecoveryPointLedger } from '../../simulator/memory-recovery-point-ledger';
+import { MemoryLog } from '../../simulator/memory-log';
+import { RecordingEventPublisher } from '../../simulator/recording-event-publisher';
+import { RecordingMetrics } from '../../simulator/recording-metrics';
+
+const SCHEDULED = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-30T12:00:00Z' };
+const hendrix = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', rpoMinutes: 90 };
+const completedEvent = (backup: string, stoppedAt: string) => ({
+  version: '0',
+  source: 'cnpg-snapshot-scheduler',
+  'detail-type': 'Backup Completed',
+  time: '2026-11-30T11:05:00Z',
+  detail: { target: 'hendrix', backup, stoppedAt, durationSeconds: 120 },
+});
+
+function harness(now: string) {
+  const ledger = new MemoryRecoveryPointLedger();
+  const events = new RecordingEventPublisher();
+  const metrics = new RecordingMetrics();
+  const log = new MemoryLog();
+  let clock = new Date(now);
+  const audit = createAuditRecoveryPoints({ targets: async () => [hendrix], ledger, events, metrics, log, now: () => clock });
+  const record = createRecordRecoveryPoint({ ledger, log });
+  return { ledger, events, metrics, log, audit, record, setNow: (time: string) => (clock = new Date(time)) };
+}
+
+describe('recording recovery points', () => {
+  test("keeps the newest completed backup of the event's target, at CNPG's stop time", async () => {
+    const { ledger, record } = harness('2026-11-30T12:00:00Z');
+    await record(completedEvent('hendrix-20261130110000', '2026-11-30T11:03:00Z'));
+    await record(completedEvent('hendrix-20261130100000', '2026-11-30T10:03:00Z'));
+    expect(await ledger.readAll()).toEqual([
+      { target: 'hendrix', newestBackup: { name: 'hendrix-20261130110000', completedAt: '2026-11-30T11:03:00.000Z' } },
+    ]);
+  });
+
+  test('refuses anything but a Backup Completed event, naming the field, and records nothing', async () => {
+    const { ledger, record } = harness('2026-11-30T12:00:00Z');
+    await expect(record({ ...completedEvent('b', '2026-11-30T11:03:00Z'), 'detail-type': 'Backup Failed' })).rejects.toThrow(/detail-type/);
+    await expect(record({ ...completedEvent('b', 'yesterday') })).rejects.toThrow(/detail\.stoppedAt/);
+    await expect(record({ malformed: true })).rejects.toBeInstanceOf(InvalidInputError);
+    expect(await ledger.readAll()).toEqual([]);
+  });
+});
+
+describe('the recovery point audit', () => {
+  test('publishes RPO Breached naming the target once, then RPO Recovered after the next backup', async () => {
+    const { events, metrics, log, audit, record, setNow } = harness('2026-11-30T12:00:00Z');
+    await record(completedEvent('hendrix-20261130100000', '2026-11-30T10:03:00Z'));
+    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 1, breached: ['hendrix'], recovered: [] });
+    setNow('2026-11-30T12:05:00Z');
+    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 1, breached: [], recovered: [] });
+    await record(completedEvent('hendrix-20261130120000', '2026-11-30T12:06:00Z'));
+    setNow('2026-11-30T12:10:00Z');
+    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 0, breached: [], recovered: ['hendrix'] });
+    expect(events.events.map((e) => [e.detailType, e.detail.target, e.detail.recoveryPointAgeMinutes])).toEqual([
+      ['RPO Breached', 'hendrix', 117],
+      ['RPO Recovered', 'hendrix', 4],
+    ]);
+    expect(metrics.points.filter((p) => p.name === 'TargetsBreachingRpo').map((p) => p.value)).toEqual([1, 1, 0]);
+    expect(log.entries.filter((e) => e.message === 'recovery point').map((e) => e.extra[0]!.rpoUsedPercent)).toEqual([130, 136, 4]);
+  });
+
+  test('a failed publish leaves the breach unrecorded, so the next audit notifies it', async () => {
+    const { events, audit, ledger } = harness('2026-11-30T12:00:00Z');
+    await ledger.apply([{ target: 'hendrix', firstAuditedAt: '2026-11-30T09:00:00.000Z' }]);
+    events.failNext(1);
+    await expect(audit(SCHEDULED)).rejects.toThrow('EventBridge refused');
+    expect((await ledger.readAll())[0]!.breachedSince).toBeUndefined();
+    await expect(audit(SCHEDULED)).resolves.toMatchObject({ breached: ['hendrix'] });
+  });
+
+  test('refuses an input that is not a scheduled event and changes nothing', async () => {
+    const { audit, ledger } = harness('2026-11-30T12:00:00Z');
+    await expect(audit({ malformed: true })).rejects.toThrow(/source: .*; detail-type: /);
+    expect(await ledger.readAll()).toEqual([]);
+  });
+});

@@ -9,6 +9,7 @@ import { backupObject, snapshotObject } from '../test/domain/retention-arbitrari
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
 import { VirtualClock } from '../simulator/virtual-clock';
 import { throttledBackups } from './throttled-backups';
+import { measureMonitoringUsage, printMonitoringCostModel } from './monitoring-cost-model';
 
 const SFN_PRICE_PER_TRANSITION = 0.000025;
 const LAMBDA_PRICE_PER_REQUEST = 0.0000002;
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   console.log('cnpg-snapshot-scheduler benchmarks');
   await backupCosts();
   await throttledBackups(row);
+  printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
   await restoreOverhead();
   plannerSpeed();
   await tokenSpeed();

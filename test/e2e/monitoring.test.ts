@@ -80,7 +80,12 @@ describe('monitoring end to end', () => {
     });
     const local = await LocalScheduler.start({
       clock: new VirtualClock(new Date(START)),
-      targets: [HENDRIX, { ...HENDRIX, name: 'carlos', cluster: 'carlos' }, { ...HENDRIX, name: 'sleepy', cluster: 'sleepy' }],
+      targets: [
+        HENDRIX,
+        { ...HENDRIX, name: 'carlos', cluster: 'carlos' },
+        { ...HENDRIX, name: 'sleepy', cluster: 'sleepy' },
+        { ...HENDRIX, name: 'busy', cluster: 'busy' },
+      ],
       clusterOptions: { sleepy: { hibernated: true } },
       exportMetrics: new PowertoolsMetricsRecorder(),
     });
@@ -90,6 +95,18 @@ describe('monitoring end to end', () => {
       local.server.cnpg.configure('demo', 'carlos', { csiError: 'rpc error: code = ResourceExhausted desc = SnapshotLimitExceeded' });
       await local.fireSchedule('backup', 'carlos', slot);
       await local.fireSchedule('backup', 'sleepy', slot);
+      // A backup made by hand still finalizing: the slot is skipped.
+      local.server.cnpg.configure('demo', 'busy', { finalizingSeconds: 5 * 3600 });
+      await (
+        await local.kube('busy')
+      ).create('backups', 'demo', {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Backup',
+        metadata: { name: 'busy-by-hand', namespace: 'demo', labels: { 'cnpg.io/cluster': 'busy' } },
+        spec: { cluster: { name: 'busy' }, method: 'volumeSnapshot' },
+      });
+      local.clock.advance(HOUR);
+      await local.fireSchedule('backup', 'busy', new Date(START + HOUR));
       await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-ok' });
       local.server.cnpg.configure('demo', 'hendrix-bad', { restoreFailure: 'job-failed' });
       await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-bad' });

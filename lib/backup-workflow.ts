@@ -41,7 +41,8 @@ export class BackupWorkflow extends Construct {
     });
     const retention = handlerTask(this, 'ApplyRetention', {
       fn: props.applyRetention,
-      payload: { 'target.$': '$.target', trigger: 'backup' },
+      // The execution's own input ({ target, scheduledTime? }) is a valid retention input.
+      payload: { 'input.$': '$$.Execution.Input', trigger: 'backup' },
       resultPath: '$.retention',
     });
     // The backup itself succeeded and was announced: a retention failure is reported as such (Retention Failed, the

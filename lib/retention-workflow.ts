@@ -22,7 +22,8 @@ export class RetentionWorkflow extends Construct {
     super(scope, id);
     const apply = handlerTask(this, 'ApplyRetention', {
       fn: props.applyRetention,
-      payload: { 'target.$': '$.target', trigger: 'schedule' },
+      // The whole input, so that dryRun reaches the handler and every field is validated there.
+      payload: { 'input.$': '$', trigger: 'schedule' },
       resultPath: '$.retention',
     });
     apply.addCatch(failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure }), { resultPath: '$.error' });

@@ -10,5 +10,11 @@ export const WorkflowInputSchema = z.strictObject({
   scheduledTime: IsoTimestamp.optional(),
 });
 
+/** What a retention execution starts with: a backup workflow's input, and `dryRun` to plan without deleting. */
+export const RetentionWorkflowInputSchema = WorkflowInputSchema.extend({
+  dryRun: z.boolean().default(false),
+});
+export type RetentionWorkflowInput = z.infer<typeof RetentionWorkflowInputSchema>;
+
 /** Scheduled times may run ahead of the Lambda's clock by this much (EventBridge delivers early at most by seconds). */
 export const SCHEDULE_CLOCK_SKEW_MS = 5 * 60_000;

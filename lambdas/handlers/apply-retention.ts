@@ -2,16 +2,15 @@ import { z } from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { planRetention, type RetentionPlan } from '../domain/retention-plan';
 import { retentionAppliedEvent, retentionMetrics, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';
-import { TargetSpecSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
+import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
+/** `input` is the retention workflow's input (or, after a backup, the target of the backup workflow), checked as strictly. */
 const ApplyRetentionEventSchema = z.strictObject({
-  target: TargetSpecSchema,
+  input: RetentionWorkflowInputSchema,
   trigger: z.enum(['backup', 'schedule', 'manual']).default('manual'),
-  dryRun: z.boolean().default(false),
-  scheduledTime: z.string().optional(),
 });
 
 /** Deletions per run are bounded so one run always fits the Lambda timeout; the next run continues a backlog. */
@@ -26,7 +25,8 @@ export interface ApplyRetentionResult {
 /** Plans retention from what the cluster holds now, deletes what the plan says (Backup first, then its snapshots). */
 export function createApplyRetention(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<ApplyRetentionResult> => {
-    const { target, trigger, dryRun } = parseInput(ApplyRetentionEventSchema, event, 'retention input');
+    const { input, trigger } = parseInput(ApplyRetentionEventSchema, event, 'retention workflow input');
+    const { target, dryRun } = input;
     deps.log.appendKeys({ target: target.name, retentionTrigger: trigger });
     const kube = await deps.kube(target);
     const namespace = target.namespace;

@@ -66,6 +66,17 @@ const BACKUP_CASES: Array<[string, unknown, string]> = [
   ['unknown field', { ...withTarget({}), force: true }, 'input: Unrecognized key: "force"'],
 ];
 
+const RETENTION_CASES: Array<[string, unknown, string]> = [
+  ['no target', { dryRun: true }, 'input.target: Invalid input: expected object, received undefined'],
+  ['dryRun as a string', { ...withTarget({}), dryRun: 'yes' }, 'input.dryRun: Invalid input: expected boolean, received string'],
+  [
+    'scheduled time without a zone',
+    { ...withTarget({}), scheduledTime: '2026-11-02 03:30' },
+    'input.scheduledTime: must be an ISO 8601 time with a zone',
+  ],
+  ['unknown field', { ...withTarget({}), dryrun: true }, 'input: Unrecognized key: "dryrun"'],
+];
+
 const RESTORE_CASES: Array<[string, unknown, string]> = [
   ['no target', { backup: 'latest' }, 'target: required: the name of a configured target'],
   ['unknown target', { target: 'jimi' }, 'target: no configured target is named "jimi"'],
@@ -107,7 +118,7 @@ const RESTORE_CASES: Array<[string, unknown, string]> = [
 
 describe('bad input is refused with the field named, and changes nothing', () => {
   test('there are at least thirty cases', () =>
-    expect(CONFIG_CASES.length + BACKUP_CASES.length + RESTORE_CASES.length).toBeGreaterThanOrEqual(30));
+    expect(CONFIG_CASES.length + BACKUP_CASES.length + RETENTION_CASES.length + RESTORE_CASES.length).toBeGreaterThanOrEqual(30));
 
   test.each(CONFIG_CASES)('deployment config: %s', (_name, config, message) => {
     expect(() => parseDeploymentConfig(config)).toThrow(DeploymentConfigError);
@@ -132,6 +143,12 @@ describe('bad input is refused with the field named, and changes nothing', () =>
 
     test.each(BACKUP_CASES)('backup workflow input: %s', async (_name, input, message) => {
       const execution = await local.runWorkflow('backup', input);
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+      expect(JSON.parse(execution.cause!).errorMessage).toContain(message);
+    });
+
+    test.each(RETENTION_CASES)('retention workflow input: %s', async (_name, input, message) => {
+      const execution = await local.runWorkflow('retention', input);
       expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
       expect(JSON.parse(execution.cause!).errorMessage).toContain(message);
     });

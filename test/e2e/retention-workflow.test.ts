@@ -145,13 +145,27 @@ describe('retention end to end', () => {
       await local.runWorkflow('backup', { target: local.target('hendrix') });
       local.clock.advance(3 * 24 * HOUR);
       const before = backupsOf(local, 'hendrix');
-      const result = (await local.invoke('applyRetention', { target: local.target('hendrix'), dryRun: true })) as ApplyRetentionResult;
+      const result = (await local.invoke('applyRetention', {
+        input: { target: local.target('hendrix'), dryRun: true },
+      })) as ApplyRetentionResult;
       expect(result.summary).toMatchObject({ dryRun: true, deletedBackups: [], deletedSnapshots: [] });
       expect(result.plan!.backups.map((b) => [b.action, b.rule])).toEqual([
         ['keep', 'newest-completed'],
         ['delete', 'expired'],
       ]);
       expect(backupsOf(local, 'hendrix')).toEqual(before);
+    });
+
+    test('a dry run of the retention workflow returns the plan and deletes nothing', async () => {
+      const before = backupsOf(local, 'hendrix');
+      const deletesBefore = local.server.requests.filter((r) => r.verb === 'delete').length;
+      const run = await local.runWorkflow('retention', { target: local.target('hendrix'), dryRun: true });
+      expect(run.status).toBe('SUCCEEDED');
+      const { retention } = run.output as { retention: ApplyRetentionResult };
+      expect(retention.summary).toMatchObject({ trigger: 'schedule', dryRun: true, deletedBackups: [] });
+      expect(retention.plan!.backups.some((b) => b.action === 'delete')).toBe(true);
+      expect(backupsOf(local, 'hendrix')).toEqual(before);
+      expect(local.server.requests.filter((r) => r.verb === 'delete')).toHaveLength(deletesBefore);
     });
 
     test('a crash between deleting a Backup and its snapshots is repaired by the next run', async () => {

@@ -1,17 +1,8 @@
-import {
-  ApiException,
-  BatchV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  Observable,
-  ResponseContext,
-  SelfDecodingBody,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type ObservableMiddleware,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+// Deep imports: the package index loads every generated API and model, and KubeConfig plus the HTTP layer are all
+// the calls below need (the typed APIs would only parse into models this adapter does not use).
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { CNPG_GROUP, CNPG_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../domain/cnpg-api';
 import {
   CLUSTER_SCOPED_KINDS,
@@ -27,12 +18,20 @@ import { invocationDeadline } from './invocation-deadline';
 import { DEFAULT_REQUEST_RETRY, REAL_TIME, withRetries, type RequestRetryPolicy, type RetryClock } from './request-retry';
 import { KubernetesApiError } from '../errors';
 
-const CUSTOM_RESOURCES: Partial<Record<ResourceKind, { group: string; version: string }>> = {
-  clusters: { group: CNPG_GROUP, version: CNPG_VERSION },
-  backups: { group: CNPG_GROUP, version: CNPG_VERSION },
-  volumesnapshots: { group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION },
-  volumesnapshotclasses: { group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION },
+/** Where each kind lives in the API: the core group is under /api, every other group under /apis. */
+const API_PATHS: Record<ResourceKind, string> = {
+  clusters: `/apis/${CNPG_GROUP}/${CNPG_VERSION}`,
+  backups: `/apis/${CNPG_GROUP}/${CNPG_VERSION}`,
+  volumesnapshots: `/apis/${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`,
+  volumesnapshotclasses: `/apis/${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`,
+  persistentvolumeclaims: '/api/v1',
+  jobs: '/apis/batch/v1',
 };
+
+/** Kinds the scheduler creates and deletes; it only reads the others. */
+const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set(['clusters', 'backups', 'volumesnapshots', 'volumesnapshotclasses']);
+
+const USER_AGENT = 'cnpg-snapshot-scheduler';
 
 /** Objects per list page: large lists (tens of thousands of snapshots) are read in pages, never at once. */
 export const DEFAULT_PAGE_SIZE = 500;
@@ -54,42 +53,53 @@ interface ObjectList<T> {
   metadata?: { continue?: string };
 }
 
-/** One API call, given the per-call options that capture its response text. */
-type Send = (options: ConfigurationOptions) => Promise<unknown>;
+/** One API request: method, path with query, and the JSON body if any. */
+interface ApiRequest {
+  method: HttpMethod;
+  path: string;
+  body?: unknown;
+  /** Of the body; default application/json. */
+  contentType?: string;
+}
 
 /**
- * KubeResources over @kubernetes/client-node. `onUnauthorized` renews the bearer token; a 401 is retried once
+ * KubeResources over @kubernetes/client-node: its KubeConfig authenticates each request and sets up TLS (CA, client
+ * certificates, proxies), and its HTTP layer sends it. `onUnauthorized` renews the bearer token; a 401 is retried once
  * with a fresh one (the token may have outlived its credentials), then reported. Every attempt has a timeout, and
  * transient failures (429, 5xx, resets, timeouts) are retried after backoff that honours Retry-After, within the
  * request's budget and the invocation's deadline (request-retry.ts). Every verb here is idempotent, so a retry is
  * safe even when the first attempt reached the server: get and list read; create names its object, so a repeat
  * meets AlreadyExists and returns the object; delete of an object already gone reports it absent.
  *
- * Objects are returned as the API server sent them, parsed from the response text: the typed CoreV1/BatchV1 models
- * would turn timestamps into Date objects, rename fields (`_continue`) and drop the ones they do not know.
+ * Objects are returned as the API server sent them, parsed from the response text: typed models would turn timestamps into Date objects, rename fields (`_continue`) and drop the ones they do not know.
  */
 export class ClientNodeKubeResources implements KubeResources {
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
-  private readonly batch: BatchV1Api;
+  private readonly http = new IsomorphicFetchHttpLibrary();
+  private readonly server: string;
   private readonly onUnauthorized: () => void;
   private readonly pageSize: number;
   private readonly retry: RequestRetryPolicy;
   private readonly clock: RetryClock;
 
-  constructor(config: KubeConfig, options: ClientNodeKubeResourcesOptions = {}) {
+  constructor(
+    private readonly config: KubeConfig,
+    options: ClientNodeKubeResourcesOptions = {},
+  ) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error('The kubeconfig has no current cluster');
+    this.server = cluster.server.replace(/\/+$/, '');
     this.onUnauthorized = options.onUnauthorized ?? (() => undefined);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.retry = options.retry ?? DEFAULT_REQUEST_RETRY;
     this.clock = options.clock ?? REAL_TIME;
-    this.custom = config.makeApiClient(CustomObjectsApi);
-    this.core = config.makeApiClient(CoreV1Api);
-    this.batch = config.makeApiClient(BatchV1Api);
   }
 
   async get<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
     try {
-      return (await this.call(`get ${kind} ${ref(kind, namespace, name)}`, this.read(kind, namespace, name))) as ResourceTypes[K];
+      return (await this.call(`get ${kind} ${ref(kind, namespace, name)}`, {
+        method: HttpMethod.GET,
+        path: objectPath(kind, namespace, name),
+      })) as ResourceTypes[K];
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -130,12 +140,14 @@ export class ClientNodeKubeResources implements KubeResources {
   }
 
   async create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
-    const resource = customResource(kind);
+    writable(kind);
     const name = body.metadata.name ?? '';
     try {
-      const object = await this.call(`create ${kind} ${ref(kind, namespace, name)}`, (options) =>
-        this.custom.createNamespacedCustomObject({ ...resource, namespace, plural: kind, body }, options),
-      );
+      const object = await this.call(`create ${kind} ${ref(kind, namespace, name)}`, {
+        method: HttpMethod.POST,
+        path: collectionPath(kind, namespace),
+        body,
+      });
       return { created: true, object: object as ResourceTypes[K] };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
@@ -151,15 +163,15 @@ export class ClientNodeKubeResources implements KubeResources {
     name: string,
     annotations: Record<string, string>,
   ): Promise<'annotated' | 'absent'> {
-    const resource = customResource(kind);
-    const body = { metadata: { annotations } };
+    writable(kind);
     try {
-      await this.call(`annotate ${kind} ${ref(kind, namespace, name)}`, (options) =>
-        this.custom.patchNamespacedCustomObject(
-          { ...resource, namespace, plural: kind, name, body },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options),
-        ),
-      );
+      // A JSON merge patch (RFC 7386): the given annotations are set, the others left as they are.
+      await this.call(`annotate ${kind} ${ref(kind, namespace, name)}`, {
+        method: HttpMethod.PATCH,
+        path: objectPath(kind, namespace, name),
+        body: { metadata: { annotations } },
+        contentType: 'application/merge-patch+json',
+      });
       return 'annotated';
     } catch (error) {
       if (isNotFound(error)) return 'absent';
@@ -168,12 +180,14 @@ export class ClientNodeKubeResources implements KubeResources {
   }
 
   async delete(kind: ResourceKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<'deleted' | 'absent'> {
-    const resource = customResource(kind);
+    writable(kind);
     const body = options.resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion: options.resourceVersion } } };
     try {
-      await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, (callOptions) =>
-        this.custom.deleteNamespacedCustomObject({ ...resource, namespace, plural: kind, name, ...body }, callOptions),
-      );
+      await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, {
+        method: HttpMethod.DELETE,
+        path: objectPath(kind, namespace, name),
+        ...body,
+      });
       return 'deleted';
     } catch (error) {
       if (isNotFound(error)) return 'absent';
@@ -181,29 +195,17 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
-  private read(kind: ResourceKind, namespace: string, name: string): Send {
-    if (kind === 'persistentvolumeclaims') return (options) => this.core.readNamespacedPersistentVolumeClaim({ namespace, name }, options);
-    if (kind === 'jobs') return (options) => this.batch.readNamespacedJob({ namespace, name }, options);
-    const resource = customResource(kind);
-    if (CLUSTER_SCOPED_KINDS.has(kind))
-      return (options) => this.custom.getClusterCustomObject({ ...resource, plural: kind, name }, options);
-    return (options) => this.custom.getNamespacedCustomObject({ ...resource, namespace, plural: kind, name }, options);
-  }
-
-  private listPage(kind: ResourceKind, namespace: string, labelSelector: string | undefined, token: string | undefined): Send {
-    const page = { limit: this.pageSize, ...(labelSelector && { labelSelector }), ...(token && { _continue: token }) };
-    if (kind === 'persistentvolumeclaims')
-      return (options) => this.core.listNamespacedPersistentVolumeClaim({ ...page, namespace }, options);
-    if (kind === 'jobs') return (options) => this.batch.listNamespacedJob({ ...page, namespace }, options);
-    const resource = customResource(kind);
-    if (CLUSTER_SCOPED_KINDS.has(kind))
-      return (options) => this.custom.listClusterCustomObject({ ...resource, ...page, plural: kind }, options);
-    return (options) => this.custom.listNamespacedCustomObject({ ...resource, ...page, namespace, plural: kind }, options);
+  private listPage(kind: ResourceKind, namespace: string, labelSelector: string | undefined, token: string | undefined): ApiRequest {
+    const query = new URLSearchParams();
+    if (token) query.set('continue', token);
+    if (labelSelector) query.set('labelSelector', labelSelector);
+    query.set('limit', String(this.pageSize));
+    return { method: HttpMethod.GET, path: `${collectionPath(kind, namespace)}?${query.toString()}` };
   }
 
   /** Sends the call with retries and parses the response text. */
-  private call(action: string, send: Send): Promise<unknown> {
-    return withRetries((timeoutMs) => this.attempt(action, send, timeoutMs), {
+  private call(action: string, request: ApiRequest): Promise<unknown> {
+    return withRetries((timeoutMs) => this.attempt(action, request, timeoutMs), {
       policy: this.retry,
       clock: this.clock,
       deadline: invocationDeadline(),
@@ -211,49 +213,53 @@ export class ClientNodeKubeResources implements KubeResources {
   }
 
   /** One attempt; a 401 renews the token and sends once more. */
-  private async attempt(action: string, send: Send, timeoutMs: number): Promise<unknown> {
+  private async attempt(action: string, request: ApiRequest, timeoutMs: number): Promise<unknown> {
     try {
-      return await sendForJson(send, timeoutMs);
+      return await this.send(request, timeoutMs);
     } catch (error) {
       if (!(error instanceof ApiException && error.code === 401)) throw toSchedulerError(error, action);
       this.onUnauthorized();
       try {
-        return await sendForJson(send, timeoutMs);
+        return await this.send(request, timeoutMs);
       } catch (retryError) {
         throw toSchedulerError(retryError, action);
       }
     }
   }
+
+  /**
+   * One request, abandoned after `timeoutMs` (headers and body), authenticated by the KubeConfig (bearer token,
+   * client certificate, CA); an answer outside 2xx is an ApiException carrying the response text.
+   */
+  private async send(request: ApiRequest, timeoutMs: number): Promise<unknown> {
+    const context = new RequestContext(`${this.server}${request.path}`, request.method);
+    context.setHeaderParam('Accept', 'application/json');
+    context.setHeaderParam('User-Agent', USER_AGENT);
+    if (request.body !== undefined) {
+      context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
+      context.setBody(JSON.stringify(request.body));
+    }
+    context.setSignal(AbortSignal.timeout(timeoutMs));
+    await this.config.applySecurityAuthentication(context);
+    const response = await this.http.send(context).toPromise();
+    const text = await response.body.text();
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
+      throw new ApiException(response.httpStatusCode, `${request.method} ${request.path}`, text, response.headers);
+    return text ? JSON.parse(text) : undefined;
+  }
 }
 
-/**
- * Sends one call, abandoned after `timeoutMs` (headers and body), with a response middleware that keeps the body
- * text, and returns that text parsed.
- */
-async function sendForJson(send: Send, timeoutMs: number): Promise<unknown> {
-  let text: string | undefined;
-  const keepText: ObservableMiddleware = {
-    pre: (request) => {
-      request.setSignal(AbortSignal.timeout(timeoutMs));
-      return new Observable(Promise.resolve(request));
-    },
-    post: (response) =>
-      new Observable(
-        response.body.text().then((body) => {
-          text = body;
-          // The typed client reads the body after this middleware: hand it a copy that can be read again.
-          return new ResponseContext(response.httpStatusCode, response.headers, new SelfDecodingBody(Promise.resolve(Buffer.from(body))));
-        }),
-      ),
-  };
-  await send({ middleware: [keepText], middlewareMergeStrategy: 'append' });
-  return text ? JSON.parse(text) : undefined;
+function collectionPath(kind: ResourceKind, namespace: string): string {
+  const scope = CLUSTER_SCOPED_KINDS.has(kind) ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return `${API_PATHS[kind]}${scope}/${kind}`;
 }
 
-function customResource(kind: ResourceKind): { group: string; version: string } {
-  const resource = CUSTOM_RESOURCES[kind];
-  if (!resource) throw new Error(`${kind} are read-only for the scheduler`);
-  return resource;
+function objectPath(kind: ResourceKind, namespace: string, name: string): string {
+  return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
+}
+
+function writable(kind: ResourceKind): void {
+  if (!WRITABLE_KINDS.has(kind)) throw new Error(`${kind} are read-only for the scheduler`);
 }
 
 function ref(kind: ResourceKind, namespace: string, name: string): string {

@@ -30,13 +30,15 @@ describe('layering rules', () => {
       "import { CnpgLabel } from '../../lambdas/domain/cnpg-api';\nexport const probe = CnpgLabel;\n",
       'models upstream',
     ],
+    ['lambdas/domain/probe.ts', "import { z } from 'zod';\nexport const probe = z.string();\n", 'every locale'],
+    ['lambdas/adapters/probe.ts', "import { KubeConfig } from '@kubernetes/client-node';\nexport const probe = KubeConfig;\n", 'package index'],
   ])('%s may not import what the probe imports (%#)', async (filePath, code, reason) => {
     const messages = await lintMessages(filePath, code);
     expect(messages.some((m) => m.includes(reason))).toBe(true);
   });
 
   test.each([
-    ['lambdas/domain/probe.ts', "import { z } from 'zod';\nexport const probe = z;\n"],
+    ['lambdas/domain/probe.ts', "import * as z from 'zod';\nexport const probe = z.string();\n"],
     ['lambdas/handlers/probe.ts', "import type { KubeResources } from '../adapters/kube-resources';\nexport type Probe = KubeResources;\n"],
     ['simulator/cnpg/probe.ts', "import type { Cluster } from '../../lambdas/domain/kube-objects';\nexport type Probe = Cluster;\n"],
   ])('%s may import what the probe imports (%#)', async (filePath, code) => {

@@ -31,7 +31,18 @@ const pureDomain = [
   ),
   forbid('lambdas/domain does no I/O', 'node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:net', 'node:child_process'),
 ];
-const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+/** The Kubernetes client's package index loads every generated API and model into a Lambda bundle. */
+const clientNodeIndex = {
+  name: '@kubernetes/client-node',
+  message: 'import from @kubernetes/client-node/dist/... (see lib/lambda-bundle.ts): the package index loads every generated API and model',
+};
+/** zod's `z` export (and default) is a namespace object esbuild cannot shake: it carries every locale (260 KB). */
+const zodNamespaceOnly = {
+  selector:
+    "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z'], ImportDeclaration[source.value='zod'] > ImportDefaultSpecifier",
+  message: "import * as z from 'zod': esbuild shakes the namespace import, while the `z` export carries every locale",
+};
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { paths: [clientNodeIndex], patterns }] });
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '**/*.js', '**/*.mjs'] },
@@ -44,6 +55,7 @@ export default tseslint.config(
     },
   },
   { files: ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'], rules: restrict(noSimulator) },
+  { files: ['lambdas/**/*.ts'], rules: { 'no-restricted-syntax': ['error', zodNamespaceOnly] } },
   { files: ['lambdas/adapters/**/*.ts', 'lambdas/runtime/**/*.ts'], rules: restrict(noSimulator, noWiring) },
   { files: ['lambdas/domain/**/*.ts'], rules: restrict(noSimulator, noWiring, ...pureDomain) },
   {

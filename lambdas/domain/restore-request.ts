@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
 import { defaultRestoredClusterName, restoredClusterNameProblem } from './restored-cluster-name';

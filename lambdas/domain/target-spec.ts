@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cronProblem } from './eventbridge-cron';
 import { isDuration } from './duration';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';

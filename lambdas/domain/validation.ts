@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidInputError } from '../errors';
 
 /** Parses `value` with `schema`, or throws an InvalidInputError whose message names every bad field. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TargetSpecSchema } from './target-spec';
 
 /** Timestamps must carry a zone (Z or an offset): a bare local time is ambiguous at 3 a.m. */

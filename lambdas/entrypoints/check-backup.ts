@@ -1,5 +1,16 @@
+import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import { createCheckBackup } from '../handlers/check-backup';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from './production-dependencies';
+import { logger } from '../runtime/logger';
+import { productionEventBus } from './wiring/event-bus';
+import { productionKubeConnections } from './wiring/kube-connections';
 
-export const handler = lambdaHandler(createCheckBackup(productionDependencies()));
+export const handler = lambdaHandler(
+  createCheckBackup({
+    kube: productionKubeConnections(),
+    events: productionEventBus(),
+    metrics: new PowertoolsMetricsRecorder(),
+    now: () => new Date(),
+    log: logger,
+  }),
+);

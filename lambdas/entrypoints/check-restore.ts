@@ -1,5 +1,16 @@
+import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import { createCheckRestore } from '../handlers/check-restore';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from './production-dependencies';
+import { logger } from '../runtime/logger';
+import { productionEventBus } from './wiring/event-bus';
+import { productionKubeConnections } from './wiring/kube-connections';
 
-export const handler = lambdaHandler(createCheckRestore(productionDependencies()));
+export const handler = lambdaHandler(
+  createCheckRestore({
+    kube: productionKubeConnections(),
+    events: productionEventBus(),
+    metrics: new PowertoolsMetricsRecorder(),
+    now: () => new Date(),
+    log: logger,
+  }),
+);

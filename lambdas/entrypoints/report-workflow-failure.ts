@@ -1,5 +1,10 @@
+import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import { createReportWorkflowFailure } from '../handlers/report-workflow-failure';
 import { lambdaHandler } from '../runtime/lambda-handler';
-import { productionDependencies } from './production-dependencies';
+import { logger } from '../runtime/logger';
+import { productionEventBus } from './wiring/event-bus';
 
-export const handler = lambdaHandler(createReportWorkflowFailure(productionDependencies()));
+/** Puts events and metrics only: this bundle carries no Kubernetes client. */
+export const handler = lambdaHandler(
+  createReportWorkflowFailure({ events: productionEventBus(), metrics: new PowertoolsMetricsRecorder(), log: logger }),
+);

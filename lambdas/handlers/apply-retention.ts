@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { planRetention, type RetentionPlan } from '../domain/retention-plan';
 import { retentionAppliedEvent, retentionMetrics, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { TargetSpecSchema } from '../domain/target-spec';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
 import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '../errors';
 import type { Cluster } from '../domain/kube-objects';
 import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
@@ -34,7 +34,7 @@ export interface CreateRestoreClusterResult {
 }
 
 /** First step of the restore workflow: creates the new Cluster (a retried request finds its own and follows it). */
-export function createCreateRestoreCluster(deps: WorkflowDependencies) {
+export function createCreateRestoreCluster(deps: Pick<WorkflowDependencies, 'events' | 'kube' | 'log' | 'now'>) {
   return async (event: unknown): Promise<CreateRestoreClusterResult> => {
     const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
     const { source, backup, requestId, manifest, timeoutSeconds, summary } = input;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkflowStarter } from '../adapters/workflow-starter';
 import { executionNameFor } from '../domain/execution-name';
 import { TargetSpecSchema } from '../domain/target-spec';

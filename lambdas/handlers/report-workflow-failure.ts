@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SchedulerMetric } from '../domain/scheduler-metrics';
 import { parseInput } from '../domain/validation';
 import { WORKFLOW_FAILED_EVENT, workflowFailureEvent, type WorkflowKind } from '../domain/workflow-failure';

@@ -10,7 +10,7 @@ import { SchedulerAnnotation, SchedulerLabel } from '../domain/scheduler-metadat
 import type { TargetSpec } from '../domain/target-spec';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
-export interface RequestRestoreDependencies extends WorkflowDependencies {
+export interface RequestRestoreDependencies extends Pick<WorkflowDependencies, 'kube' | 'log' | 'now'> {
   starter: WorkflowStarter;
   restoreStateMachineArn: () => string;
   targets: () => TargetSpec[];

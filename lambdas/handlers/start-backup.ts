@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, InvalidInputError, KubernetesApiError, PreconditionFailedError } from '../errors';
 import type { KubeResources } from '../adapters/kube-resources';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';

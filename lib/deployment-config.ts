@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TargetSpecSchema } from '../lambdas/domain/target-spec';
 
 /**
@@ -36,6 +36,8 @@ export const DeploymentConfigSchema = z
     network: NetworkSchema.optional(),
     logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]).default(30),
     targets: z.array(TargetSpecSchema).min(1, 'must list at least one target'),
+    /** Source maps in the Lambdas with --enable-source-maps: stack traces name lambdas/*.ts lines; costs at every cold start. */
+    lambdaSourceMaps: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

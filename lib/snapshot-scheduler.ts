@@ -28,6 +28,9 @@ export type SchedulerFunctionName =
 /** Lambda environment variables share 4 KB; the restore entry point carries the target list in one of them. */
 const TARGETS_ENV_LIMIT = 3000;
 
+/** ReportFailure and DispatchSchedule hold one event each: 128 MB is 1.8 times their measured cold peak (npm run bench). */
+const AWS_ONLY_MEMORY_MB = 128;
+
 export interface SnapshotSchedulerProps {
   /** The validated deployment config (see parseDeploymentConfig / loadDeploymentConfig). */
   readonly config: DeploymentConfig;
@@ -49,6 +52,7 @@ export class SnapshotScheduler extends Construct {
     super(scope, id);
     const { config } = props;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const sourceMaps = config.lambdaSourceMaps;
     const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
     this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });
     const kubeRole = this.kubeAccess.role;
@@ -64,6 +68,7 @@ export class SnapshotScheduler extends Construct {
       network,
       environment,
       logRetention,
+      sourceMaps,
     });
     const checkBackup = new SchedulerFunction(this, 'CheckBackup', {
       handler: 'check-backup',
@@ -72,6 +77,7 @@ export class SnapshotScheduler extends Construct {
       network,
       environment,
       logRetention,
+      sourceMaps,
     });
     const applyRetention = new SchedulerFunction(this, 'ApplyRetention', {
       handler: 'apply-retention',
@@ -80,13 +86,16 @@ export class SnapshotScheduler extends Construct {
       network,
       environment,
       logRetention,
+      sourceMaps,
       timeout: Duration.minutes(5),
     });
     const reportFailure = new SchedulerFunction(this, 'ReportFailure', {
       handler: 'report-workflow-failure',
       description: 'Publishes the failure event of a workflow that ended in error',
       environment,
+      memoryMb: AWS_ONLY_MEMORY_MB,
       logRetention,
+      sourceMaps,
     });
     bus.grantPutEventsTo(kubeRole);
     bus.grantPutEventsTo(reportFailure.role!);
@@ -111,7 +120,9 @@ export class SnapshotScheduler extends Construct {
         BACKUP_STATE_MACHINE_ARN: this.backupWorkflow.stateMachine.stateMachineArn,
         RETENTION_STATE_MACHINE_ARN: this.retentionWorkflow.stateMachine.stateMachineArn,
       },
+      memoryMb: AWS_ONLY_MEMORY_MB,
       logRetention,
+      sourceMaps,
     });
     // Describe tells a duplicate delivery of a running slot apart: Step Functions answers its start with success.
     const dispatched = [this.backupWorkflow, this.retentionWorkflow].map((workflow) => workflow.stateMachine);
@@ -132,6 +143,7 @@ export class SnapshotScheduler extends Construct {
       network,
       environment,
       logRetention,
+      sourceMaps,
     });
     const checkRestore = new SchedulerFunction(this, 'CheckRestore', {
       handler: 'check-restore',
@@ -140,6 +152,7 @@ export class SnapshotScheduler extends Construct {
       network,
       environment,
       logRetention,
+      sourceMaps,
     });
     this.restoreWorkflow = new RestoreWorkflow(this, 'RestoreWorkflow', {
       createCluster: createRestoreCluster,
@@ -161,6 +174,7 @@ export class SnapshotScheduler extends Construct {
       network,
       environment: { ...environment, TARGETS: targets, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
       logRetention,
+      sourceMaps,
     });
     // A policy of its own: in the role's default policy it would close a cycle through the restore workflow's functions.
     const startRestore = new iam.Policy(this, 'StartRestorePolicy', {

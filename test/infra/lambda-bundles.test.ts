@@ -1,12 +1,17 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { parseDeploymentConfig } from '../../lib/deployment-config';
-import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
-import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
-import { EXAMPLE_TARGET } from './synthesize';
+import type { Metafile } from 'esbuild';
+import { BUNDLE_FILE, buildLambdaBundle } from '../../lib/lambda-bundle';
+import { TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
+import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
-/** Each Lambda as deployed: bundled by local esbuild, loaded by Node, refusing a malformed event with its own error. */
+/**
+ * Each Lambda as deployed: its entry point bundled by lib/lambda-bundle.ts (what the stack's local bundling runs),
+ * loaded by Node 24, refusing a malformed event with its own error, and carrying only what its function needs.
+ * The eight bundles are built once, here, for the whole run.
+ */
 
 const INVOKE = `
 const { handler } = await import(process.argv[1]);
@@ -17,28 +22,40 @@ try {
   console.log(JSON.stringify({ name: error.name, message: error.message }));
 }`;
 
+interface Bundle {
+  file: string;
+  inputs: string[];
+}
+
+/** The functions that never talk to Kubernetes. */
+const AWS_ONLY = ['reportFailure', 'dispatchSchedule'];
+
 describe('the Lambda bundles', () => {
-  const app = new App();
-  const stack = new SnapshotSchedulerStack(app, 'Bundles', {
-    config: parseDeploymentConfig({ targets: [EXAMPLE_TARGET] }),
-    env: { account: TEST_ACCOUNT, region: TEST_REGION },
-  });
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { Code: { S3Key: string } } }>;
-  };
-  // Each function's code is the asset whose hash names the uploaded zip.
-  const bundles = Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
-    .map(
-      ([id, resource]) =>
-        [id, join(assembly.directory, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs')] as const,
+  const { stack } = synthesize();
+  const functions = [...Object.entries(stack.scheduler.functions), ...Object.entries(stack.scheduler.monitoring.functions)];
+  const workflowFunctions = Object.keys(stack.scheduler.functions);
+  const outdir = mkdtempSync(join(tmpdir(), 'lambda-bundles-'));
+  const bundles = new Map<string, Bundle>();
+
+  beforeAll(async () => {
+    await Promise.all(
+      functions.map(async ([name, fn]) => {
+        const metafile: Metafile = await buildLambdaBundle(fn.entry, join(outdir, name), { sourceMap: false });
+        // The inputs that contribute bytes to the bundle (esbuild also lists the modules it read and shook out).
+        const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+        const inputs = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0);
+        bundles.set(name, { file: join(outdir, name, BUNDLE_FILE), inputs: inputs.map(([path]) => path) });
+      }),
     );
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  test('there is one ESM bundle per function', () => expect(bundles).toHaveLength(10));
+  const bundle = (name: string): Bundle => bundles.get(name)!;
 
-  test.each(bundles)('%s loads on Node 24 and refuses a malformed event with a named error', (_id, bundle) => {
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', INVOKE, bundle], {
+  test('there is one ESM bundle per function', () => expect(functions).toHaveLength(10));
+
+  test.each(functions.map(([name]) => name))('%s loads on Node 24 and refuses a malformed event with a named error', (name) => {
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', INVOKE, bundle(name).file], {
       env: {
         ...process.env,
         AWS_REGION: TEST_REGION,
@@ -51,5 +68,24 @@ describe('the Lambda bundles', () => {
     const result = JSON.parse(output.trim().split('\n').at(-1)!) as { name: string; message: string };
     expect(result.name).toBe('InvalidInputError');
     expect(result.message).toMatch(/^Invalid /);
+  });
+
+  test.each(AWS_ONLY)('%s carries no Kubernetes client', (name) => {
+    expect(bundle(name).inputs.filter((input) => /node_modules\/(@kubernetes|undici|@aws-sdk\/client-eks)\//.test(input))).toEqual([]);
+  });
+
+  test.each(workflowFunctions.filter((name) => !AWS_ONLY.includes(name)))(
+    '%s carries client-node without its generated APIs and models',
+    (name) => {
+      const clientNode = bundle(name).inputs.filter((input) => input.includes('node_modules/@kubernetes/client-node/'));
+      expect(clientNode).toContain('node_modules/@kubernetes/client-node/dist/config.js');
+      expect(clientNode.filter((input) => /\/dist\/gen\/(models|types)\/|\/dist\/gen\/apis\/(?!exception\.js)/.test(input))).toEqual([]);
+    },
+  );
+
+  test.each(functions.map(([name]) => name))('%s carries no zod locale but the default English messages', (name) => {
+    expect(bundle(name).inputs.filter((input) => input.includes('node_modules/zod/v4/locales/'))).toEqual([
+      'node_modules/zod/v4/locales/en.js',
+    ]);
   });
 });

@@ -146,3 +146,41 @@ describe('what the stack tells the operator', () => {
     expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-retention']);
   });
 });
+
+describe('Lambda runtime settings', () => {
+  const nodeOptions = (config: Parameters<typeof synthesize>[0]) =>
+    resourcesOfType(synthesize(config).template, 'AWS::Lambda::Function').map(
+      ([, fn]) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS,
+    );
+
+  test('source maps are off by default: no --enable-source-maps to pay for at every cold start', () => {
+    expect(new Set(nodeOptions({ targets: [EXAMPLE_TARGET] }))).toEqual(new Set([undefined]));
+  });
+
+  test('lambdaSourceMaps: true runs every function with --enable-source-maps', () => {
+    const options = nodeOptions({ targets: [EXAMPLE_TARGET], lambdaSourceMaps: true });
+    expect(options).toHaveLength(8);
+    expect(new Set(options)).toEqual(new Set(['--enable-source-maps']));
+  });
+
+  test('the functions that only call AWS get 128 MB, the Kubernetes-facing ones 256 MB', () => {
+    const { stack, template } = synthesize();
+    const memory = Object.fromEntries(
+      Object.entries(stack.scheduler.functions).map(([name, fn]) => [
+        name,
+        (template.toJSON() as { Resources: Record<string, Resource> }).Resources[stack.getLogicalId(fn.node.defaultChild as never)]!
+          .Properties.MemorySize,
+      ]),
+    );
+    expect(memory).toEqual({
+      startBackup: 256,
+      checkBackup: 256,
+      applyRetention: 256,
+      reportFailure: 128,
+      dispatchSchedule: 128,
+      requestRestore: 256,
+      createRestoreCluster: 256,
+      checkRestore: 256,
+    });
+  });
+});

@@ -3,6 +3,7 @@
  * Costs come from the local runner against the Kubernetes API test server; prices are us-east-1 list prices.
  */
 import { EksTokenProvider } from '../lambdas/adapters/eks-token';
+import { lambdaBundleCosts } from './lambda-bundles-bench';
 import { planRetention } from '../lambdas/domain/retention-plan';
 import { RetentionPolicySchema } from '../lambdas/domain/target-spec';
 import { backupObject, snapshotObject } from '../test/domain/retention-arbitraries';
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   await restoreOverhead();
   plannerSpeed();
   await tokenSpeed();
+  await lambdaBundleCosts();
 }
 
 main().catch((error: unknown) => {

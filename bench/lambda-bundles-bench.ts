@@ -1,0 +1,136 @@
+/**
+ * What each Lambda bundle costs before it does any work: bytes, and module init time (a fresh Node 24 process
+ * importing the bundle), each as a ratio to a bare baseline bundle built and timed in the same run with the same
+ * options. Also the memory a cold function holds, and what source maps would add.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { parseDeploymentConfig } from '../lib/deployment-config';
+import { BUNDLE_FILE, buildLambdaBundle } from '../lib/lambda-bundle';
+import { SnapshotSchedulerStack } from '../lib/snapshot-scheduler-stack';
+
+const RUNS = 9;
+
+/** Each function's baseline: the bare client it cannot do without. */
+const BASELINES = {
+  'client-node': join(__dirname, 'baselines', 'bare-client-node.ts'),
+  eventbridge: join(__dirname, 'baselines', 'bare-eventbridge.ts'),
+  'step-functions': join(__dirname, 'baselines', 'bare-step-functions.ts'),
+} as const;
+type Baseline = keyof typeof BASELINES;
+
+const BASELINE_OF: Record<string, Baseline> = { reportFailure: 'eventbridge', dispatchSchedule: 'step-functions' };
+const GOALS: Record<Baseline, { bytes: number; init: number }> = {
+  'client-node': { bytes: 1.15, init: 1.2 },
+  eventbridge: { bytes: 1.3, init: 1.3 },
+  'step-functions': { bytes: 1.3, init: 1.3 },
+};
+
+/** Runs in the child: imports the bundle, then invokes it once with a malformed event (refused before any I/O). */
+const PROBE = `
+const began = performance.now();
+const { handler } = await import(process.argv[1]);
+const initMs = performance.now() - began;
+const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+try { await handler({ malformed: true }, { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 30000 }); } catch {}
+console.log(JSON.stringify({ initMs, heapMb, maxRssMb: process.resourceUsage().maxRSS / 1024 }));`;
+
+interface Sample {
+  initMs: number;
+  heapMb: number;
+  maxRssMb: number;
+}
+
+interface Measured {
+  label: string;
+  file: string;
+  nodeOptions: string[];
+  samples: Sample[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function probe(file: string, nodeOptions: string[]): Sample {
+  const output = execFileSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', PROBE, file], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', EVENT_BUS_NAME: 'default', TARGETS: '[]', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(output.trim().split('\n').at(-1)!) as Sample;
+}
+
+/** The entry point of every function of the stack, as the stack declares it. */
+function functionEntries(): Array<[string, string]> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const config = parseDeploymentConfig({ targets: [{ name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' }] });
+  const stack = new SnapshotSchedulerStack(app, 'Bench', { config, env: { account: '123456789012', region: 'eu-west-1' } });
+  return Object.entries(stack.scheduler.functions).map(([name, fn]) => [name, fn.entry]);
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}x`;
+
+export async function lambdaBundleCosts(): Promise<void> {
+  if (!process.version.startsWith('v24.')) throw new Error(`the bundle bench runs on Node 24 (npm run bench), not ${process.version}`);
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  try {
+    const bundle = async (label: string, entry: string, sourceMap = false) => {
+      await buildLambdaBundle(entry, join(outdir, label), { sourceMap });
+      return join(outdir, label, BUNDLE_FILE);
+    };
+    const entries = functionEntries();
+    const measured: Measured[] = [];
+    for (const [name, entry] of Object.entries(BASELINES))
+      measured.push({ label: name, file: await bundle(name, entry), nodeOptions: [], samples: [] });
+    for (const [name, entry] of entries) measured.push({ label: name, file: await bundle(name, entry), nodeOptions: [], samples: [] });
+    const withMaps = 'startBackup-source-maps';
+    const mapped = await bundle(withMaps, entries.find(([name]) => name === 'startBackup')![1], true);
+    measured.push({ label: withMaps, file: mapped, nodeOptions: ['--enable-source-maps'], samples: [] });
+
+    // Rounds interleave every bundle, so a busy moment of the machine weighs on all of them alike.
+    for (let round = 0; round < RUNS; round += 1) for (const m of measured) m.samples.push(probe(m.file, m.nodeOptions));
+
+    const stats = new Map(
+      measured.map((m) => [
+        m.label,
+        {
+          bytes: statSync(m.file).size,
+          initMs: median(m.samples.map((s) => s.initMs)),
+          heapMb: median(m.samples.map((s) => s.heapMb)),
+          maxRssMb: median(m.samples.map((s) => s.maxRssMb)),
+        },
+      ]),
+    );
+    const of = (label: string) => stats.get(label)!;
+
+    console.log(`\nLambda bundles (lib/lambda-bundle.ts; module init = import in a fresh Node ${process.version}, median of ${RUNS})`);
+    console.log(
+      `  ${'bundle'.padEnd(30)} ${'bytes'.padStart(9)} ${'ratio'.padStart(6)} ${'init'.padStart(9)} ${'ratio'.padStart(6)}  goal       heap   max RSS`,
+    );
+    const line = (label: string, baseline: Baseline | undefined) => {
+      const s = of(label);
+      const base = baseline && of(baseline);
+      const goal = baseline ? GOALS[baseline] : undefined;
+      console.log(
+        `  ${label.padEnd(30)} ${kb(s.bytes).padStart(9)} ${(base ? ratio(s.bytes, base.bytes) : '').padStart(6)} ` +
+          `${`${s.initMs.toFixed(1)} ms`.padStart(9)} ${(base ? ratio(s.initMs, base.initMs) : '').padStart(6)}  ` +
+          `${(goal ? `${goal.bytes}x/${goal.init}x` : 'baseline').padEnd(9)} ${`${s.heapMb.toFixed(1)} MB`.padStart(8)} ${`${s.maxRssMb.toFixed(0)} MB`.padStart(7)}`,
+      );
+    };
+    for (const name of Object.keys(BASELINES)) line(name, undefined);
+    for (const [name] of entries) line(name, BASELINE_OF[name] ?? 'client-node');
+    const maps = of(withMaps);
+    const plain = of('startBackup');
+    console.log(
+      `  startBackup with --enable-source-maps: init ${maps.initMs.toFixed(1)} ms (${ratio(maps.initMs, plain.initMs)}), ` +
+        `heap ${maps.heapMb.toFixed(1)} MB, max RSS ${maps.maxRssMb.toFixed(0)} MB, map ${kb(statSync(`${mapped}.map`).size)}`,
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

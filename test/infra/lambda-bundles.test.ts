@@ -27,6 +27,9 @@ interface Bundle {
   inputs: string[];
 }
 
+/** A package input as `node_modules/<package>/<file>`, wherever node_modules lives (own code stays as it is). */
+const fromNodeModules = (path: string) => (path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/')) : path);
+
 /** The functions that never talk to Kubernetes. */
 const AWS_ONLY = ['reportFailure', 'dispatchSchedule'];
 
@@ -44,7 +47,7 @@ describe('the Lambda bundles', () => {
         // The inputs that contribute bytes to the bundle (esbuild also lists the modules it read and shook out).
         const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
         const inputs = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0);
-        bundles.set(name, { file: join(outdir, name, BUNDLE_FILE), inputs: inputs.map(([path]) => path) });
+        bundles.set(name, { file: join(outdir, name, BUNDLE_FILE), inputs: inputs.map(([path]) => fromNodeModules(path)) });
       }),
     );
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Backup } from './kube-objects';
 import { applicationSecretName } from './restore-application-database';
 import type { RestorePlan } from './restore-manifest';

@@ -31,7 +31,11 @@ describe('layering rules', () => {
       'models upstream',
     ],
     ['lambdas/domain/probe.ts', "import { z } from 'zod';\nexport const probe = z.string();\n", 'every locale'],
-    ['lambdas/adapters/probe.ts', "import { KubeConfig } from '@kubernetes/client-node';\nexport const probe = KubeConfig;\n", 'package index'],
+    [
+      'lambdas/adapters/probe.ts',
+      "import { KubeConfig } from '@kubernetes/client-node';\nexport const probe = KubeConfig;\n",
+      'package index',
+    ],
   ])('%s may not import what the probe imports (%#)', async (filePath, code, reason) => {
     const messages = await lintMessages(filePath, code);
     expect(messages.some((m) => m.includes(reason))).toBe(true);

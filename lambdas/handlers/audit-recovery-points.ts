@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPublisher } from '../adapters/event-publisher';
 import type { MetricsRecorder } from '../adapters/metrics-recorder';
 import type { RecoveryPointLedger } from '../adapters/recovery-point-ledger';

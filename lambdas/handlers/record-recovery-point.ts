@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecoveryPointLedger } from '../adapters/recovery-point-ledger';
 import { BackupEventType } from '../domain/scheduler-event';
 import { parseInput } from '../domain/validation';

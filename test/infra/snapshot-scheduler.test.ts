@@ -157,8 +157,14 @@ describe('Lambda runtime settings', () => {
     expect(new Set(nodeOptions({ targets: [EXAMPLE_TARGET] }))).toEqual(new Set([undefined]));
   });
 
-  test('lambdaSourceMaps: true runs every function with --enable-source-maps', () => {
-    const options = nodeOptions({ targets: [EXAMPLE_TARGET], lambdaSourceMaps: true });
+  test('lambdaSourceMaps: true runs the eight workflow functions with --enable-source-maps', () => {
+    const { stack, template } = synthesize({ targets: [EXAMPLE_TARGET], lambdaSourceMaps: true });
+    const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
+    const options = Object.values(stack.scheduler.functions).map(
+      (fn) =>
+        (resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties.Environment as { Variables: Record<string, string> })
+          .Variables.NODE_OPTIONS,
+    );
     expect(options).toHaveLength(8);
     expect(new Set(options)).toEqual(new Set(['--enable-source-maps']));
   });

@@ -17,6 +17,7 @@ export class CnpgSimulation {
   private readonly behaviours = new ClusterBehaviours();
   private readonly bootstrap: ClusterBootstrapController;
   private readonly backups: BackupController;
+  private readonly snapshots: SnapshotController;
 
   constructor(
     private readonly store: ObjectStore,
@@ -24,9 +25,8 @@ export class CnpgSimulation {
   ) {
     const writes = new SimulatedWrites(store);
     this.bootstrap = new ClusterBootstrapController(writes, this.behaviours);
-    this.backups = new BackupController(writes, new SnapshotController(writes), this.behaviours, (cluster) =>
-      this.bootstrap.availableSince(cluster),
-    );
+    this.snapshots = new SnapshotController(writes);
+    this.backups = new BackupController(writes, this.snapshots, this.behaviours, (cluster) => this.bootstrap.availableSince(cluster));
   }
 
   /** Overrides durations or injects failures for one cluster (by namespace and name, also before it exists). */
@@ -49,6 +49,12 @@ export class CnpgSimulation {
     return backup && this.backups.configurationOf(backup);
   }
 
+  /** The storage snapshots (EBS snapshot ids) that exist: a VolumeSnapshotContent with deletionPolicy Delete removes its own. */
+  storageSnapshots(): string[] {
+    this.reconcile();
+    return [...this.snapshots.storageSnapshots].sort();
+  }
+
   /** When a simulated (new or restored) cluster of this name last became healthy, in virtual time. */
   readyAt(namespace: string, clusterName: string): Date | undefined {
     this.reconcile();
@@ -68,7 +74,8 @@ export class CnpgSimulation {
     for (let progressed = true; progressed;) {
       const clusters = this.bootstrap.reconcile(now);
       const backups = this.backups.reconcile(now);
-      progressed = clusters || backups;
+      const deletions = this.snapshots.reconcileDeletions();
+      progressed = clusters || backups || deletions;
     }
     this.backups.holdOtherMethods();
   }

@@ -2,9 +2,21 @@ import { DEFAULT_IMAGE, majorOfImage, majorVersionOfCluster } from './cluster-im
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import { at, obj, type Json, type SimulatedWrites } from './simulated-writes';
-import { Annotation, Label, PvcRole, SNAPSHOT_API_VERSION } from './upstream-strings';
+import {
+  Annotation,
+  Label,
+  PvcRole,
+  SNAPSHOT_API_GROUP,
+  SNAPSHOT_API_VERSION,
+  SnapshotFinalizer,
+  VOLUME_SNAPSHOT_BEING_DELETED,
+} from './upstream-strings';
 
 const SNAPSHOTS = resourceTypeOf('volumesnapshots');
+const CONTENTS = resourceTypeOf('volumesnapshotcontents');
+const CLASSES = resourceTypeOf('volumesnapshotclasses');
+const CLAIMS = resourceTypeOf('persistentvolumeclaims');
+const QUANTITY_UNITS: Record<string, number> = { '': 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
 
 interface Volume {
   suffix: string;
@@ -17,9 +29,14 @@ interface Volume {
  * The VolumeSnapshots of a backup: created as CNPG's volume-snapshot reconciler does
  * (cloudnative-pg pkg/reconciler/backup/volumesnapshot/reconciler.go: createSnapshot, enrichSnapshot), then
  * provisioned and made ready as the CSI external-snapshotter reports it (status.boundVolumeSnapshotContentName,
- * creationTime, restoreSize, readyToUse, error).
+ * creationTime, restoreSize, readyToUse, error), each bound to a VolumeSnapshotContent that records the storage
+ * snapshot, and deleted as the external-snapshotter deletes them: held by finalizers until the content (and, with
+ * deletionPolicy Delete, the storage snapshot) is gone (pkg/common-controller/snapshot_controller.go).
  */
 export class SnapshotController {
+  /** The storage snapshots (EBS snapshot ids) that exist at the provider: contents create them, Delete ones remove them. */
+  readonly storageSnapshots = new Set<string>();
+
   constructor(private readonly writes: SimulatedWrites) {}
 
   /** The snapshots CNPG created for a backup: those labelled with its name. */
@@ -59,6 +76,9 @@ export class SnapshotController {
           name,
           namespace: backup.metadata.namespace!,
           creationTimestamp: at(time),
+          // checkandAddSnapshotFinalizers: the as-source finalizer on every snapshot from its first sync
+          // (utils.NeedToAddSnapshotAsSourceFinalizer); the bound one comes with the content.
+          finalizers: [SnapshotFinalizer.AsSource],
           labels: {
             [Label.Cluster]: clusterName,
             'app.kubernetes.io/managed-by': 'cloudnative-pg',
@@ -131,9 +151,15 @@ export class SnapshotController {
       const tablespaceSize = (spec.tablespaces as Array<{ name: string; storage?: { size?: string } }> | undefined)?.find(
         (t) => t.name === tablespace,
       )?.storage?.size;
-      this.writes.update(SNAPSHOTS, snapshot, {
+      const restoreSize = tablespaceSize ?? sizes[annotations[Annotation.PvcRole] ?? ''] ?? dataSize;
+      const content = this.createContent(snapshot, provisionedAt, restoreSize);
+      // checkandAddSnapshotFinalizers: the bound finalizer only when the content's deletionPolicy is Delete.
+      const bound = obj(content.spec).deletionPolicy === 'Delete';
+      const current = this.writes.store.get(SNAPSHOTS, snapshot.metadata.namespace, snapshot.metadata.name) ?? snapshot;
+      this.writes.update(SNAPSHOTS, current, {
         metadata: {
-          ...snapshot.metadata,
+          ...current.metadata,
+          finalizers: [...(current.metadata.finalizers ?? []), ...(bound ? [SnapshotFinalizer.Bound] : [])],
           annotations: {
             ...annotations,
             [Annotation.SnapshotStartTime]: at(provisionedAt),
@@ -141,10 +167,10 @@ export class SnapshotController {
           },
         },
         status: {
-          boundVolumeSnapshotContentName: `snapcontent-${snapshot.metadata.uid}`,
+          boundVolumeSnapshotContentName: contentNameOf(snapshot),
           creationTime: at(provisionedAt),
           readyToUse: false,
-          restoreSize: tablespaceSize ?? sizes[annotations[Annotation.PvcRole] ?? ''] ?? dataSize,
+          restoreSize,
         },
       });
     }
@@ -152,7 +178,9 @@ export class SnapshotController {
 
   /** Every snapshot is readyToUse; CNPG annotates them with the backup's start and end. */
   markReady(snapshots: StoredObject[], startedAt: number, completedAt: number): void {
-    for (const snapshot of snapshots)
+    for (const snapshot of snapshots) {
+      const content = this.writes.store.get(CONTENTS, undefined, contentNameOf(snapshot));
+      if (content) this.writes.setStatus(CONTENTS, content, { readyToUse: true });
       this.writes.update(SNAPSHOTS, snapshot, {
         metadata: {
           ...snapshot.metadata,
@@ -164,6 +192,7 @@ export class SnapshotController {
         },
         status: { ...obj(snapshot.status), readyToUse: true },
       });
+    }
   }
 
   /** The CSI driver reports an error on every snapshot (status.error, as external-snapshotter sets it). */
@@ -173,6 +202,129 @@ export class SnapshotController {
         status: { ...obj(snapshot.status), readyToUse: false, error: { message, time: at(failedAt) } },
       });
   }
+
+  /**
+   * The VolumeSnapshotContent of a dynamically provisioned snapshot (createSnapshotContent): named
+   * `snapcontent-<snapshot uid>` (utils.GetDynamicSnapshotContentNameForSnapshot), its deletionPolicy copied from
+   * the class at creation, the storage snapshot's handle and size in its status.
+   */
+  private createContent(snapshot: StoredObject, createdAt: number, restoreSize: string): StoredObject {
+    const name = contentNameOf(snapshot);
+    const existing = this.writes.store.get(CONTENTS, undefined, name);
+    if (existing) return existing;
+    const className = obj(snapshot.spec).volumeSnapshotClassName;
+    const snapshotClass = typeof className === 'string' ? this.writes.store.get(CLASSES, undefined, className) : undefined;
+    // Not modelled: upstream fails a snapshot whose class is missing (getCreateSnapshotInput); here it is
+    // provisioned as a Delete class would, so tests that do not look at classes need not seed one.
+    const deletionPolicy = snapshotClass?.deletionPolicy ?? 'Delete';
+    const handle = `snap-${snapshot.metadata.uid.replaceAll('-', '').slice(0, 17)}`;
+    const claim = String(obj(obj(snapshot.spec).source).persistentVolumeClaimName);
+    this.storageSnapshots.add(handle);
+    return this.writes.store.insert(CONTENTS, {
+      apiVersion: SNAPSHOT_API_VERSION,
+      kind: 'VolumeSnapshotContent',
+      // syncContent: NeedToAddContentFinalizer.
+      metadata: { name, creationTimestamp: at(createdAt), finalizers: [SnapshotFinalizer.Content] },
+      spec: {
+        deletionPolicy,
+        driver: snapshotClass?.driver ?? 'ebs.csi.aws.com',
+        source: { volumeHandle: `vol-${claim}` },
+        ...(typeof className === 'string' && { volumeSnapshotClassName: className }),
+        volumeSnapshotRef: {
+          apiVersion: SNAPSHOT_API_VERSION,
+          kind: 'VolumeSnapshot',
+          name: snapshot.metadata.name,
+          namespace: snapshot.metadata.namespace,
+          uid: snapshot.metadata.uid,
+        },
+      },
+      status: {
+        snapshotHandle: handle,
+        creationTime: createdAt * 1_000_000,
+        readyToUse: false,
+        restoreSize: bytesOf(restoreSize),
+      },
+    });
+  }
+
+  /**
+   * Deletions in progress, as processSnapshotWithDeletionTimestamp and checkandRemoveSnapshotFinalizersAndCheckandDeleteContent
+   * carry them out: a snapshot a Pending claim is being provisioned from stays (isVolumeBeingCreatedFromSnapshot);
+   * otherwise its content is marked as being deleted and, with deletionPolicy Delete, deleted (the sidecar removes
+   * the storage snapshot, then the content's finalizer), and the snapshot's finalizers go, the bound one only once
+   * the content is gone. With Retain the content and the storage snapshot stay. True when anything moved.
+   */
+  reconcileDeletions(): boolean {
+    let progressed = false;
+    for (const content of this.writes.store.list(CONTENTS)) progressed = this.finishContentDeletion(content) || progressed;
+    for (const snapshot of this.writes.store.list(SNAPSHOTS)) {
+      const finalizers = snapshot.metadata.finalizers ?? [];
+      if (snapshot.metadata.deletionTimestamp === undefined || finalizers.length === 0) continue;
+      const content = this.boundContent(snapshot);
+      if (content && this.isVolumeBeingCreatedFrom(snapshot)) continue;
+      const deleteContent = content !== undefined && obj(content.spec).deletionPolicy === 'Delete';
+      if (content) {
+        this.writes.update(CONTENTS, content, {
+          metadata: { ...content.metadata, annotations: { ...content.metadata.annotations, [VOLUME_SNAPSHOT_BEING_DELETED]: 'yes' } },
+        });
+        if (deleteContent) {
+          this.writes.store.delete(CONTENTS, undefined, content.metadata.name);
+          this.finishContentDeletion(this.writes.store.get(CONTENTS, undefined, content.metadata.name));
+        }
+      }
+      const contentGone = !deleteContent || this.writes.store.get(CONTENTS, undefined, content.metadata.name) === undefined;
+      const kept = finalizers.filter((f) => f !== SnapshotFinalizer.AsSource && (f !== SnapshotFinalizer.Bound || !contentGone));
+      if (kept.length === finalizers.length) continue;
+      this.writes.update(SNAPSHOTS, snapshot, { metadata: { ...snapshot.metadata, finalizers: kept } });
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  /** csi-snapshotter sidecar: a content being deleted with policy Delete deletes the storage snapshot, then releases the content. */
+  private finishContentDeletion(content: StoredObject | undefined): boolean {
+    if (
+      !content ||
+      content.metadata.deletionTimestamp === undefined ||
+      !(content.metadata.finalizers ?? []).includes(SnapshotFinalizer.Content)
+    )
+      return false;
+    if (obj(content.spec).deletionPolicy === 'Delete') this.storageSnapshots.delete(String(obj(content.status).snapshotHandle));
+    const finalizers = (content.metadata.finalizers ?? []).filter((f) => f !== SnapshotFinalizer.Content);
+    this.writes.update(CONTENTS, content, { metadata: { ...content.metadata, finalizers } });
+    return true;
+  }
+
+  /** The content the snapshot is bound to, if it points back to the snapshot (utils.IsVolumeSnapshotRefSet). */
+  private boundContent(snapshot: StoredObject): StoredObject | undefined {
+    const name = obj(snapshot.status).boundVolumeSnapshotContentName;
+    const content = typeof name === 'string' ? this.writes.store.get(CONTENTS, undefined, name) : undefined;
+    const ref = obj(obj(content?.spec).volumeSnapshotRef);
+    return ref.name === snapshot.metadata.name && ref.namespace === snapshot.metadata.namespace && ref.uid === snapshot.metadata.uid
+      ? content
+      : undefined;
+  }
+
+  /** isVolumeBeingCreatedFromSnapshot: a Pending claim of the namespace has the snapshot as spec.dataSource. */
+  private isVolumeBeingCreatedFrom(snapshot: StoredObject): boolean {
+    return this.writes.store.list(CLAIMS, snapshot.metadata.namespace).some((claim) => {
+      const source = obj(obj(claim.spec).dataSource);
+      return (
+        source.name === snapshot.metadata.name &&
+        source.kind === 'VolumeSnapshot' &&
+        source.apiGroup === SNAPSHOT_API_GROUP &&
+        obj(claim.status).phase === 'Pending'
+      );
+    });
+  }
+}
+
+const contentNameOf = (snapshot: StoredObject) => `snapcontent-${snapshot.metadata.uid}`;
+
+/** A quantity such as `50Gi` in bytes, as the content's status.restoreSize holds it. */
+function bytesOf(quantity: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  return match ? Number(match[1]) * QUANTITY_UNITS[match[2] ?? '']! : 0;
 }
 
 /** The backup's status.snapshotBackupStatus.elements: one per snapshot, with its volume role and tablespace. */

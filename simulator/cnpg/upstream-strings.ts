@@ -68,3 +68,13 @@ export const JobRole = {
 
 export const SNAPSHOT_API_VERSION = 'snapshot.storage.k8s.io/v1';
 export const SNAPSHOT_API_GROUP = 'snapshot.storage.k8s.io';
+
+/** kubernetes-csi/external-snapshotter pkg/utils/util.go: the finalizers of snapshots and contents. */
+export const SnapshotFinalizer = {
+  AsSource: 'snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection',
+  Bound: 'snapshot.storage.kubernetes.io/volumesnapshot-bound-protection',
+  Content: 'snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection',
+} as const;
+
+/** kubernetes-csi/external-snapshotter pkg/utils/util.go: AnnVolumeSnapshotBeingDeleted. */
+export const VOLUME_SNAPSHOT_BEING_DELETED = 'snapshot.storage.kubernetes.io/volumesnapshot-being-deleted';

@@ -12,6 +12,8 @@ export interface StoredObject {
     uid: string;
     resourceVersion: string;
     creationTimestamp: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
     generateName?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
@@ -39,6 +41,10 @@ export interface NewObject {
 export function kubeTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** Deleted, and held by no finalizer any more. */
+const isReleased = (object: StoredObject) =>
+  object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0;
 
 const byNamespaceThenName = (a: StoredObject, b: StoredObject) =>
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
@@ -84,21 +90,36 @@ export class ObjectStore {
     return stored;
   }
 
-  /** Replaces an object, bumping its resourceVersion. */
+  /**
+   * Replaces an object, bumping its resourceVersion. An object being deleted goes once its last finalizer is
+   * removed (apiserver registry/generic/registry/store.go, Update: ShouldDeleteDuringUpdate).
+   */
   update(type: ResourceType, object: StoredObject): StoredObject {
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.version) } };
-    this.objects.set(this.key(type, stored.metadata.namespace, stored.metadata.name), stored);
+    const key = this.key(type, stored.metadata.namespace, stored.metadata.name);
+    if (isReleased(stored)) {
+      this.objects.delete(key);
+      this.collectGarbage();
+    } else this.objects.set(key, stored);
     return stored;
   }
 
   /**
    * Deletes an object, then, like the garbage collector, every object none of whose owners exists any more; with
-   * `orphan` (propagationPolicy Orphan) its dependents lose the owner reference instead.
+   * `orphan` (propagationPolicy Orphan) its dependents lose the owner reference instead. An object with finalizers
+   * is not removed: it gets a deletionTimestamp and stays until its controllers remove them (apiserver
+   * registry/generic/registry/store.go, Delete: updateForGracefulDeletionAndFinalizers; Kubernetes docs, "Finalizers").
+   * A second delete of such an object changes nothing.
    */
   delete(type: ResourceType, namespace: string | undefined, name: string, orphan = false): StoredObject | undefined {
     const key = this.key(type, namespace, name);
     const object = this.objects.get(key);
     if (!object) return undefined;
+    if ((object.metadata.finalizers ?? []).length > 0) {
+      if (object.metadata.deletionTimestamp !== undefined) return object;
+      const marked = { ...object, metadata: { ...object.metadata, deletionTimestamp: kubeTime(this.clock.now()) } };
+      return this.update(type, marked);
+    }
     this.objects.delete(key);
     if (orphan) this.releaseDependents(object.metadata.uid);
     this.collectGarbage();
@@ -119,13 +140,20 @@ export class ObjectStore {
     }
   }
 
+  /** Dependents whose owners are all gone are deleted; one with finalizers is only marked, like any delete. */
   private collectGarbage(): void {
     for (let collected = true; collected;) {
       collected = false;
       const uids = new Set([...this.objects.values()].map((o) => o.metadata.uid));
       for (const [key, object] of this.objects) {
         const owners = object.metadata.ownerReferences ?? [];
-        if (owners.length > 0 && owners.every((owner) => !uids.has(owner.uid))) {
+        if (owners.length === 0 || owners.some((owner) => uids.has(owner.uid)) || object.metadata.deletionTimestamp !== undefined) continue;
+        if ((object.metadata.finalizers ?? []).length > 0)
+          this.objects.set(key, {
+            ...object,
+            metadata: { ...object.metadata, deletionTimestamp: kubeTime(this.clock.now()), resourceVersion: String(++this.version) },
+          });
+        else {
           this.objects.delete(key);
           collected = true;
         }

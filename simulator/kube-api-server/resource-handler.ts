@@ -230,7 +230,14 @@ export class ResourceHandler {
     // A resourceVersion in the body is a precondition; an update (PUT) of a custom resource must carry one.
     const expectedVersion = metadata.resourceVersion ?? (verb === 'update' ? '' : current.metadata.resourceVersion);
     if (expectedVersion !== current.metadata.resourceVersion) throw KubeErrors.conflict(ref, CONFLICT_MESSAGE);
-    const { labels, annotations, ownerReferences } = metadata;
+    const { labels, annotations, ownerReferences, finalizers } = metadata;
+    // apimachinery ValidateObjectMetaUpdate: "no new finalizers can be added if the object is being deleted".
+    const deletionTimestamp = current.metadata.deletionTimestamp;
+    const added = Array.isArray(finalizers) ? finalizers.filter((f) => !(current.metadata.finalizers ?? []).includes(String(f))) : [];
+    if (deletionTimestamp !== undefined && added.length > 0)
+      throw KubeErrors.invalid({ kind: type.kind, group: type.group, name: current.metadata.name }, [
+        { field: 'metadata.finalizers', message: 'Forbidden: no new finalizers can be added if the object is being deleted' },
+      ]);
     const candidate: Json = {
       ...next,
       apiVersion: current.apiVersion,
@@ -241,10 +248,12 @@ export class ResourceHandler {
         uid: current.metadata.uid,
         resourceVersion: current.metadata.resourceVersion,
         creationTimestamp: current.metadata.creationTimestamp,
+        ...(deletionTimestamp !== undefined && { deletionTimestamp }),
         ...(current.metadata.generateName !== undefined && { generateName: current.metadata.generateName }),
         ...(labels !== undefined && { labels }),
         ...(annotations !== undefined && { annotations }),
         ...(ownerReferences !== undefined && { ownerReferences }),
+        ...(Array.isArray(finalizers) && finalizers.length > 0 && { finalizers }),
       },
     };
     // Status belongs to the status subresource: the main endpoint keeps what the controllers wrote.

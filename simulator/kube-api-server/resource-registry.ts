@@ -31,6 +31,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     crd: 'VolumeSnapshot',
   },
   { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshotclasses', kind: 'VolumeSnapshotClass', namespaced: false },
+  {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    resource: 'volumesnapshotcontents',
+    kind: 'VolumeSnapshotContent',
+    namespaced: false,
+  },
   { group: '', version: 'v1', resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true },
   { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true },
   { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },

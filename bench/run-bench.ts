@@ -4,9 +4,7 @@
  */
 import { EksTokenProvider } from '../lambdas/adapters/eks-token';
 import { lambdaBundleCosts } from './lambda-bundles-bench';
-import { planRetention } from '../lambdas/domain/retention-plan';
-import { RetentionPolicySchema } from '../lambdas/domain/target-spec';
-import { backupObject, snapshotObject } from '../test/domain/retention-arbitraries';
+import { retentionBench } from './retention-bench';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
 import { VirtualClock } from '../simulator/virtual-clock';
 import { throttledBackups } from './throttled-backups';
@@ -31,6 +29,16 @@ function time<T>(fn: () => T, runs: number): number {
   return median(samples);
 }
 
+async function timeAsync(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
 function row(label: string, value: string): void {
   console.log(`  ${label.padEnd(52)} ${value}`);
 }
@@ -39,7 +47,8 @@ async function backupCosts(): Promise<void> {
   const start = Date.parse('2026-11-02T00:00:00Z');
   const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(start)), targets: [HENDRIX] });
   try {
-    const warmup = 24;
+    // A week of history first: from then on every hourly retention deletes the backup that left the 7-day window.
+    const warmup = 7 * 24 + 1;
     const measured = 48;
     let wall = 0;
     let requestsBefore = 0;
@@ -59,11 +68,16 @@ async function backupCosts(): Promise<void> {
     const transitions = runs.reduce((n, e) => n + e.transitions, 0) / runs.length;
     const lambdaSteps = new Set(['StartBackup', 'CheckBackup', 'ApplyRetention', 'ReportFailure', 'RetentionReportFailure']);
     const invocations = runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / runs.length;
-    const apiCalls = (local.server.requests.length - requestsBefore) / runs.length;
-    console.log('\nHourly backup of one target, steady state (after a day of history)');
+    const requests = local.server.requests.slice(requestsBefore);
+    const apiCalls = requests.length / runs.length;
+    const byCall = new Map<string, number>();
+    for (const { verb, resource } of requests) byCall.set(`${verb} ${resource}`, (byCall.get(`${verb} ${resource}`) ?? 0) + 1);
+    const breakdown = [...byCall].map(([call, n]) => `${call} ${(n / runs.length).toFixed(1)}`).join(', ');
+    console.log('\nHourly backup of one target, steady state (after a week of history: retention deletes every hour)');
     row('state transitions per backup run', transitions.toFixed(1));
     row('Lambda invocations per backup run', (invocations + 1).toFixed(1) + ' (incl. dispatcher)');
     row('Kubernetes API calls per backup run', apiCalls.toFixed(1));
+    row('  of which', breakdown);
     row('local wall time per backup run (handlers + test server)', `${(wall / runs.length).toFixed(1)} ms`);
     const monthly = HOURS_PER_MONTH * (transitions * SFN_PRICE_PER_TRANSITION + (invocations + 1) * LAMBDA_PRICE_PER_REQUEST);
     row('Step Functions + Lambda request cost per target-month', `$${monthly.toFixed(4)}`);
@@ -96,26 +110,6 @@ async function restoreOverhead(): Promise<void> {
   }
 }
 
-function plannerSpeed(): void {
-  console.log('\nRetention planner (pure), median of 5 runs');
-  const now = Date.parse('2026-11-25T12:00:00Z');
-  const policy = RetentionPolicySchema.parse({ keepWithin: '7d', daily: 30, weekly: 12, monthly: 12 });
-  for (const count of [168, 1_000, 10_000, 40_000]) {
-    const backups = Array.from({ length: count }, (_, i) =>
-      backupObject({ name: `hendrix-${i}`, phase: 'completed', createdAt: now - i * 3_600_000 }),
-    );
-    const snapshots = backups.flatMap((b) => [
-      snapshotObject({ name: b.metadata.name!, backupName: b.metadata.name!, createdAt: now }),
-      snapshotObject({ name: `${b.metadata.name!}-wal`, backupName: b.metadata.name!, createdAt: now, role: 'PG_WAL' }),
-    ]);
-    const ms = time(
-      () => planRetention({ cluster: 'hendrix', backups, snapshots, clusters: [], claims: [], policy, now: new Date(now) }),
-      5,
-    );
-    row(`${count} backups, ${snapshots.length} snapshots`, `${ms.toFixed(1)} ms`);
-  }
-}
-
 async function tokenSpeed(): Promise<void> {
   let now = Date.parse('2026-11-25T12:00:00Z');
   const provider = new EksTokenProvider({
@@ -140,7 +134,7 @@ async function main(): Promise<void> {
   await throttledBackups(row);
   printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
   await restoreOverhead();
-  plannerSpeed();
+  await retentionBench({ median: time, medianAsync: timeAsync, row });
   await tokenSpeed();
   await lambdaBundleCosts();
 }

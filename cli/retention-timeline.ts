@@ -23,6 +23,7 @@ const CATEGORY_OF: Record<RetentionRule, TimelineCategory> = {
   expired: 'delete',
   'failed-expired': 'delete',
   'orphaned-snapshot': 'delete',
+  'deletion-in-progress': 'delete',
 };
 
 export const CATEGORY_STYLE: Record<TimelineCategory, { colour: string; label: string }> = {

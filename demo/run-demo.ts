@@ -52,7 +52,11 @@ async function main(): Promise<void> {
     const backupExecutions = local.executions.filter((e) => e.executionName.includes('-backup-'));
     const retentionEvents = local.events.ofType('Retention Applied');
     const deletedBackups = retentionEvents.reduce((sum, e) => sum + Number(e.detail.deletedBackupCount), 0);
-    const deletedSnapshots = retentionEvents.reduce((sum, e) => sum + Number(e.detail.deletedSnapshotCount), 0);
+    // A snapshot's deletion is accepted (finalizers hold it until its storage snapshot is gone), then finished.
+    const deletedSnapshots = retentionEvents.reduce(
+      (sum, e) => sum + Number(e.detail.deletedSnapshotCount) + Number(e.detail.deletingSnapshotCount),
+      0,
+    );
     const transitions = (list: typeof backupExecutions) => list.reduce((sum, e) => sum + e.transitions, 0);
     const requests = local.server.requests;
     console.log('\nResult');

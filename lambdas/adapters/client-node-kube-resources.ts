@@ -8,7 +8,9 @@ import {
   CLUSTER_SCOPED_KINDS,
   type CreateResult,
   type DeleteOptions,
+  type DeleteResult,
   type KubeResources,
+  type LabelsPatch,
   type ListOptions,
   type ResourceKind,
   type ResourceTypes,
@@ -23,13 +25,13 @@ const API_PATHS: Record<ResourceKind, string> = {
   clusters: `/apis/${CNPG_GROUP}/${CNPG_VERSION}`,
   backups: `/apis/${CNPG_GROUP}/${CNPG_VERSION}`,
   volumesnapshots: `/apis/${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`,
-  volumesnapshotclasses: `/apis/${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`,
+  volumesnapshotcontents: `/apis/${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`,
   persistentvolumeclaims: '/api/v1',
   jobs: '/apis/batch/v1',
 };
 
 /** Kinds the scheduler creates and deletes; it only reads the others. */
-const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set(['clusters', 'backups', 'volumesnapshots', 'volumesnapshotclasses']);
+const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set(['clusters', 'backups', 'volumesnapshots']);
 
 const USER_AGENT = 'cnpg-snapshot-scheduler';
 
@@ -179,16 +181,32 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
-  async delete(kind: ResourceKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<'deleted' | 'absent'> {
+  async patch<K extends ResourceKind>(kind: K, namespace: string, name: string, patch: LabelsPatch): Promise<ResourceTypes[K] | undefined> {
+    writable(kind);
+    try {
+      return (await this.call(`patch ${kind} ${ref(kind, namespace, name)}`, {
+        method: HttpMethod.PATCH,
+        path: objectPath(kind, namespace, name),
+        body: patch,
+        contentType: 'application/merge-patch+json',
+      })) as ResourceTypes[K];
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(kind: ResourceKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     writable(kind);
     const body = options.resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion: options.resourceVersion } } };
     try {
-      await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, {
+      const answer = await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, {
         method: HttpMethod.DELETE,
         path: objectPath(kind, namespace, name),
         ...body,
       });
-      return 'deleted';
+      // The API server answers with the object: with a deletionTimestamp while finalizers hold it, else as removed.
+      return isDeletionPending(answer) ? 'deleting' : 'deleted';
     } catch (error) {
       if (isNotFound(error)) return 'absent';
       throw error;
@@ -264,6 +282,11 @@ function writable(kind: ResourceKind): void {
 
 function ref(kind: ResourceKind, namespace: string, name: string): string {
   return CLUSTER_SCOPED_KINDS.has(kind) ? name : `${namespace}/${name}`;
+}
+
+function isDeletionPending(answer: unknown): boolean {
+  const metadata = (answer as { metadata?: { deletionTimestamp?: unknown } } | undefined)?.metadata;
+  return typeof metadata?.deletionTimestamp === 'string';
 }
 
 function isNotFound(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import type { Backup, Cluster, Job, PersistentVolumeClaim, VolumeSnapshot, VolumeSnapshotClass } from '../domain/kube-objects';
+import type { Backup, Cluster, Job, PersistentVolumeClaim, VolumeSnapshot, VolumeSnapshotContent } from '../domain/kube-objects';
 
 /**
  * The Kubernetes resources the scheduler works with, and the few verbs it uses on them.
@@ -9,14 +9,14 @@ export interface ResourceTypes {
   clusters: Cluster;
   backups: Backup;
   volumesnapshots: VolumeSnapshot;
-  volumesnapshotclasses: VolumeSnapshotClass;
+  volumesnapshotcontents: VolumeSnapshotContent;
   persistentvolumeclaims: PersistentVolumeClaim;
   jobs: Job;
 }
 export type ResourceKind = keyof ResourceTypes;
 
 /** Resources without a namespace; `namespace` arguments are ignored for them. */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<ResourceKind> = new Set(['volumesnapshotclasses']);
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<ResourceKind> = new Set(['volumesnapshotcontents']);
 
 export interface ListOptions {
   labelSelector?: string;
@@ -29,6 +29,17 @@ export interface DeleteOptions {
 
 export type CreateResult<T> = { created: true; object: T } | { created: false; existing: T };
 
+/** A JSON merge patch (RFC 7386) of an object's labels: each given label is set, the others are left as they are. */
+export interface LabelsPatch {
+  metadata: { labels: Record<string, string> };
+}
+
+/**
+ * What a DELETE did: 'deleted' (gone), 'deleting' (accepted: the object stays, with a deletionTimestamp, until
+ * its finalizers are removed), or 'absent' (it was already gone: 404), so a re-run after a crash is safe.
+ */
+export type DeleteResult = 'deleted' | 'deleting' | 'absent';
+
 export interface KubeResources {
   /** The object, or undefined when it does not exist (404). */
   get<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K] | undefined>;
@@ -38,11 +49,13 @@ export interface KubeResources {
   create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>>;
   /** Sets annotations on the object with a JSON merge patch (other annotations stay); 'absent' when it does not exist. */
   annotate(kind: ResourceKind, namespace: string, name: string, annotations: Record<string, string>): Promise<'annotated' | 'absent'>;
+  /** Merge-patches the object's labels; undefined when it does not exist (404). */
+  patch<K extends ResourceKind>(kind: K, namespace: string, name: string, patch: LabelsPatch): Promise<ResourceTypes[K] | undefined>;
   /**
-   * Deletes the object; 'absent' when it was already gone (404), so a re-run after a crash is safe. With
-   * `resourceVersion`, only that version is deleted: a changed object answers 409 Conflict (KubernetesApiError).
+   * Deletes the object. With `resourceVersion`, only that version is deleted: a changed object answers 409 Conflict
+   * (KubernetesApiError).
    */
-  delete(kind: ResourceKind, namespace: string, name: string, options?: DeleteOptions): Promise<'deleted' | 'absent'>;
+  delete(kind: ResourceKind, namespace: string, name: string, options?: DeleteOptions): Promise<DeleteResult>;
 }
 
 /** Connects to the Kubernetes API of one target's EKS cluster (cached across warm invocations). */

@@ -1,6 +1,6 @@
 import { CNPG_API_VERSION, CnpgAnnotation, CnpgLabel, KubeLabel } from './cnpg-api';
 import type { Backup, BackupSpec, Cluster, OnlineConfiguration } from './kube-objects';
-import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-metadata';
+import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel, ownershipLabels } from './scheduler-metadata';
 import type { TargetSpec } from './target-spec';
 
 /**
@@ -37,7 +37,7 @@ export function buildBackupManifest(input: {
     metadata: {
       name: input.name,
       namespace: target.namespace,
-      labels: { [CnpgLabel.Cluster]: target.cluster, [KubeLabel.ManagedBy]: MANAGER_NAME, [SchedulerLabel.Target]: target.name },
+      labels: { [CnpgLabel.Cluster]: target.cluster, ...ownershipLabels(target.name) },
       annotations,
     },
     spec,

@@ -11,6 +11,7 @@ export interface ObjectMeta {
   resourceVersion?: string;
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  finalizers?: string[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
@@ -160,6 +161,20 @@ export interface VolumeSnapshotClass extends KubeObject {
   kind: 'VolumeSnapshotClass';
   driver: string;
   deletionPolicy: 'Delete' | 'Retain';
+}
+
+/** The cluster-scoped record of one storage snapshot; its deletionPolicy (copied from the class at creation) decides its fate. */
+export interface VolumeSnapshotContent extends KubeObject {
+  apiVersion: 'snapshot.storage.k8s.io/v1';
+  kind: 'VolumeSnapshotContent';
+  spec: {
+    deletionPolicy: 'Delete' | 'Retain';
+    driver: string;
+    source: { snapshotHandle?: string; volumeHandle?: string };
+    volumeSnapshotRef: { name?: string; namespace?: string; uid?: string };
+    volumeSnapshotClassName?: string;
+  };
+  status?: { snapshotHandle?: string; readyToUse?: boolean; restoreSize?: number; creationTime?: number };
 }
 
 export interface PersistentVolumeClaim extends KubeObject {

@@ -1,17 +1,19 @@
-import { CnpgLabel, KubeLabel } from './cnpg-api';
+import { CnpgLabel } from './cnpg-api';
 import { durationSeconds, type Duration } from './duration';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from './kube-objects';
-import { MANAGER_NAME } from './scheduler-metadata';
+import { isMarkedFor } from './scheduler-metadata';
 import type { RetentionPolicy } from './target-spec';
 
 /** What the retention planner reads: the namespace as listed now, the policy, and the time of the run. */
 
 export interface RetentionInputs {
+  /** The target whose marks (labels) make a Backup or VolumeSnapshot the scheduler's under scope `managed`. */
+  target: string;
   /** The CNPG cluster whose backups are planned (spec.cluster.name of its Backups). */
   cluster: string;
   /** Backups in the namespace; other clusters' and other methods' are not planned. */
   backups: readonly Backup[];
-  /** VolumeSnapshots in the namespace. */
+  /** VolumeSnapshots in the namespace; only those labelled as the cluster's are planned. */
   snapshots: readonly VolumeSnapshot[];
   /** Clusters in the namespace: a recovery bootstrap may still need snapshots. */
   clusters: readonly Cluster[];
@@ -28,9 +30,32 @@ export const phaseOf = (backup: Backup): string => backup.status?.phase ?? '';
 /** Code-unit order: locale-aware comparison would make the plan depend on the machine's locale. */
 export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const KUBE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+/**
+ * Milliseconds since the epoch. `YYYY-MM-DDTHH:MM:SSZ`, the form the API server writes every time in, is read
+ * directly (several times faster than Date.parse, which counts on a large history); any other form, a field out of
+ * range, or a year before 100 (which Date.UTC would read as 19xx), goes to Date.parse, which decides whether it is readable.
+ */
+function parseTime(text: string): number {
+  if (!KUBE_TIME.test(text)) return Date.parse(text);
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  const lastDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  if (year < 100 || lastDay === undefined || day < 1 || day > lastDay || hour > 23 || minute > 59 || second > 59) return Date.parse(text);
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
 /** Milliseconds since the epoch; an absent or unreadable time counts as `now`, so it never makes anything old enough to delete. */
 export function instant(time: string | undefined, now: Date): number {
-  const ms = time === undefined ? Number.NaN : Date.parse(time);
+  const ms = time === undefined ? Number.NaN : parseTime(time);
   return Number.isNaN(ms) ? now.getTime() : ms;
 }
 
@@ -40,22 +65,33 @@ export const completionTimeOf = (backup: Backup): string | undefined => backup.s
 /** The policy's durations in milliseconds; RetentionPolicySchema has already checked they are durations. */
 export const durationMs = (text: string): number => durationSeconds(text as Duration) * 1000;
 
+/** The API server has accepted the object's deletion; it stays until its finalizers are removed. */
+export const isBeingDeleted = (object: { metadata: { deletionTimestamp?: string } }): boolean =>
+  object.metadata.deletionTimestamp !== undefined;
+
 /** The Backups the plan decides on: volume-snapshot Backups of the cluster. */
 export function plannedBackups(inputs: RetentionInputs): Backup[] {
   return inputs.backups.filter((b) => b.spec.cluster.name === inputs.cluster && b.spec.method === 'volumeSnapshot');
 }
 
-/** Scope `managed` covers only Backups the scheduler labelled as its own; scope `all` covers every planned Backup. */
-export function isInScope(backup: Backup, policy: RetentionPolicy): boolean {
-  return policy.scope === 'all' || backup.metadata.labels?.[KubeLabel.ManagedBy] === MANAGER_NAME;
+/** Scope `managed` covers only what carries this target's marks; scope `all` covers every planned Backup. */
+export function isInScope(
+  object: { metadata: { labels?: Record<string, string> } },
+  inputs: Pick<RetentionInputs, 'policy' | 'target'>,
+): boolean {
+  return inputs.policy.scope === 'all' || isMarkedFor(object.metadata.labels, inputs.target);
 }
 
 /** A Backup's snapshots are the VolumeSnapshots CNPG labelled with its name. */
 export function snapshotsByBackup(snapshots: readonly VolumeSnapshot[]): Map<string, VolumeSnapshot[]> {
   const byBackup = new Map<string, VolumeSnapshot[]>();
+  const label = CnpgLabel.BackupName;
   for (const snapshot of snapshots) {
-    const backupName = snapshot.metadata.labels?.[CnpgLabel.BackupName];
-    if (backupName) byBackup.set(backupName, [...(byBackup.get(backupName) ?? []), snapshot]);
+    const backupName = snapshot.metadata.labels?.[label];
+    if (!backupName) continue;
+    const group = byBackup.get(backupName);
+    if (group) group.push(snapshot);
+    else byBackup.set(backupName, [snapshot]);
   }
   return byBackup;
 }

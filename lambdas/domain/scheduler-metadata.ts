@@ -1,3 +1,5 @@
+import { KubeLabel } from './cnpg-api';
+
 /** The labels and annotations cnpg-snapshot-scheduler writes on the objects it creates. */
 
 export const MANAGER_NAME = 'cnpg-snapshot-scheduler';
@@ -17,3 +19,16 @@ export const SchedulerAnnotation = {
   /** On a Backup a restore chose: retention keeps it (and its snapshots) until this time, the restore's deadline. */
   RestoreProtectedUntil: `${PREFIX}/restore-protected-until`,
 } as const;
+
+/**
+ * The marks of what belongs to one target: the scheduler's Backups carry them from creation, and their
+ * VolumeSnapshots (created by CNPG) get them when the Backup completes, so they stay recognisable after it is gone.
+ */
+export function ownershipLabels(target: string): Record<string, string> {
+  return { [KubeLabel.ManagedBy]: MANAGER_NAME, [SchedulerLabel.Target]: target };
+}
+
+/** Whether an object carries the marks of this target. */
+export function isMarkedFor(labels: Readonly<Record<string, string>> | undefined, target: string): boolean {
+  return labels?.[KubeLabel.ManagedBy] === MANAGER_NAME && labels[SchedulerLabel.Target] === target;
+}

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
-import { planRetention, type RetentionPlan } from '../domain/retention-plan';
+import { scheduleDeletions, type DeletionSchedule } from '../domain/retention-deletions';
 import { retentionAppliedEvent, retentionMetrics, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';
+import { planRetention, type RetentionPlan, type SnapshotDecision } from '../domain/retention-plan';
+import { ownershipLabels } from '../domain/scheduler-metadata';
 import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
@@ -13,8 +15,8 @@ const ApplyRetentionEventSchema = z.strictObject({
   trigger: z.enum(['backup', 'schedule', 'manual']).default('manual'),
 });
 
-/** Deletions per run are bounded so one run always fits the Lambda timeout; the next run continues a backlog. */
-export const MAX_DELETIONS_PER_RUN = 400;
+/** Requests (marks and deletions) per run are bounded so one run always fits the Lambda timeout; the next run continues. */
+export const MAX_REQUESTS_PER_RUN = 400;
 
 export interface ApplyRetentionResult {
   summary: RetentionRunSummary;
@@ -22,7 +24,16 @@ export interface ApplyRetentionResult {
   plan?: RetentionPlan;
 }
 
-/** Plans retention from what the cluster holds now, deletes what the plan says (Backup first, then its snapshots). */
+type Outcome = Pick<
+  RetentionRunSummary,
+  'deletedBackups' | 'deletedSnapshots' | 'deletingBackups' | 'deletingSnapshots' | 'stillDeletingBackups' | 'stillDeletingSnapshots'
+>;
+
+/**
+ * Plans retention from what the cluster's objects are now and carries out the deletion schedule (the domain's
+ * rules: order, budget, marks). Reads only this cluster's Backups and VolumeSnapshots (label selectors); Clusters
+ * and claims of the whole namespace, since a restore of any name may still need a snapshot.
+ */
 export function createApplyRetention(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<ApplyRetentionResult> => {
     const { input, trigger } = parseInput(ApplyRetentionEventSchema, event, 'retention workflow input');
@@ -30,76 +41,86 @@ export function createApplyRetention(deps: WorkflowDependencies) {
     deps.log.appendKeys({ target: target.name, retentionTrigger: trigger });
     const kube = await deps.kube(target);
     const namespace = target.namespace;
+    const ofCluster = { labelSelector: `${CnpgLabel.Cluster}=${target.cluster}` };
     const [backups, snapshots, clusters, claims] = await Promise.all([
-      kube.list('backups', namespace),
-      kube.list('volumesnapshots', namespace, { labelSelector: CnpgLabel.BackupName }),
+      kube.list('backups', namespace, ofCluster),
+      kube.list('volumesnapshots', namespace, ofCluster),
       kube.list('clusters', namespace),
       kube.list('persistentvolumeclaims', namespace),
     ]);
+    const now = deps.now();
     const plan = planRetention({
+      target: target.name,
       cluster: target.cluster,
       backups,
       snapshots,
       clusters,
       claims,
       policy: target.retention,
-      now: deps.now(),
+      now,
     });
+    const schedule = scheduleDeletions(plan, { scope: target.retention.scope, budget: MAX_REQUESTS_PER_RUN });
 
-    const doomedSnapshots = plan.snapshots.filter((s) => s.action === 'delete');
-    const classNames = new Set(
-      snapshots
-        .filter((s) => doomedSnapshots.some((d) => d.name === s.metadata.name))
-        .map((s) => s.spec.volumeSnapshotClassName)
-        .filter((name): name is string => Boolean(name)),
-    );
-    const retainClasses = await retainingClasses(kube, [...classNames]);
-    for (const name of retainClasses) deps.log.warn('snapshot class retains storage on delete', { volumeSnapshotClass: name });
+    const retainedContents = await retainedContentsOf(kube, toBeDeleted(plan, schedule));
+    if (retainedContents.length > 0)
+      deps.log.warn('deleted snapshots keep their storage: bound contents have deletionPolicy Retain', { retainedContents });
 
-    const deletion = dryRun ? { deletedBackups: [], deletedSnapshots: [], deferred: 0 } : await executePlan(kube, namespace, plan);
-    const summary: RetentionRunSummary = { trigger, dryRun, ...deletion, ...summarizePlan(plan), retainClasses };
+    const outcome = dryRun ? inProgressOnly(schedule) : await carryOut(kube, namespace, target.name, schedule);
+    const deferred = schedule.deferred.backups.length + schedule.deferred.snapshots.length;
+    const summary: RetentionRunSummary = { trigger, dryRun, ...outcome, ...summarizePlan(plan), deferred, retainedContents };
     deps.metrics.record(retentionMetrics(summary), target.name);
     await deps.events.publish([retentionAppliedEvent(target, summary)]);
     deps.log.info('retention applied', {
       dryRun,
       deletedBackups: summary.deletedBackups.length,
       deletedSnapshots: summary.deletedSnapshots.length,
-      deferred: summary.deferred,
+      deletingSnapshots: summary.deletingSnapshots.length,
+      deferred,
     });
     return dryRun ? { summary, plan } : { summary };
   };
 }
 
-async function retainingClasses(kube: KubeResources, names: string[]): Promise<string[]> {
-  const classes = await Promise.all(names.map((name) => kube.get('volumesnapshotclasses', '', name)));
-  return classes.filter((c) => c?.deletionPolicy === 'Retain').map((c) => c!.metadata.name!);
+/** The decisions of the snapshots this run's schedule deletes. */
+function toBeDeleted(plan: RetentionPlan, schedule: DeletionSchedule): SnapshotDecision[] {
+  const byName = new Map(plan.snapshots.map((decision) => [decision.name, decision]));
+  return schedule.steps.flatMap((step) => (step.verb === 'delete' && step.resource === 'volumesnapshots' ? [byName.get(step.name)!] : []));
 }
 
-async function executePlan(kube: KubeResources, namespace: string, plan: RetentionPlan) {
-  const deletedBackups: string[] = [];
-  const deletedSnapshots: string[] = [];
-  let budget = MAX_DELETIONS_PER_RUN;
-  const doomedSnapshots = plan.snapshots.filter((s) => s.action === 'delete');
-  const deleteSnapshots = async (names: string[]) => {
-    for (const name of names) {
-      if (budget <= 0) return;
-      await kube.delete('volumesnapshots', namespace, name);
-      deletedSnapshots.push(name);
-      budget -= 1;
-    }
-  };
-  // Oldest first, so a run cut short by its budget has removed the least valuable objects.
-  for (const backup of [...plan.backups].reverse().filter((b) => b.action === 'delete')) {
-    const own = doomedSnapshots.filter((s) => s.backupName === backup.name).map((s) => s.name);
-    if (budget < 1 + own.length) break;
-    await kube.delete('backups', namespace, backup.name);
-    deletedBackups.push(backup.name);
-    budget -= 1;
-    await deleteSnapshots(own);
+/** The bound contents whose own deletionPolicy (copied from the class when they were created) keeps the storage. */
+async function retainedContentsOf(kube: KubeResources, snapshots: readonly SnapshotDecision[]): Promise<string[]> {
+  const retained: string[] = [];
+  for (const { content } of snapshots) {
+    if (content === undefined) continue;
+    if ((await kube.get('volumesnapshotcontents', '', content))?.spec.deletionPolicy === 'Retain') retained.push(content);
   }
-  // Snapshots whose Backup is already gone (orphans, leftovers of a crashed run) go last.
-  const doomedBackups = new Set(plan.backups.filter((b) => b.action === 'delete').map((b) => b.name));
-  await deleteSnapshots(doomedSnapshots.filter((s) => !s.backupName || !doomedBackups.has(s.backupName)).map((s) => s.name));
-  const doomed = doomedBackups.size + doomedSnapshots.length;
-  return { deletedBackups, deletedSnapshots, deferred: doomed - deletedBackups.length - deletedSnapshots.length };
+  return retained;
+}
+
+function inProgressOnly(schedule: DeletionSchedule): Outcome {
+  return {
+    deletedBackups: [],
+    deletedSnapshots: [],
+    deletingBackups: [],
+    deletingSnapshots: [],
+    stillDeletingBackups: [...schedule.inProgress.backups],
+    stillDeletingSnapshots: [...schedule.inProgress.snapshots],
+  };
+}
+
+/** Sends the schedule's requests in order; an object still held by finalizers is reported as deleting. */
+async function carryOut(kube: KubeResources, namespace: string, target: string, schedule: DeletionSchedule): Promise<Outcome> {
+  const outcome = inProgressOnly(schedule);
+  const marks = { metadata: { labels: ownershipLabels(target) } };
+  for (const step of schedule.steps) {
+    if (step.verb === 'mark') {
+      await kube.patch(step.resource, namespace, step.name, marks);
+      continue;
+    }
+    const result = await kube.delete(step.resource, namespace, step.name);
+    const isBackup = step.resource === 'backups';
+    if (result === 'deleting') (isBackup ? outcome.deletingBackups : outcome.deletingSnapshots).push(step.name);
+    else (isBackup ? outcome.deletedBackups : outcome.deletedSnapshots).push(step.name);
+  }
+  return outcome;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
+import { ownershipLabels } from '../domain/scheduler-metadata';
 import { TargetSpecSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
@@ -26,7 +27,10 @@ export interface CheckBackupResult {
   progress: BackupProgress;
 }
 
-/** Reads the Backup's phase, decides the next wait or the end, and publishes the event that ends it. */
+/**
+ * Reads the Backup's phase, decides the next wait or the end, and publishes the event that ends it. A completed
+ * Backup's VolumeSnapshots get the target's marks first, so they are still known as ours after the Backup is gone.
+ */
 export function createCheckBackup(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CheckBackupResult> => {
     const { target, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
@@ -43,6 +47,10 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     });
     // A Backup that never started still holds the cluster's queue in CNPG: ours goes, unless CNPG started it meanwhile.
     if (progress.state === 'timedOut' && !progress.started && backup) await removeFromQueue(kube, backup, deps);
+    if (progress.state === 'completed') {
+      const marks = { metadata: { labels: ownershipLabels(target.name) } };
+      for (const snapshot of progress.snapshots) await kube.patch('volumesnapshots', previous.namespace, snapshot, marks);
+    }
     const outcome = backupOutcomeEvent(target, follow, progress);
     if (outcome) {
       deps.metrics.record(backupOutcomeMetrics(progress), target.name);

@@ -67,7 +67,7 @@ describe('the Kubernetes adapter over HTTPS', () => {
     ['clusters', 'demo', '/apis/postgresql.cnpg.io/v1/namespaces/demo/clusters/x'],
     ['backups', 'demo', '/apis/postgresql.cnpg.io/v1/namespaces/demo/backups/x'],
     ['volumesnapshots', 'demo', '/apis/snapshot.storage.k8s.io/v1/namespaces/demo/volumesnapshots/x'],
-    ['volumesnapshotclasses', 'ignored', '/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses/x'],
+    ['volumesnapshotcontents', 'ignored', '/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents/x'],
     ['persistentvolumeclaims', 'demo', '/api/v1/namespaces/demo/persistentvolumeclaims/x'],
     ['jobs', 'demo', '/apis/batch/v1/namespaces/demo/jobs/x'],
   ])('get %s reads its API path with an EKS bearer token', async (kind, namespace, path) => {
@@ -137,8 +137,8 @@ describe('the Kubernetes adapter over HTTPS', () => {
 
   test('a cluster-scoped list has no namespace in its path', async () => {
     api.answer(() => emptyList);
-    await kube.list('volumesnapshotclasses', 'demo');
-    expect(received()[0]?.path).toBe('/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses');
+    await kube.list('volumesnapshotcontents', 'demo');
+    expect(received()[0]?.path).toBe('/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents');
   });
 
   test('get of a missing object is undefined', async () => {
@@ -161,6 +161,31 @@ describe('the Kubernetes adapter over HTTPS', () => {
     expect(error).toMatchObject({ status: 409, reason: 'Conflict' });
     const [request] = received();
     expect(JSON.parse(request!.body)).toMatchObject({ preconditions: { resourceVersion: '42' } });
+  });
+
+  test('delete answered with the object and a deletionTimestamp (finalizers hold it) reports it deleting', async () => {
+    api.answer(() => ok({ ...backup('x'), metadata: { name: 'x', deletionTimestamp: '2026-11-25T05:00:00Z', finalizers: ['f'] } }));
+    expect(await kube.delete('volumesnapshots', 'demo', 'x')).toBe('deleting');
+  });
+
+  test('delete answered with a Success status reports it deleted', async () => {
+    api.answer(() => ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'x' } }));
+    expect(await kube.delete('volumesnapshots', 'demo', 'x')).toBe('deleted');
+  });
+
+  test('patch sends a JSON merge patch of the labels to the object and returns it as patched', async () => {
+    api.answer(({ body }) => ok({ ...backup('x'), metadata: { name: 'x', ...(JSON.parse(body) as { metadata: object }).metadata } }));
+    const patched = await kube.patch('volumesnapshots', 'demo', 'x', { metadata: { labels: { a: 'b' } } });
+    expect(patched?.metadata.labels).toEqual({ a: 'b' });
+    const [request] = received();
+    expect(request).toMatchObject({ method: 'PATCH', path: '/apis/snapshot.storage.k8s.io/v1/namespaces/demo/volumesnapshots/x' });
+    expect(request?.contentType).toBe('application/merge-patch+json');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ metadata: { labels: { a: 'b' } } });
+  });
+
+  test('patch of a missing object is undefined', async () => {
+    api.answer(() => failure(404, 'NotFound', 'volumesnapshots.snapshot.storage.k8s.io "x" not found'));
+    expect(await kube.patch('volumesnapshots', 'demo', 'x', { metadata: { labels: { a: 'b' } } })).toBeUndefined();
   });
 
   test('delete of a missing object is absent', async () => {

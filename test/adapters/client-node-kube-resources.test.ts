@@ -4,7 +4,7 @@ import { createKubeResourcesFactory } from '../../lambdas/adapters/kube-resource
 import type { KubeResources } from '../../lambdas/adapters/kube-resources';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { KubernetesApiError } from '../../lambdas/errors';
-import { exampleCluster, exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
+import { exampleCluster } from '../../simulator/kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer } from '../../simulator/kube-api-server';
 import { WORKFLOW_PRINCIPAL } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
@@ -31,7 +31,28 @@ describe('the Kubernetes adapter', () => {
       principals: [WORKFLOW_PRINCIPAL],
       rbacManifests: ['k8s/rbac.yaml'],
     });
-    server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Retain' }));
+    server.seed({
+      apiVersion: 'snapshot.storage.k8s.io/v1',
+      kind: 'VolumeSnapshotContent',
+      metadata: { name: 'snapcontent-1' },
+      spec: {
+        deletionPolicy: 'Retain',
+        driver: 'ebs.csi.aws.com',
+        source: { snapshotHandle: 'snap-0123456789abcdef0' },
+        volumeSnapshotRef: { name: 'held', namespace: 'demo' },
+      },
+    });
+    server.seed({
+      apiVersion: 'snapshot.storage.k8s.io/v1',
+      kind: 'VolumeSnapshot',
+      metadata: {
+        name: 'held',
+        namespace: 'demo',
+        labels: { 'cnpg.io/cluster': 'hendrix' },
+        finalizers: ['snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection'],
+      },
+      spec: { source: { volumeSnapshotContentName: 'snapcontent-1' } },
+    });
     server.seed(exampleCluster({ namespace: 'demo', name: 'hendrix' }));
     const eks = new EKSClient({ region: 'eu-west-1' });
     mockClient(eks)
@@ -81,8 +102,19 @@ describe('the Kubernetes adapter', () => {
     expect(again.created ? undefined : again.existing.metadata.uid).toEqual(expect.any(String));
   });
 
-  test('reads cluster-scoped snapshot classes', async () => {
-    expect((await kube.get('volumesnapshotclasses', '', 'csi-aws-vsc'))?.deletionPolicy).toBe('Retain');
+  test('reads cluster-scoped snapshot contents', async () => {
+    expect((await kube.get('volumesnapshotcontents', '', 'snapcontent-1'))?.spec.deletionPolicy).toBe('Retain');
+  });
+
+  test('merge-patches labels, keeping the labels it does not name', async () => {
+    const patched = await kube.patch('volumesnapshots', 'demo', 'held', { metadata: { labels: { mark: 'ours' } } });
+    expect(patched?.metadata.labels).toEqual({ 'cnpg.io/cluster': 'hendrix', mark: 'ours' });
+    expect(await kube.patch('volumesnapshots', 'demo', 'nope', { metadata: { labels: { mark: 'ours' } } })).toBeUndefined();
+  });
+
+  test('an object its finalizers hold is reported deleting (the simulated snapshot controller then releases it)', async () => {
+    expect(await kube.delete('volumesnapshots', 'demo', 'held')).toBe('deleting');
+    expect(server.objects<{ metadata: { name: string } }>('volumesnapshots', 'demo').map((s) => s.metadata.name)).toEqual([]);
   });
 
   test('a 401 is retried once with a freshly signed token', async () => {

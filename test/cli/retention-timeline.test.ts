@@ -2,7 +2,7 @@ import { BackupPhase } from '../../lambdas/domain/cnpg-api';
 import { planRetention } from '../../lambdas/domain/retention-plan';
 import { RetentionPolicySchema } from '../../lambdas/domain/target-spec';
 import { CATEGORY_STYLE, retentionTimelineHtml, retentionTimelineSvg, timelineCategory } from '../../cli/retention-timeline';
-import { BACKUP_DURATION, CLUSTER, DAY, backupObject, snapshotsOfBackup } from '../domain/retention-arbitraries';
+import { BACKUP_DURATION, CLUSTER, DAY, TARGET, backupObject, snapshotsOfBackup } from '../domain/retention-arbitraries';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 
@@ -17,6 +17,7 @@ function fiveWeeksPlan() {
   );
   backups.push(backupObject({ name: 'b-failed', phase: BackupPhase.Failed, createdAt: NOW.getTime() - DAY / 2 }));
   return planRetention({
+    target: TARGET,
     cluster: CLUSTER,
     backups,
     snapshots: backups.flatMap((b) => snapshotsOfBackup(b)),

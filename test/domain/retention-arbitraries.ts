@@ -13,13 +13,16 @@ import {
 } from '../../lambdas/domain/cnpg-api';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
 import type { RetentionInputs } from '../../lambdas/domain/retention-plan';
-import { MANAGER_NAME } from '../../lambdas/domain/scheduler-metadata';
+import { ownershipLabels } from '../../lambdas/domain/scheduler-metadata';
 import { RetentionPolicySchema, type RetentionPolicy } from '../../lambdas/domain/target-spec';
 
 /** Realistic namespaces for the retention planner: builders for each object, and random histories built from them. */
 
 export const NOW = new Date('2026-11-25T12:00:00Z');
 export const CLUSTER = 'hendrix';
+/** The target planned; named unlike its cluster so that a mix-up of the two fails the tests. */
+export const TARGET = 'hendrix-hourly';
+export const OTHER_TARGET = 'hendrix-daily';
 export const OTHER_CLUSTER = 'jimi';
 export const NAMESPACE = 'demo';
 export const HOUR = 3_600_000;
@@ -43,8 +46,9 @@ export interface BackupOptions {
   createdAt: number;
   phase?: BackupPhaseName;
   cluster?: string;
-  /** Labelled app.kubernetes.io/managed-by=cnpg-snapshot-scheduler (default true). */
+  /** Carries the scheduler's marks (default true), for `target` (default TARGET). */
   managed?: boolean;
+  target?: string;
   /** Absent means barmanObjectStore, the CRD default. */
   method?: Backup['spec']['method'] | null;
   /** The roles of the snapshots it took (default PGDATA and WAL). */
@@ -64,7 +68,7 @@ export function backupObject(options: BackupOptions): Backup {
       name,
       namespace: NAMESPACE,
       creationTimestamp: rfc3339(createdAt),
-      labels: { [CnpgLabel.Cluster]: cluster, ...((options.managed ?? true) && { [KubeLabel.ManagedBy]: MANAGER_NAME }) },
+      labels: { [CnpgLabel.Cluster]: cluster, ...((options.managed ?? true) && ownershipLabels(options.target ?? TARGET)) },
     },
     spec: { cluster: { name: cluster }, ...(method !== null && { method }) },
     ...(phase !== undefined && {
@@ -89,6 +93,10 @@ export interface SnapshotOptions {
   createdAt: number;
   cluster?: string;
   role?: SnapshotRoleName;
+  /** The target whose marks it carries (the scheduler labels the snapshots of its completed Backups); none by default. */
+  markedFor?: string;
+  /** Its deletion was accepted and finalizers hold it: deletionTimestamp set. */
+  deleting?: boolean;
 }
 
 export function snapshotObject(options: SnapshotOptions): VolumeSnapshot {
@@ -104,27 +112,49 @@ export function snapshotObject(options: SnapshotOptions): VolumeSnapshot {
       creationTimestamp: rfc3339(options.createdAt),
       labels: {
         [CnpgLabel.Cluster]: cluster,
-        'app.kubernetes.io/managed-by': 'cloudnative-pg',
+        [KubeLabel.ManagedBy]: 'cloudnative-pg',
         ...(options.backupName !== null && { [CnpgLabel.BackupName]: options.backupName }),
         ...(role === SnapshotRole.PgTablespace && { [CnpgLabel.TablespaceName]: 'archive' }),
+        ...(options.markedFor !== undefined && ownershipLabels(options.markedFor)),
       },
       annotations: { [CnpgAnnotation.PvcRole]: role },
+      finalizers: [
+        'snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection',
+        'snapshot.storage.kubernetes.io/volumesnapshot-bound-protection',
+      ],
+      ...(options.deleting && { deletionTimestamp: rfc3339(NOW.getTime() - 60_000) }),
     },
     spec: { source: { persistentVolumeClaimName: pvc }, volumeSnapshotClassName: 'csi-aws-vsc' },
-    status: { readyToUse: true, creationTime: rfc3339(options.createdAt + 1000), restoreSize: '50Gi' },
+    status: {
+      boundVolumeSnapshotContentName: `snapcontent-${options.name}`,
+      readyToUse: true,
+      creationTime: rfc3339(options.createdAt + 1000),
+      restoreSize: '50Gi',
+    },
   };
 }
 
-/** The snapshots CNPG took for a backup, created just after it. */
-export function snapshotsOfBackup(backup: Backup, roles: readonly SnapshotRoleName[] = [SnapshotRole.PgData, SnapshotRole.PgWal]) {
+/**
+ * The snapshots CNPG took for a backup, created just after it; those of a completed Backup of the scheduler carry
+ * its marks unless `marked` is false (the marking after completion failed).
+ */
+export function snapshotsOfBackup(
+  backup: Backup,
+  roles: readonly SnapshotRoleName[] = [SnapshotRole.PgData, SnapshotRole.PgWal],
+  options: { marked?: boolean; deleting?: readonly boolean[] } = {},
+) {
   const backupName = backup.metadata.name!;
-  return roles.map((role) =>
+  const target = backup.metadata.labels?.['cnpg-snapshot-scheduler/target'];
+  const marked = (options.marked ?? true) && backup.status?.phase === BackupPhase.Completed && target !== undefined;
+  return roles.map((role, index) =>
     snapshotObject({
       name: snapshotNameFor(backupName, role),
       backupName,
       cluster: backup.spec.cluster.name,
       createdAt: Date.parse(backup.metadata.creationTimestamp!) + 5000,
       role,
+      ...(marked && { markedFor: target }),
+      ...(options.deleting?.[index] && { deleting: true }),
     }),
   );
 }
@@ -209,6 +239,11 @@ const backupSpec = fc.record({
     { arbitrary: fc.constantFrom(...UNFINISHED_PHASES), weight: 2 },
   ),
   managed: fc.constantFrom(true, true, true, false),
+  target: fc.constantFrom(TARGET, TARGET, TARGET, OTHER_TARGET),
+  /** The marking of its snapshots after completion ran (false: it was cut short). */
+  marked: fc.constantFrom(true, true, true, false),
+  /** Per snapshot: a previous run's deletion of it is waiting on finalizers. */
+  deleting: fc.array(fc.constantFrom(false, false, false, false, false, true), { minLength: 3, maxLength: 3 }),
   cluster: fc.constantFrom(CLUSTER, CLUSTER, CLUSTER, OTHER_CLUSTER),
   method: fc.constantFrom<BackupOptions['method']>('volumeSnapshot', 'volumeSnapshot', 'volumeSnapshot', 'barmanObjectStore', null),
   roles: fc.subarray([...ROLES]),
@@ -219,6 +254,9 @@ const orphanSpec = fc.record({
   cluster: fc.constantFrom(CLUSTER, CLUSTER, OTHER_CLUSTER),
   /** Snapshots taken by hand carry no cnpg.io/backupName. */
   byHand: fc.boolean(),
+  /** Whose marks it carries: snapshots of a Backup of the scheduler deleted by someone else, or of a user's. */
+  markedFor: fc.constantFrom<string | undefined>(TARGET, TARGET, OTHER_TARGET, undefined, undefined),
+  deleting: fc.constantFrom(false, false, false, true),
 });
 
 const restoreSpec = fc.record({
@@ -253,11 +291,12 @@ export const historyArbitrary: fc.Arbitrary<RetentionInputs> = fc
         phase: spec.phase,
         cluster: spec.cluster,
         managed: spec.managed,
+        target: spec.target,
         method: spec.method,
         roles: spec.roles,
       });
       backups.push(backup);
-      snapshots.push(...snapshotsOfBackup(backup, spec.roles));
+      snapshots.push(...snapshotsOfBackup(backup, spec.roles, { marked: spec.marked, deleting: spec.deleting }));
     });
     orphans.forEach((orphan, index) =>
       snapshots.push(
@@ -266,12 +305,15 @@ export const historyArbitrary: fc.Arbitrary<RetentionInputs> = fc
           backupName: orphan.byHand ? null : `gone-${index}`,
           cluster: orphan.cluster,
           createdAt: NOW.getTime() - orphan.ageMinutes * 60_000,
+          ...(orphan.markedFor !== undefined && { markedFor: orphan.markedFor }),
+          deleting: orphan.deleting,
         }),
       ),
     );
     const snapshotName = (n: number) => (snapshots.length > 0 ? snapshots[n % snapshots.length]!.metadata.name! : 'none');
     const backupName = (n: number) => (backups.length > 0 ? backups[n % backups.length]!.metadata.name! : 'none');
     return {
+      target: TARGET,
       cluster: CLUSTER,
       backups,
       snapshots,

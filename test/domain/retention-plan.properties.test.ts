@@ -18,8 +18,11 @@ const deletedBackups = (plan: RetentionPlan) => new Set(plan.backups.filter((b) 
 const deletedSnapshots = (plan: RetentionPlan) => new Set(plan.snapshots.filter((s) => s.action === 'delete').map((s) => s.name));
 
 const isPlanned = (inputs: RetentionInputs, b: Backup) => b.spec.cluster.name === inputs.cluster && b.spec.method === 'volumeSnapshot';
-const isInScope = (inputs: RetentionInputs, b: Backup) =>
-  inputs.policy.scope === 'all' || b.metadata.labels?.[MANAGED_BY] === 'cnpg-snapshot-scheduler';
+/** Scope managed: what carries both marks of the target, read straight from the labels. */
+const isMarked = (inputs: RetentionInputs, o: { metadata: { labels?: Record<string, string> } }) =>
+  o.metadata.labels?.[MANAGED_BY] === 'cnpg-snapshot-scheduler' && o.metadata.labels['cnpg-snapshot-scheduler/target'] === inputs.target;
+const isInScope = (inputs: RetentionInputs, o: { metadata: { labels?: Record<string, string> } }) =>
+  inputs.policy.scope === 'all' || isMarked(inputs, o);
 
 /** Snapshots and Backups a restore under way names, read straight from the fixtures. */
 function neededByRestores(inputs: RetentionInputs): { snapshots: Set<string>; backups: Set<string> } {
@@ -187,7 +190,7 @@ describe('the retention plan, over random histories', () => {
     });
   });
 
-  test('deletes a snapshot only with its deleted Backup, or as an orphan of this cluster older than keepWithin + failedKeep', () => {
+  test('deletes a snapshot only with its deleted Backup, or as an orphan of this cluster in scope, older than keepWithin + failedKeep or already being deleted', () => {
     forEveryHistory((inputs, plan) => {
       const doomed = deletedBackups(plan);
       const existing = new Set(inputs.backups.map(name));
@@ -198,13 +201,24 @@ describe('the retention plan, over random histories', () => {
         if (existing.has(owner)) expect(doomed.has(owner)).toBe(true);
         else {
           expect(snapshot.metadata.labels?.['cnpg.io/cluster']).toBe(inputs.cluster);
-          expect(Date.parse(snapshot.metadata.creationTimestamp!)).toBeLessThanOrEqual(graceStart);
+          expect(isInScope(inputs, snapshot)).toBe(true);
+          if (snapshot.metadata.deletionTimestamp === undefined)
+            expect(Date.parse(snapshot.metadata.creationTimestamp!)).toBeLessThanOrEqual(graceStart);
         }
       }
     });
   });
 
-  test('sweeps every unneeded orphan of this cluster older than keepWithin + failedKeep, in either scope', () => {
+  test('under scope managed, deletes a snapshot only if it carries the marks of the target or belongs to a doomed Backup of the target', () => {
+    forEveryHistory((inputs, plan) => {
+      if (inputs.policy.scope !== 'managed') return;
+      const ownDoomed = new Set(inputs.backups.filter((b) => isMarked(inputs, b) && deletedBackups(plan).has(name(b))).map(name));
+      for (const snapshot of inputs.snapshots.filter((s) => deletedSnapshots(plan).has(name(s))))
+        expect(isMarked(inputs, snapshot) || ownDoomed.has(ownerOf(snapshot)!)).toBe(true);
+    });
+  });
+
+  test('sweeps every unneeded orphan of this cluster in scope older than keepWithin + failedKeep', () => {
     forEveryHistory((inputs, plan) => {
       const existing = new Set(inputs.backups.map(name));
       const needed = neededByRestores(inputs).snapshots;
@@ -216,6 +230,7 @@ describe('the retention plan, over random histories', () => {
           owner !== undefined &&
           !existing.has(owner) &&
           snapshot.metadata.labels?.['cnpg.io/cluster'] === inputs.cluster &&
+          isInScope(inputs, snapshot) &&
           Date.parse(snapshot.metadata.creationTimestamp!) <= graceStart &&
           !needed.has(name(snapshot));
         if (sweepable) expect(doomedSnapshots.has(name(snapshot))).toBe(true);

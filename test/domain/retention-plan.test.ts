@@ -8,6 +8,8 @@ import {
   DAY,
   HOUR,
   OTHER_CLUSTER,
+  OTHER_TARGET,
+  TARGET,
   backupObject,
   restoreCluster,
   restoringClaim,
@@ -21,7 +23,7 @@ const NOW = new Date('2026-11-25T12:00:00Z');
 const policy = (fields: Partial<RetentionPolicy> = {}): RetentionPolicy => RetentionPolicySchema.parse(fields);
 
 function inputs(fields: Partial<RetentionInputs>): RetentionInputs {
-  return { cluster: CLUSTER, backups: [], snapshots: [], clusters: [], claims: [], policy: policy(), now: NOW, ...fields };
+  return { target: TARGET, cluster: CLUSTER, backups: [], snapshots: [], clusters: [], claims: [], policy: policy(), now: NOW, ...fields };
 }
 
 /** A backup that completed at `time` (RFC 3339), named after it unless told otherwise. */
@@ -297,31 +299,95 @@ describe('what is never deleted', () => {
 });
 
 describe('snapshots whose Backup is gone', () => {
-  const orphan = (name: string, age: number, cluster = CLUSTER) =>
-    snapshotObject({ name, backupName: name, cluster, createdAt: NOW.getTime() - age });
+  const orphan = (name: string, age: number, options: { cluster?: string; markedFor?: string; deleting?: boolean } = {}) =>
+    snapshotObject({ name, backupName: name, createdAt: NOW.getTime() - age, ...options });
+  const decision = (name: string, action: 'keep' | 'delete', rule: string, marked = true) => ({
+    name,
+    backupName: name,
+    action,
+    rule,
+    marked,
+    content: `snapcontent-${name}`,
+  });
 
-  test.each(['managed', 'all'] as const)('are swept under scope %s once older than keepWithin + failedKeep', (scope) => {
-    const snapshots = [orphan('gone-old', 8 * DAY + HOUR), orphan('gone-recent', 8 * DAY - HOUR)];
-    const plan = planRetention(inputs({ snapshots, policy: policy({ keepWithin: '7d', failedKeep: '1d', scope }) }));
+  test.each(['managed', 'all'] as const)(
+    'carrying the marks of the target, are swept under scope %s once older than keepWithin + failedKeep',
+    (scope) => {
+      const snapshots = [
+        orphan('gone-old', 8 * DAY + HOUR, { markedFor: TARGET }),
+        orphan('gone-recent', 8 * DAY - HOUR, { markedFor: TARGET }),
+      ];
+      const plan = planRetention(inputs({ snapshots, policy: policy({ keepWithin: '7d', failedKeep: '1d', scope }) }));
+      expect(plan.snapshots).toEqual([
+        decision('gone-recent', 'keep', 'orphan-within-grace'),
+        decision('gone-old', 'delete', 'orphaned-snapshot'),
+      ]);
+    },
+  );
+
+  test('without the marks of the target (kept by a user, or of another target), are never deleted under scope managed', () => {
+    const snapshots = [orphan('users', 60 * DAY), orphan('daily-targets', 60 * DAY, { markedFor: OTHER_TARGET })];
+    const plan = planRetention(inputs({ snapshots, policy: policy({ scope: 'managed' }) }));
     expect(plan.snapshots).toEqual([
-      { name: 'gone-recent', backupName: 'gone-recent', action: 'keep', rule: 'orphan-within-grace' },
-      { name: 'gone-old', backupName: 'gone-old', action: 'delete', rule: 'orphaned-snapshot' },
+      decision('daily-targets', 'keep', 'out-of-scope', false),
+      decision('users', 'keep', 'out-of-scope', false),
     ]);
+  });
+
+  test('without marks, are swept under scope all once older than keepWithin + failedKeep', () => {
+    const plan = planRetention(inputs({ snapshots: [orphan('users', 60 * DAY)], policy: policy({ scope: 'all' }) }));
+    expect(plan.snapshots).toEqual([decision('users', 'delete', 'orphaned-snapshot', false)]);
+  });
+
+  test('whose deletion the API server already accepted are reported as in progress, whatever their age', () => {
+    const plan = planRetention(inputs({ snapshots: [orphan('going', HOUR, { markedFor: TARGET, deleting: true })] }));
+    expect(plan.snapshots).toEqual([{ ...decision('going', 'delete', 'deletion-in-progress'), deleting: true }]);
   });
 
   test("are left alone when they are another cluster's, or were taken by hand without a backup label", () => {
     const snapshots = [
-      orphan('jimi-gone', 60 * DAY, OTHER_CLUSTER),
-      snapshotObject({ name: 'by-hand', backupName: null, createdAt: NOW.getTime() - 60 * DAY }),
+      orphan('jimi-gone', 60 * DAY, { cluster: OTHER_CLUSTER, markedFor: TARGET }),
+      snapshotObject({ name: 'by-hand', backupName: null, createdAt: NOW.getTime() - 60 * DAY, markedFor: TARGET }),
     ];
     expect(planRetention(inputs({ snapshots })).snapshots).toEqual([]);
   });
 
   test('are kept while a restore still needs them', () => {
     const plan = planRetention(
-      inputs({ snapshots: [orphan('gone', 60 * DAY)], clusters: [restoreCluster('r', { storage: 'gone' }, undefined)] }),
+      inputs({
+        snapshots: [orphan('gone', 60 * DAY, { markedFor: TARGET })],
+        clusters: [restoreCluster('r', { storage: 'gone' }, undefined)],
+      }),
     );
     expect(verdict(plan, 'gone')).toBe('keep referenced-by-restore');
+  });
+});
+
+describe('ownership under scope managed', () => {
+  test("a Backup of another target of the same cluster is another target's to delete", () => {
+    const backups = [completedAt('2026-11-25T11:00:00Z'), completedAt('2026-10-01T00:00:00Z', { name: 'daily', target: OTHER_TARGET })];
+    const plan = planRetention(inputs({ backups, policy: policy({ minKeep: 1 }) }));
+    expect(verdict(plan, 'daily')).toBe('keep out-of-scope');
+  });
+
+  test('a Backup of the target whose snapshots were never marked is deleted with them (they are marked just before)', () => {
+    const old = completedAt('2026-10-01T00:00:00Z', { name: 'old' });
+    const plan = planRetention(
+      inputs({
+        backups: [completedAt('2026-11-25T11:00:00Z'), old],
+        snapshots: snapshotsOfBackup(old, undefined, { marked: false }),
+        policy: policy({ minKeep: 1 }),
+      }),
+    );
+    expect(plan.snapshots.map((s) => `${s.name} ${s.action} ${s.marked}`)).toEqual(['old delete false', 'old-wal delete false']);
+  });
+
+  test('a Backup some of whose snapshots are gone says which', () => {
+    const old = completedAt('2026-10-01T00:00:00Z', { name: 'old' });
+    const plan = planRetention(
+      inputs({ backups: [completedAt('2026-11-25T11:00:00Z'), old], snapshots: snapshotsOfBackup(old).slice(0, 1) }),
+    );
+    expect(plan.backups.find((b) => b.name === 'old')).toMatchObject({ snapshots: ['old'], missingSnapshots: ['old-wal'] });
   });
 });
 

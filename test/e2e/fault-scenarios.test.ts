@@ -337,7 +337,8 @@ describe('fault scenarios', () => {
         ...new Map([...a, ...b].map((o) => [o.metadata.name, o])).values(),
       ];
       const plan = planRetention({
-        cluster: target,
+        target,
+        cluster: local.target(target).cluster,
         backups: union(before.backups, after.backups),
         snapshots: union(before.snapshots, after.snapshots),
         clusters: [],

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
 import { apiFailure, backupManifest, CNPG, NAMESPACE, OUTSIDER, SCHEDULER, SNAPSHOTS, startHarness, type Harness } from './api-harness';
 
 let harness: Harness;
 beforeEach(async () => {
   harness = await startHarness();
-  harness.server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
   harness.server.seed(backupManifest('nightly', 'hendrix'));
 });
 afterEach(() => harness.close());
@@ -60,14 +58,20 @@ describe('RBAC from k8s/rbac.yaml', () => {
 
   test('a ClusterRoleBinding grants its verbs at the cluster scope, and only those', async () => {
     const api = harness.as(SCHEDULER).custom;
-    await expect(api.getClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotclasses', name: 'csi-aws-vsc' })).resolves.toMatchObject(
-      {
-        deletionPolicy: 'Delete',
-      },
-    );
-    const failure = await apiFailure(api.listClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotclasses' }));
+    harness.server.seed({
+      apiVersion: 'snapshot.storage.k8s.io/v1',
+      kind: 'VolumeSnapshotContent',
+      metadata: { name: 'snapcontent-1' },
+      spec: { deletionPolicy: 'Delete', driver: 'ebs.csi.aws.com', source: { snapshotHandle: 'snap-1' }, volumeSnapshotRef: { name: 'x' } },
+    });
+    await expect(
+      api.getClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents', name: 'snapcontent-1' }),
+    ).resolves.toMatchObject({
+      spec: { deletionPolicy: 'Delete' },
+    });
+    const failure = await apiFailure(api.listClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents' }));
     expect(failure.status?.message).toBe(
-      `volumesnapshotclasses.snapshot.storage.k8s.io is forbidden: User "${SCHEDULER.username}" cannot list resource "volumesnapshotclasses" in API group "snapshot.storage.k8s.io" at the cluster scope`,
+      `volumesnapshotcontents.snapshot.storage.k8s.io is forbidden: User "${SCHEDULER.username}" cannot list resource "volumesnapshotcontents" in API group "snapshot.storage.k8s.io" at the cluster scope`,
     );
   });
 

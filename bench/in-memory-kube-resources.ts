@@ -1,0 +1,46 @@
+import type {
+  CreateResult,
+  DeleteResult,
+  KubeResources,
+  LabelsPatch,
+  ResourceKind,
+  ResourceTypes,
+} from '../lambdas/adapters/kube-resources';
+
+/**
+ * KubeResources over arrays held in memory, with no API server behind them: what is left of a handler's time is
+ * its own work. Lists ignore selectors (the bench seeds only the target's objects); writes are counted, not applied.
+ */
+export class InMemoryKubeResources implements KubeResources {
+  readonly writes: Array<{ verb: 'create' | 'patch' | 'delete'; kind: ResourceKind; name: string }> = [];
+
+  constructor(private readonly objects: { [K in ResourceKind]?: ReadonlyArray<ResourceTypes[K]> }) {}
+
+  async get<K extends ResourceKind>(kind: K, _namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
+    return (this.objects[kind] as ReadonlyArray<ResourceTypes[K]> | undefined)?.find((o) => o.metadata.name === name);
+  }
+
+  async list<K extends ResourceKind>(kind: K): Promise<ResourceTypes[K][]> {
+    return [...((this.objects[kind] as ReadonlyArray<ResourceTypes[K]> | undefined) ?? [])];
+  }
+
+  async create<K extends ResourceKind>(kind: K, _namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
+    this.writes.push({ verb: 'create', kind, name: body.metadata.name ?? '' });
+    return { created: true, object: body };
+  }
+
+  async patch<K extends ResourceKind>(
+    kind: K,
+    namespace: string,
+    name: string,
+    _patch: LabelsPatch,
+  ): Promise<ResourceTypes[K] | undefined> {
+    this.writes.push({ verb: 'patch', kind, name });
+    return this.get(kind, namespace, name);
+  }
+
+  async delete(kind: ResourceKind, _namespace: string, name: string): Promise<DeleteResult> {
+    this.writes.push({ verb: 'delete', kind, name });
+    return 'deleted';
+  }
+}

@@ -12,7 +12,7 @@ import type {
  * its own work. Lists ignore selectors (the bench seeds only the target's objects); writes are counted, not applied.
  */
 export class InMemoryKubeResources implements KubeResources {
-  readonly writes: Array<{ verb: 'create' | 'patch' | 'delete'; kind: ResourceKind; name: string }> = [];
+  readonly writes: Array<{ verb: 'create' | 'annotate' | 'patch' | 'delete'; kind: ResourceKind; name: string }> = [];
 
   constructor(private readonly objects: { [K in ResourceKind]?: ReadonlyArray<ResourceTypes[K]> }) {}
 
@@ -27,6 +27,11 @@ export class InMemoryKubeResources implements KubeResources {
   async create<K extends ResourceKind>(kind: K, _namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
     this.writes.push({ verb: 'create', kind, name: body.metadata.name ?? '' });
     return { created: true, object: body };
+  }
+
+  async annotate(kind: ResourceKind, _namespace: string, name: string): Promise<'annotated'> {
+    this.writes.push({ verb: 'annotate', kind, name });
+    return 'annotated';
   }
 
   async patch<K extends ResourceKind>(

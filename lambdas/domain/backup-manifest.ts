@@ -1,6 +1,6 @@
 import { CNPG_API_VERSION, CnpgAnnotation, CnpgLabel, KubeLabel } from './cnpg-api';
 import type { Backup, BackupSpec, Cluster, OnlineConfiguration } from './kube-objects';
-import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel, ownershipLabels } from './scheduler-metadata';
+import { MANAGER_NAME, SchedulerAnnotation, ownershipLabels } from './scheduler-metadata';
 import type { TargetSpec } from './target-spec';
 
 /**

@@ -3,7 +3,7 @@ import { BackupPhase } from '../../lambdas/domain/cnpg-api';
 import type { Backup } from '../../lambdas/domain/kube-objects';
 import { planRetention, type RetentionInputs } from '../../lambdas/domain/retention-plan';
 import { RetentionPolicySchema } from '../../lambdas/domain/target-spec';
-import { BACKUP_DURATION, CLUSTER, DAY, NOW, backupObject, historyArbitrary, snapshotsOfBackup } from './retention-arbitraries';
+import { BACKUP_DURATION, CLUSTER, DAY, NOW, TARGET, backupObject, historyArbitrary, snapshotsOfBackup } from './retention-arbitraries';
 
 /** A restore request marks the Backup it chose; retention keeps it from then on, before the restored Cluster exists. */
 
@@ -21,6 +21,7 @@ const newest = backupObject({ name: 'hendrix-new', phase: BackupPhase.Completed,
 function planWith(backup: Backup) {
   const backups = [backup, newest];
   return planRetention({
+    target: TARGET,
     cluster: CLUSTER,
     backups,
     snapshots: backups.flatMap((b) => snapshotsOfBackup(b)),

@@ -39,7 +39,7 @@ export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOpe
         now: () => at,
         log: silentLog,
       });
-      const { plan } = await dryRun({ target, trigger: 'manual', dryRun: true });
+      const { plan } = await dryRun({ input: { target, dryRun: true }, trigger: 'manual' });
       if (!plan) throw new Error('the retention dry run returned no plan');
       return plan;
     },

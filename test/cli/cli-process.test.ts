@@ -72,7 +72,8 @@ afterAll(async () => {
 
 describe('cnpg-snapshot-scheduler, run as a process against a cluster', () => {
   test('status: one kubectl-style line per target, with the last backup, its age against the RPO and the state', async () => {
-    const { code, stdout } = await cli('status', ...common());
+    const { code, stdout, stderr } = await cli('status', ...common());
+    expect(stderr).toBe('');
     expect(code).toBe(0);
     const [header, line] = stdout.trimEnd().split('\n');
     expect(header).toMatch(/^TARGET\s+CLUSTER\s+LAST BACKUP\s+AGE\s+RPO\s+NEXT SLOT\s+KEPT\s+STATE$/);

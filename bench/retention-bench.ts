@@ -15,6 +15,7 @@ import { backupNameFor } from '../lambdas/domain/backup-name';
 import type { Backup, VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import type { planRetention as PlanRetention, RetentionInputs } from '../lambdas/domain/retention-plan';
 import { RetentionPolicySchema, TargetSpecSchema } from '../lambdas/domain/target-spec';
+import { TargetCatalog } from '../lambdas/domain/target-catalog';
 import { CLUSTER, TARGET, backupObject, snapshotsOfBackup } from '../test/domain/retention-arbitraries';
 import { MemoryLog } from '../simulator/memory-log';
 import { RecordingEventPublisher } from '../simulator/recording-event-publisher';
@@ -105,14 +106,16 @@ async function handlerSpeed(timing: Timing): Promise<void> {
   for (const count of [10_000, 40_000]) {
     const { backups, snapshots } = hourlyHistory(count);
     const kube = new InMemoryKubeResources({ backups, volumesnapshots: snapshots });
+    const catalog = new TargetCatalog({ targets: [target] });
     const handler = createApplyRetention({
+      catalog: () => catalog,
       kube: async () => kube,
       events: new RecordingEventPublisher(),
       metrics: new RecordingMetrics(),
       now: () => new Date(NOW),
       log: new MemoryLog(),
     });
-    const ms = await timing.medianAsync(() => handler({ target, dryRun: true }), RUNS);
+    const ms = await timing.medianAsync(() => handler({ input: { target: target.name, dryRun: true }, trigger: 'manual' }), RUNS);
     perThousand.push(ms / (count / 1000));
     timing.row(`${count} backups, ${snapshots.length} snapshots`, `${ms.toFixed(1)} ms`);
   }

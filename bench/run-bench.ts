@@ -91,7 +91,7 @@ async function restoreOverhead(): Promise<void> {
   for (const restoreSeconds of [60, 125, 600]) {
     const local = await LocalScheduler.start({ clock: new VirtualClock(new Date('2026-11-02T00:00:00Z')), targets: [HENDRIX] });
     try {
-      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      await local.runWorkflow('backup', { target: 'hendrix' });
       local.server.cnpg.configure('demo', 'hendrix-bench', { restoreSeconds });
       const requestsBefore = local.server.requests.length;
       const began = performance.now();

@@ -3,6 +3,7 @@ import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
 import { CnpgLabel } from '../lambdas/domain/cnpg-api';
 import type { VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import type { RetentionPlan } from '../lambdas/domain/retention-plan';
+import { TargetCatalog } from '../lambdas/domain/target-catalog';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import { createApplyRetention } from '../lambdas/handlers/apply-retention';
 import type { Log } from '../lambdas/runtime/logger';
@@ -24,7 +25,8 @@ const silentLog: Log = { info: () => undefined, warn: () => undefined, error: ()
 
 /** Operations on any Kubernetes cluster running CNPG, reached with a kubeconfig: no AWS at all. */
 export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOperations {
-  const factory = createKubeResourcesFactory({ region: 'local' });
+  // A local run: the one place kubeconfig auth is allowed.
+  const factory = createKubeResourcesFactory({ region: 'local', allowKubeconfig: true });
   const kube: KubeResourcesFactory = (target) =>
     factory({
       eksCluster: target.eksCluster,
@@ -32,14 +34,16 @@ export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOpe
     });
   return {
     async retentionPlan(target, at) {
+      const catalog = new TargetCatalog({ targets: [target] });
       const dryRun = createApplyRetention({
+        catalog: () => catalog,
         kube,
         events: { publish: async () => undefined },
         metrics: { record: () => undefined },
         now: () => at,
         log: silentLog,
       });
-      const { plan } = await dryRun({ input: { target, dryRun: true }, trigger: 'manual' });
+      const { plan } = await dryRun({ input: { target: target.name, dryRun: true }, trigger: 'manual' });
       if (!plan) throw new Error('the retention dry run returned no plan');
       return plan;
     },

@@ -31,7 +31,6 @@ export class RestoreWorkflow extends Construct {
     const check = handlerTask(this, 'CheckRestore', {
       fn: props.checkRestore,
       payload: {
-        'auth.$': '$.source.auth',
         'context.$': '$.restore.context',
         'checks.$': '$.restore.checks',
         'timeoutSeconds.$': '$.restore.timeoutSeconds',

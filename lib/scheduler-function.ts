@@ -26,6 +26,8 @@ export interface SchedulerFunctionProps {
   readonly memoryMb?: number;
   /** Ships a source map and runs Node with --enable-source-maps: readable stack traces, paid for at every cold start. */
   readonly sourceMaps?: boolean;
+  /** Layers mounted under /opt (the target catalog). */
+  readonly layers?: lambda.ILayerVersion[];
 }
 
 export interface SchedulerNetwork {
@@ -83,6 +85,7 @@ export class SchedulerFunction extends lambda.Function {
       memorySize: props.memoryMb ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
       role,
+      ...(props.layers && { layers: props.layers }),
       ...(props.network && {
         vpc: props.network.vpc,
         vpcSubnets: { subnets: props.network.subnets },

@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -19,14 +20,11 @@ import {
   RetentionEventType,
 } from '../lambdas/domain/scheduler-event';
 import { METRIC_NAMESPACE, SchedulerMetric, SERVICE_DIMENSION, SERVICE_NAME } from '../lambdas/domain/scheduler-metrics';
-import type { TargetSpec } from '../lambdas/domain/target-spec';
 import type { DeploymentConfig } from './deployment-config';
 import { SchedulerFunction } from './scheduler-function';
 
 /** How often the recovery point audit runs: a breach is notified at most this long after it begins. */
 export const RECOVERY_POINT_AUDIT_INTERVAL = Duration.minutes(5);
-/** The audit's target list travels in one environment variable (Lambda's 4 KB are shared by all variables). */
-const AUDITED_TARGETS_ENV_LIMIT = 3000;
 
 /** The scheduler events that notify the alarm topic, each naming its target. */
 export const NOTIFIED_EVENTS = [
@@ -40,7 +38,8 @@ export const NOTIFIED_EVENTS = [
 ] as const;
 
 export interface SchedulerMonitoringProps {
-  readonly targets: readonly TargetSpec[];
+  /** The layer with the deployment's target catalog: the audit reads the targets and their RPO from it. */
+  readonly targetCatalog: lambda.ILayerVersion;
   readonly notifications: DeploymentConfig['notifications'];
   readonly workflows: Readonly<Record<'backup' | 'retention' | 'restore', sfn.IStateMachine>>;
   /** The bus the scheduler's events go to; alarm state changes are forwarded there when it is not the default bus. */
@@ -96,8 +95,8 @@ export class SchedulerMonitoring extends Construct {
       environment: {
         RECOVERY_POINT_TABLE: this.ledger.tableName,
         EVENT_BUS_NAME: props.eventBusName,
-        AUDITED_TARGETS: auditedTargets(props.targets),
       },
+      layers: [props.targetCatalog],
       logRetention: props.logRetention,
       timeout: Duration.minutes(2),
     });
@@ -302,18 +301,6 @@ export class SchedulerMonitoring extends Construct {
     // aws:SourceArn are not supported for EventBridge-to-encrypted-topic delivery (with them every message is dropped).
     return key;
   }
-}
-
-/** The audit's targets: names, where they are, and their RPO. */
-function auditedTargets(targets: readonly TargetSpec[]): string {
-  const json = JSON.stringify(
-    targets.map(({ name, eksCluster, namespace, cluster, rpoMinutes }) => ({ name, eksCluster, namespace, cluster, rpoMinutes })),
-  );
-  if (json.length > AUDITED_TARGETS_ENV_LIMIT)
-    throw new Error(
-      `SchedulerMonitoring: config.targets is too long for the recovery point audit's environment (${json.length} > ${AUDITED_TARGETS_ENV_LIMIT} characters); split the targets across stacks`,
-    );
-  return json;
 }
 
 /** The message: which event, which target and where, then the event's whole detail (its error, its backup). */

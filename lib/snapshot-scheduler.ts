@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DeploymentConfig } from './deployment-config';
+import { DeploymentConfigError, type DeploymentConfig } from './deployment-config';
 import { BackupWorkflow } from './backup-workflow';
 import { KubeAccess } from './kube-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -13,6 +13,7 @@ import { RestoreWorkflow } from './restore-workflow';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
+import { TargetCatalogLayer } from './target-catalog-layer';
 import { WorkflowSchedules } from './workflow-schedules';
 
 export type SchedulerFunctionName =
@@ -24,9 +25,6 @@ export type SchedulerFunctionName =
   | 'requestRestore'
   | 'createRestoreCluster'
   | 'checkRestore';
-
-/** Lambda environment variables share 4 KB; the restore entry point carries the target list in one of them. */
-const TARGETS_ENV_LIMIT = 3000;
 
 /** ReportFailure and DispatchSchedule hold one event each: 128 MB is 1.8 times their measured cold peak (npm run bench). */
 const AWS_ONLY_MEMORY_MB = 128;
@@ -45,18 +43,22 @@ export class SnapshotScheduler extends Construct {
   readonly retentionWorkflow: RetentionWorkflow;
   readonly restoreWorkflow: RestoreWorkflow;
   readonly kubeAccess: KubeAccess;
+  readonly targetCatalog: TargetCatalogLayer;
   readonly monitoring: SchedulerMonitoring;
   readonly functions: Readonly<Record<SchedulerFunctionName, SchedulerFunction>>;
 
   constructor(scope: Construct, id: string, props: SnapshotSchedulerProps) {
     super(scope, id);
     const { config } = props;
+    refuseLocalOnlyAuth(config);
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const sourceMaps = config.lambdaSourceMaps;
     const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
     this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });
     const kubeRole = this.kubeAccess.role;
     const environment = { EVENT_BUS_NAME: bus.eventBusName };
+    this.targetCatalog = new TargetCatalogLayer(this, 'TargetCatalog', { document: { targets: config.targets } });
+    const layers = [this.targetCatalog.layer];
     const network = config.network && this.network(config.network);
     // Lambda creates its ENIs in the subnets as the function's role: AWS's policy for exactly that.
     if (network) kubeRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
@@ -66,6 +68,7 @@ export class SnapshotScheduler extends Construct {
       description: 'Checks the CNPG Cluster and creates the volume-snapshot Backup of a scheduled slot',
       role: kubeRole,
       network,
+      layers,
       environment,
       logRetention,
       sourceMaps,
@@ -75,6 +78,7 @@ export class SnapshotScheduler extends Construct {
       description: 'Reads a Backup phase, chooses the next wait or ends the backup workflow',
       role: kubeRole,
       network,
+      layers,
       environment,
       logRetention,
       sourceMaps,
@@ -84,6 +88,7 @@ export class SnapshotScheduler extends Construct {
       description: 'Plans and applies retention: deletes expired Backups and their VolumeSnapshots',
       role: kubeRole,
       network,
+      layers,
       environment,
       logRetention,
       sourceMaps,
@@ -92,6 +97,7 @@ export class SnapshotScheduler extends Construct {
     const reportFailure = new SchedulerFunction(this, 'ReportFailure', {
       handler: 'report-workflow-failure',
       description: 'Publishes the failure event of a workflow that ended in error',
+      layers,
       environment,
       memoryMb: AWS_ONLY_MEMORY_MB,
       logRetention,
@@ -141,6 +147,7 @@ export class SnapshotScheduler extends Construct {
       description: "Creates the CNPG Cluster that recovers from a backup's volume snapshots",
       role: kubeRole,
       network,
+      layers,
       environment,
       logRetention,
       sourceMaps,
@@ -150,6 +157,7 @@ export class SnapshotScheduler extends Construct {
       description: 'Follows a restored Cluster until it is ready, failed or timed out',
       role: kubeRole,
       network,
+      layers,
       environment,
       logRetention,
       sourceMaps,
@@ -160,19 +168,13 @@ export class SnapshotScheduler extends Construct {
       reportFailure,
       logRetention,
     });
-    const targets = JSON.stringify(
-      config.targets.map(({ name, eksCluster, namespace, cluster, auth }) => ({ name, eksCluster, namespace, cluster, auth })),
-    );
-    if (targets.length > TARGETS_ENV_LIMIT)
-      throw new Error(
-        `SnapshotScheduler: config.targets is too long for the restore Lambda's environment (${targets.length} > ${TARGETS_ENV_LIMIT} characters); split the targets across stacks`,
-      );
     const requestRestore = new SchedulerFunction(this, 'RequestRestore', {
       handler: 'request-restore',
       description: 'Operator entry point: validates a restore request, builds the Cluster and starts the restore workflow',
       role: kubeRole,
       network,
-      environment: { ...environment, TARGETS: targets, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
+      layers,
+      environment: { ...environment, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
       logRetention,
       sourceMaps,
     });
@@ -196,7 +198,7 @@ export class SnapshotScheduler extends Construct {
       checkRestore,
     };
     this.monitoring = new SchedulerMonitoring(this, 'Monitoring', {
-      targets: config.targets,
+      targetCatalog: this.targetCatalog.layer,
       notifications: config.notifications,
       workflows: {
         backup: this.backupWorkflow.stateMachine,
@@ -257,4 +259,13 @@ export class SnapshotScheduler extends Construct {
 function executionsOf(stateMachine: sfn.IStateMachine): string {
   const { resourceName } = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
   return `${Stack.of(stateMachine).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })}:*`;
+}
+
+/** kubeconfig files exist on a workstation, not in a Lambda: a deployed scheduler reaches EKS with its IAM role only. */
+function refuseLocalOnlyAuth(config: DeploymentConfig): void {
+  const fields = config.targets.flatMap((target, index) => (target.auth.kind === 'kubeconfig' ? [`targets.${index}.auth`] : []));
+  if (fields.length > 0)
+    throw new DeploymentConfigError(
+      `Invalid deployment config:\n${fields.map((field) => `  - ${field}: kubeconfig auth is for local runs only; a deployed scheduler connects to EKS with its IAM role (auth: {kind: eks})`).join('\n')}`,
+    );
 }

@@ -15,7 +15,7 @@ export interface WorkflowSchedulesProps {
 
 /**
  * One EventBridge Scheduler schedule per target and workflow (backup on the target's schedule, retention sweep on the
- * retention schedule), each invoking the dispatcher with the target and the slot's scheduled time.
+ * retention schedule), each invoking the dispatcher with the target's name and the slot's scheduled time.
  */
 export class WorkflowSchedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
@@ -36,7 +36,7 @@ export class WorkflowSchedules extends Construct {
           target: new targets.LambdaInvoke(props.dispatcher, {
             input: scheduler.ScheduleTargetInput.fromObject({
               workflow,
-              target,
+              target: target.name,
               scheduledTime: scheduler.ContextAttribute.scheduledTime,
             }),
             retryAttempts: 10,

@@ -5,6 +5,7 @@ import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-f
 import type { EventPublisher } from '../lambdas/adapters/event-publisher';
 import type { SchedulerEvent } from '../lambdas/domain/scheduler-event';
 import type { MetricsRecorder } from '../lambdas/adapters/metrics-recorder';
+import { readTargetCatalog } from '../lambdas/adapters/target-catalog-file';
 import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
 import { createAuditRecoveryPoints, type AuditRecoveryPointsResult } from '../lambdas/handlers/audit-recovery-points';
 import { createRecordRecoveryPoint } from '../lambdas/handlers/record-recovery-point';
@@ -139,7 +140,6 @@ export class LocalScheduler {
       ...deps,
       starter: this.localStarter(),
       restoreStateMachineArn: () => 'local:restore',
-      targets: () => config.targets,
     });
     this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
     this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: async () => config.targets });
@@ -183,7 +183,7 @@ export class LocalScheduler {
 
   /** What the EventBridge schedule does at `scheduledTime`: invoke the dispatcher, which starts the slot's execution. */
   async fireSchedule(workflow: 'backup' | 'retention', targetName: string, scheduledTime: Date): Promise<DispatchResult> {
-    return this.dispatcher({ workflow, target: this.target(targetName), scheduledTime: scheduledTime.toISOString() });
+    return this.dispatcher({ workflow, target: this.target(targetName).name, scheduledTime: scheduledTime.toISOString() });
   }
 
   /** A manual run: an execution of `workflow` started by hand with the given input. */
@@ -330,7 +330,10 @@ export class LocalScheduler {
         },
       }));
     const { accessKeyId, secretAccessKey } = WORKFLOW_PRINCIPAL;
+    // The catalog the synthesized layer ships, read the way the deployed Lambdas read it.
+    const catalog = readTargetCatalog(this.synthesized.targetCatalogPath);
     return {
+      catalog: () => catalog,
       kube: createKubeResourcesFactory({
         region: TEST_REGION,
         eks,

@@ -2,6 +2,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { PreconditionFailedError } from '../errors';
 import { ClientNodeKubeResources } from './client-node-kube-resources';
 import { EksClusterEndpoints } from './eks-cluster-endpoint';
 import { EksTokenProvider } from './eks-token';
@@ -18,14 +19,16 @@ export interface KubeResourcesFactoryOptions {
   /** How transient failures are retried, and the time their waits run on (default: DEFAULT_REQUEST_RETRY, real time). */
   retry?: RequestRetryPolicy;
   retryClock?: RetryClock;
+  /** Local runs only: lets targets connect through a kubeconfig file. A deployed Lambda never reads one. */
+  allowKubeconfig?: boolean;
 }
 
 const EKS_USER = 'eks-iam-token';
 
 /**
  * Connects to each EKS cluster once per Lambda container: endpoint and CA from DescribeCluster, a bearer token per
- * request from the IAM credentials (renewed before it expires). Targets with `auth.kind: kubeconfig` use a
- * kubeconfig file instead, for local runs; the code above the connection is the same.
+ * request from the IAM credentials (renewed before it expires). In local runs (`allowKubeconfig`), targets with
+ * `auth.kind: kubeconfig` use a kubeconfig file instead; the code above the connection is the same.
  */
 export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions): KubeResourcesFactory {
   const credentials = options.credentials ?? defaultProvider();
@@ -40,6 +43,10 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
   async function connect(target: KubeConnectionTarget): Promise<KubeResources> {
     const config = new KubeConfig();
     if (target.auth.kind === 'kubeconfig') {
+      if (!options.allowKubeconfig)
+        throw new PreconditionFailedError(
+          `kubeconfig auth is for local runs only: a deployed scheduler reaches EKS cluster ${target.eksCluster} with its IAM role`,
+        );
       config.loadFromFile(target.auth.path);
       if (target.auth.context) config.setCurrentContext(target.auth.context);
       return new ClientNodeKubeResources(config, clientOptions);

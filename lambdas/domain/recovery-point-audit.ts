@@ -1,15 +1,7 @@
-import type { z } from 'zod';
-import { TargetSpecSchema } from './target-spec';
+import type { TargetSpec } from './target-spec';
 
 /** What the audit needs to know of a target: who it is (to name it) and its recovery point objective. */
-export const AuditedTargetSchema = TargetSpecSchema.pick({
-  name: true,
-  eksCluster: true,
-  namespace: true,
-  cluster: true,
-  rpoMinutes: true,
-});
-export type AuditedTarget = z.infer<typeof AuditedTargetSchema>;
+export type AuditedTarget = Pick<TargetSpec, 'name' | 'eksCluster' | 'namespace' | 'cluster' | 'rpoMinutes'>;
 
 /** What the ledger keeps per target between audits. */
 export interface RecoveryPointRecord {

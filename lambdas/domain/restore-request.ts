@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { InvalidInputError } from '../errors';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
 import { defaultRestoredClusterName, restoredClusterNameProblem } from './restored-cluster-name';
-import { KubeAuthSchema, type KubeAuth, type TargetSpec } from './target-spec';
+import type { TargetSpec } from './target-spec';
 import { parseInput } from './validation';
 import { IsoTimestamp } from './workflow-input';
 
@@ -32,7 +32,6 @@ const TargetCoordinatesSchema = z.strictObject({
     .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),
   namespace: dnsLabel('the namespace of the CNPG Cluster'),
   cluster: dnsLabel('the name of the CNPG Cluster'),
-  auth: KubeAuthSchema.optional(),
 });
 type TargetCoordinates = z.infer<typeof TargetCoordinatesSchema>;
 
@@ -109,7 +108,6 @@ export interface RestoreSource {
   eksCluster: string;
   namespace: string;
   cluster: string;
-  auth: KubeAuth;
 }
 
 /**
@@ -139,7 +137,8 @@ export interface RestoreRequest {
   requestedAt: Date;
 }
 
-export function parseRestoreRequest(payload: unknown, context: { targets: readonly TargetSpec[]; now: Date }): RestoreRequest {
+/** `targets` is asked for only once the payload is well formed. */
+export function parseRestoreRequest(payload: unknown, context: { targets: () => readonly TargetSpec[]; now: Date }): RestoreRequest {
   const request = parseInput(RestoreRequestSchema, payload, 'restore request');
   const { now } = context;
   const issues: string[] = [];
@@ -197,17 +196,24 @@ export function restoreRequestId(request: RestoreRequest, backupName: string): s
 }
 
 /** The source cluster of a request, or why it names none. */
-function resolveSource(target: string | TargetCoordinates, targets: readonly TargetSpec[]): RestoreSource | string {
+function resolveSource(target: string | TargetCoordinates, targetsOf: () => readonly TargetSpec[]): RestoreSource | string {
   if (typeof target !== 'string')
     return {
       target: `${target.namespace}/${target.cluster}`,
       eksCluster: target.eksCluster,
       namespace: target.namespace,
       cluster: target.cluster,
-      auth: target.auth ?? { kind: 'eks' },
     };
+  const targets = targetsOf();
   const configured = targets.find((t) => t.name === target);
-  if (!configured) return `no configured target is named "${target}" (configured: ${targets.map((t) => t.name).join(', ') || 'none'})`;
-  const { name, eksCluster, namespace, cluster, auth } = configured;
-  return { target: name, eksCluster, namespace, cluster, auth };
+  if (!configured) return `no configured target is named "${target}"${namesHint(targets)}`;
+  const { name, eksCluster, namespace, cluster } = configured;
+  return { target: name, eksCluster, namespace, cluster };
+}
+
+/** A few of the configured names, so a typo is easy to spot without printing a thousand. */
+function namesHint(targets: readonly TargetSpec[]): string {
+  const shown = targets.slice(0, 10).map((t) => t.name);
+  if (shown.length === 0) return ' (configured: none)';
+  return ` (configured: ${shown.join(', ')}${targets.length > shown.length ? `, and ${targets.length - shown.length} more` : ''})`;
 }

@@ -5,7 +5,8 @@ import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
 
 /**
  * One backup target: a CNPG Cluster on an EKS cluster, with its schedule, backup options and retention.
- * The deployment config lists targets; every workflow input carries the target it works on.
+ * The deployment config lists targets; the deployment ships them to its Lambdas (see target-catalog.ts), and every
+ * workflow input names the target it works on.
  */
 
 const dnsLabel = z.string().refine(isDnsLabel, { message: DNS_LABEL_RULE });
@@ -51,10 +52,13 @@ export const RetentionPolicySchema = z.strictObject({
 });
 export type RetentionPolicy = z.infer<typeof RetentionPolicySchema>;
 
+/** A target's name: what workflow inputs carry, never the target's spec. */
+export const TargetNameSchema = dnsLabel.refine((name) => name.length <= TARGET_NAME_MAX, {
+  message: `must be at most ${TARGET_NAME_MAX} characters (it prefixes workflow execution names)`,
+});
+
 export const TargetSpecSchema = z.strictObject({
-  name: dnsLabel.refine((name) => name.length <= TARGET_NAME_MAX, {
-    message: `must be at most ${TARGET_NAME_MAX} characters (it prefixes workflow execution names)`,
-  }),
+  name: TargetNameSchema,
   eksCluster: z
     .string()
     .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),

@@ -1,12 +1,25 @@
 import * as z from 'zod';
-import { TargetSpecSchema } from './target-spec';
+import { TargetNameSchema } from './target-spec';
 
 /** Timestamps must carry a zone (Z or an offset): a bare local time is ambiguous at 3 a.m. */
 export const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a zone, e.g. 2026-11-25T05:00:00Z' });
 
-/** What a backup or retention execution starts with: the target and, for scheduled runs, the slot's time. */
+/**
+ * How a workflow input refers to a target: by name only. The spec, and how to reach its Kubernetes API, comes from
+ * the deployment, so an input can never point a deployed Lambda at another cluster or a local kubeconfig file.
+ */
+export const TargetReferenceSchema = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the name of a target of this deployment'
+        : 'must be the name of a target of this deployment; a workflow input never carries a target spec or its auth',
+  })
+  .pipe(TargetNameSchema);
+
+/** What a backup or retention execution starts with: the target's name and, for scheduled runs, the slot's time. */
 export const WorkflowInputSchema = z.strictObject({
-  target: TargetSpecSchema,
+  target: TargetReferenceSchema,
   scheduledTime: IsoTimestamp.optional(),
 });
 

@@ -4,9 +4,11 @@ import { lambdaHandler } from '../runtime/lambda-handler';
 import { logger } from '../runtime/logger';
 import { productionEventBus } from './wiring/event-bus';
 import { productionKubeConnections } from './wiring/kube-connections';
+import { productionTargetCatalog } from './wiring/target-catalog';
 
 export const handler = lambdaHandler(
   createStartBackup({
+    catalog: productionTargetCatalog(),
     kube: productionKubeConnections(),
     events: productionEventBus(),
     metrics: new PowertoolsMetricsRecorder(),

@@ -37,7 +37,8 @@ type Outcome = Pick<
 export function createApplyRetention(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<ApplyRetentionResult> => {
     const { input, trigger } = parseInput(ApplyRetentionEventSchema, event, 'retention workflow input');
-    const { target, dryRun } = input;
+    const { dryRun } = input;
+    const target = deps.catalog().target(input.target, 'input.target');
     deps.log.appendKeys({ target: target.name, retentionTrigger: trigger });
     const kube = await deps.kube(target);
     const namespace = target.namespace;

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { ownershipLabels } from '../domain/scheduler-metadata';
-import { TargetSpecSchema } from '../domain/target-spec';
+import { TargetNameSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
@@ -11,7 +11,7 @@ import { KubernetesApiError } from '../errors';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckBackupEventSchema = z.strictObject({
-  target: TargetSpecSchema,
+  target: TargetNameSchema,
   follow: z.strictObject({
     name: z.string().min(1),
     namespace: z.string().min(1),
@@ -33,7 +33,8 @@ export interface CheckBackupResult {
  */
 export function createCheckBackup(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CheckBackupResult> => {
-    const { target, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
+    const { target: targetName, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
+    const target = deps.catalog().target(targetName);
     deps.log.appendKeys({ target: target.name, backup: previous.name });
     const kube = await deps.kube(target);
     const backup = await kube.get('backups', previous.namespace, previous.name);

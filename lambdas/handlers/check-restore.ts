@@ -3,13 +3,11 @@ import { CnpgLabel } from '../domain/cnpg-api';
 import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
 import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';
 import { RestoreSummarySchema } from '../domain/restore-summary';
-import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckRestoreEventSchema = z.strictObject({
-  auth: KubeAuthSchema,
   context: RestoreSummarySchema.extend({
     target: z.string().min(1),
     eksCluster: z.string().min(1),
@@ -31,9 +29,9 @@ export interface CheckRestoreResult {
 /** Reads the new Cluster and its recovery Job, decides the next wait or the end, and announces the end. */
 export function createCheckRestore(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CheckRestoreResult> => {
-    const { auth, context, checks, timeoutSeconds } = parseInput(CheckRestoreEventSchema, event, 'check restore input');
+    const { context, checks, timeoutSeconds } = parseInput(CheckRestoreEventSchema, event, 'check restore input');
     deps.log.appendKeys({ restoreRequest: context.requestId, clusterName: context.clusterName });
-    const kube = await deps.kube({ eksCluster: context.eksCluster, auth });
+    const kube = await deps.kube(deps.catalog().connection(context.eksCluster));
     const [cluster, jobs] = await Promise.all([
       kube.get('clusters', context.namespace, context.clusterName),
       kube.list('jobs', context.namespace, { labelSelector: `${CnpgLabel.Cluster}=${context.clusterName}` }),

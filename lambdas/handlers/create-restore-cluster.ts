@@ -5,7 +5,6 @@ import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore
 import { isSameRestoreRequest } from '../domain/restore-manifest';
 import { RESTORE_POLL_MIN_SECONDS, type RestoreProgress } from '../domain/restore-progress';
 import { RestoreSummarySchema } from '../domain/restore-summary';
-import { KubeAuthSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
@@ -15,7 +14,6 @@ export const RestoreWorkflowInputSchema = z.strictObject({
     eksCluster: z.string().min(1),
     namespace: z.string().min(1),
     cluster: z.string().min(1),
-    auth: KubeAuthSchema,
   }),
   backup: z.string().min(1),
   requestId: z.string().min(1),
@@ -34,13 +32,13 @@ export interface CreateRestoreClusterResult {
 }
 
 /** First step of the restore workflow: creates the new Cluster (a retried request finds its own and follows it). */
-export function createCreateRestoreCluster(deps: Pick<WorkflowDependencies, 'events' | 'kube' | 'log' | 'now'>) {
+export function createCreateRestoreCluster(deps: Pick<WorkflowDependencies, 'catalog' | 'events' | 'kube' | 'log' | 'now'>) {
   return async (event: unknown): Promise<CreateRestoreClusterResult> => {
     const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
     const { source, backup, requestId, manifest, timeoutSeconds, summary } = input;
     const clusterName = manifest.metadata.name!;
     deps.log.appendKeys({ restoreRequest: requestId, clusterName });
-    const kube = await deps.kube(source);
+    const kube = await deps.kube(deps.catalog().connection(source.eksCluster));
     const result = await kube.create('clusters', source.namespace, manifest);
     if (!result.created && !isSameRestoreRequest(result.existing, requestId))
       throw new ConflictError(`Cluster ${source.namespace}/${clusterName} already exists and belongs to another request`);

@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import type { WorkflowStarter } from '../adapters/workflow-starter';
 import { executionNameFor } from '../domain/execution-name';
-import { TargetSpecSchema } from '../domain/target-spec';
+import { TargetNameSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
 import type { Log } from '../runtime/logger';
 
 const ScheduleEventSchema = z.strictObject({
   workflow: z.enum(['backup', 'retention']),
-  target: TargetSpecSchema,
+  target: TargetNameSchema,
   scheduledTime: IsoTimestamp,
 });
 
@@ -28,8 +28,8 @@ export interface DispatchResult {
 export function createDispatchSchedule(deps: DispatchDependencies) {
   return async (event: unknown): Promise<DispatchResult> => {
     const { workflow, target, scheduledTime } = parseInput(ScheduleEventSchema, event, 'schedule event');
-    const executionName = executionNameFor(target.name, workflow, new Date(scheduledTime));
-    deps.log.appendKeys({ target: target.name, execution: executionName });
+    const executionName = executionNameFor(target, workflow, new Date(scheduledTime));
+    deps.log.appendKeys({ target, execution: executionName });
     const { started, executionArn } = await deps.starter.start({
       stateMachineArn: deps.stateMachineArn(workflow),
       name: executionName,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { SchedulerMetric } from '../domain/scheduler-metrics';
+import type { TargetSpec } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import { WORKFLOW_FAILED_EVENT, workflowFailureEvent, type WorkflowKind } from '../domain/workflow-failure';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -14,15 +15,16 @@ const ReportFailureEventSchema = z.strictObject({
   input: z.unknown(),
 });
 
-const LooseTarget = z.object({
-  target: z.object({ name: z.string(), eksCluster: z.string(), namespace: z.string(), cluster: z.string() }).partial(),
-});
+const NamedTarget = z.object({ target: z.string() });
 
 /** Catch-all end of every workflow: publishes `<Workflow> Failed` so no failure goes unannounced. */
-export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'events' | 'metrics' | 'log'>) {
+export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'catalog' | 'events' | 'metrics' | 'log'>) {
   return async (event: unknown): Promise<{ reported: string }> => {
     const { workflow, execution, error, input } = parseInput(ReportFailureEventSchema, event, 'failure report');
-    const target = LooseTarget.safeParse(input).data?.target;
+    const name = NamedTarget.safeParse(input).data?.target;
+    const known = name === undefined ? undefined : deps.catalog().find(name);
+    const target: Partial<Pick<TargetSpec, 'name' | 'eksCluster' | 'namespace' | 'cluster'>> | undefined =
+      known ?? (name ? { name } : undefined);
     const failure = workflowFailureEvent(workflow, error, {
       execution,
       ...(target?.name && { target: target.name }),
@@ -32,7 +34,8 @@ export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'ev
     });
     deps.log.appendKeys({ execution, ...(target?.name && { target: target.name }) });
     deps.log.warn('workflow failed', { workflow, errorName: error.Error });
-    deps.metrics.record([{ name: SchedulerMetric.WorkflowFailed, value: 1, unit: 'Count' }], target?.name);
+    // The failure always counts; only a target of the deployment is named on the metric line.
+    deps.metrics.record([{ name: SchedulerMetric.WorkflowFailed, value: 1, unit: 'Count' }], known?.name);
     await deps.events.publish([failure]);
     return { reported: failure.detailType };
   };

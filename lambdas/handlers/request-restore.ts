@@ -7,13 +7,11 @@ import { buildRestorePlan, isSameRestoreRequest, type RestorePlan } from '../dom
 import { parseRestoreRequest, restoreRequestId } from '../domain/restore-request';
 import { restoreSummary, type RestoreSummary } from '../domain/restore-summary';
 import { SchedulerAnnotation, SchedulerLabel } from '../domain/scheduler-metadata';
-import type { TargetSpec } from '../domain/target-spec';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
-export interface RequestRestoreDependencies extends Pick<WorkflowDependencies, 'kube' | 'log' | 'now'> {
+export interface RequestRestoreDependencies extends Pick<WorkflowDependencies, 'catalog' | 'kube' | 'log' | 'now'> {
   starter: WorkflowStarter;
   restoreStateMachineArn: () => string;
-  targets: () => TargetSpec[];
 }
 
 export interface RequestRestoreResult extends RestoreSummary {
@@ -26,9 +24,9 @@ export interface RequestRestoreResult extends RestoreSummary {
   started?: boolean;
 }
 
-/** Restore workflow input: everything the steps need, decided once here. */
+/** Restore workflow input: everything the steps need, decided once here (how to connect comes from the deployment). */
 export interface RestoreWorkflowInput {
-  source: { target: string; eksCluster: string; namespace: string; cluster: string; auth: TargetSpec['auth'] };
+  source: { target: string; eksCluster: string; namespace: string; cluster: string };
   backup: string;
   requestId: string;
   timeoutSeconds: number;
@@ -45,10 +43,10 @@ const executionNameOf = (clusterName: string, requestId: string) => `restore-${c
  */
 export function createRequestRestore(deps: RequestRestoreDependencies) {
   return async (event: unknown): Promise<RequestRestoreResult> => {
-    const request = parseRestoreRequest(event, { targets: deps.targets(), now: deps.now() });
+    const request = parseRestoreRequest(event, { targets: () => deps.catalog().targets, now: deps.now() });
     const { source } = request;
     deps.log.appendKeys({ clusterName: request.clusterName, sourceCluster: source.cluster });
-    const kube = await deps.kube(source);
+    const kube = await deps.kube(deps.catalog().connection(source.eksCluster));
     const found = await kube.get('clusters', source.namespace, source.cluster);
     if (found && request.clusterName === source.cluster)
       throw new InvalidInputError(
@@ -90,7 +88,6 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
         eksCluster: source.eksCluster,
         namespace: source.namespace,
         cluster: source.cluster,
-        auth: source.auth,
       },
       backup: backupName,
       requestId,

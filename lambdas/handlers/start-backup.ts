@@ -32,7 +32,7 @@ export interface StartBackupResult {
 export function createStartBackup(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<StartBackupResult> => {
     const { input, executionName } = parseInput(StartBackupEventSchema, event, 'backup workflow input');
-    const { target } = input;
+    const target = deps.catalog().target(input.target, 'input.target');
     const now = deps.now();
     const scheduledTime = input.scheduledTime ? new Date(input.scheduledTime) : now;
     if (scheduledTime.getTime() > now.getTime() + SCHEDULE_CLOCK_SKEW_MS)

@@ -16,6 +16,8 @@ export interface SynthesizedScheduler {
   backupDefinition: AslDefinition;
   retentionDefinition: AslDefinition;
   restoreDefinition: AslDefinition;
+  /** The target catalog file the stack ships in its layer, as synthesis staged it. */
+  targetCatalogPath: string;
   /** The fake ARN each function has in the definitions, by function. */
   functionArns: Record<SchedulerFunctionName, string>;
   /** Each function's timeout in ms, by its fake ARN. */
@@ -64,6 +66,7 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
     backupDefinition: definitionOf(scheduler.backupWorkflow.stateMachine),
     retentionDefinition: definitionOf(scheduler.retentionWorkflow.stateMachine),
     restoreDefinition: definitionOf(scheduler.restoreWorkflow.stateMachine),
+    targetCatalogPath: scheduler.targetCatalog.path,
     functionArns,
     template,
     rules: eventRulesOf(template),

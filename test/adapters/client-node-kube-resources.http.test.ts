@@ -7,7 +7,7 @@ import { createKubeResourcesFactory } from '../../lambdas/adapters/kube-resource
 import { DEFAULT_REQUEST_RETRY } from '../../lambdas/adapters/request-retry';
 import type { KubeResources, ResourceKind } from '../../lambdas/adapters/kube-resources';
 import type { Backup } from '../../lambdas/domain/kube-objects';
-import { KubernetesApiError, TransientError } from '../../lambdas/errors';
+import { KubernetesApiError, PreconditionFailedError, TransientError } from '../../lambdas/errors';
 import { VirtualClock } from '../../simulator/virtual-clock';
 import { kubeStatus, startScriptedKubeApi, type ReceivedRequest, type ScriptedKubeApi } from './scripted-kube-api';
 
@@ -420,7 +420,7 @@ describe('the Kubernetes adapter over HTTPS', () => {
           'current-context': 'other',
         }),
       );
-      const factory = createKubeResourcesFactory({ region: 'eu-west-1', eks });
+      const factory = createKubeResourcesFactory({ region: 'eu-west-1', eks, allowKubeconfig: true });
       const local = await factory({ eksCluster: 'prod-eks', auth: { kind: 'kubeconfig', path, context: 'kind-local' } });
       api.answer(() => emptyList);
       await local.list('backups', 'demo');
@@ -428,5 +428,12 @@ describe('the Kubernetes adapter over HTTPS', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a deployed factory refuses kubeconfig auth before reading any file', async () => {
+    const factory = createKubeResourcesFactory({ region: 'eu-west-1', eks });
+    const refused = factory({ eksCluster: 'prod-eks', auth: { kind: 'kubeconfig', path: '/etc/passwd' } });
+    await expect(refused).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(refused).rejects.toThrow('kubeconfig auth is for local runs only');
   });
 });

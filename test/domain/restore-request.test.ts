@@ -8,7 +8,7 @@ const targets = [
   TargetSpecSchema.parse({ name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' }),
   TargetSpecSchema.parse({ name: 'jimi', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'jimi' }),
 ];
-const parse = (payload: unknown, at = now) => parseRestoreRequest(payload, { targets, now: at });
+const parse = (payload: unknown, at = now) => parseRestoreRequest(payload, { targets: () => targets, now: at });
 /** The id of a request once it resolved to `backup`. */
 const idOf = (payload: unknown, backup = 'hendrix-20261124030000', at = now) => restoreRequestId(parse(payload, at), backup);
 
@@ -27,7 +27,7 @@ const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 describe('a restore request', () => {
   test('needs only a target: the latest backup, one instance, a dated cluster name, two hours to get ready', () => {
     expect(parse({ target: 'hendrix' })).toEqual({
-      source: { target: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', auth: { kind: 'eks' } },
+      source: { target: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' },
       backupSelector: { kind: 'latest' },
       clusterName: 'hendrix-restore-20261125030000',
       clusterNameGiven: false,
@@ -45,8 +45,14 @@ describe('a restore request', () => {
       eksCluster: 'dr-eks',
       namespace: 'db',
       cluster: 'jimi',
-      auth: { kind: 'eks' },
     });
+  });
+
+  test('refuses coordinates that carry their own auth: how to connect comes from the deployment', () => {
+    const payload = {
+      target: { eksCluster: 'dr-eks', namespace: 'db', cluster: 'jimi', auth: { kind: 'kubeconfig', path: '/etc/passwd' } },
+    };
+    expect(() => parse(payload)).toThrow('target: Unrecognized key: "auth"');
   });
 
   test('"latest" is the same as no backup at all', () => {
@@ -88,7 +94,7 @@ describe('a restore request', () => {
   test('a long source name is cut so that the default name fits the recovery Job name CNPG derives from it', () => {
     const source = 'orders-service-primary-eu-west1'; // 31 characters: the default name would have 54
     const long = [TargetSpecSchema.parse({ name: 'long', eksCluster: 'e', namespace: 'demo', cluster: source })];
-    const name = parseRestoreRequest({ target: 'long' }, { targets: long, now }).clusterName;
+    const name = parseRestoreRequest({ target: 'long' }, { targets: () => long, now }).clusterName;
     expect(name).toBe('orders-service-prima-restore-20261125030000');
     expect(`${name}-1-snapshot-recovery`.length).toBeLessThanOrEqual(63);
   });
@@ -97,7 +103,7 @@ describe('a restore request', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$/), (cluster) => {
         const configured = [TargetSpecSchema.parse({ name: 't', eksCluster: 'e', namespace: 'demo', cluster })];
-        const name = parseRestoreRequest({ target: 't' }, { targets: configured, now }).clusterName;
+        const name = parseRestoreRequest({ target: 't' }, { targets: () => configured, now }).clusterName;
         expect(`${name}-1-snapshot-recovery`.length).toBeLessThanOrEqual(63);
         expect(name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
       }),

@@ -70,7 +70,7 @@ describe('the backup workflow end to end', () => {
 
   test('once the cluster has a history, a routine backup is checked once: seven state transitions', async () => {
     local.clock.advanceTo(slot('2026-11-02T01:30:00Z'));
-    const execution = await local.runWorkflow('backup', { target: local.target('hendrix'), scheduledTime: '2026-11-02T01:30:00Z' });
+    const execution = await local.runWorkflow('backup', { target: 'hendrix', scheduledTime: '2026-11-02T01:30:00Z' });
     expect(execution.statesEntered).toEqual([
       'StartBackup',
       'BackupProgress',
@@ -95,14 +95,14 @@ describe('the backup workflow end to end', () => {
 
   test('a rerun of a slot whose Backup exists adopts it instead of failing', async () => {
     const before = backupsOf('hendrix').length;
-    const execution = await local.runWorkflow('backup', { target: local.target('hendrix'), scheduledTime: '2026-11-02T01:00:00Z' });
+    const execution = await local.runWorkflow('backup', { target: 'hendrix', scheduledTime: '2026-11-02T01:00:00Z' });
     expect(execution.status).toBe('SUCCEEDED');
     expect(backupsOf('hendrix')).toHaveLength(before);
   });
 
   test('a CSI error fails the backup with CNPG status.error and leaves its snapshots for retention', async () => {
     local.server.cnpg.configure('demo', 'jimi', { csiError: 'rpc error: code = Internal desc = SnapshotLimitExceeded' });
-    const execution = await local.runWorkflow('backup', { target: local.target('jimi') });
+    const execution = await local.runWorkflow('backup', { target: 'jimi' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'BackupFailed' });
     expect(execution.cause).toContain('SnapshotLimitExceeded');
     const failed = eventsFor('jimi').find((e) => e.detailType === 'Backup Failed')!;
@@ -115,7 +115,7 @@ describe('the backup workflow end to end', () => {
   test('a backup stuck in pending times out at the not-started deadline and says why', async () => {
     local.server.cnpg.configure('demo', 'carlos', { stuckPending: true });
     const startedAt = local.clock.nowMs();
-    const execution = await local.runWorkflow('backup', { target: local.target('carlos') });
+    const execution = await local.runWorkflow('backup', { target: 'carlos' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'BackupTimedOut' });
     expect(execution.cause).toMatch(/did not start within 45 minutes/);
     expect(local.clock.nowMs() - startedAt).toBeLessThan(50 * 60_000);
@@ -126,11 +126,11 @@ describe('the backup workflow end to end', () => {
   test('a slow finalizing phase is followed to completion, and the next backup waits as long before checking', async () => {
     local.server.cnpg.configure('demo', 'prince', { finalizingSeconds: 1800 });
     const checks = (execution: { statesEntered: string[] }) => execution.statesEntered.filter((s) => s === 'CheckBackup').length;
-    const first = await local.runWorkflow('backup', { target: local.target('prince') });
+    const first = await local.runWorkflow('backup', { target: 'prince' });
     expect(first.status).toBe('SUCCEEDED');
     expect(checks(first)).toBeLessThanOrEqual(10);
     local.clock.advance(3_600_000);
-    const second = await local.runWorkflow('backup', { target: local.target('prince') });
+    const second = await local.runWorkflow('backup', { target: 'prince' });
     expect(second.status).toBe('SUCCEEDED');
     expect(checks(second)).toBeLessThanOrEqual(2);
   });
@@ -139,7 +139,7 @@ describe('the backup workflow end to end', () => {
     ['janis', 'is hibernated'],
     ['stevie', 'has no spec.backup.volumeSnapshot'],
   ])('refuses cluster %s, which %s, creating nothing and announcing the failure', async (cluster, reason) => {
-    const execution = await local.runWorkflow('backup', { target: local.target(cluster) });
+    const execution = await local.runWorkflow('backup', { target: cluster });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'PreconditionFailedError' });
     expect(execution.cause).toContain(reason);
     expect(backupsOf(cluster)).toEqual([]);
@@ -157,7 +157,7 @@ describe('the backup workflow end to end', () => {
     });
     const outage = local.server.faults.add({ verb: 'get', resource: 'backups', times: 2, response: { status: 503 } });
     const reset = local.server.faults.add({ verb: 'get', resource: 'clusters', times: 1, response: { reset: true } });
-    const execution = await local.runWorkflow('backup', { target: local.target('eric') });
+    const execution = await local.runWorkflow('backup', { target: 'eric' });
     expect(execution.status).toBe('SUCCEEDED');
     expect([storm.hits, outage.hits, reset.hits]).toEqual([3, 2, 1]);
     expect(local.server.requests.filter((r) => r.status === 429 && r.resource === 'backups')).toHaveLength(3);
@@ -165,13 +165,13 @@ describe('the backup workflow end to end', () => {
   });
 
   test('a token that expires mid-workflow is replaced by a fresh one after a single 401', async () => {
-    const first = await local.runWorkflow('backup', { target: local.target('duane'), scheduledTime: local.clock.now().toISOString() });
+    const first = await local.runWorkflow('backup', { target: 'duane', scheduledTime: local.clock.now().toISOString() });
     expect(first.status).toBe('SUCCEEDED');
     // Tokens carry their signing time to the second (X-Amz-Date): revoke at a whole second, as a fresh one is signed.
     local.clock.advanceTo(Math.ceil((local.clock.nowMs() + 60_000) / 1000) * 1000);
     local.server.revokeTokensIssuedBefore(local.clock.now());
     const before = local.server.requests.length;
-    const second = await local.runWorkflow('backup', { target: local.target('duane') });
+    const second = await local.runWorkflow('backup', { target: 'duane' });
     expect(second.status).toBe('SUCCEEDED');
     const statuses = local.server.requests.slice(before).map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(1);
@@ -193,15 +193,35 @@ describe('the backup workflow end to end', () => {
     expect(untouched.metadata.labels).toBeUndefined();
   });
 
+  test('an input that carries a spec instead of a target name is refused: the spec comes from the deployment', async () => {
+    const requests = local.server.requests.length;
+    const forged = {
+      name: 'hendrix',
+      eksCluster: 'local-eks',
+      namespace: 'kube-system',
+      cluster: 'hendrix',
+      auth: { kind: 'kubeconfig', path: '/etc/passwd' },
+    };
+    const execution = await local.runWorkflow('backup', { target: forged });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+    expect(execution.cause).toContain('input.target: Invalid input: expected string, received object');
+    expect(local.server.requests.slice(requests)).toEqual([]);
+  });
+
+  test('an input naming a target the deployment does not hold is refused before any request', async () => {
+    const requests = local.server.requests.length;
+    const execution = await local.runWorkflow('backup', { target: 'nobody' });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+    expect(JSON.parse(execution.cause!).errorMessage).toContain('input.target: "nobody" is not a target of this deployment');
+    expect(local.server.requests.slice(requests)).toEqual([]);
+  });
+
   test('a malformed input is refused with the field named, and nothing is created', async () => {
     const before = local.server.objects<Backup>('backups', 'demo').length;
     const requests = local.server.requests.length;
-    const execution = await local.runWorkflow('backup', {
-      target: { ...local.target('hendrix'), namespace: 'Demo/../x' },
-      scheduledTime: 'tomorrow',
-    });
+    const execution = await local.runWorkflow('backup', { target: 'Hendrix/../x', scheduledTime: 'tomorrow' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
-    expect(execution.cause).toContain('input.target.namespace');
+    expect(execution.cause).toContain('input.target: must be a lowercase RFC 1123 label');
     expect(execution.cause).toContain('input.scheduledTime');
     expect(local.server.objects<Backup>('backups', 'demo')).toHaveLength(before);
     expect(local.server.requests.slice(requests).filter((r) => r.verb === 'create')).toEqual([]);
@@ -225,7 +245,7 @@ metadata: { name: read-only, namespace: demo }
 subjects: [{ kind: Group, name: cnpg-snapshot-scheduler, apiGroup: rbac.authorization.k8s.io }]
 roleRef: { kind: Role, name: read-only, apiGroup: rbac.authorization.k8s.io }
 `);
-      const execution = await local.runWorkflow('backup', { target: local.target('hendrix') });
+      const execution = await local.runWorkflow('backup', { target: 'hendrix' });
       expect(execution).toMatchObject({ status: 'FAILED', error: 'KubernetesApiError' });
       expect(execution.cause).toContain('cannot create resource \\"backups\\" in API group \\"postgresql.cnpg.io\\"');
       expect(local.server.requests.filter((r) => r.status === 403)).toHaveLength(1);

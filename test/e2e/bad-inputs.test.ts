@@ -7,7 +7,6 @@ import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
  */
 
 const target = { ...HENDRIX, eksCluster: 'local-eks' };
-const withTarget = (patch: Record<string, unknown>) => ({ target: { ...target, ...patch } });
 
 const CONFIG_CASES: Array<[string, unknown, string]> = [
   ['no targets', { targets: [] }, 'targets: must list at least one target'],
@@ -34,47 +33,78 @@ const CONFIG_CASES: Array<[string, unknown, string]> = [
   ['minKeep of zero', { targets: [{ ...target, retention: { minKeep: 0 } }] }, 'targets.0.retention.minKeep:'],
   ['unknown field', { targets: [{ ...target, retain: '7d' }] }, 'targets.0: Unrecognized key: "retain"'],
   ['duplicate target names', { targets: [target, target] }, 'targets.1.name: "hendrix" is used by another target'],
+  [
+    'over-long cluster name',
+    { targets: [{ ...target, cluster: 'c'.repeat(64) }] },
+    'targets.0.cluster: must be a lowercase RFC 1123 label',
+  ],
+  ['negative timeout', { targets: [{ ...target, backup: { runningTimeoutMinutes: -1 } }] }, 'targets.0.backup.runningTimeoutMinutes:'],
+  [
+    'timeout of a year',
+    { targets: [{ ...target, backup: { notStartedTimeoutMinutes: 525_600 } }] },
+    'targets.0.backup.notStartedTimeoutMinutes:',
+  ],
+  ['online as a string', { targets: [{ ...target, backup: { online: 'yes' } }] }, 'targets.0.backup.online:'],
   ['e-mail that is not one', { targets: [target], notifications: { email: 'oncall' } }, 'notifications.email: must be an e-mail address'],
 ];
 
 const BACKUP_CASES: Array<[string, unknown, string]> = [
-  ['no target', {}, 'input.target: Invalid input: expected object, received undefined'],
-  ['target as a string', { target: 'hendrix' }, 'input.target: Invalid input: expected object, received string'],
-  ['empty cluster name', withTarget({ cluster: '' }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
-  ['cluster name with a slash', withTarget({ cluster: 'hendrix/../jimi' }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
-  ['cluster name in upper case', withTarget({ cluster: 'HENDRIX' }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
+  ['no target', {}, 'input.target: required: the name of a target of this deployment'],
+  ['a target spec instead of a name', { target }, 'input.target: must be the name of a target of this deployment'],
   [
-    'injection-looking namespace',
-    withTarget({ namespace: "demo'; DROP TABLE backups; --" }),
-    'input.target.namespace: must be a lowercase RFC 1123 label',
+    'a spec with its own kubeconfig',
+    { target: { ...target, auth: { kind: 'kubeconfig', path: '/etc/passwd' } } },
+    'input.target: must be the name of a target of this deployment; a workflow input never carries a target spec or its auth',
   ],
-  ['over-long cluster name', withTarget({ cluster: 'c'.repeat(64) }), 'input.target.cluster: must be a lowercase RFC 1123 label'],
-  ['invalid cron', withTarget({ schedule: 'cron(61 * * * ? *)' }), 'input.target.schedule: field 1 ("61") is not valid'],
-  ['negative timeout', withTarget({ backup: { runningTimeoutMinutes: -1 } }), 'input.target.backup.runningTimeoutMinutes:'],
-  ['timeout of a year', withTarget({ backup: { notStartedTimeoutMinutes: 525_600 } }), 'input.target.backup.notStartedTimeoutMinutes:'],
-  ['online as a string', withTarget({ backup: { online: 'yes' } }), 'input.target.backup.online:'],
+  [
+    'a name with a kubeconfig beside it',
+    { target: 'hendrix', auth: { kind: 'kubeconfig', path: '/etc/passwd' } },
+    'input: Unrecognized key: "auth"',
+  ],
+  ['empty target name', { target: '' }, 'input.target: must be a lowercase RFC 1123 label'],
+  ['target name with a slash', { target: 'hendrix/../jimi' }, 'input.target: must be a lowercase RFC 1123 label'],
+  ['target name in upper case', { target: 'HENDRIX' }, 'input.target: must be a lowercase RFC 1123 label'],
+  ['injection-looking target name', { target: "hendrix'; DROP TABLE backups; --" }, 'input.target: must be a lowercase RFC 1123 label'],
+  ['over-long target name', { target: 'h'.repeat(41) }, 'input.target: must be at most 40 characters'],
+  ['a target the deployment does not hold', { target: 'jimi' }, 'input.target: "jimi" is not a target of this deployment'],
   [
     'scheduled time without a zone',
-    { ...withTarget({}), scheduledTime: '2026-11-02T01:00:00' },
+    { target: 'hendrix', scheduledTime: '2026-11-02T01:00:00' },
+    'input.scheduledTime: must be an ISO 8601 time with a zone',
+  ],
+  [
+    'scheduled time as a number',
+    { target: 'hendrix', scheduledTime: 1_700_000_000 },
     'input.scheduledTime: must be an ISO 8601 time with a zone',
   ],
   [
     'scheduled time in the future',
-    { ...withTarget({}), scheduledTime: '2027-01-01T00:00:00Z' },
+    { target: 'hendrix', scheduledTime: '2027-01-01T00:00:00Z' },
     'input.scheduledTime: 2027-01-01T00:00:00Z is in the future',
   ],
-  ['unknown field', { ...withTarget({}), force: true }, 'input: Unrecognized key: "force"'],
+  ['unknown field', { target: 'hendrix', force: true }, 'input: Unrecognized key: "force"'],
 ];
 
 const RETENTION_CASES: Array<[string, unknown, string]> = [
-  ['no target', { dryRun: true }, 'input.target: Invalid input: expected object, received undefined'],
-  ['dryRun as a string', { ...withTarget({}), dryRun: 'yes' }, 'input.dryRun: Invalid input: expected boolean, received string'],
+  ['no target', { dryRun: true }, 'input.target: required: the name of a target of this deployment'],
+  [
+    'a spec with its own kubeconfig',
+    { target: { ...target, auth: { kind: 'kubeconfig', path: '/etc/passwd' } }, dryRun: true },
+    'input.target: must be the name of a target of this deployment; a workflow input never carries a target spec or its auth',
+  ],
+  [
+    'a name with a kubeconfig beside it',
+    { target: 'hendrix', auth: { kind: 'kubeconfig', path: '/etc/passwd' } },
+    'input: Unrecognized key: "auth"',
+  ],
+  ['a target the deployment does not hold', { target: 'jimi', dryRun: true }, 'input.target: "jimi" is not a target of this deployment'],
+  ['dryRun as a string', { target: 'hendrix', dryRun: 'yes' }, 'input.dryRun: Invalid input: expected boolean, received string'],
   [
     'scheduled time without a zone',
-    { ...withTarget({}), scheduledTime: '2026-11-02 03:30' },
+    { target: 'hendrix', scheduledTime: '2026-11-02 03:30' },
     'input.scheduledTime: must be an ISO 8601 time with a zone',
   ],
-  ['unknown field', { ...withTarget({}), dryrun: true }, 'input: Unrecognized key: "dryrun"'],
+  ['unknown field', { target: 'hendrix', dryrun: true }, 'input: Unrecognized key: "dryrun"'],
 ];
 
 const RESTORE_CASES: Array<[string, unknown, string]> = [
@@ -114,6 +144,11 @@ const RESTORE_CASES: Array<[string, unknown, string]> = [
   ],
   ['injection-looking request id', { target: 'hendrix', requestId: '$(rm -rf /)' }, 'requestId: must be a label value'],
   ['unknown field', { target: 'hendrix', namespace: 'kube-system' }, 'Unrecognized key: "namespace"'],
+  [
+    'coordinates with their own kubeconfig',
+    { target: { eksCluster: 'local-eks', namespace: 'demo', cluster: 'hendrix', auth: { kind: 'kubeconfig', path: '/etc/passwd' } } },
+    'target: Unrecognized key: "auth"',
+  ],
 ];
 
 describe('bad input is refused with the field named, and changes nothing', () => {
@@ -136,7 +171,7 @@ describe('bad input is refused with the field named, and changes nothing', () =>
 
     beforeAll(async () => {
       local = await LocalScheduler.start({ targets: [target], clusterOptions: { hendrix: { walArchive: 'plugin' } } });
-      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      await local.runWorkflow('backup', { target: 'hendrix' });
       objectsBefore = allObjects();
     });
     afterAll(() => local.close());

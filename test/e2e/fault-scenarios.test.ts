@@ -25,7 +25,7 @@ interface Scenario {
 }
 
 const backup = async (local: LocalScheduler, target: string, input: Record<string, unknown> = {}) => {
-  const execution = await local.runWorkflow('backup', { target: local.target(target), ...input });
+  const execution = await local.runWorkflow('backup', { target: target, ...input });
   return execution.status === 'SUCCEEDED' ? 'backup succeeded' : `backup failed: ${execution.error}`;
 };
 const restore = async (local: LocalScheduler, payload: Record<string, unknown>) => {
@@ -176,13 +176,13 @@ const SCENARIOS: Scenario[] = [
     name: 'the Backup is deleted while it is followed',
     run: async (local, t) => {
       const start = (await local.invoke('startBackup', {
-        input: { target: local.target(t) },
+        input: { target: t },
         executionName: 'manual-delete',
       })) as StartBackupResult;
       const kube = await local.kube(t);
       await kube.delete('backups', 'demo', start.follow.name);
       local.clock.advance(start.progress.state === 'waiting' ? start.progress.waitSeconds * 1000 : 0);
-      const check = (await local.invoke('checkBackup', { target: local.target(t), follow: start.follow })) as CheckBackupResult;
+      const check = (await local.invoke('checkBackup', { target: t, follow: start.follow })) as CheckBackupResult;
       return `${check.progress.state}: ${check.progress.phase}`;
     },
     expected: 'failed: deleted',
@@ -210,10 +210,10 @@ const SCENARIOS: Scenario[] = [
     run: async (local, t) => {
       // A new backup makes the older one expire; its retention step then dies between the two deletes.
       const crash = local.server.faults.add({ verb: 'delete', resource: 'volumesnapshots', response: { reset: true } });
-      const crashed = await local.runWorkflow('backup', { target: local.target(t) });
+      const crashed = await local.runWorkflow('backup', { target: t });
       crash.remove();
       local.clock.advance(3 * HOUR);
-      const repaired = await local.runWorkflow('retention', { target: local.target(t) });
+      const repaired = await local.runWorkflow('retention', { target: t });
       const orphans = local.server
         .objects<VolumeSnapshot>('volumesnapshots', 'demo')
         .filter((s) => s.metadata.labels?.['cnpg.io/cluster'] === t)
@@ -230,7 +230,7 @@ const SCENARIOS: Scenario[] = [
     name: 'the API server resets every snapshot listing during retention',
     run: async (local, t) => {
       local.server.faults.add({ verb: 'list', resource: 'volumesnapshots', response: { reset: true } });
-      return (await local.runWorkflow('retention', { target: local.target(t) })).error ?? 'no error';
+      return (await local.runWorkflow('retention', { target: t })).error ?? 'no error';
     },
     expected: 'TransientError',
   },
@@ -303,7 +303,7 @@ describe('fault scenarios', () => {
       local.clock.advanceTo(new Date(Date.parse('2026-11-02T00:00:00Z') + hour * HOUR));
       for (let index = 0; index < SCENARIOS.length; index += 1) {
         if (SCENARIOS[index]!.cluster?.hibernated) continue;
-        await local.runWorkflow('backup', { target: local.target(targetName(index)) });
+        await local.runWorkflow('backup', { target: targetName(index) });
       }
     }
     local.clock.advance(HOUR);

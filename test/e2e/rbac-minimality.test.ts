@@ -42,9 +42,9 @@ async function lifeOfATarget(rbac: string) {
   try {
     local.server.replaceRbac(rbac);
     const outcomes: string[] = [];
-    outcomes.push((await local.runWorkflow('backup', { target: local.target('hendrix') })).status);
+    outcomes.push((await local.runWorkflow('backup', { target: 'hendrix' })).status);
     local.clock.advance(2 * 3_600_000);
-    outcomes.push((await local.runWorkflow('backup', { target: local.target('hendrix') })).status);
+    outcomes.push((await local.runWorkflow('backup', { target: 'hendrix' })).status);
     outcomes.push(
       await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-restore' }).then(
         (result) => local.execution(result.executionName!)!.status,

@@ -149,7 +149,7 @@ describe('restore end to end', () => {
     const kube = await local.kube('jimi');
     await kube.delete('volumesnapshots', 'demo', 'jimi-20261124020000');
     const execution = await local.runWorkflow('restore', {
-      source: { target: 'jimi', eksCluster: local.target('jimi').eksCluster, namespace: 'demo', cluster: 'jimi', auth: { kind: 'eks' } },
+      source: { target: 'jimi', eksCluster: local.target('jimi').eksCluster, namespace: 'demo', cluster: 'jimi' },
       backup: planned.backup,
       requestId: 'late-delete',
       timeoutSeconds: 600,

@@ -104,15 +104,15 @@ describe('retention end to end', () => {
 
     test('a failed backup and the snapshots it left are kept for failedKeep, then swept', async () => {
       local.server.cnpg.configure('demo', 'jimi', { csiError: 'volume busy' });
-      const failed = await local.runWorkflow('backup', { target: local.target('jimi') });
+      const failed = await local.runWorkflow('backup', { target: 'jimi' });
       expect(failed.error).toBe('BackupFailed');
       local.server.cnpg.configure('demo', 'jimi', { csiError: undefined });
       expect(snapshotsOf(local, 'jimi')).toHaveLength(2);
       local.clock.advance(6 * HOUR);
-      await local.runWorkflow('retention', { target: local.target('jimi') });
+      await local.runWorkflow('retention', { target: 'jimi' });
       expect(backupsOf(local, 'jimi')).toHaveLength(1);
       local.clock.advance(7 * HOUR);
-      await local.runWorkflow('retention', { target: local.target('jimi') });
+      await local.runWorkflow('retention', { target: 'jimi' });
       expect(backupsOf(local, 'jimi')).toEqual([]);
       expect(snapshotsOf(local, 'jimi')).toEqual([]);
     });
@@ -131,22 +131,22 @@ describe('retention end to end', () => {
         status: { phase: 'completed', stoppedAt: '2026-10-01T00:03:00Z' },
       };
       local.server.seed(byHand);
-      await local.runWorkflow('backup', { target: local.target('janis') });
+      await local.runWorkflow('backup', { target: 'janis' });
       local.clock.advance(3 * 24 * HOUR);
-      await local.runWorkflow('backup', { target: local.target('janis') });
-      await local.runWorkflow('retention', { target: local.target('janis') });
+      await local.runWorkflow('backup', { target: 'janis' });
+      await local.runWorkflow('retention', { target: 'janis' });
       expect(backupsOf(local, 'janis')).toContain('janis-by-hand');
       expect(backupsOf(local, 'janis')).toHaveLength(2);
     });
 
     test('a dry run returns the plan and deletes nothing', async () => {
-      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      await local.runWorkflow('backup', { target: 'hendrix' });
       local.clock.advance(HOUR);
-      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      await local.runWorkflow('backup', { target: 'hendrix' });
       local.clock.advance(3 * 24 * HOUR);
       const before = backupsOf(local, 'hendrix');
       const result = (await local.invoke('applyRetention', {
-        input: { target: local.target('hendrix'), dryRun: true },
+        input: { target: 'hendrix', dryRun: true },
       })) as ApplyRetentionResult;
       expect(result.summary).toMatchObject({ dryRun: true, deletedBackups: [], deletedSnapshots: [] });
       expect(result.plan!.backups.map((b) => [b.action, b.rule])).toEqual([
@@ -159,7 +159,7 @@ describe('retention end to end', () => {
     test('a dry run of the retention workflow returns the plan and deletes nothing', async () => {
       const before = backupsOf(local, 'hendrix');
       const deletesBefore = local.server.requests.filter((r) => r.verb === 'delete').length;
-      const run = await local.runWorkflow('retention', { target: local.target('hendrix'), dryRun: true });
+      const run = await local.runWorkflow('retention', { target: 'hendrix', dryRun: true });
       expect(run.status).toBe('SUCCEEDED');
       const { retention } = run.output as { retention: ApplyRetentionResult };
       expect(retention.summary).toMatchObject({ trigger: 'schedule', dryRun: true, deletedBackups: [] });
@@ -172,7 +172,7 @@ describe('retention end to end', () => {
       // The second snapshot delete dies: the Backup is still there, one of its snapshots is gone.
       const crash = local.server.faults.add({ verb: 'delete', resource: 'volumesnapshots', response: { reset: true } });
       const expired = backupsOf(local, 'hendrix')[0]!;
-      const run = await local.runWorkflow('retention', { target: local.target('hendrix') });
+      const run = await local.runWorkflow('retention', { target: 'hendrix' });
       crash.remove();
       expect(run.status).toBe('FAILED');
       expect(local.events.ofType('Retention Failed').length).toBeGreaterThan(0);
@@ -180,7 +180,7 @@ describe('retention end to end', () => {
         snapshotsOf(local, 'hendrix').filter((s) => !backupsOf(local, 'hendrix').includes(s.metadata.labels!['cnpg.io/backupName']!));
       expect(backupsOf(local, 'hendrix')).toContain(expired);
       expect(orphans()).toEqual([]);
-      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      await local.runWorkflow('retention', { target: 'hendrix' });
       expect(backupsOf(local, 'hendrix')).not.toContain(expired);
       expect(orphans()).toEqual([]);
       expect(backupsOf(local, 'hendrix')).toHaveLength(1);
@@ -257,7 +257,7 @@ describe('retention end to end', () => {
         status: { boundVolumeSnapshotContentName: 'snapcontent-retained', readyToUse: true },
       };
       local.server.seed(orphan);
-      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      await local.runWorkflow('retention', { target: 'hendrix' });
       const event = local.events.ofType('Retention Applied').at(-1)!;
       expect([...(event.detail.deletedSnapshots as string[]), ...(event.detail.deletingSnapshots as string[])]).toEqual([
         'hendrix-old-orphan',
@@ -290,10 +290,10 @@ describe('retention end to end', () => {
       local.server.seed(held);
       const deleted = () => local.metrics.sum('hendrix', 'RetentionDeleted');
       const before = { requests: local.server.requests.length, deleted: deleted() };
-      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      await local.runWorkflow('retention', { target: 'hendrix' });
       const first = local.events.ofType('Retention Applied').at(-1)!.detail;
       expect(first).toMatchObject({ deletedSnapshots: [], deletingSnapshots: ['hendrix-held'], deletingSnapshotCount: 1 });
-      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      await local.runWorkflow('retention', { target: 'hendrix' });
       const second = local.events.ofType('Retention Applied').at(-1)!.detail;
       expect(second).toMatchObject({ deletedSnapshots: [], deletingSnapshots: [], stillDeletingSnapshots: ['hendrix-held'], deferred: 0 });
       const deletes = local.server.requests.slice(before.requests).filter((r) => r.verb === 'delete' && r.name === 'hendrix-held');
@@ -353,14 +353,14 @@ describe('a large backlog', () => {
           local.server.seed(snapshot);
         }
       }
-      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      await local.runWorkflow('backup', { target: 'hendrix' });
       const first = local.events.ofType('Retention Applied').at(-1)!.detail;
       expect(Number(first.deletedBackupCount) + Number(first.deletedSnapshotCount)).toBeLessThanOrEqual(400);
       expect(first.deletedBackups).toEqual(Array.from({ length: 133 }, (_, i) => `hendrix-old-${String(i).padStart(3, '0')}`));
       // minKeep 3 keeps the new backup and the two newest old ones: 198 backups and 396 snapshots are due. The run
       // spends its 400 requests on 133 whole backups and the first snapshot of the 134th, which the next run finishes first.
       expect(first.deferred).toBe(198 + 396 - 400);
-      await local.runWorkflow('retention', { target: local.target('hendrix') });
+      await local.runWorkflow('retention', { target: 'hendrix' });
       expect(local.events.ofType('Retention Applied').at(-1)!.detail.deferred).toBe(0);
       expect(backupsOf(local, 'hendrix').filter((name) => name.startsWith('hendrix-old-'))).toEqual(['hendrix-old-198', 'hendrix-old-199']);
       expect(backupsOf(local, 'hendrix')).toHaveLength(3);

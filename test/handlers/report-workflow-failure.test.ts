@@ -1,13 +1,19 @@
+import { TargetCatalog } from '../../lambdas/domain/target-catalog';
+import { TargetSpecSchema } from '../../lambdas/domain/target-spec';
 import { InvalidInputError } from '../../lambdas/errors';
 import { createReportWorkflowFailure } from '../../lambdas/handlers/report-workflow-failure';
 import { MemoryLog } from '../../simulator/memory-log';
 import { RecordingEventPublisher } from '../../simulator/recording-event-publisher';
 import { RecordingMetrics } from '../../simulator/recording-metrics';
 
+const catalog = new TargetCatalog({
+  targets: [TargetSpecSchema.parse({ name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' })],
+});
+
 function reporter() {
   const events = new RecordingEventPublisher();
   const metrics = new RecordingMetrics();
-  return { events, metrics, report: createReportWorkflowFailure({ events, metrics, log: new MemoryLog() }) };
+  return { events, metrics, report: createReportWorkflowFailure({ catalog: () => catalog, events, metrics, log: new MemoryLog() }) };
 }
 
 const lambdaCause = JSON.stringify({ errorType: 'PreconditionFailedError', errorMessage: 'Cluster demo/hendrix is hibernated' });
@@ -19,7 +25,7 @@ describe('reporting a failed workflow', () => {
       workflow: 'backup',
       execution: 'hendrix-backup-20261102100000',
       error: { Error: 'PreconditionFailedError', Cause: lambdaCause },
-      input: { target: { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' } },
+      input: { target: 'hendrix' },
     });
     expect(events.events).toEqual([
       {
@@ -45,6 +51,18 @@ describe('reporting a failed workflow', () => {
       { detailType: 'Restore Failed', detail: { execution: 'x', errorName: 'States.Timeout', error: 'not json' } },
     ]);
     expect(metrics.points).toEqual([{ name: 'WorkflowFailed', value: 1, unit: 'Count' }]);
+  });
+
+  test('names a target the deployment does not hold as given, and counts no metric for it', async () => {
+    const { events, metrics, report } = reporter();
+    await report({ workflow: 'backup', execution: 'x', error: { Error: 'InvalidInputError' }, input: { target: 'jimi' } });
+    expect(events.events[0]!.detail).toEqual({
+      execution: 'x',
+      target: 'jimi',
+      errorName: 'InvalidInputError',
+      error: 'InvalidInputError',
+    });
+    expect(metrics.points).toEqual([]);
   });
 
   test('rejects an unknown workflow and publishes nothing', async () => {

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { DeploymentConfigError } from '../../lib/deployment-config';
 import { KUBERNETES_GROUP } from '../../lib/kube-access';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
@@ -35,9 +36,9 @@ describe('the synthesized scheduler', () => {
     const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => {
       const target = s.Properties.Target as { Arn: unknown; Input: string };
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [dispatcherId, 'Arn'] });
-      const input = JSON.parse(target.Input) as { workflow: string; target: { name: string }; scheduledTime: string };
+      const input = JSON.parse(target.Input) as { workflow: string; target: string; scheduledTime: string };
       expect(input.scheduledTime).toBe('<aws.scheduler.scheduled-time>');
-      return `${input.target.name} ${input.workflow} ${String(s.Properties.ScheduleExpression)}`;
+      return `${input.target} ${input.workflow} ${String(s.Properties.ScheduleExpression)}`;
     });
     expect(schedules.sort()).toEqual([
       'hendrix backup cron(0 * * * ? *)',
@@ -112,16 +113,14 @@ describe('the synthesized scheduler', () => {
   });
 });
 
-describe('limits of one stack', () => {
-  test('a target list too long for the restore Lambda environment fails synth saying what to do', () => {
-    const targets = Array.from({ length: 40 }, (_, i) => ({
-      ...EXAMPLE_TARGET,
-      name: `cluster-number-${i}`,
-      cluster: `cluster-number-${i}`,
-    }));
-    expect(() => synthesize({ targets })).toThrow(
-      /config\.targets is too long for the restore Lambda's environment .*split the targets across stacks/,
-    );
+describe('what a deployed scheduler may connect with', () => {
+  test('a target with kubeconfig auth fails synth naming the field: kubeconfig is for local runs only', () => {
+    const targets = [
+      EXAMPLE_TARGET,
+      { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', auth: { kind: 'kubeconfig' as const, path: '~/.kube/config' } },
+    ];
+    expect(() => synthesize({ targets })).toThrow(DeploymentConfigError);
+    expect(() => synthesize({ targets })).toThrow('targets.1.auth: kubeconfig auth is for local runs only');
   });
 });
 

@@ -1,0 +1,48 @@
+import { readTargetCatalog } from '../../lambdas/adapters/target-catalog-file';
+import { EXAMPLE_TARGET, synthesize } from './synthesize';
+
+/** The targets travel as data in a layer: neither the template nor any environment variable carries their specs. */
+
+const targets = Array.from({ length: 60 }, (_, i) => ({ ...EXAMPLE_TARGET, name: `cluster-number-${i}`, cluster: `cluster-number-${i}` }));
+
+describe('the target catalog layer', () => {
+  const { stack, template } = synthesize({ targets });
+  const layerId = stack.getLogicalId(stack.scheduler.targetCatalog.layer.node.defaultChild as never);
+
+  test('is one layer version whatever the number of targets', () => {
+    expect(Object.keys(template.findResources('AWS::Lambda::LayerVersion'))).toEqual([layerId]);
+  });
+
+  test('every function that resolves a target name mounts it', () => {
+    const { functions } = stack.scheduler;
+    const readers = [
+      functions.startBackup,
+      functions.checkBackup,
+      functions.applyRetention,
+      functions.reportFailure,
+      functions.requestRestore,
+      functions.createRestoreCluster,
+      functions.checkRestore,
+    ];
+    const resources = template.findResources('AWS::Lambda::Function');
+    for (const fn of readers) {
+      const properties = resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties as { Layers?: unknown[] };
+      expect(properties.Layers).toEqual([{ Ref: layerId }]);
+    }
+  });
+
+  test('ships exactly the validated targets, defaults applied, which the Lambdas read back', () => {
+    const catalog = readTargetCatalog(stack.scheduler.targetCatalog.path);
+    expect(catalog.targets.map((t) => t.name)).toEqual(targets.map((t) => t.name));
+    expect(catalog.target('cluster-number-7')).toMatchObject({
+      cluster: 'cluster-number-7',
+      schedule: 'cron(0 * * * ? *)',
+      auth: { kind: 'eks' },
+    });
+  });
+
+  test('no environment variable carries a target', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(JSON.stringify((fn.Properties as { Environment?: unknown }).Environment ?? {})).not.toContain('cluster-number');
+  });
+});

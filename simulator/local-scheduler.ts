@@ -159,7 +159,9 @@ export class LocalScheduler {
     });
     server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
     if (options.seedClusters ?? true) {
-      for (const target of config.targets)
+      // Two targets may back up one Cluster (each under its own policy): it is seeded once.
+      const clusters = new Map(config.targets.map((target) => [`${target.namespace}/${target.cluster}`, target]));
+      for (const target of clusters.values())
         server.seed(exampleCluster({ namespace: target.namespace, name: target.cluster, ...options.clusterOptions?.[target.cluster] }));
     }
     return new LocalScheduler(

@@ -41,7 +41,7 @@ describe('backups that do not false-alarm on EBS', () => {
 
   test('a first full snapshot that finalizes for hours completes, with no timeout on the way', async () => {
     local.server.cnpg.configure('demo', 'ebs', { finalizingSeconds: 5 * 3600 });
-    const execution = await local.runWorkflow('backup', { target: local.target('ebs') });
+    const execution = await local.runWorkflow('backup', { target: 'ebs' });
     expect(execution.status).toBe('SUCCEEDED');
     expect(eventsFor('ebs').map((e) => e.detailType)).toEqual(['Backup Completed', 'Retention Applied']);
     expect(local.metrics.sum('ebs', 'BackupFailed')).toBe(0);
@@ -53,7 +53,7 @@ describe('backups that do not false-alarm on EBS', () => {
     local.clock.advance(HOUR);
     expect(backupsOf('busy').map((b) => b.status?.phase)).toEqual(['finalizing']);
 
-    const execution = await local.runWorkflow('backup', { target: local.target('busy') });
+    const execution = await local.runWorkflow('backup', { target: 'busy' });
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.statesEntered).toEqual(['StartBackup', 'BackupProgress', 'BackupSkipped']);
     expect(backupsOf('busy').map((b) => b.metadata.name)).toEqual(['busy-by-hand']);
@@ -69,18 +69,18 @@ describe('backups that do not false-alarm on EBS', () => {
     local.clock.advanceTo(first);
     // The first slot's own StartBackup creates the Backup; its execution follows it for 90 minutes.
     await local.invoke('startBackup', {
-      input: { target: local.target('ours'), scheduledTime: first.toISOString() },
+      input: { target: 'ours', scheduledTime: first.toISOString() },
       executionName: 'ours-backup-first',
     });
     local.clock.advance(HOUR);
     const second = await local.runWorkflow('backup', {
-      target: local.target('ours'),
+      target: 'ours',
       scheduledTime: new Date(first.getTime() + HOUR).toISOString(),
     });
     expect(second.statesEntered.at(-1)).toBe('BackupSkipped');
     local.clock.advance(HOUR);
     const third = await local.runWorkflow('backup', {
-      target: local.target('ours'),
+      target: 'ours',
       scheduledTime: new Date(first.getTime() + 2 * HOUR).toISOString(),
     });
     expect(third.statesEntered.at(-1)).toBe('BackupCompleted');
@@ -89,11 +89,11 @@ describe('backups that do not false-alarm on EBS', () => {
 
   test('a backup of ours that never started and outlived its deadline is removed, and the slot backs up', async () => {
     local.server.cnpg.configure('demo', 'stale', { stuckPending: true });
-    await local.invoke('startBackup', { input: { target: local.target('stale') }, executionName: 'stale-backup-died' });
+    await local.invoke('startBackup', { input: { target: 'stale' }, executionName: 'stale-backup-died' });
     local.clock.advance(46 * 60_000);
     local.server.cnpg.configure('demo', 'stale', { stuckPending: false });
     const [left] = backupsOf('stale');
-    const execution = await local.runWorkflow('backup', { target: local.target('stale') });
+    const execution = await local.runWorkflow('backup', { target: 'stale' });
     expect(execution.statesEntered.at(-1)).toBe('BackupCompleted');
     expect(backupsOf('stale').map((b) => b.metadata.name)).not.toContain(left!.metadata.name);
     expect(backupsOf('stale')).toHaveLength(1);
@@ -102,7 +102,7 @@ describe('backups that do not false-alarm on EBS', () => {
   test('a backup that never starts times out at the not-started deadline and is removed from the queue', async () => {
     local.server.cnpg.configure('demo', 'stuck', { stuckPending: true });
     const startedAt = local.clock.nowMs();
-    const execution = await local.runWorkflow('backup', { target: local.target('stuck') });
+    const execution = await local.runWorkflow('backup', { target: 'stuck' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'BackupTimedOut' });
     expect(execution.cause).toMatch(/did not start within 45 minutes/);
     expect(local.clock.nowMs() - startedAt).toBeLessThan(50 * 60_000);
@@ -117,7 +117,7 @@ describe('backups that do not false-alarm on EBS', () => {
       if (now.getTime() >= admitAt) local.server.cnpg.configure('demo', 'fixed', { refuseVolumeSnapshotBackups: false });
     });
     try {
-      const execution = await local.runWorkflow('backup', { target: local.target('fixed') });
+      const execution = await local.runWorkflow('backup', { target: 'fixed' });
       expect(execution.status).toBe('SUCCEEDED');
       expect(backupsOf('fixed').map((b) => b.status?.phase)).toEqual(['completed']);
     } finally {
@@ -127,14 +127,14 @@ describe('backups that do not false-alarm on EBS', () => {
 
   test('an invalid backup definition that stays times out as never started, with the admission error, and is removed', async () => {
     local.server.cnpg.configure('demo', 'refused', { refuseVolumeSnapshotBackups: true });
-    const execution = await local.runWorkflow('backup', { target: local.target('refused') });
+    const execution = await local.runWorkflow('backup', { target: 'refused' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'BackupTimedOut' });
     expect(execution.cause).toContain('invalid backup definition (the resource failed admission validation on: spec.method');
     expect(backupsOf('refused')).toEqual([]);
   });
 
   test("immediateCheckpoint on the target keeps the cluster's waitForArchive: false", async () => {
-    const execution = await local.runWorkflow('backup', { target: local.target('checkpoint') });
+    const execution = await local.runWorkflow('backup', { target: 'checkpoint' });
     expect(execution.status).toBe('SUCCEEDED');
     const [backup] = backupsOf('checkpoint');
     expect(local.server.cnpg.configurationUsedBy('demo', backup!.metadata.name!)?.onlineConfiguration).toEqual({

@@ -35,6 +35,8 @@ describe('restores in the disasters they exist for', () => {
         { name: 'gone', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'gone' },
         { name: 'legacy', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'legacy' },
         { name: 'owned', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'owned' },
+        // A second policy over hendrix's backups that keeps only the newest one (never scheduled in these tests).
+        { ...HENDRIX, name: 'hendrix-newest-only', retention: { keepWithin: '1m', minKeep: 1, scope: 'all' } },
       ],
       clusterOptions: {
         hendrix: { walArchive: 'plugin', irsaRoleArn: 'arn:aws:iam::123456789012:role/hendrix-archive' },
@@ -140,8 +142,7 @@ describe('restores in the disasters they exist for', () => {
       { target: 'hendrix', backup: oldest, clusterName: 'hendrix-oldest' },
       {
         // A policy that keeps only the newest backup, applied while the restore workflow has not started yet.
-        beforeWorkflow: () =>
-          local.runWorkflow('retention', { target: { ...local.target('hendrix'), retention: { keepWithin: '1m', minKeep: 1 } } }),
+        beforeWorkflow: () => local.runWorkflow('retention', { target: 'hendrix-newest-only' }),
       },
     );
     expect((await kube.get('backups', 'demo', oldest))?.metadata.annotations).toHaveProperty(

@@ -188,7 +188,7 @@ describe('retention end to end', () => {
 
     test('a completed backup marks its snapshots with the target, so they are known as ours after the Backup is gone', async () => {
       const before = new Set(backupsOf(local, 'hendrix'));
-      await local.runWorkflow('backup', { target: local.target('hendrix') });
+      await local.runWorkflow('backup', { target: 'hendrix' });
       const name = backupsOf(local, 'hendrix').find((backup) => !before.has(backup));
       const labels = snapshotsOf(local, 'hendrix')
         .filter((s) => s.metadata.labels?.['cnpg.io/backupName'] === name)
@@ -218,7 +218,7 @@ describe('retention end to end', () => {
       local.server.seed(
         orphan('janis-ours', { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/target': 'janis' }),
       );
-      await local.runWorkflow('retention', { target: local.target('janis') });
+      await local.runWorkflow('retention', { target: 'janis' });
       const names = snapshotsOf(local, 'janis').map((s) => s.metadata.name);
       expect(names).toContain('janis-kept-by-user');
       expect(names).not.toContain('janis-ours');

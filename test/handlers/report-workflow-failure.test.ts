@@ -53,7 +53,7 @@ describe('reporting a failed workflow', () => {
     expect(metrics.points).toEqual([{ name: 'WorkflowFailed', value: 1, unit: 'Count' }]);
   });
 
-  test('names a target the deployment does not hold as given, and counts no metric for it', async () => {
+  test('names a target the deployment does not hold as given, and counts the failure on no target', async () => {
     const { events, metrics, report } = reporter();
     await report({ workflow: 'backup', execution: 'x', error: { Error: 'InvalidInputError' }, input: { target: 'jimi' } });
     expect(events.events[0]!.detail).toEqual({
@@ -62,7 +62,7 @@ describe('reporting a failed workflow', () => {
       errorName: 'InvalidInputError',
       error: 'InvalidInputError',
     });
-    expect(metrics.points).toEqual([]);
+    expect(metrics.points).toEqual([{ name: 'WorkflowFailed', value: 1, unit: 'Count' }]);
   });
 
   test('rejects an unknown workflow and publishes nothing', async () => {

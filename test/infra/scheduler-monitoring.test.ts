@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
+import { readTargetCatalog } from '../../lambdas/adapters/target-catalog-file';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
 type Resource = { Properties: Record<string, unknown> };
@@ -15,7 +16,7 @@ const logicalId = (template: Template, type: string, match: (properties: Record<
   Object.entries(template.findResources(type)).find(([, resource]) => match((resource as Resource).Properties))![0];
 
 describe('alarms, notifications and the dashboard', () => {
-  const { template } = synthesize({
+  const { stack, template } = synthesize({
     targets: [EXAMPLE_TARGET, { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', rpoMinutes: 43_200 }],
     notifications: { email: 'sre@example.com' },
   });
@@ -87,14 +88,16 @@ describe('alarms, notifications and the dashboard', () => {
     });
   });
 
-  test('the audit knows every target and its RPO, a month-long one included', () => {
-    const auditor = resources(template, 'AWS::Lambda::Function').find((f) =>
-      String(f.Properties.Description).startsWith("Compares every target's"),
-    )!;
-    const variables = (auditor.Properties.Environment as { Variables: Record<string, string> }).Variables;
-    expect(JSON.parse(variables.AUDITED_TARGETS!)).toEqual([
-      { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', rpoMinutes: 90 },
-      { name: 'jimi', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'jimi', rpoMinutes: 43_200 },
+  test('the audit knows every target and its RPO, a month-long one included, from the target catalog', () => {
+    const auditor = stack.getLogicalId(stack.scheduler.monitoring.functions.auditRecoveryPoints.node.defaultChild as never);
+    const layer = stack.getLogicalId(stack.scheduler.targetCatalog.layer.node.defaultChild as never);
+    const { Properties } = template.findResources('AWS::Lambda::Function')[auditor] as Resource;
+    expect(Properties.Layers).toEqual([{ Ref: layer }]);
+    expect(JSON.stringify(Properties.Environment)).not.toContain('hendrix');
+    const audited = readTargetCatalog(stack.scheduler.targetCatalog.path).targets.map(({ name, rpoMinutes }) => ({ name, rpoMinutes }));
+    expect(audited).toEqual([
+      { name: 'hendrix', rpoMinutes: 90 },
+      { name: 'jimi', rpoMinutes: 43_200 },
     ]);
   });
 

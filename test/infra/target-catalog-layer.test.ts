@@ -13,8 +13,8 @@ describe('the target catalog layer', () => {
     expect(Object.keys(template.findResources('AWS::Lambda::LayerVersion'))).toEqual([layerId]);
   });
 
-  test('every function that resolves a target name mounts it', () => {
-    const { functions } = stack.scheduler;
+  test('every function that resolves a target name mounts it, the recovery point audit included', () => {
+    const { functions, monitoring } = stack.scheduler;
     const readers = [
       functions.startBackup,
       functions.checkBackup,
@@ -23,6 +23,7 @@ describe('the target catalog layer', () => {
       functions.requestRestore,
       functions.createRestoreCluster,
       functions.checkRestore,
+      monitoring.functions.auditRecoveryPoints,
     ];
     const resources = template.findResources('AWS::Lambda::Function');
     for (const fn of readers) {

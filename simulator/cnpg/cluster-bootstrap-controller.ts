@@ -1,6 +1,7 @@
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf, type ResourceType } from '../kube-api-server/resource-registry';
 import type { ClusterBehaviour, ClusterBehaviours } from './cluster-behaviour';
+import type { ClusterData } from './cluster-data';
 import { jobAttempts, DEFAULT_BACKOFF_LIMIT } from './recovery-job-attempts';
 import { at, ms, obj, seconds, type Json, type SimulatedWrites } from './simulated-writes';
 import { imageOf, majorOfImage } from './cluster-image';
@@ -53,6 +54,7 @@ export class ClusterBootstrapController {
   constructor(
     private readonly writes: SimulatedWrites,
     private readonly behaviours: ClusterBehaviours,
+    private readonly data: ClusterData,
   ) {}
 
   /** When a simulated (new or restored) cluster of this name last became healthy. */
@@ -269,6 +271,10 @@ export class ClusterBootstrapController {
     if (sources.storage === undefined) databases.set(database, key);
     if (!databases.has(database)) databases.set(database, '');
     this.databases.set(key, databases);
+    // The first instance's data volume is provisioned from the PGDATA snapshot (its content then), or empty for initdb.
+    const dataSnapshot =
+      sources.storage === undefined ? undefined : this.writes.store.get(SNAPSHOTS, namespace, String(obj(sources.storage).name));
+    this.data.bootstrap(cluster.metadata.uid, dataSnapshot?.metadata.uid);
     const secret = applicationSecretName(cluster);
     if (secret !== `${cluster.metadata.name}-app` || this.writes.store.get(SECRETS, namespace, secret)) return;
     const base64 = (text: string) => Buffer.from(text).toString('base64');

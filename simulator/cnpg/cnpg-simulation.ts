@@ -4,12 +4,17 @@ import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import { BackupController, type VolumeSnapshotConfiguration } from './backup-controller';
 import { ClusterBehaviours, type ClusterBehaviour } from './cluster-behaviour';
 import { ClusterBootstrapController, type SimulatedApplicationDatabase } from './cluster-bootstrap-controller';
+import { ClusterData, type QueryResult } from './cluster-data';
 import { SimulatedWrites } from './simulated-writes';
 import { SnapshotController } from './snapshot-controller';
+import { PsqlJobController } from '../kubelet/psql-job-controller';
+import { obj } from './simulated-writes';
+import { ClusterPhase } from './upstream-strings';
 
 /**
  * The CNPG operator and the CSI snapshot controller, simulated on the virtual clock: CNPG 1.30's volume-snapshot
- * backup (BackupController, SnapshotController) and cluster bootstrap (ClusterBootstrapController). Every transition
+ * backup (BackupController, SnapshotController) and cluster bootstrap (ClusterBootstrapController), with the clusters'
+ * data (ClusterData) and the Kubernetes Jobs that query it with psql (PsqlJobController). Every transition
  * is stamped with the virtual time it is due at, even when the simulation catches up later in one step, so durations
  * and recovery times are exact.
  */
@@ -18,14 +23,18 @@ export class CnpgSimulation {
   private readonly bootstrap: ClusterBootstrapController;
   private readonly backups: BackupController;
   private readonly snapshots: SnapshotController;
+  private readonly jobs: PsqlJobController;
+  /** The data each cluster holds, in an embedded PostgreSQL. */
+  readonly data = new ClusterData();
 
   constructor(
     private readonly store: ObjectStore,
     private readonly clock: VirtualClock,
   ) {
     const writes = new SimulatedWrites(store);
-    this.bootstrap = new ClusterBootstrapController(writes, this.behaviours);
-    this.snapshots = new SnapshotController(writes);
+    this.bootstrap = new ClusterBootstrapController(writes, this.behaviours, this.data);
+    this.snapshots = new SnapshotController(writes, this.data);
+    this.jobs = new PsqlJobController(writes, this.data);
     this.backups = new BackupController(writes, this.snapshots, this.behaviours, (cluster) => this.bootstrap.availableSince(cluster));
   }
 
@@ -68,6 +77,27 @@ export class CnpgSimulation {
     return this.bootstrap.applicationDatabase(namespace, clusterName);
   }
 
+  /**
+   * Runs SQL in a cluster's application database, as a client of its `-rw` service would (one connection, the
+   * statements in order). The primary serves once the cluster is healthy (docs/src/service_management.md: `-rw`
+   * points to the primary); a cluster seeded healthy starts with an empty database, as after initdb.
+   */
+  async sql(namespace: string, clusterName: string, sql: string): Promise<QueryResult[]> {
+    this.reconcile();
+    const cluster = this.store.get(resourceTypeOf('clusters'), namespace, clusterName);
+    if (!cluster) throw new Error(`No cluster ${namespace}/${clusterName}`);
+    if (obj(cluster.status).phase !== ClusterPhase.Healthy)
+      throw new Error(`cluster ${namespace}/${clusterName} is not healthy: its primary accepts no connections yet`);
+    this.data.bootstrap(cluster.metadata.uid);
+    return this.data.execute(cluster.metadata.uid, sql);
+  }
+
+  /** Resolves once every database operation asked for so far (writes, captures, restores) has ended. */
+  async settled(): Promise<void> {
+    await this.jobs.settled();
+    await this.data.settled();
+  }
+
   /** Applies every transition due up to now; clusters and backups depend on each other, so until nothing moves. */
   reconcile(): void {
     const now = this.clock.nowMs();
@@ -75,8 +105,14 @@ export class CnpgSimulation {
       const clusters = this.bootstrap.reconcile(now);
       const backups = this.backups.reconcile(now);
       const deletions = this.snapshots.reconcileDeletions();
-      progressed = clusters || backups || deletions;
+      const jobs = this.jobs.reconcile(now);
+      progressed = clusters || backups || deletions || jobs;
     }
     this.backups.holdOtherMethods();
+    if (this.data.holdsAny())
+      this.data.prune(
+        new Set(this.store.list(resourceTypeOf('clusters')).map((cluster) => cluster.metadata.uid)),
+        new Set(this.store.list(resourceTypeOf('volumesnapshots')).map((snapshot) => snapshot.metadata.uid)),
+      );
   }
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_IMAGE, majorOfImage, majorVersionOfCluster } from './cluster-image';
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
+import type { ClusterData } from './cluster-data';
 import { at, obj, type Json, type SimulatedWrites } from './simulated-writes';
 import {
   Annotation,
@@ -37,7 +38,10 @@ export class SnapshotController {
   /** The storage snapshots (EBS snapshot ids) that exist at the provider: contents create them, Delete ones remove them. */
   readonly storageSnapshots = new Set<string>();
 
-  constructor(private readonly writes: SimulatedWrites) {}
+  constructor(
+    private readonly writes: SimulatedWrites,
+    private readonly data: ClusterData,
+  ) {}
 
   /** The snapshots CNPG created for a backup: those labelled with its name. */
   snapshotsOf(backup: StoredObject): StoredObject[] {
@@ -69,7 +73,7 @@ export class SnapshotController {
     for (const volume of volumes) {
       const name = `${backup.metadata.name}${volume.suffix}`;
       if (this.writes.store.get(SNAPSHOTS, backup.metadata.namespace, name)) continue; // adopted, as CNPG adopts AlreadyExists
-      this.writes.store.insert(SNAPSHOTS, {
+      const snapshot = this.writes.store.insert(SNAPSHOTS, {
         apiVersion: SNAPSHOT_API_VERSION,
         kind: 'VolumeSnapshot',
         metadata: {
@@ -134,6 +138,8 @@ export class SnapshotController {
           ...(typeof volume.className === 'string' && { volumeSnapshotClassName: volume.className }),
         },
       });
+      // The data volume's content as it is now, when CNPG requests the snapshot (reconciler.go, createSnapshot).
+      if (volume.role === PvcRole.PgData) this.data.capture(snapshot.metadata.uid, cluster.metadata.uid);
     }
   }
 

@@ -105,6 +105,7 @@ export class KubeApiTestServer {
     this.unsubscribe();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.cnpg.data.close();
   }
 
   /** Stores an object as given, status included (test setup), after the same admission as a create. */
@@ -173,6 +174,8 @@ export class KubeApiTestServer {
       if (!verb) throw KubeErrors.methodNotAllowed(String(request.method));
       if (!identity.admin) this.authorize(identity, verb, path);
       const body = await readBody(request);
+      // The simulated databases work asynchronously (captures, restores, Jobs' queries): what they do by now is done first.
+      await this.cnpg.settled();
       this.cnpg.reconcile();
       const { status, payload } = this.resources.execute(verb, path, url.searchParams, body, request.headers['content-type'] ?? '');
       this.cnpg.reconcile();

@@ -41,7 +41,7 @@ export interface SchedulerMonitoringProps {
   /** The layer with the deployment's target catalog: the audit reads the targets and their RPO from it. */
   readonly targetCatalog: lambda.ILayerVersion;
   readonly notifications: DeploymentConfig['notifications'];
-  readonly workflows: Readonly<Record<'backup' | 'retention' | 'restore', sfn.IStateMachine>>;
+  readonly workflows: Readonly<Record<'backup' | 'retention' | 'restore' | 'drill', sfn.IStateMachine>>;
   /** The bus the scheduler's events go to; alarm state changes are forwarded there when it is not the default bus. */
   readonly eventBus: events.IEventBus;
   readonly eventBusName: string;

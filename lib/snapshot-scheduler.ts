@@ -7,6 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DeploymentConfigError, type DeploymentConfig } from './deployment-config';
 import { BackupWorkflow } from './backup-workflow';
+import { DrillWorkflow } from './drill-workflow';
 import { KubeAccess } from './kube-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RestoreWorkflow } from './restore-workflow';
@@ -24,7 +25,10 @@ export type SchedulerFunctionName =
   | 'dispatchSchedule'
   | 'requestRestore'
   | 'createRestoreCluster'
-  | 'checkRestore';
+  | 'checkRestore'
+  | 'startDrill'
+  | 'checkDrill'
+  | 'finishDrill';
 
 /** ReportFailure and DispatchSchedule hold one event each: 128 MB is 1.8 times their measured cold peak (npm run bench). */
 const AWS_ONLY_MEMORY_MB = 128;
@@ -42,6 +46,7 @@ export class SnapshotScheduler extends Construct {
   readonly backupWorkflow: BackupWorkflow;
   readonly retentionWorkflow: RetentionWorkflow;
   readonly restoreWorkflow: RestoreWorkflow;
+  readonly drillWorkflow: DrillWorkflow;
   readonly kubeAccess: KubeAccess;
   readonly targetCatalog: TargetCatalogLayer;
   readonly monitoring: SchedulerMonitoring;
@@ -119,19 +124,59 @@ export class SnapshotScheduler extends Construct {
     });
     this.retentionWorkflow = new RetentionWorkflow(this, 'RetentionWorkflow', { applyRetention, reportFailure, logRetention });
 
+    const startDrill = new SchedulerFunction(this, 'StartDrill', {
+      layers,
+      handler: 'start-drill',
+      description: 'Restores the latest completed backup of a target into a throwaway drill Cluster',
+      role: kubeRole,
+      network,
+      environment,
+      logRetention,
+      sourceMaps,
+    });
+    const checkDrill = new SchedulerFunction(this, 'CheckDrill', {
+      layers,
+      handler: 'check-drill',
+      description: 'Follows a drill Cluster to ready, then its verification Job to its end',
+      role: kubeRole,
+      network,
+      environment,
+      logRetention,
+      sourceMaps,
+    });
+    const finishDrill = new SchedulerFunction(this, 'FinishDrill', {
+      layers,
+      handler: 'finish-drill',
+      description: 'Tears down what a drill created and reports Drill Completed or Drill Failed',
+      role: kubeRole,
+      network,
+      environment,
+      logRetention,
+      sourceMaps,
+    });
+    this.drillWorkflow = new DrillWorkflow(this, 'DrillWorkflow', {
+      startDrill,
+      checkDrill,
+      finishDrill,
+      reportFailure,
+      longestDrillTimeout: Duration.minutes(Math.max(...config.targets.map((t) => t.drill.timeoutMinutes))),
+      logRetention,
+    });
+
     const dispatchSchedule = new SchedulerFunction(this, 'DispatchSchedule', {
       handler: 'dispatch-schedule',
       description: 'Starts the execution of a scheduled slot under a name derived from target and time',
       environment: {
         BACKUP_STATE_MACHINE_ARN: this.backupWorkflow.stateMachine.stateMachineArn,
         RETENTION_STATE_MACHINE_ARN: this.retentionWorkflow.stateMachine.stateMachineArn,
+        DRILL_STATE_MACHINE_ARN: this.drillWorkflow.stateMachine.stateMachineArn,
       },
       memoryMb: AWS_ONLY_MEMORY_MB,
       logRetention,
       sourceMaps,
     });
     // Describe tells a duplicate delivery of a running slot apart: Step Functions answers its start with success.
-    const dispatched = [this.backupWorkflow, this.retentionWorkflow].map((workflow) => workflow.stateMachine);
+    const dispatched = [this.backupWorkflow, this.retentionWorkflow, this.drillWorkflow].map((workflow) => workflow.stateMachine);
     for (const stateMachine of dispatched) stateMachine.grantStartExecution(dispatchSchedule);
     dispatchSchedule.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: dispatched.map(executionsOf) }),
@@ -139,7 +184,7 @@ export class SnapshotScheduler extends Construct {
     const schedules = new WorkflowSchedules(this, 'Schedules', {
       targets: config.targets,
       dispatcher: dispatchSchedule,
-      workflows: ['backup', 'retention'],
+      workflows: ['backup', 'retention', 'drill'],
     });
 
     const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
@@ -196,6 +241,9 @@ export class SnapshotScheduler extends Construct {
       requestRestore,
       createRestoreCluster,
       checkRestore,
+      startDrill,
+      checkDrill,
+      finishDrill,
     };
     this.monitoring = new SchedulerMonitoring(this, 'Monitoring', {
       targetCatalog: this.targetCatalog.layer,
@@ -204,11 +252,12 @@ export class SnapshotScheduler extends Construct {
         backup: this.backupWorkflow.stateMachine,
         retention: this.retentionWorkflow.stateMachine,
         restore: this.restoreWorkflow.stateMachine,
+        drill: this.drillWorkflow.stateMachine,
       },
       eventBus: bus,
       eventBusName: config.eventBusName,
       logRetention,
-      failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup],
+      failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup, finishDrill.logGroup],
     });
     const outputs: Record<string, { value: string; description: string }> = {
       BackupWorkflowArn: {
@@ -217,11 +266,15 @@ export class SnapshotScheduler extends Construct {
       },
       RetentionWorkflowArn: { value: this.retentionWorkflow.stateMachine.stateMachineArn, description: 'Retention workflow' },
       RestoreWorkflowArn: { value: this.restoreWorkflow.stateMachine.stateMachineArn, description: 'Restore workflow' },
+      DrillWorkflowArn: {
+        value: this.drillWorkflow.stateMachine.stateMachineArn,
+        description: 'Restore drill workflow (start-execution with {"target": ...} for a drill on demand)',
+      },
       RequestRestoreFunction: { value: requestRestore.functionName, description: 'Invoke to restore a backup into a new cluster' },
       ApplyRetentionFunction: { value: applyRetention.functionName, description: 'Invoke with "dryRun": true to see a retention plan' },
       ScheduleGroup: {
         value: schedules.group.scheduleGroupName,
-        description: 'EventBridge Scheduler group of the <target>-backup and <target>-retention schedules',
+        description: 'EventBridge Scheduler group of the <target>-backup, <target>-retention and <target>-drill schedules',
       },
       AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm' },
       Dashboard: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
@@ -233,6 +286,7 @@ export class SnapshotScheduler extends Construct {
         { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },
         { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, reportFailure] },
         { machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] },
+        { machine: this.drillWorkflow.stateMachine, invokes: [startDrill, checkDrill, finishDrill, reportFailure] },
       ],
       functionRoles: [...Object.values(this.functions), ...Object.values(this.monitoring.functions)].map((fn) => fn.role!),
       // EventBridge Scheduler targets put their invoke role at the stack root.

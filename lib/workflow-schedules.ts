@@ -10,12 +10,13 @@ export interface WorkflowSchedulesProps {
   /** The dispatcher that turns a schedule firing into a uniquely named execution. */
   readonly dispatcher: lambda.IFunction;
   /** The workflows the dispatcher can start. */
-  readonly workflows: ReadonlyArray<'backup' | 'retention'>;
+  readonly workflows: ReadonlyArray<'backup' | 'retention' | 'drill'>;
 }
 
 /**
  * One EventBridge Scheduler schedule per target and workflow (backup on the target's schedule, retention sweep on the
- * retention schedule), each invoking the dispatcher with the target's name and the slot's scheduled time.
+ * retention schedule, restore drill on the drill schedule unless drills are off), each invoking the dispatcher with the
+ * target's name and the slot's scheduled time.
  */
 export class WorkflowSchedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
@@ -26,7 +27,9 @@ export class WorkflowSchedules extends Construct {
     this.group = group;
     for (const target of props.targets) {
       for (const workflow of props.workflows) {
-        const expression = workflow === 'backup' ? target.schedule : target.retention.schedule;
+        // A target whose drills are turned off gets no drill schedule (an on-demand drill still runs).
+        if (workflow === 'drill' && !target.drill.enabled) continue;
+        const expression = { backup: target.schedule, retention: target.retention.schedule, drill: target.drill.schedule }[workflow];
         new scheduler.Schedule(this, `${target.name}-${workflow}`, {
           // A stable name in the stack's own group, so an operator can find a target's schedule (and its input).
           scheduleName: `${target.name}-${workflow}`,

@@ -12,12 +12,15 @@ import { createRecordRecoveryPoint } from '../lambdas/handlers/record-recovery-p
 import type { TargetSpec, TargetSpecInput } from '../lambdas/domain/target-spec';
 import { createApplyRetention } from '../lambdas/handlers/apply-retention';
 import { createCheckBackup } from '../lambdas/handlers/check-backup';
+import { createCheckDrill } from '../lambdas/handlers/check-drill';
 import { createCheckRestore } from '../lambdas/handlers/check-restore';
 import { createCreateRestoreCluster } from '../lambdas/handlers/create-restore-cluster';
 import { createDispatchSchedule, type DispatchResult } from '../lambdas/handlers/dispatch-schedule';
+import { createFinishDrill } from '../lambdas/handlers/finish-drill';
 import { createReportWorkflowFailure } from '../lambdas/handlers/report-workflow-failure';
 import { createRequestRestore, type RequestRestoreResult } from '../lambdas/handlers/request-restore';
 import { createStartBackup } from '../lambdas/handlers/start-backup';
+import { createStartDrill } from '../lambdas/handlers/start-drill';
 import type { WorkflowDependencies } from '../lambdas/handlers/workflow-dependencies';
 import { exampleCluster, exampleVolumeSnapshotClass, type ExampleClusterOptions } from './kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer, type TestPrincipal } from './kube-api-server';
@@ -48,7 +51,7 @@ export const WORKFLOW_PRINCIPAL: TestPrincipal = {
 
 export const HENDRIX: TargetSpecInput = { name: 'hendrix', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'hendrix' };
 
-export type LocalWorkflowKind = 'backup' | 'retention' | 'restore';
+export type LocalWorkflowKind = 'backup' | 'retention' | 'restore' | 'drill';
 
 export interface LocalSchedulerOptions {
   targets?: TargetSpecInput[];
@@ -114,6 +117,9 @@ export class LocalScheduler {
       requestRestore: (event) => this.restoreRequester(event),
       createRestoreCluster: createCreateRestoreCluster(deps),
       checkRestore: createCheckRestore(deps),
+      startDrill: createStartDrill(deps),
+      checkDrill: createCheckDrill(deps),
+      finishDrill: createFinishDrill(deps),
     };
     this.handlers = handlers;
     const lambdas = new Map(
@@ -130,6 +136,7 @@ export class LocalScheduler {
       backup: new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, clock, runnerOptions),
       retention: new LocalWorkflowRunner(synthesized.retentionDefinition, lambdas, clock, runnerOptions),
       restore: new LocalWorkflowRunner(synthesized.restoreDefinition, lambdas, clock, runnerOptions),
+      drill: new LocalWorkflowRunner(synthesized.drillDefinition, lambdas, clock, runnerOptions),
     };
     this.dispatcher = createDispatchSchedule({
       starter: this.localStarter(),
@@ -184,7 +191,7 @@ export class LocalScheduler {
   }
 
   /** What the EventBridge schedule does at `scheduledTime`: invoke the dispatcher, which starts the slot's execution. */
-  async fireSchedule(workflow: 'backup' | 'retention', targetName: string, scheduledTime: Date): Promise<DispatchResult> {
+  async fireSchedule(workflow: 'backup' | 'retention' | 'drill', targetName: string, scheduledTime: Date): Promise<DispatchResult> {
     return this.dispatcher({ workflow, target: this.target(targetName).name, scheduledTime: scheduledTime.toISOString() });
   }
 

@@ -28,10 +28,11 @@ const API_PATHS: Record<ResourceKind, string> = {
   volumesnapshotcontents: `/apis/${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`,
   persistentvolumeclaims: '/api/v1',
   jobs: '/apis/batch/v1',
+  pods: '/api/v1',
 };
 
-/** Kinds the scheduler creates and deletes; it only reads the others. */
-const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set(['clusters', 'backups', 'volumesnapshots']);
+/** Kinds the scheduler creates and deletes (Jobs and claims: a drill's verification Job and its cluster's volumes); it only reads the others. */
+const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set(['clusters', 'backups', 'volumesnapshots', 'jobs', 'persistentvolumeclaims']);
 
 const USER_AGENT = 'cnpg-snapshot-scheduler';
 
@@ -198,7 +199,11 @@ export class ClientNodeKubeResources implements KubeResources {
 
   async delete(kind: ResourceKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     writable(kind);
-    const body = options.resourceVersion === undefined ? {} : { body: { preconditions: { resourceVersion: options.resourceVersion } } };
+    const deleteOptions = {
+      ...(options.resourceVersion !== undefined && { preconditions: { resourceVersion: options.resourceVersion } }),
+      ...(options.propagationPolicy !== undefined && { propagationPolicy: options.propagationPolicy }),
+    };
+    const body = Object.keys(deleteOptions).length === 0 ? {} : { body: deleteOptions };
     try {
       const answer = await this.call(`delete ${kind} ${ref(kind, namespace, name)}`, {
         method: HttpMethod.DELETE,

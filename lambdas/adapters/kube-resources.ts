@@ -1,4 +1,4 @@
-import type { Backup, Cluster, Job, PersistentVolumeClaim, VolumeSnapshot, VolumeSnapshotContent } from '../domain/kube-objects';
+import type { Backup, Cluster, Job, PersistentVolumeClaim, Pod, VolumeSnapshot, VolumeSnapshotContent } from '../domain/kube-objects';
 
 /**
  * The Kubernetes resources the scheduler works with, and the few verbs it uses on them.
@@ -12,6 +12,7 @@ export interface ResourceTypes {
   volumesnapshotcontents: VolumeSnapshotContent;
   persistentvolumeclaims: PersistentVolumeClaim;
   jobs: Job;
+  pods: Pod;
 }
 export type ResourceKind = keyof ResourceTypes;
 
@@ -25,6 +26,11 @@ export interface ListOptions {
 export interface DeleteOptions {
   /** Delete only if the object is still at this version (DeleteOptions.preconditions.resourceVersion). */
   resourceVersion?: string;
+  /**
+   * How dependents go (DeleteOptions.propagationPolicy). A Job deleted through the API leaves its pods behind unless
+   * this says otherwise: batch/v1 Jobs default to orphaning them (kubectl sends Background).
+   */
+  propagationPolicy?: 'Background' | 'Foreground';
 }
 
 export type CreateResult<T> = { created: true; object: T } | { created: false; existing: T };

@@ -187,6 +187,25 @@ export interface PersistentVolumeClaim extends KubeObject {
 export interface Job extends KubeObject {
   apiVersion: 'batch/v1';
   kind: 'Job';
-  spec?: { backoffLimit?: number };
+  spec?: { backoffLimit?: number; [key: string]: unknown };
   status?: { failed?: number; succeeded?: number; conditions?: Condition[] };
+}
+
+/** How a container ended: its exit code and its termination message (the file, or with FallbackToLogsOnError its log's tail). */
+export interface ContainerTerminated {
+  exitCode: number;
+  reason?: string;
+  message?: string;
+}
+
+export interface Pod extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  status?: {
+    phase?: string;
+    containerStatuses?: Array<{
+      name: string;
+      state?: { terminated?: ContainerTerminated; running?: unknown; waiting?: { reason?: string } };
+    }>;
+  };
 }

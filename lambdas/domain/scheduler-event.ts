@@ -25,6 +25,12 @@ export const RestoreEventType = {
   TimedOut: 'Restore Timed Out',
 } as const;
 
+/** The end of a restore drill: the backup restored, verified on its data, and torn down. */
+export const DrillEventType = {
+  Completed: 'Drill Completed',
+  Failed: 'Drill Failed',
+} as const;
+
 /** Published by the recovery point audit when a target's breach of its RPO begins, and when it ends. */
 export const RecoveryPointEventType = {
   Breached: 'RPO Breached',
@@ -36,6 +42,7 @@ export type SchedulerEventType =
   | ValueOf<typeof BackupEventType>
   | ValueOf<typeof RetentionEventType>
   | ValueOf<typeof RestoreEventType>
+  | ValueOf<typeof DrillEventType>
   | ValueOf<typeof RecoveryPointEventType>;
 
 /** One event: its detail-type and its JSON detail (the publisher adds the source). */

@@ -10,6 +10,8 @@ export const SchedulerLabel = {
   Target: `${PREFIX}/target`,
   RestoredFrom: `${PREFIX}/restored-from`,
   RestoreRequest: `${PREFIX}/restore-request`,
+  /** On everything a restore drill creates (its Cluster, its verification Job): the value is the drilled target. */
+  Drill: `${PREFIX}/drill`,
 } as const;
 
 export const SchedulerAnnotation = {

@@ -26,6 +26,13 @@ export const SchedulerMetric = {
   RestoreSucceeded: 'RestoreSucceeded',
   RestoreFailed: 'RestoreFailed',
   RestoreRtoSeconds: 'RestoreRtoSeconds',
+  /** A restore drill whose cluster became ready and whose every check passed. */
+  DrillSucceeded: 'DrillSucceeded',
+  DrillFailed: 'DrillFailed',
+  /** A drill's recovery time (creation to ready). */
+  DrillRtoSeconds: 'DrillRtoSeconds',
+  /** A drill whose recovery time exceeded its target's drill.maxRtoMinutes (the drill fails too). */
+  DrillRtoExceeded: 'DrillRtoExceeded',
   /** Targets the recovery point audit looked at: its heartbeat (no data means no audit ran). */
   TargetsAudited: 'TargetsAudited',
   TargetsBreachingRpo: 'TargetsBreachingRpo',

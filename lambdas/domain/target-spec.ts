@@ -57,6 +57,51 @@ export const TargetNameSchema = dnsLabel.refine((name) => name.length <= TARGET_
   message: `must be at most ${TARGET_NAME_MAX} characters (it prefixes workflow execution names)`,
 });
 
+/** At most this many checks per drill: each runs in a container of the verification Job's one pod. */
+export const DRILL_CHECKS_MAX = 8;
+/** A check's name becomes its container's name, `check-<name>`: a DNS label of at most 63. */
+const DRILL_CHECK_NAME_MAX = 50;
+const drillSql = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2000)
+  .transform((sql) => sql.replace(/;\s*$/, ''));
+
+export const DrillCheckSchema = z.strictObject({
+  name: dnsLabel.refine((name) => name.length <= DRILL_CHECK_NAME_MAX, {
+    message: `must be at most ${DRILL_CHECK_NAME_MAX} characters (it names a container, check-<name>)`,
+  }),
+  /** One statement, run with psql in the restored cluster's application database. */
+  sql: drillSql,
+  /** What psql prints for it (unaligned, tuples only: `t` for true, fields joined by `|`, one row per line), trimmed. */
+  expected: z.string(),
+});
+export type DrillCheck = z.infer<typeof DrillCheckSchema>;
+
+/**
+ * The target's restore drill: on `schedule`, its latest completed backup is restored into a throwaway one-instance
+ * Cluster, verified on its data, reported and torn down. Sunday 04:00 UTC by default, weekly, at a quiet hour.
+ */
+export const DrillPolicySchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  schedule: cron.default('cron(0 4 ? * SUN *)'),
+  /** A drill whose recovery time (creation to ready) is longer than this is reported and alarmed on. */
+  maxRtoMinutes: z.int().min(1).max(1440).default(60),
+  /** No drill succeeded for this long: alarmed on (a drill that never runs does not look healthy). */
+  maxAgeDays: z.int().min(1).max(90).default(8),
+  /** How long the drill cluster may take to become ready before the drill fails as timed out. */
+  timeoutMinutes: z.int().min(5).max(1440).default(120),
+  checks: z
+    .array(DrillCheckSchema)
+    .max(DRILL_CHECKS_MAX)
+    .refine((checks) => new Set(checks.map((check) => check.name)).size === checks.length, { message: 'check names must be unique' })
+    .default([]),
+  /** A query returning the newest row's time: the drill reports the data's age at the backup (the achieved RPO). */
+  freshnessQuery: drillSql.optional(),
+});
+export type DrillPolicy = z.infer<typeof DrillPolicySchema>;
+
 export const TargetSpecSchema = z.strictObject({
   name: TargetNameSchema,
   eksCluster: z
@@ -69,6 +114,7 @@ export const TargetSpecSchema = z.strictObject({
   backup: BackupOptionsSchema.default(BackupOptionsSchema.parse({})),
   retention: RetentionPolicySchema.default(RetentionPolicySchema.parse({})),
   rpoMinutes: z.int().min(5).max(43_200).default(90),
+  drill: DrillPolicySchema.default(DrillPolicySchema.parse({})),
 });
 /** A target as written in the config (defaults optional). */
 export type TargetSpecInput = z.input<typeof TargetSpecSchema>;

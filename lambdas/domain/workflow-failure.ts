@@ -1,10 +1,11 @@
-import { BackupEventType, RestoreEventType, RetentionEventType, type SchedulerEvent } from './scheduler-event';
+import { BackupEventType, DrillEventType, RestoreEventType, RetentionEventType, type SchedulerEvent } from './scheduler-event';
 
 /** The workflows whose unexpected ends are reported as `<Workflow> Failed` events. */
 export const WORKFLOW_FAILED_EVENT = {
   backup: BackupEventType.Failed,
   retention: RetentionEventType.Failed,
   restore: RestoreEventType.Failed,
+  drill: DrillEventType.Failed,
 } as const;
 export type WorkflowKind = keyof typeof WORKFLOW_FAILED_EVENT;
 

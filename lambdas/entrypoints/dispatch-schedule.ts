@@ -9,7 +9,7 @@ const starter = new StepFunctionsWorkflowStarter();
 export const handler = lambdaHandler(
   createDispatchSchedule({
     starter,
-    stateMachineArn: (workflow) => requiredEnv(workflow === 'backup' ? 'BACKUP_STATE_MACHINE_ARN' : 'RETENTION_STATE_MACHINE_ARN'),
+    stateMachineArn: (workflow) => requiredEnv(`${workflow.toUpperCase()}_STATE_MACHINE_ARN`),
     log: logger,
   }),
 );

@@ -7,14 +7,14 @@ import { IsoTimestamp } from '../domain/workflow-input';
 import type { Log } from '../runtime/logger';
 
 const ScheduleEventSchema = z.strictObject({
-  workflow: z.enum(['backup', 'retention']),
+  workflow: z.enum(['backup', 'retention', 'drill']),
   target: TargetNameSchema,
   scheduledTime: IsoTimestamp,
 });
 
 export interface DispatchDependencies {
   starter: WorkflowStarter;
-  stateMachineArn: (workflow: 'backup' | 'retention') => string;
+  stateMachineArn: (workflow: 'backup' | 'retention' | 'drill') => string;
   log: Log;
 }
 

@@ -6,7 +6,8 @@ import { chooseRestoreBackup } from '../domain/restore-backup-choice';
 import { buildRestorePlan, isSameRestoreRequest, type RestorePlan } from '../domain/restore-manifest';
 import { parseRestoreRequest, restoreRequestId } from '../domain/restore-request';
 import { restoreSummary, type RestoreSummary } from '../domain/restore-summary';
-import { SchedulerAnnotation, SchedulerLabel } from '../domain/scheduler-metadata';
+import { SchedulerLabel } from '../domain/scheduler-metadata';
+import { protectChosenBackup } from './protect-chosen-backup';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 export interface RequestRestoreDependencies extends Pick<WorkflowDependencies, 'catalog' | 'kube' | 'log' | 'now'> {
@@ -81,7 +82,7 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     if (request.dryRun) return result;
 
     const deadline = new Date(request.requestedAt.getTime() + request.timeoutMinutes * 60_000);
-    await protectChosenBackup(deps, kube, backup, deadline);
+    await protectChosenBackup(deps.log, kube, backup, deadline);
     const input: RestoreWorkflowInput = {
       source: {
         target: source.target,
@@ -104,31 +105,6 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     deps.log.info(started ? 'restore started' : 'restore already requested; follow the existing execution', { backup: backupName });
     return { ...result, executionName, executionArn, started };
   };
-}
-
-/**
- * Marks the backup as chosen until the restore's deadline, so that a retention run between now and the creation of
- * the Cluster (which then protects it while it bootstraps) keeps it. A later mark never shortens an earlier one.
- */
-async function protectChosenBackup(
-  deps: RequestRestoreDependencies,
-  kube: Awaited<ReturnType<RequestRestoreDependencies['kube']>>,
-  backup: Backup,
-  deadline: Date,
-): Promise<void> {
-  const current = Date.parse(backup.metadata.annotations?.[SchedulerAnnotation.RestoreProtectedUntil] ?? '');
-  if (current >= deadline.getTime()) return;
-  const marked = await kube.annotate('backups', backup.metadata.namespace!, backup.metadata.name!, {
-    [SchedulerAnnotation.RestoreProtectedUntil]: deadline.toISOString(),
-  });
-  if (marked === 'absent')
-    throw new ConflictError(
-      `Backup ${backup.metadata.namespace}/${backup.metadata.name} was deleted while the restore was being requested; request again`,
-    );
-  deps.log.info('backup protected from retention until the restore deadline', {
-    backup: backup.metadata.name,
-    until: deadline.toISOString(),
-  });
 }
 
 function earlierRestore(earlier: Cluster, backup: Backup, plan: RestorePlan, requestId: string, dryRun: boolean): RequestRestoreResult {

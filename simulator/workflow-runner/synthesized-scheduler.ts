@@ -18,6 +18,7 @@ export interface SynthesizedScheduler {
   restoreDefinition: AslDefinition;
   /** The target catalog file the stack ships in its layer, as synthesis staged it. */
   targetCatalogPath: string;
+  drillDefinition: AslDefinition;
   /** The fake ARN each function has in the definitions, by function. */
   functionArns: Record<SchedulerFunctionName, string>;
   /** Each function's timeout in ms, by its fake ARN. */
@@ -67,6 +68,7 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
     retentionDefinition: definitionOf(scheduler.retentionWorkflow.stateMachine),
     restoreDefinition: definitionOf(scheduler.restoreWorkflow.stateMachine),
     targetCatalogPath: scheduler.targetCatalog.path,
+    drillDefinition: definitionOf(scheduler.drillWorkflow.stateMachine),
     functionArns,
     template,
     rules: eventRulesOf(template),

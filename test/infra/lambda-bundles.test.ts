@@ -55,7 +55,7 @@ describe('the Lambda bundles', () => {
 
   const bundle = (name: string): Bundle => bundles.get(name)!;
 
-  test('there is one ESM bundle per function', () => expect(functions).toHaveLength(10));
+  test('there is one ESM bundle per function', () => expect(functions).toHaveLength(13));
 
   test.each(functions.map(([name]) => name))('%s loads on Node 24 and refuses a malformed event with a named error', (name) => {
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', INVOKE, bundle(name).file], {

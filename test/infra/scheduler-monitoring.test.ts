@@ -36,7 +36,7 @@ describe('alarms, notifications and the dashboard', () => {
       };
     };
     expect(counts(1)).toEqual(counts(20));
-    expect(counts(1).alarms).toBe(5);
+    expect(counts(1).alarms).toBe(6);
   });
 
   test('failures and RPO breaches reach the topic through one rule, the message naming the target', () => {

@@ -14,7 +14,14 @@ describe('the synthesized scheduler', () => {
   const { template, stack } = synthesize({
     targets: [
       EXAMPLE_TARGET,
-      { ...EXAMPLE_TARGET, name: 'jimi', cluster: 'jimi', eksCluster: 'other-eks', schedule: 'cron(15 */2 * * ? *)' },
+      {
+        ...EXAMPLE_TARGET,
+        name: 'jimi',
+        cluster: 'jimi',
+        eksCluster: 'other-eks',
+        schedule: 'cron(15 */2 * * ? *)',
+        drill: { schedule: 'cron(30 5 ? * SAT *)' },
+      },
     ],
   });
 
@@ -31,7 +38,7 @@ describe('the synthesized scheduler', () => {
     }
   });
 
-  test('each target gets a backup and a retention schedule that invoke the dispatcher with the target and the scheduled time', () => {
+  test('each target gets a backup, a retention and a drill schedule that invoke the dispatcher with the target and the scheduled time', () => {
     const dispatcherId = stack.getLogicalId(stack.scheduler.functions.dispatchSchedule.node.defaultChild as never);
     const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => {
       const target = s.Properties.Target as { Arn: unknown; Input: string };
@@ -42,14 +49,22 @@ describe('the synthesized scheduler', () => {
     });
     expect(schedules.sort()).toEqual([
       'hendrix backup cron(0 * * * ? *)',
+      'hendrix drill cron(0 4 ? * SUN *)',
       'hendrix retention cron(30 3 * * ? *)',
       'jimi backup cron(15 */2 * * ? *)',
+      'jimi drill cron(30 5 ? * SAT *)',
       'jimi retention cron(30 3 * * ? *)',
     ]);
   });
 
-  test('the dispatcher may start and describe executions of the backup and retention workflows and nothing else', () => {
-    const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow].map((w) =>
+  test('a target whose drills are turned off gets no drill schedule', () => {
+    const { template: off } = synthesize({ targets: [{ ...EXAMPLE_TARGET, drill: { enabled: false } }] });
+    const names = Object.values(off.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
+    expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-retention']);
+  });
+
+  test('the dispatcher may start and describe executions of the backup, retention and drill workflows and nothing else', () => {
+    const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow, stack.scheduler.drillWorkflow].map((w) =>
       stack.getLogicalId(w.stateMachine.node.defaultChild as never),
     );
     const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.includes('DispatchScheduleRole'))!;
@@ -69,6 +84,7 @@ describe('the synthesized scheduler', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'states:DescribeExecution',
+      'states:StartExecution',
       'states:StartExecution',
       'states:StartExecution',
       'xray:PutTelemetryRecords',
@@ -133,6 +149,7 @@ describe('what the stack tells the operator', () => {
       'SchedulerApplyRetentionFunction',
       'SchedulerBackupWorkflowArn',
       'SchedulerDashboard',
+      'SchedulerDrillWorkflowArn',
       'SchedulerRequestRestoreFunction',
       'SchedulerRestoreWorkflowArn',
       'SchedulerRetentionWorkflowArn',
@@ -140,9 +157,9 @@ describe('what the stack tells the operator', () => {
     ]);
   });
 
-  test('each schedule has a stable name: <target>-backup and <target>-retention', () => {
+  test('each schedule has a stable name: <target>-backup, <target>-retention and <target>-drill', () => {
     const names = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
-    expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-retention']);
+    expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-drill', 'hendrix-retention']);
   });
 });
 
@@ -156,7 +173,7 @@ describe('Lambda runtime settings', () => {
     expect(new Set(nodeOptions({ targets: [EXAMPLE_TARGET] }))).toEqual(new Set([undefined]));
   });
 
-  test('lambdaSourceMaps: true runs the eight workflow functions with --enable-source-maps', () => {
+  test('lambdaSourceMaps: true runs the eleven workflow functions with --enable-source-maps', () => {
     const { stack, template } = synthesize({ targets: [EXAMPLE_TARGET], lambdaSourceMaps: true });
     const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
     const options = Object.values(stack.scheduler.functions).map(
@@ -164,7 +181,7 @@ describe('Lambda runtime settings', () => {
         (resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties.Environment as { Variables: Record<string, string> })
           .Variables.NODE_OPTIONS,
     );
-    expect(options).toHaveLength(8);
+    expect(options).toHaveLength(11);
     expect(new Set(options)).toEqual(new Set(['--enable-source-maps']));
   });
 
@@ -186,6 +203,9 @@ describe('Lambda runtime settings', () => {
       requestRestore: 256,
       createRestoreCluster: 256,
       checkRestore: 256,
+      startDrill: 256,
+      checkDrill: 256,
+      finishDrill: 256,
     });
   });
 });

@@ -25,7 +25,7 @@ export class InMemoryKubeResources implements KubeResources {
   }
 
   async create<K extends ResourceKind>(kind: K, _namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
-    this.writes.push({ verb: 'create', kind, name: body.metadata.name ?? '' });
+    this.writes.push({ verb: 'create', kind, name: body.metadata.name });
     return { created: true, object: body };
   }
 

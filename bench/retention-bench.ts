@@ -50,7 +50,7 @@ function hourlyHistory(count: number): { backups: Backup[]; snapshots: VolumeSna
 
 /** The least a planner must do: a pass over every object and a sort of the Backups by completion time. */
 function baselinePass(inputs: RetentionInputs): number {
-  const times = inputs.backups.map((b) => ({ name: b.metadata.name ?? '', time: Date.parse(b.status?.stoppedAt ?? '') }));
+  const times = inputs.backups.map((b) => ({ name: b.metadata.name, time: Date.parse(b.status?.stoppedAt ?? '') }));
   times.sort((a, b) => b.time - a.time);
   let labelled = 0;
   for (const snapshot of inputs.snapshots) if (snapshot.metadata.labels?.['cnpg.io/backupName'] !== undefined) labelled += 1;

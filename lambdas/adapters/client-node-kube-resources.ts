@@ -144,7 +144,7 @@ export class ClientNodeKubeResources implements KubeResources {
 
   async create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
     writable(kind);
-    const name = body.metadata.name ?? '';
+    const name = body.metadata.name;
     try {
       const object = await this.call(`create ${kind} ${ref(kind, namespace, name)}`, {
         method: HttpMethod.POST,

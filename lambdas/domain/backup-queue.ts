@@ -27,7 +27,7 @@ export function inspectSlotQueue(input: {
 }): SlotQueue {
   const queue = input.backups
     .filter((backup) => backup.spec.cluster.name === input.cluster)
-    .sort((a, b) => creation(a) - creation(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    .sort((a, b) => creation(a) - creation(b) || (a.metadata.name < b.metadata.name ? -1 : 1));
   const own = queue.find((backup) => backup.metadata.name === input.name);
   const others = queue.filter((backup) => backup !== own && !isBackupDone(backup));
   const isStale = (backup: Backup) =>

@@ -3,9 +3,9 @@
  * objects read from the API may carry more, and manifests are checked against the upstream CRD schemas in tests.
  */
 
+/** The scheduler names every object it creates, and every object the API returns has a name. */
 export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
+  name: string;
   namespace?: string;
   uid?: string;
   resourceVersion?: string;

@@ -8,7 +8,7 @@ const endOf = (backup: Backup) => Date.parse(backup.status?.stoppedAt ?? '');
 const isCompleted = (backup: Backup) => backup.status?.phase === BackupPhase.Completed && Number.isFinite(endOf(backup));
 
 /** Newest end first; equal ends by name, so the choice does not depend on the order the API lists them in. */
-const newestFirst = (a: Backup, b: Backup) => endOf(b) - endOf(a) || (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
+const newestFirst = (a: Backup, b: Backup) => endOf(b) - endOf(a) || b.metadata.name.localeCompare(a.metadata.name);
 
 /**
  * The completed volume-snapshot Backup of `cluster` a restore uses: the latest, a named one, or the latest that ended

@@ -25,7 +25,7 @@ export function pinImage(spec: ClusterSpec, backup: Backup, recorded: Cluster | 
   const image = imageOf(recorded) ?? imageOf(live);
   if (!image)
     throw new PreconditionFailedError(
-      `The image backup ${backup.metadata.name ?? ''} was taken with is unknown (no status.image or spec.imageName in the backup's recorded Cluster or the live one), and CNPG would run its own default image, possibly of another major version`,
+      `The image backup ${backup.metadata.name} was taken with is unknown (no status.image or spec.imageName in the backup's recorded Cluster or the live one), and CNPG would run its own default image, possibly of another major version`,
     );
   spec.imageName = image;
   const now = imageOf(live);
@@ -33,7 +33,7 @@ export function pinImage(spec: ClusterSpec, backup: Backup, recorded: Cluster | 
     image,
     ...(now !== undefined &&
       now !== image && {
-        warning: `The restored cluster runs ${image}, the image backup ${backup.metadata.name ?? ''} was taken with; the source runs ${now} now`,
+        warning: `The restored cluster runs ${image}, the image backup ${backup.metadata.name} was taken with; the source runs ${now} now`,
       }),
   };
 }

@@ -107,7 +107,7 @@ export interface RestorePlan {
 
 export function buildRestorePlan(input: RestoreManifestInput): RestorePlan {
   const { backup, request, live } = input;
-  const backupName = backup.metadata.name!;
+  const backupName = backup.metadata.name;
   const snapshots = backupSnapshots(input);
   const recorded = recordedCluster(snapshots.data.snapshot);
   const chosen = restoreSpecSource({
@@ -278,7 +278,7 @@ interface BackupSnapshot {
 
 /** The backup's snapshots by role, each checked to exist and to belong to the backup, as CNPG will check them. */
 function backupSnapshots(input: RestoreManifestInput): { data: BackupSnapshot; wal?: BackupSnapshot; tablespaces: BackupSnapshot[] } {
-  const backupName = input.backup.metadata.name!;
+  const backupName = input.backup.metadata.name;
   const { namespace } = input.source;
   const resolve = (element: SnapshotElement): BackupSnapshot => {
     const snapshot = input.snapshots.find((s) => s.metadata.name === element.name);

@@ -43,7 +43,7 @@ export function decideRestoreProgress(input: {
   const { cluster, now, createdAt } = input;
   if (!cluster || cluster.metadata.deletionTimestamp)
     return { state: 'failed', phase: 'deleted', reason: 'the restored Cluster was deleted while it was being followed' };
-  const name = cluster.metadata.name!;
+  const name = cluster.metadata.name;
   const status = cluster.status ?? {};
   const phase = status.phase ?? '';
   const ready = status.conditions?.find((c) => c.type === ReadyCondition);

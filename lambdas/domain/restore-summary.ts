@@ -29,11 +29,11 @@ export const RestoreSummarySchema = z.strictObject({
 
 export type RestoreSummary = z.infer<typeof RestoreSummarySchema>;
 
-export function restoreSummary(plan: RestorePlan, backup: Backup, clusterName = plan.manifest.metadata.name!): RestoreSummary {
+export function restoreSummary(plan: RestorePlan, backup: Backup, clusterName = plan.manifest.metadata.name): RestoreSummary {
   return {
     clusterName,
     namespace: plan.manifest.metadata.namespace!,
-    backup: backup.metadata.name!,
+    backup: backup.metadata.name,
     backupEndedAt: backup.status?.stoppedAt ?? '',
     applicationSecret: applicationSecretName(clusterName),
     database: plan.application.database,

@@ -23,7 +23,7 @@ export interface RetentionInputs {
   now: Date;
 }
 
-export const nameOf = (object: { metadata: { name?: string } }): string => object.metadata.name ?? '';
+export const nameOf = (object: { metadata: { name: string } }): string => object.metadata.name;
 
 export const phaseOf = (backup: Backup): string => backup.status?.phase ?? '';
 

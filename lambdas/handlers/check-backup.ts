@@ -65,7 +65,7 @@ export function createCheckBackup(deps: WorkflowDependencies) {
 async function removeFromQueue(kube: KubeResources, backup: Backup, deps: WorkflowDependencies): Promise<void> {
   const resourceVersion = backup.metadata.resourceVersion;
   try {
-    await kube.delete('backups', backup.metadata.namespace!, backup.metadata.name!, resourceVersion ? { resourceVersion } : {});
+    await kube.delete('backups', backup.metadata.namespace!, backup.metadata.name, resourceVersion ? { resourceVersion } : {});
     deps.log.info('removed the backup that never started from the queue');
   } catch (error) {
     if (!(error instanceof KubernetesApiError && error.status === 409)) throw error;

@@ -36,7 +36,7 @@ export function createCreateRestoreCluster(deps: Pick<WorkflowDependencies, 'cat
   return async (event: unknown): Promise<CreateRestoreClusterResult> => {
     const { input } = parseInput(z.strictObject({ input: RestoreWorkflowInputSchema }), event, 'restore workflow input');
     const { source, backup, requestId, manifest, timeoutSeconds, summary } = input;
-    const clusterName = manifest.metadata.name!;
+    const clusterName = manifest.metadata.name;
     deps.log.appendKeys({ restoreRequest: requestId, clusterName });
     const kube = await deps.kube(deps.catalog().connection(source.eksCluster));
     const result = await kube.create('clusters', source.namespace, manifest);

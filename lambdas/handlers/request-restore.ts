@@ -58,7 +58,7 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     const live = found && !found.metadata.deletionTimestamp ? found : undefined;
     const backups = await kube.list('backups', source.namespace);
     const backup = chooseRestoreBackup(request.backupSelector, request.pointInTime, backups, source.cluster);
-    const backupName = backup.metadata.name!;
+    const backupName = backup.metadata.name;
     const requestId = restoreRequestId(request, backupName);
     deps.log.appendKeys({ restoreRequest: requestId });
     const snapshots = await kube.list('volumesnapshots', source.namespace, { labelSelector: `${CnpgLabel.BackupName}=${backupName}` });
@@ -108,7 +108,7 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
 }
 
 function earlierRestore(earlier: Cluster, backup: Backup, plan: RestorePlan, requestId: string, dryRun: boolean): RequestRestoreResult {
-  const clusterName = earlier.metadata.name!;
+  const clusterName = earlier.metadata.name;
   return {
     ...restoreSummary(plan, backup, clusterName),
     dryRun,

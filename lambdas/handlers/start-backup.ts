@@ -103,7 +103,7 @@ async function removeFromQueue(kube: KubeResources, stale: readonly Backup[], de
   for (const backup of stale) {
     try {
       const resourceVersion = backup.metadata.resourceVersion;
-      await kube.delete('backups', backup.metadata.namespace!, backup.metadata.name!, resourceVersion ? { resourceVersion } : {});
+      await kube.delete('backups', backup.metadata.namespace!, backup.metadata.name, resourceVersion ? { resourceVersion } : {});
       deps.log.info('removed a backup of ours that never started from the queue', { staleBackup: backup.metadata.name });
     } catch (error) {
       if (!(error instanceof KubernetesApiError && error.status === 409)) throw error;
@@ -123,8 +123,8 @@ async function skipped(
   const progress: BackupProgress = {
     state: 'skipped',
     phase,
-    blockedBy: blocker.metadata.name!,
-    reason: `Backup ${target.namespace}/${blocker.metadata.name!} of the cluster is still ${phase}; CNPG runs one backup per cluster, so this slot takes none`,
+    blockedBy: blocker.metadata.name,
+    reason: `Backup ${target.namespace}/${blocker.metadata.name} of the cluster is still ${phase}; CNPG runs one backup per cluster, so this slot takes none`,
   };
   deps.metrics.record(backupOutcomeMetrics(progress), target.name);
   await deps.events.publish([backupOutcomeEvent(target, follow, progress)!]);

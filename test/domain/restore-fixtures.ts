@@ -71,7 +71,7 @@ export function snapshotsOf(
   major = String(backup.status?.majorVersion ?? 17),
 ): VolumeSnapshot[] {
   const cluster = backup.spec.cluster.name;
-  const backupName = backup.metadata.name!;
+  const backupName = backup.metadata.name;
   return (backup.status?.snapshotBackupStatus?.elements ?? []).map((element) =>
     snapshotOf(element, cluster, backupName, sizes, major, backup),
   );

@@ -143,7 +143,7 @@ export function snapshotsOfBackup(
   roles: readonly SnapshotRoleName[] = [SnapshotRole.PgData, SnapshotRole.PgWal],
   options: { marked?: boolean; deleting?: readonly boolean[] } = {},
 ) {
-  const backupName = backup.metadata.name!;
+  const backupName = backup.metadata.name;
   const target = backup.metadata.labels?.['cnpg-snapshot-scheduler/target'];
   const marked = (options.marked ?? true) && backup.status?.phase === BackupPhase.Completed && target !== undefined;
   return roles.map((role, index) =>
@@ -310,8 +310,8 @@ export const historyArbitrary: fc.Arbitrary<RetentionInputs> = fc
         }),
       ),
     );
-    const snapshotName = (n: number) => (snapshots.length > 0 ? snapshots[n % snapshots.length]!.metadata.name! : 'none');
-    const backupName = (n: number) => (backups.length > 0 ? backups[n % backups.length]!.metadata.name! : 'none');
+    const snapshotName = (n: number) => (snapshots.length > 0 ? snapshots[n % snapshots.length]!.metadata.name : 'none');
+    const backupName = (n: number) => (backups.length > 0 ? backups[n % backups.length]!.metadata.name : 'none');
     return {
       target: TARGET,
       cluster: CLUSTER,

@@ -170,7 +170,7 @@ describe('the deletion schedule of a plan, over random histories and budgets', (
         const remaining = [...finished.inputs.backups, ...finished.inputs.snapshots].filter(
           (o) => o.metadata.deletionTimestamp === undefined,
         );
-        const left = new Set(remaining.map((o) => o.metadata.name!));
+        const left = new Set(remaining.map((o) => o.metadata.name));
         for (const name of [...doomed(plan.backups), ...doomed(plan.snapshots)]) expect(left.has(name)).toBe(false);
         expect([...crashed.unmarkedDeletes, ...finished.unmarkedDeletes].length === 0 || inputs.policy.scope === 'all').toBe(true);
       }),

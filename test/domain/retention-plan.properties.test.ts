@@ -10,7 +10,7 @@ const RUNS = { numRuns: 300 };
 const UNFINISHED = new Set(['pending', 'started', 'running', 'finalizing', 'invalid backup definition', undefined]);
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
 
-const name = (object: { metadata: { name?: string } }) => object.metadata.name!;
+const name = (object: { metadata: { name: string } }) => object.metadata.name;
 const ms = (text: string) => durationSeconds(text as Duration) * 1000;
 const completedAt = (b: Backup) => Date.parse(b.status?.stoppedAt ?? b.metadata.creationTimestamp!);
 const ownerOf = (snapshot: { metadata: { labels?: Record<string, string> } }) => snapshot.metadata.labels?.['cnpg.io/backupName'];

@@ -54,8 +54,8 @@ describe('a simulated history', () => {
       snapshots = [...snapshots, ...snapshotsOfBackup(backup)];
       const plan = planRetention(inputs({ backups, snapshots, now: new Date(start + hour * HOUR + 5 * 60_000) }));
       const gone = new Set([...plan.backups, ...plan.snapshots].filter((d) => d.action === 'delete').map((d) => d.name));
-      backups = backups.filter((b) => !gone.has(b.metadata.name!));
-      snapshots = snapshots.filter((s) => !gone.has(s.metadata.name!));
+      backups = backups.filter((b) => !gone.has(b.metadata.name));
+      snapshots = snapshots.filter((s) => !gone.has(s.metadata.name));
     }
     expect(backups).toHaveLength(168);
     expect(backups.map((b) => b.metadata.name)).toEqual(Array.from({ length: 168 }, (_, i) => `hendrix-${i + 1}`));

@@ -61,9 +61,9 @@ describe('a backup a restore request chose', () => {
     fc.assert(
       fc.property(historyArbitrary, fc.array(fc.nat(), { maxLength: 4 }), (history: RetentionInputs, picks) => {
         if (history.backups.length === 0) return;
-        const names = new Set(picks.map((n) => history.backups[n % history.backups.length]!.metadata.name!));
+        const names = new Set(picks.map((n) => history.backups[n % history.backups.length]!.metadata.name));
         const until = new Date(NOW.getTime() + 60_000).toISOString();
-        const backups = history.backups.map((b) => (names.has(b.metadata.name!) ? chosen(b, until) : b));
+        const backups = history.backups.map((b) => (names.has(b.metadata.name) ? chosen(b, until) : b));
         const plan = planRetention({ ...history, backups });
         const deleted = [
           ...plan.backups.filter((b) => b.action === 'delete').map((b) => b.name),

@@ -137,7 +137,7 @@ describe('backups that do not false-alarm on EBS', () => {
     const execution = await local.runWorkflow('backup', { target: 'checkpoint' });
     expect(execution.status).toBe('SUCCEEDED');
     const [backup] = backupsOf('checkpoint');
-    expect(local.server.cnpg.configurationUsedBy('demo', backup!.metadata.name!)?.onlineConfiguration).toEqual({
+    expect(local.server.cnpg.configurationUsedBy('demo', backup!.metadata.name)?.onlineConfiguration).toEqual({
       immediateCheckpoint: true,
       waitForArchive: false,
     });

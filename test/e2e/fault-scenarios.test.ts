@@ -256,8 +256,8 @@ const SCENARIOS: Scenario[] = [
       const latest = local.server
         .objects<Backup>('backups', 'demo')
         .filter((b) => b.spec.cluster.name === t)
-        .sort((a, b) => b.metadata.name!.localeCompare(a.metadata.name!))[0]!;
-      await (await local.kube(t)).delete('volumesnapshots', 'demo', `${latest.metadata.name!}-wal`);
+        .sort((a, b) => b.metadata.name.localeCompare(a.metadata.name))[0]!;
+      await (await local.kube(t)).delete('volumesnapshots', 'demo', `${latest.metadata.name}-wal`);
       return restore(local, { target: t, clusterName: `${t}-restore` });
     },
     expected: 'restore refused: PreconditionFailedError',
@@ -333,7 +333,7 @@ describe('fault scenarios', () => {
           .objects<VolumeSnapshot>('volumesnapshots', 'demo')
           .filter((s) => s.metadata.labels?.['cnpg.io/cluster'] === target),
       };
-      const union = <T extends { metadata: { name?: string } }>(a: T[], b: T[]) => [
+      const union = <T extends { metadata: { name: string } }>(a: T[], b: T[]) => [
         ...new Map([...a, ...b].map((o) => [o.metadata.name, o])).values(),
       ];
       const plan = planRetention({

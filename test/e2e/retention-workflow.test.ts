@@ -27,7 +27,7 @@ const backupsOf = (local: LocalScheduler, cluster: string) =>
   local.server
     .objects<Backup>('backups', 'demo')
     .filter((b) => b.spec.cluster.name === cluster)
-    .map((b) => b.metadata.name!)
+    .map((b) => b.metadata.name)
     .sort();
 const snapshotsOf = (local: LocalScheduler, cluster: string) =>
   local.server.objects<VolumeSnapshot>('volumesnapshots', 'demo').filter((s) => s.metadata.labels?.['cnpg.io/cluster'] === cluster);

@@ -19,7 +19,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function time<T>(fn: () => T, runs: number): number {
+function time(fn: () => unknown, runs: number): number {
   const samples: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const start = performance.now();
@@ -115,7 +115,7 @@ async function tokenSpeed(): Promise<void> {
   const provider = new EksTokenProvider({
     region: 'eu-west-1',
     clusterName: 'prod-eks',
-    credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    credentials: () => Promise.resolve({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
     now: () => new Date(now),
   });
   const runs = 2_000;

@@ -32,7 +32,7 @@ export function appArguments(context: (key: string) => unknown): AppArguments {
   const stackName = context('stackName') ?? DEFAULT_STACK_NAME;
   if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName))
     throw new AppArgumentError(
-      `Invalid -c stackName=${String(stackName)}: a CloudFormation stack name starts with a letter and has only letters, digits and "-" (at most 128)`,
+      `Invalid -c stackName=${typeof stackName === 'string' ? stackName : JSON.stringify(stackName)}: a CloudFormation stack name starts with a letter and has only letters, digits and "-" (at most 128)`,
     );
   return { configPath, stackName };
 }

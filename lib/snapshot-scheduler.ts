@@ -38,6 +38,15 @@ export interface SnapshotSchedulerProps {
   readonly config: DeploymentConfig;
 }
 
+/** The log retention periods the deployment config allows, as CloudWatch Logs names them. */
+const LOG_RETENTION = {
+  7: logs.RetentionDays.ONE_WEEK,
+  14: logs.RetentionDays.TWO_WEEKS,
+  30: logs.RetentionDays.ONE_MONTH,
+  90: logs.RetentionDays.THREE_MONTHS,
+  365: logs.RetentionDays.ONE_YEAR,
+} as const;
+
 /**
  * The whole scheduler for a list of targets: schedules, workflows, Lambdas, IAM and EKS access entries.
  * Embed it in any stack; bin/app.ts does so from the deployment config.
@@ -56,7 +65,7 @@ export class SnapshotScheduler extends Construct {
     super(scope, id);
     const { config } = props;
     refuseLocalOnlyAuth(config);
-    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const logRetention = LOG_RETENTION[config.logRetentionDays];
     const sourceMaps = config.lambdaSourceMaps;
     const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
     this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });

@@ -346,7 +346,7 @@ export class LocalScheduler {
       kube: createKubeResourcesFactory({
         region: TEST_REGION,
         eks,
-        credentials: async () => ({ accessKeyId, secretAccessKey, sessionToken: 'local-session-token' }),
+        credentials: () => Promise.resolve({ accessKeyId, secretAccessKey, sessionToken: 'local-session-token' }),
         now: () => this.clock.now(),
         // The adapter's retries wait on the virtual clock: the time they take counts against the Lambda's timeout.
         retryClock: { now: () => this.clock.nowMs(), sleep: async (ms) => this.clock.advance(ms), random: seededRandom(RETRY_JITTER_SEED) },

@@ -12,12 +12,13 @@ export class RecordingEventPublisher implements EventPublisher {
     this.failures = count;
   }
 
-  async publish(events: readonly SchedulerEvent[]): Promise<void> {
+  publish(events: readonly SchedulerEvent[]): Promise<void> {
     if (this.failures > 0) {
       this.failures -= 1;
-      throw new TransientError('EventBridge refused 1 of 1 events (ThrottlingException: Rate exceeded)');
+      return Promise.reject(new TransientError('EventBridge refused 1 of 1 events (ThrottlingException: Rate exceeded)'));
     }
     this.events.push(...structuredClone([...events]));
+    return Promise.resolve();
   }
 
   ofType(detailType: string): SchedulerEvent[] {

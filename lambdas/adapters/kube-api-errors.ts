@@ -57,7 +57,7 @@ export function toSchedulerError(error: unknown, action: string): Error {
     const status = statusOf(error);
     const message = `${action}: HTTP ${error.code}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'no message from the API server'}`;
     if (RETRYABLE_STATUS.has(error.code)) {
-      const retryAfter = error.headers?.['retry-after'];
+      const retryAfter = error.headers['retry-after'];
       return retryAfter
         ? new TransientError(`${message} (Retry-After ${retryAfter}s)`, retryAfterMs(retryAfter), { cause: error })
         : new TransientError(message, undefined, { cause: error });

@@ -1,6 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { PreconditionFailedError } from '../errors';
 import { ClientNodeKubeResources } from './client-node-kube-resources';
@@ -60,7 +61,8 @@ export function createKubeResourcesFactory(options: KubeResourcesFactoryOptions)
     });
     config.addAuthenticator({
       isAuthProvider: (user) => user.name === EKS_USER,
-      applyAuthentication: async (_user, request) => {
+      // The options type names `ws` types that are not installed; only the headers are touched here.
+      applyAuthentication: async (_user, request: { headers?: OutgoingHttpHeaders }) => {
         request.headers = { ...request.headers, Authorization: `Bearer ${await tokens.token()}` };
       },
     });

@@ -32,7 +32,7 @@ function snapshotName(ref: unknown): string | undefined {
 
 function recoveryOf(cluster: Cluster): RecoveryBootstrap | undefined {
   const recovery = cluster.spec.bootstrap?.recovery;
-  return recovery !== null && typeof recovery === 'object' ? (recovery as RecoveryBootstrap) : undefined;
+  return recovery !== null && typeof recovery === 'object' ? recovery : undefined;
 }
 
 /** A Backup a restore request chose, while the mark's time has not passed; an unreadable time protects for ever. */
@@ -59,7 +59,10 @@ export function restoreNeeds(inputs: {
     if (!recovery || cluster.status?.phase === ClusterPhase.Healthy) continue;
     if (typeof recovery.backup?.name === 'string') backups.add(recovery.backup.name);
     const { storage, walStorage, tablespaceStorage } = recovery.volumeSnapshots ?? {};
-    const tablespaces = tablespaceStorage !== null && typeof tablespaceStorage === 'object' ? Object.values(tablespaceStorage) : [];
+    const tablespaces =
+      tablespaceStorage !== null && typeof tablespaceStorage === 'object'
+        ? Object.values(tablespaceStorage as Record<string, unknown>)
+        : [];
     for (const ref of [storage, walStorage, ...tablespaces]) {
       const name = snapshotName(ref);
       if (name) snapshots.set(name, 'referenced-by-restore');

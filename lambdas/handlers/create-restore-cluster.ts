@@ -18,7 +18,7 @@ export const RestoreWorkflowInputSchema = z.strictObject({
   backup: z.string().min(1),
   requestId: z.string().min(1),
   timeoutSeconds: z.int().min(60),
-  manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as Cluster).kind === 'Cluster', {
+  manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Cluster', {
     message: 'must be a Cluster manifest',
   }),
   summary: RestoreSummarySchema,

@@ -1,4 +1,5 @@
-import middy from '@middy/core';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SchedulerError } from '../errors';
 import { runWithDeadline } from '../adapters/invocation-deadline';
@@ -12,17 +13,21 @@ export const DEADLINE_RESERVE_MS = 2_000;
  * between invocations, every failure logged once with its class before Step Functions sees it, and the invocation's
  * deadline (its remaining time less a reserve) set for the adapters' retries.
  */
-export function lambdaHandler<I, O>(run: (event: I) => Promise<O>) {
-  return middy<I, O>()
+export function lambdaHandler<I, O>(run: (event: I) => Promise<O>): LambdaHandler<I, O> {
+  const handler = middy<I, O, Error, Context, Record<string, unknown>>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
-      onError: async (request) => {
-        const error = request.error;
+      onError: (request) => {
+        const error: unknown = request.error;
         if (error instanceof SchedulerError) logger.warn('request failed', { errorName: error.name, errorMessage: error.message });
-        else logger.error('unexpected failure', error ?? new Error('unknown error'));
+        else logger.error('unexpected failure', error instanceof Error ? error : new Error('unknown error', { cause: error }));
       },
     })
-    .handler((event: I, context) =>
+    .handler((event: I, context: Context) =>
       runWithDeadline(Date.now() + context.getRemainingTimeInMillis() - DEADLINE_RESERVE_MS, () => run(event)),
     );
+  // middy's `use` infers the context type of the result from the middleware, and Powertools' middleware leaves it any.
+  return handler as LambdaHandler<I, O>;
 }
+
+type LambdaHandler<I, O> = MiddyfiedHandler<I, O, Error, Context, Record<string, unknown>>;

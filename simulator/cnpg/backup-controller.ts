@@ -1,7 +1,7 @@
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import type { ClusterBehaviours } from './cluster-behaviour';
-import { at, ms, obj, seconds, type SimulatedWrites } from './simulated-writes';
+import { at, ms, obj, seconds, str, type SimulatedWrites } from './simulated-writes';
 import { lsn, majorVersionOf, snapshotElements, walFile, type SnapshotController } from './snapshot-controller';
 import { Annotation, BackupPhase } from './upstream-strings';
 
@@ -242,7 +242,7 @@ export class BackupController {
 /** getBackupTargetPod: the first standby for prefer-standby (the default) when there is one, else the primary. */
 function targetPod(backup: StoredObject, cluster: StoredObject): string {
   const name = cluster.metadata.name;
-  const primary = String(obj(cluster.status).currentPrimary ?? `${name}-1`);
+  const primary = str(obj(cluster.status).currentPrimary, `${name}-1`);
   const target = obj(backup.spec).target ?? obj(obj(cluster.spec).backup).target ?? 'prefer-standby';
   const instances = Number(obj(cluster.spec).instances ?? 1);
   if (target === 'primary' || instances < 2) return primary;

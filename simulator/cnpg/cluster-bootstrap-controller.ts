@@ -3,7 +3,7 @@ import { resourceTypeOf, type ResourceType } from '../kube-api-server/resource-r
 import type { ClusterBehaviour, ClusterBehaviours } from './cluster-behaviour';
 import type { ClusterData } from './cluster-data';
 import { jobAttempts, DEFAULT_BACKOFF_LIMIT } from './recovery-job-attempts';
-import { at, ms, obj, seconds, type Json, type SimulatedWrites } from './simulated-writes';
+import { at, ms, obj, seconds, str, type Json, type SimulatedWrites } from './simulated-writes';
 import { imageOf, majorOfImage } from './cluster-image';
 import { Annotation, BackupPhase, ClusterPhase, JobRole, Label, PvcRole, SNAPSHOT_API_GROUP } from './upstream-strings';
 
@@ -156,7 +156,7 @@ export class ClusterBootstrapController {
     if (Object.keys(snapshots).length > 0) return this.coherent(namespace, snapshots) ? { volumes: snapshots } : 'wait';
     const backupName = obj(recovery.backup).name;
     if (backupName === undefined) return { volumes: {} };
-    const backup = this.writes.store.get(BACKUPS, namespace, String(backupName));
+    const backup = this.writes.store.get(BACKUPS, namespace, str(backupName));
     if (obj(backup?.status).phase !== BackupPhase.Completed) return 'wait';
     const volumes: Record<string, unknown> = {};
     for (const element of (obj(obj(backup!.status).snapshotBackupStatus).elements as Array<{ name: string; type: string }> | undefined) ??
@@ -208,7 +208,7 @@ export class ClusterBootstrapController {
         },
         spec: {
           accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: String(storage.size ?? '1Gi') } },
+          resources: { requests: { storage: str(storage.size, '1Gi') } },
           ...(typeof storage.storageClass === 'string' && { storageClassName: storage.storageClass }),
           ...(source !== undefined && { dataSource: source }),
         },

@@ -2,7 +2,7 @@ import { DEFAULT_IMAGE, majorOfImage, majorVersionOfCluster } from './cluster-im
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import type { ClusterData } from './cluster-data';
-import { at, obj, type Json, type SimulatedWrites } from './simulated-writes';
+import { at, obj, str, type Json, type SimulatedWrites } from './simulated-writes';
 import {
   Annotation,
   Label,
@@ -57,7 +57,7 @@ export class SnapshotController {
     const clusterName = cluster.metadata.name;
     const major = String(majorVersionOf(cluster));
     const day = at(time).slice(0, 10).replaceAll('-', '');
-    const primary = String(obj(cluster.status).currentPrimary ?? `${clusterName}-1`);
+    const primary = str(obj(cluster.status).currentPrimary, `${clusterName}-1`);
     const instanceRole = podName === primary ? 'primary' : 'replica';
     // api/v1/cluster_types.go SnapshotOwnerReference: none (default), backup, cluster.
     const owner = stanza.snapshotOwnerReference === 'backup' ? backup : stanza.snapshotOwnerReference === 'cluster' ? cluster : undefined;
@@ -146,10 +146,10 @@ export class SnapshotController {
   /** The CSI driver cut the snapshots: bound to a content, sized, not ready yet; CNPG stamps the snapshot times. */
   provision(snapshots: StoredObject[], cluster: StoredObject | undefined, provisionedAt: number): void {
     const spec = obj(cluster?.spec);
-    const dataSize = String(obj(spec.storage).size ?? '1Gi');
+    const dataSize = str(obj(spec.storage).size, '1Gi');
     const sizes: Record<string, string> = {
       [PvcRole.PgData]: dataSize,
-      [PvcRole.PgWal]: String(obj(spec.walStorage).size ?? dataSize),
+      [PvcRole.PgWal]: str(obj(spec.walStorage).size, dataSize),
     };
     for (const snapshot of snapshots) {
       const annotations = snapshot.metadata.annotations ?? {};

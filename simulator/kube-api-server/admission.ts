@@ -155,7 +155,7 @@ function recoveryDataSourceErrors(spec: Json): FieldError[] {
 
 function admit(type: ResourceType, object: Json, celErrors: FieldError[]): void {
   const metadata = asRecord(object.metadata) ?? {};
-  const target = { kind: type.kind, group: type.group, name: String(metadata.name ?? '') };
+  const target = { kind: type.kind, group: type.group, name: typeof metadata.name === 'string' ? metadata.name : '' };
   const errors = [...nameErrors(target.name), ...labelErrors(metadata.labels), ...schemaErrors(type, object), ...celErrors];
   if (errors.length > 0) throw KubeErrors.invalid(target, errors);
   if (type.kind === 'Backup') {

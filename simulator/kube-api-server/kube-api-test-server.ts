@@ -109,6 +109,8 @@ export class KubeApiTestServer {
   }
 
   /** Stores an object as given, status included (test setup), after the same admission as a create. */
+  // Generic so that an object literal of any served kind is taken whole, without excess-property checks.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   seed<T extends KubeObjectLike>(object: T): StoredObject {
     const type = resourceTypeOfKind(object.apiVersion, object.kind);
     if (!type) throw new Error(`The test server does not serve ${object.apiVersion} ${object.kind}`);

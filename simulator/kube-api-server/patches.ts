@@ -36,7 +36,7 @@ export function applyJsonPatch(target: Json, operations: PatchOperation[]): Json
     const last = parts.pop()!;
     let parent: Json = document;
     for (const part of parts) {
-      parent = (parent as Record<string, Json>)?.[part];
+      parent = (parent as Record<string, Json>)[part];
       if (parent === undefined || parent === null || typeof parent !== 'object')
         throw new PatchError(`path ${operation.path} does not exist`);
     }

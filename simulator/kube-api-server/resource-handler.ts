@@ -225,7 +225,7 @@ export class ResourceHandler {
     const metadata = asObject(next.metadata ?? {}, 'metadata');
     if (metadata.name !== undefined && metadata.name !== current.metadata.name)
       throw KubeErrors.badRequest(
-        `the name of the object (${String(metadata.name)}) does not match the name on the URL (${current.metadata.name})`,
+        `the name of the object (${typeof metadata.name === 'string' ? metadata.name : JSON.stringify(metadata.name)}) does not match the name on the URL (${current.metadata.name})`,
       );
     // A resourceVersion in the body is a precondition; an update (PUT) of a custom resource must carry one.
     const expectedVersion = metadata.resourceVersion ?? (verb === 'update' ? '' : current.metadata.resourceVersion);

@@ -222,9 +222,9 @@ export class LocalWorkflowRunner {
     for (const [name, resource] of this.taskStates) {
       if (resource === WAIT_RESOURCE) {
         const wait = this.waitStates.get(name)!;
-        handlers[name] = async (input) => {
+        handlers[name] = (input) => {
           this.clock.advance(waitMilliseconds(wait, input, this.clock.nowMs()));
-          return input;
+          return Promise.resolve(input);
         };
         continue;
       }

@@ -95,7 +95,7 @@ describe('the Kubernetes adapter over HTTPS', () => {
     });
     const backups = await kube.list('backups', 'demo', { labelSelector: 'cnpg.io/cluster=hendrix' });
     expect(backups.map((b) => b.metadata.name)).toEqual(['b-1', 'b-2', 'b-3', 'b-4', 'b-5']);
-    expect(received().map(({ path, query }) => `${path}?${query}`)).toEqual([
+    expect(received().map(({ path, query }) => `${path}?${query.toString()}`)).toEqual([
       '/apis/postgresql.cnpg.io/v1/namespaces/demo/backups?labelSelector=cnpg.io%2Fcluster%3Dhendrix&limit=500',
       '/apis/postgresql.cnpg.io/v1/namespaces/demo/backups?continue=token-1&labelSelector=cnpg.io%2Fcluster%3Dhendrix&limit=500',
       '/apis/postgresql.cnpg.io/v1/namespaces/demo/backups?continue=token-2&labelSelector=cnpg.io%2Fcluster%3Dhendrix&limit=500',

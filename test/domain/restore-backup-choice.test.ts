@@ -115,7 +115,7 @@ describe('the backup chosen from any history', () => {
       completedBackup(`${spec.cluster}-${i}`, at(spec.endMinute).toISOString(), {
         cluster: spec.cluster,
         phase: spec.phase,
-        method: spec.method as 'volumeSnapshot' | 'barmanObjectStore',
+        method: spec.method,
       }),
     ),
   );

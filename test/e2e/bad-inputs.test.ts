@@ -179,7 +179,7 @@ describe('bad input is refused with the field named, and changes nothing', () =>
     test.each(BACKUP_CASES)('backup workflow input: %s', async (_name, input, message) => {
       const execution = await local.runWorkflow('backup', input);
       expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
-      expect(JSON.parse(execution.cause!).errorMessage).toContain(message);
+      expect((JSON.parse(execution.cause!) as { errorMessage: string }).errorMessage).toContain(message);
     });
 
     test.each(RETENTION_CASES)('retention workflow input: %s', async (_name, input, message) => {

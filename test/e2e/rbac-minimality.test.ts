@@ -48,7 +48,7 @@ async function lifeOfATarget(rbac: string) {
     outcomes.push(
       await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-restore' }).then(
         (result) => local.execution(result.executionName!)!.status,
-        (error: Error) => error.name,
+        (error: unknown) => (error as Error).name,
       ),
     );
     outcomes.push((await local.runWorkflow('drill', { target: 'hendrix' })).status);

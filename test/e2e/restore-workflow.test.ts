@@ -122,7 +122,7 @@ describe('restore end to end', () => {
     const before = { clusters: clusters().length, creates: local.server.requests.filter((r) => r.verb === 'create').length };
     const error = await local.requestRestore(payload).then(
       () => undefined,
-      (e: Error) => e,
+      (e: unknown) => e as Error,
     );
     expect(error?.name).toBe(errorName);
     expect(error?.message).toContain(message);
@@ -135,7 +135,7 @@ describe('restore end to end', () => {
     await kube.delete('volumesnapshots', 'demo', 'jimi-20261124030000-wal');
     const error = await local.requestRestore({ target: 'jimi', clusterName: 'jimi-gone' }).then(
       () => undefined,
-      (e: Error) => e,
+      (e: unknown) => e as Error,
     );
     expect(error?.message).toBe(
       'VolumeSnapshot demo/jimi-20261124030000-wal of backup jimi-20261124030000 does not exist (deleted?); choose another backup',

@@ -1,5 +1,5 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EXAMPLE_TARGET, synthesize } from './synthesize';
+import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
 
 const network = {
   vpcId: 'vpc-0123456789abcdef0',
@@ -9,7 +9,7 @@ const network = {
 
 describe('EKS clusters with a private API endpoint', () => {
   const { app, stack, template } = synthesize({ targets: [EXAMPLE_TARGET], network });
-  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).map(
+  const functions = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).map(
     ([id, fn]) => [id, fn.Properties.VpcConfig] as const,
   );
 
@@ -37,7 +37,7 @@ describe('EKS clusters with a private API endpoint', () => {
   });
 
   test('the only AWS managed policy is the ENI policy of the VPC role, acknowledged with its reason', () => {
-    const managed = Object.values(template.findResources('AWS::IAM::Role')).flatMap(
+    const managed = Object.values(resourcesOf(template, 'AWS::IAM::Role')).flatMap(
       (role) => (role.Properties.ManagedPolicyArns as unknown[] | undefined) ?? [],
     );
     expect(JSON.stringify(managed)).toContain('AWSLambdaVPCAccessExecutionRole');

@@ -1,5 +1,5 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { synthesize } from './synthesize';
+import { resourcesOf, synthesize } from './synthesize';
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
@@ -29,7 +29,7 @@ describe('security of the synthesized stack', () => {
   });
 
   test('no IAM statement grants a wildcard resource except for actions that have no resource-level permissions', () => {
-    const wildcardActions = Object.values(template.findResources('AWS::IAM::Policy'))
+    const wildcardActions = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
       .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((statement) => [statement.Resource].flat().includes('*'))
       .flatMap((statement) => [statement.Action].flat());
@@ -38,6 +38,6 @@ describe('security of the synthesized stack', () => {
   });
 
   test('no role carries an AWS managed policy', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const role of Object.values(resourcesOf(template, 'AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { DeploymentConfigError } from '../../lib/deployment-config';
 import { KUBERNETES_GROUP } from '../../lib/kube-access';
-import { EXAMPLE_TARGET, synthesize } from './synthesize';
+import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type PolicyStatement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -158,7 +158,7 @@ describe('what the stack tells the operator', () => {
   });
 
   test('each schedule has a stable name: <target>-backup, <target>-retention and <target>-drill', () => {
-    const names = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
+    const names = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
     expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-drill', 'hendrix-retention']);
   });
 });

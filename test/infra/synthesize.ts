@@ -15,3 +15,12 @@ export function synthesize(config: DeploymentConfigInput = { targets: [EXAMPLE_T
   });
   return { app, stack, template: Template.fromStack(stack) };
 }
+
+/** A resource of a synthesized template; `Template.findResources` types them `any`. */
+export interface TemplateResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+/** The resources of one type in a template, by logical id. */
+export const resourcesOf = (template: Template, type: string) => template.findResources(type) as Record<string, TemplateResource>;

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { issueTestToken } from '../../simulator/kube-api-server/fixtures';
@@ -73,7 +73,7 @@ export async function startHarness(options: { rbacManifests?: string[]; clock?: 
     const config = new KubeConfig();
     config.addAuthenticator({
       isAuthProvider: (user) => user.name === principal.username,
-      applyAuthentication: async (_user, request) => {
+      applyAuthentication: async (_user, request: { headers?: OutgoingHttpHeaders }) => {
         const token = await issueTestToken({ principal, clusterName: EKS_CLUSTER, region: REGION, signedAt: clock.now() });
         request.headers = { ...request.headers, Authorization: `Bearer ${token}` };
       },
@@ -98,7 +98,7 @@ export async function apiFailure(request: Promise<unknown>): Promise<ApiFailure>
   } catch (error) {
     if (!(error instanceof ApiException)) throw error;
     const status = typeof error.body === 'string' ? (JSON.parse(error.body) as KubeStatus) : undefined;
-    return { code: error.code, ...(status && { status }), headers: error.headers as Record<string, string> };
+    return { code: error.code, ...(status && { status }), headers: error.headers };
   }
   throw new Error('the request succeeded');
 }

@@ -49,7 +49,7 @@ async function expectUnauthorized(bearer: string): Promise<void> {
 
 describe('EKS token authentication', () => {
   test('a token presigned for this cluster, region and a known access key is accepted as its principal', async () => {
-    const list = await listBackups(await token());
+    const list: unknown = await listBackups(await token());
     expect(list).toMatchObject({ kind: 'BackupList', items: [] });
     expect(harness.server.requests.at(-1)).toMatchObject({ verb: 'list', resource: 'backups', status: 200, username: SCHEDULER.username });
   });
@@ -144,7 +144,7 @@ describe('EKS token authentication', () => {
       { name: 'u', token: await token() },
     );
     const recorded = harness.server.requests.length;
-    const failure = await config
+    const failure: unknown = await config
       .makeApiClient(CustomObjectsApi)
       .listNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups' })
       .catch((e: unknown) => e);

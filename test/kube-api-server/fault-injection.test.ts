@@ -31,7 +31,7 @@ describe('injected faults', () => {
 
   test('a reset closes the connection without an HTTP answer', async () => {
     harness.server.faults.add({ verb: 'list', response: { reset: true } });
-    const failure = await listBackups().catch((error: unknown) => error);
+    const failure: unknown = await listBackups().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(ApiException);
     expect(harness.server.requests.at(-1)).toMatchObject({ verb: 'list', status: -1 });
@@ -54,7 +54,7 @@ describe('injected faults', () => {
       codes.push(
         await listBackups().then(
           () => 200,
-          (error: ApiException<unknown>) => error.code,
+          (error: unknown) => (error as ApiException<unknown>).code,
         ),
       );
     expect(codes).toEqual([503, 503, 200]);
@@ -77,7 +77,7 @@ describe('injected faults', () => {
         codes.push(
           await listBackups().then(
             () => 200,
-            (error: ApiException<unknown>) => error.code,
+            (error: unknown) => (error as ApiException<unknown>).code,
           ),
         );
       return codes;

@@ -1,7 +1,14 @@
+import type { BackupSpec, BackupStatus } from './generated/backup';
+import type { ClusterSpec, ClusterStatus } from './generated/cluster';
+import type { VolumeSnapshotSpec, VolumeSnapshotStatus } from './generated/volume-snapshot';
+
 /**
- * The parts of Kubernetes objects the scheduler reads or writes. Fields it never touches are left out;
- * objects read from the API may carry more, and manifests are checked against the upstream CRD schemas in tests.
+ * The Kubernetes objects the scheduler reads or writes. The spec and status of the CloudNativePG and CSI objects are
+ * generated from the upstream CRDs (lambdas/domain/generated, `npm run crd-types`); the envelope and the built-in
+ * kinds carry only the fields the scheduler touches.
  */
+
+export type { BackupSpec, BackupStatus, ClusterSpec, ClusterStatus, VolumeSnapshotSpec, VolumeSnapshotStatus };
 
 /** The scheduler names every object it creates, and every object the API returns has a name. */
 export interface ObjectMeta {
@@ -31,40 +38,34 @@ export interface KubeObject {
   metadata: ObjectMeta;
 }
 
-export interface SnapshotElement {
-  name: string;
-  type: string;
-  tablespaceName?: string;
-}
-
-export interface BackupSpec {
-  cluster: { name: string };
-  method?: 'barmanObjectStore' | 'volumeSnapshot' | 'plugin';
-  online?: boolean;
-  onlineConfiguration?: OnlineConfiguration;
-  target?: 'primary' | 'prefer-standby';
-}
-
-export interface BackupStatus {
-  phase?: string;
-  method?: string;
-  error?: string;
-  startedAt?: string;
-  stoppedAt?: string;
-  majorVersion?: number;
-  online?: boolean;
-  snapshotBackupStatus?: { elements?: SnapshotElement[] };
-  beginWal?: string;
-  endWal?: string;
-  beginLSN?: string;
-  endLSN?: string;
-}
-
 export interface Backup extends KubeObject {
   apiVersion: 'postgresql.cnpg.io/v1';
   kind: 'Backup';
   spec: BackupSpec;
   status?: BackupStatus;
+}
+
+/** How a hot backup starts and ends: CNPG's OnlineConfiguration, on the cluster's volumeSnapshot stanza or a Backup. */
+export type OnlineConfiguration = NonNullable<BackupSpec['onlineConfiguration']>;
+
+/** One volume snapshot of a backup, as CNPG lists them in status.snapshotBackupStatus. */
+export type SnapshotElement = NonNullable<NonNullable<BackupStatus['snapshotBackupStatus']>['elements']>[number];
+
+export interface Cluster extends KubeObject {
+  apiVersion: 'postgresql.cnpg.io/v1';
+  kind: 'Cluster';
+  spec: ClusterSpec;
+  status?: ClusterStatus;
+}
+
+/** The storage of a volume of a Cluster: data (spec.storage), WAL (spec.walStorage) or a tablespace. */
+export type StorageConfiguration = NonNullable<ClusterSpec['storage']>;
+
+export interface VolumeSnapshot extends KubeObject {
+  apiVersion: 'snapshot.storage.k8s.io/v1';
+  kind: 'VolumeSnapshot';
+  spec: VolumeSnapshotSpec;
+  status?: VolumeSnapshotStatus;
 }
 
 export interface DataSourceRef {
@@ -73,87 +74,12 @@ export interface DataSourceRef {
   apiGroup?: string;
 }
 
-export interface StorageConfiguration {
-  size?: string;
-  storageClass?: string;
-  resizeInUseVolumes?: boolean;
-  pvcTemplate?: Record<string, unknown>;
-}
-
 export interface Condition {
   type: string;
   status: 'True' | 'False' | 'Unknown';
   reason?: string;
   message?: string;
   lastTransitionTime?: string;
-}
-
-/** A CNPG Cluster. `spec` is kept open: a restore copies fields the scheduler does not interpret. */
-export interface Cluster extends KubeObject {
-  apiVersion: 'postgresql.cnpg.io/v1';
-  kind: 'Cluster';
-  spec: ClusterSpec;
-  status?: ClusterStatus;
-}
-
-/** How a hot backup starts and ends: CNPG's OnlineConfiguration, on the cluster's volumeSnapshot stanza or a Backup. */
-export interface OnlineConfiguration {
-  immediateCheckpoint?: boolean;
-  waitForArchive?: boolean;
-}
-
-export interface ClusterSpec {
-  instances?: number;
-  imageName?: string;
-  imageCatalogRef?: { apiGroup?: string; kind: string; name: string; major: number };
-  storage?: StorageConfiguration;
-  walStorage?: StorageConfiguration;
-  tablespaces?: Array<{ name: string; storage: StorageConfiguration; [key: string]: unknown }>;
-  backup?: {
-    target?: string;
-    volumeSnapshot?: {
-      className?: string;
-      walClassName?: string;
-      online?: boolean;
-      onlineConfiguration?: OnlineConfiguration;
-      [key: string]: unknown;
-    };
-    barmanObjectStore?: Record<string, unknown>;
-    [key: string]: unknown;
-  };
-  bootstrap?: Record<string, unknown>;
-  externalClusters?: Array<Record<string, unknown> & { name: string }>;
-  plugins?: Array<{ name: string; enabled?: boolean; isWALArchiver?: boolean; parameters?: Record<string, string> }>;
-  replica?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-export interface ClusterStatus {
-  phase?: string;
-  /** The PostgreSQL image the instances run (CNPG sets it, also when the spec pins none). */
-  image?: string;
-  phaseReason?: string;
-  instances?: number;
-  readyInstances?: number;
-  currentPrimary?: string;
-  targetPrimary?: string;
-  conditions?: Condition[];
-}
-
-export interface VolumeSnapshot extends KubeObject {
-  apiVersion: 'snapshot.storage.k8s.io/v1';
-  kind: 'VolumeSnapshot';
-  spec: {
-    source: { persistentVolumeClaimName?: string; volumeSnapshotContentName?: string };
-    volumeSnapshotClassName?: string;
-  };
-  status?: {
-    boundVolumeSnapshotContentName?: string;
-    creationTime?: string;
-    readyToUse?: boolean;
-    restoreSize?: string;
-    error?: { message?: string; time?: string };
-  };
 }
 
 export interface VolumeSnapshotClass extends KubeObject {

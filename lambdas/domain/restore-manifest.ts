@@ -7,6 +7,7 @@ import { majorOfImage, pinImage } from './restore-image';
 import { recordedCluster, restoreSpecSource } from './restore-recorded-cluster';
 import type { RestoreRequest, RestoreSpecSource } from './restore-request';
 import { chooseServiceAccount } from './restore-service-account';
+import { COPIED_SPEC_FIELDS } from './restore-spec-fields';
 import { snapshotOwnershipWarning } from './snapshot-ownership';
 import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-metadata';
 
@@ -16,59 +17,6 @@ import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-m
  * WAL archive as external cluster `origin`.
  */
 
-/** Source spec fields a restored cluster keeps as they are: how it runs, not where it came from or where it archives. */
-const COPIED_SPEC_FIELDS = [
-  'affinity',
-  'description',
-  'enablePDB',
-  'enableSuperuserAccess',
-  'env',
-  'envFrom',
-  'ephemeralVolumeSource',
-  'ephemeralVolumesSizeLimit',
-  'failoverDelay',
-  'imageCatalogRef',
-  'imageName',
-  'imagePullPolicy',
-  'imagePullSecrets',
-  'inheritedMetadata',
-  'livenessProbeTimeout',
-  'logLevel',
-  'maxSyncReplicas',
-  'minSyncReplicas',
-  'monitoring',
-  'nodeMaintenanceWindow',
-  'podSecurityContext',
-  'podSelectorRefs',
-  'postgresGID',
-  'postgresUID',
-  'postgresql',
-  'primaryLease',
-  'primaryUpdateMethod',
-  'primaryUpdateStrategy',
-  'priorityClassName',
-  'probes',
-  'projectedVolumeTemplate',
-  'replicationSlots',
-  'resources',
-  'schedulerName',
-  'seccompProfile',
-  'securityContext',
-  'serviceAccountName',
-  'serviceAccountTemplate',
-  'smartShutdownTimeout',
-  'startDelay',
-  'stopDelay',
-  'storage',
-  'superuserSecret',
-  'switchoverDelay',
-  'tablespaces',
-  'topologySpreadConstraints',
-  'walStorage',
-] as const;
-// Not copied: status, bootstrap, replica, externalClusters (the restore sets its own), certificates (the source's
-// server certificate names the source's services; CNPG issues the new cluster its own), and the WAL archive (below).
-
 /** The external cluster through which a restore reads the source's WAL archive. */
 const RESTORE_ORIGIN = 'origin';
 const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -77,6 +25,8 @@ const ARCHIVE_BACKUP_FIELDS: ReadonlySet<string> = new Set(['barmanObjectStore',
 
 type ExternalCluster = NonNullable<ClusterSpec['externalClusters']>[number];
 type Plugin = NonNullable<ClusterSpec['plugins']>[number];
+type Recovery = NonNullable<NonNullable<ClusterSpec['bootstrap']>['recovery']>;
+type SnapshotSources = Recovery['volumeSnapshots'] & object;
 
 export interface RestoreManifestInput {
   /** The live source Cluster; undefined when it has been deleted. */
@@ -148,14 +98,14 @@ export function buildRestorePlan(input: RestoreManifestInput): RestorePlan {
     declared.storage = atLeast(declared.storage, snapshot);
   }
 
-  const volumeSnapshots: Record<string, unknown> = { storage: snapshotRef(snapshots.data.element.name) };
+  const volumeSnapshots: SnapshotSources = { storage: snapshotRef(snapshots.data.element.name) };
   if (snapshots.wal) volumeSnapshots.walStorage = snapshotRef(snapshots.wal.element.name);
   if (snapshots.tablespaces.length > 0)
     volumeSnapshots.tablespaceStorage = Object.fromEntries(
       snapshots.tablespaces.map(({ element }) => [element.tablespaceName!, snapshotRef(element.name)]),
     );
   const application = applicationDatabaseOf(source);
-  const recovery: Record<string, unknown> = { volumeSnapshots, database: application.database, owner: application.owner };
+  const recovery: Recovery = { volumeSnapshots, database: application.database, owner: application.owner };
 
   const readsArchive = request.replica ? 'replica' : request.pointInTime !== undefined ? 'pointInTime' : undefined;
   if (readsArchive) {
@@ -214,9 +164,8 @@ export function isSameRestoreRequest(existing: Cluster, requestId: string): bool
 
 /** The source's spec without its identity and WAL archive, fitted to the restored cluster's name and size. */
 function runtimeSpecOf(source: Cluster, sourceName: string, clusterName: string, instances: number): ClusterSpec {
-  const copied: Record<string, unknown> = {};
-  for (const field of COPIED_SPEC_FIELDS) if (source.spec[field] !== undefined) copied[field] = structuredClone(source.spec[field]);
-  const spec: ClusterSpec = { ...copied, instances };
+  const spec: ClusterSpec = { instances };
+  for (const field of COPIED_SPEC_FIELDS) copyField(spec, source.spec, field);
 
   // The restored cluster must never archive into the source's WAL path, so it starts without WAL archiving.
   const snapshotBackup = Object.entries(source.spec.backup ?? {}).filter(([key]) => !ARCHIVE_BACKUP_FIELDS.has(key));
@@ -224,7 +173,7 @@ function runtimeSpecOf(source: Cluster, sourceName: string, clusterName: string,
   const plugins = (source.spec.plugins ?? []).filter((plugin) => !plugin.isWALArchiver).map((plugin) => ownPlugin(plugin, clusterName));
   if (plugins.length > 0) spec.plugins = plugins;
 
-  const managed = source.spec.managed as { roles?: unknown; services?: { disabledDefaultServices?: unknown } } | undefined;
+  const managed = source.spec.managed;
   if (managed?.roles || managed?.services?.disabledDefaultServices)
     spec.managed = structuredClone({
       ...(managed.roles !== undefined && { roles: managed.roles }),
@@ -237,6 +186,13 @@ function runtimeSpecOf(source: Cluster, sourceName: string, clusterName: string,
   fitSynchronousReplication(spec, instances);
   spreadOwnPods(spec, sourceName, clusterName);
   return spec;
+}
+
+/** Copies one spec field, when the source sets it, as a deep copy: the source object is never shared. */
+// Generic so that the field's value type is the same on both sides of the assignment.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function copyField<K extends keyof ClusterSpec>(spec: ClusterSpec, from: ClusterSpec, field: K): void {
+  if (from[field] !== undefined) spec[field] = structuredClone(from[field]);
 }
 
 /** A barman-cloud plugin kept for base backups writes under the new cluster's name, never into the source's folder. */
@@ -252,20 +208,19 @@ function fitSynchronousReplication(spec: ClusterSpec, instances: number): void {
     delete spec.maxSyncReplicas;
     delete spec.minSyncReplicas;
   }
-  const postgresql = spec.postgresql as
-    { synchronous?: { number?: number; standbyNamesPre?: string[]; standbyNamesPost?: string[] } } | undefined;
+  const postgresql = spec.postgresql;
   const synchronous = postgresql?.synchronous;
   if (
+    postgresql &&
     synchronous &&
-    (synchronous.number ?? 0) >= instances + (synchronous.standbyNamesPre?.length ?? 0) + (synchronous.standbyNamesPost?.length ?? 0)
+    synchronous.number >= instances + (synchronous.standbyNamesPre?.length ?? 0) + (synchronous.standbyNamesPost?.length ?? 0)
   )
     delete postgresql.synchronous;
 }
 
 /** Topology spread constraints that select the source's pods by `cnpg.io/cluster` select the restored cluster's instead. */
 function spreadOwnPods(spec: ClusterSpec, sourceName: string, clusterName: string): void {
-  const constraints = spec.topologySpreadConstraints as Array<{ labelSelector?: { matchLabels?: Record<string, string> } }> | undefined;
-  for (const constraint of constraints ?? []) {
+  for (const constraint of spec.topologySpreadConstraints ?? []) {
     const matchLabels = constraint.labelSelector?.matchLabels;
     if (matchLabels?.[CnpgLabel.Cluster] === sourceName) matchLabels[CnpgLabel.Cluster] = clusterName;
   }
@@ -325,8 +280,8 @@ function atLeast(storage: StorageConfiguration | undefined, snapshot: VolumeSnap
 }
 
 function templateRequest(storage: StorageConfiguration | undefined): string | undefined {
-  const template = storage?.pvcTemplate as { resources?: { requests?: { storage?: string } } } | undefined;
-  return template?.resources?.requests?.storage;
+  const request = storage?.pvcTemplate?.resources?.requests?.storage;
+  return request === undefined ? undefined : String(request);
 }
 
 function checkMajorVersion(spec: ClusterSpec, backup: Backup, dataSnapshot: VolumeSnapshot): void {
@@ -351,7 +306,7 @@ function walArchiveOf(source: Cluster, sourceName: string): ExternalCluster | un
   const store = source.spec.backup?.barmanObjectStore;
   if (store) {
     // An explicit serverName is where the source archives; without one it archives under its own name.
-    const serverName = typeof store.serverName === 'string' ? store.serverName : sourceName;
+    const serverName = store.serverName ?? sourceName;
     return { name: RESTORE_ORIGIN, barmanObjectStore: { ...structuredClone(store), serverName } };
   }
   return undefined;

@@ -132,7 +132,7 @@ describe('the restored Cluster', () => {
     };
     const restored = () => restore({ source: sourceWith(runtime) });
 
-    test.each(Object.keys(runtime))('%s', (field) => expect(restored().spec[field]).toEqual(runtime[field]));
+    test.each(Object.keys(runtime) as (keyof ClusterSpec)[])('%s', (field) => expect(restored().spec[field]).toEqual(runtime[field]));
 
     test('the image catalog, when the source uses one instead of an image name', () => {
       const source = sourceWith({
@@ -154,7 +154,7 @@ describe('the restored Cluster', () => {
           disabledDefaultServices: ['ro'],
           additional: [{ selectorType: 'rw', serviceTemplate: { metadata: { name: 'hendrix-lb' }, spec: { type: 'LoadBalancer' } } }],
         },
-      };
+      } satisfies ClusterSpec['managed'];
       expect(restore({ source: sourceWith({ managed }) }).spec.managed).toEqual({
         roles: managed.roles,
         services: { disabledDefaultServices: ['ro'] },
@@ -174,7 +174,11 @@ describe('the restored Cluster', () => {
     });
 
     test('synchronous replication, when the restored cluster has enough instances for it', () => {
-      const sync = { minSyncReplicas: 1, maxSyncReplicas: 2, postgresql: { synchronous: { method: 'any', number: 1 } } };
+      const sync = {
+        minSyncReplicas: 1,
+        maxSyncReplicas: 2,
+        postgresql: { synchronous: { method: 'any', number: 1 } },
+      } satisfies Partial<ClusterSpec>;
       expect(restore({ source: sourceWith(sync), request: { ...request, instances: 3 } }).spec).toMatchObject(sync);
     });
 
@@ -183,7 +187,7 @@ describe('the restored Cluster', () => {
         minSyncReplicas: 1,
         maxSyncReplicas: 1,
         postgresql: { parameters: { work_mem: '8MB' }, synchronous: { method: 'any', number: 1 } },
-      };
+      } satisfies Partial<ClusterSpec>;
       const { spec } = restore({ source: sourceWith(sync) });
       expect(spec).not.toHaveProperty('minSyncReplicas');
       expect(spec).not.toHaveProperty('maxSyncReplicas');

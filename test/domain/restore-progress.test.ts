@@ -21,6 +21,18 @@ function restored(status: ClusterStatus | undefined, instances = 1): Cluster {
   };
 }
 
+type ClusterCondition = NonNullable<ClusterStatus['conditions']>[number];
+
+/** CNPG always sets lastTransitionTime (the CRD requires it); without `since` the condition lacks one, to show the decision survives it. */
+const readyCondition = (since: string | undefined) =>
+  ({
+    type: 'Ready',
+    status: 'True',
+    reason: 'ClusterIsReady',
+    message: 'Cluster is Ready',
+    ...(since && { lastTransitionTime: since }),
+  }) as ClusterCondition;
+
 /** A cluster as CNPG reports it once healthy, Ready since `readySince`. */
 function healthy(readySince: string | undefined, instances = 1): Cluster {
   return restored(
@@ -31,8 +43,14 @@ function healthy(readySince: string | undefined, instances = 1): Cluster {
       currentPrimary: 'hendrix-restore-1',
       targetPrimary: 'hendrix-restore-1',
       conditions: [
-        { type: 'Initialized', status: 'True', reason: 'BootstrapCompleted', lastTransitionTime: '2026-11-25T03:00:40Z' },
-        { type: 'Ready', status: 'True', reason: 'ClusterIsReady', ...(readySince && { lastTransitionTime: readySince }) },
+        {
+          type: 'Initialized',
+          status: 'True',
+          reason: 'BootstrapCompleted',
+          message: 'Cluster is initialized',
+          lastTransitionTime: '2026-11-25T03:00:40Z',
+        },
+        readyCondition(readySince),
       ],
     },
     instances,
@@ -125,7 +143,15 @@ describe('following a restored cluster', () => {
 
     test('while the Ready condition is not True, whatever the phase says', () => {
       const notReady = healthy('2026-11-25T03:01:30Z');
-      notReady.status!.conditions = [{ type: 'Ready', status: 'False', reason: 'ClusterIsNotReady' }];
+      notReady.status!.conditions = [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'ClusterIsNotReady',
+          message: 'Cluster Is Not Ready',
+          lastTransitionTime: '2026-11-25T03:01:30Z',
+        },
+      ];
       expect(decideRestoreProgress({ ...base, cluster: notReady, now: at(95) }).state).toBe('waiting');
     });
 

@@ -18,21 +18,9 @@ export interface RestoreNeeds {
   backups: ReadonlySet<string>;
 }
 
-interface RecoveryBootstrap {
-  backup?: { name?: unknown };
-  volumeSnapshots?: { storage?: unknown; walStorage?: unknown; tablespaceStorage?: unknown };
-}
-
 /** A data source the webhook accepts is a VolumeSnapshot or a claim; only the latter is certainly not a snapshot. */
-function snapshotName(ref: unknown): string | undefined {
-  if (ref === null || typeof ref !== 'object') return undefined;
-  const { name, kind } = ref as Partial<Record<keyof DataSourceRef, unknown>>;
-  return typeof name === 'string' && kind !== 'PersistentVolumeClaim' ? name : undefined;
-}
-
-function recoveryOf(cluster: Cluster): RecoveryBootstrap | undefined {
-  const recovery = cluster.spec.bootstrap?.recovery;
-  return recovery !== null && typeof recovery === 'object' ? recovery : undefined;
+function snapshotName(ref: Pick<DataSourceRef, 'name' | 'kind'> | undefined): string | undefined {
+  return ref && ref.kind !== 'PersistentVolumeClaim' ? ref.name : undefined;
 }
 
 /** A Backup a restore request chose, while the mark's time has not passed; an unreadable time protects for ever. */
@@ -55,14 +43,11 @@ export function restoreNeeds(inputs: {
   for (const backup of inputs.backups)
     if (isChosenForRestore(backup, inputs.now) && backup.metadata.name) backups.add(backup.metadata.name);
   for (const cluster of clusters) {
-    const recovery = recoveryOf(cluster);
+    const recovery = cluster.spec.bootstrap?.recovery;
     if (!recovery || cluster.status?.phase === ClusterPhase.Healthy) continue;
-    if (typeof recovery.backup?.name === 'string') backups.add(recovery.backup.name);
+    if (recovery.backup) backups.add(recovery.backup.name);
     const { storage, walStorage, tablespaceStorage } = recovery.volumeSnapshots ?? {};
-    const tablespaces =
-      tablespaceStorage !== null && typeof tablespaceStorage === 'object'
-        ? Object.values(tablespaceStorage as Record<string, unknown>)
-        : [];
+    const tablespaces = Object.values(tablespaceStorage ?? {});
     for (const ref of [storage, walStorage, ...tablespaces]) {
       const name = snapshotName(ref);
       if (name) snapshots.set(name, 'referenced-by-restore');

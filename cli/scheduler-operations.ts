@@ -38,7 +38,7 @@ export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOpe
       const dryRun = createApplyRetention({
         catalog: () => catalog,
         kube,
-        events: { publish: async () => undefined },
+        events: { publish: () => Promise.resolve() },
         metrics: { record: () => undefined },
         now: () => at,
         log: silentLog,

@@ -50,7 +50,7 @@ export function failureEnd(
   props: { workflow: WorkflowKind; reportFailure: lambda.IFunction; idPrefix?: string; thenSucceed?: sfn.Succeed },
 ): sfn.IChainable {
   const prefix = props.idPrefix ?? '';
-  const fail =
+  const fail: sfn.IChainable =
     props.thenSucceed ?? new sfn.Fail(scope, `${prefix}WorkflowFailed`, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
   const report = new tasks.LambdaInvoke(scope, `${prefix}ReportFailure`, {
     lambdaFunction: props.reportFailure,

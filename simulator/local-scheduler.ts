@@ -349,7 +349,14 @@ export class LocalScheduler {
         credentials: () => Promise.resolve({ accessKeyId, secretAccessKey, sessionToken: 'local-session-token' }),
         now: () => this.clock.now(),
         // The adapter's retries wait on the virtual clock: the time they take counts against the Lambda's timeout.
-        retryClock: { now: () => this.clock.nowMs(), sleep: async (ms) => this.clock.advance(ms), random: seededRandom(RETRY_JITTER_SEED) },
+        retryClock: {
+          now: () => this.clock.nowMs(),
+          sleep: (ms) => {
+            this.clock.advance(ms);
+            return Promise.resolve();
+          },
+          random: seededRandom(RETRY_JITTER_SEED),
+        },
       }),
       events: this.eventBus(),
       metrics: {

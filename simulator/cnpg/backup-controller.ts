@@ -249,7 +249,7 @@ function targetPod(backup: StoredObject, cluster: StoredObject): string {
   return Array.from({ length: instances }, (_, i) => `${name}-${i + 1}`).find((pod) => pod !== primary)!;
 }
 
-const phaseOf = (backup: StoredObject): string => String(obj(backup.status).phase ?? '');
+const phaseOf = (backup: StoredObject): string => str(obj(backup.status).phase);
 
 /**
  * BackupList.CanExecuteBackup (api/v1/backup_funcs.go): the backup being executed (started or running) may go on;

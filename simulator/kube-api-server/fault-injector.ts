@@ -72,7 +72,7 @@ export class FaultInjector {
       if (rule.times !== undefined && fault.hits >= rule.times) continue;
       if (rule.fraction !== undefined && fault.random() >= rule.fraction) continue;
       fault.hits += 1;
-      const choices = Array.isArray(rule.response) ? rule.response : [rule.response as FaultResponse];
+      const choices: FaultResponse[] = Array.isArray(rule.response) ? (rule.response as FaultResponse[]) : [rule.response as FaultResponse];
       responses.push(choices.length === 1 ? choices[0]! : choices[Math.floor(fault.random() * choices.length)]!);
     }
     return responses;

@@ -73,7 +73,7 @@ describe('the synthesized scheduler', () => {
     expect(starts).toEqual(ids.map((id) => ({ Ref: id })));
     const describes = statements.filter((s) => s.Action === 'states:DescribeExecution').flatMap((s) => [s.Resource].flat());
     expect(describes.map((resource) => JSON.stringify(resource))).toEqual(
-      ids.map((id) => expect.stringMatching(new RegExp(`:execution:.*"Ref":"${id}".*:\\*"\\]\\]\\}$`))),
+      ids.map((id): unknown => expect.stringMatching(new RegExp(`:execution:.*"Ref":"${id}".*:\\*"\\]\\]\\}$`))),
     );
     expect(
       statements

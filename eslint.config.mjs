@@ -53,7 +53,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // A rest sibling names the fields an object is copied without.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Numbers print unambiguously in messages; objects, undefined and null still have to be spelled out.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // `(x) => set.delete(x)` and `() => expect(...)` read as statements; a void in any other position is still an error.

@@ -17,13 +17,11 @@ const DEFAULT_APPLICATION_DATABASE = 'app';
 /** CNPG's suffix of the Secret with the application owner's credentials (api/v1/cluster_types.go, ApplicationUserSecretSuffix). */
 const APPLICATION_SECRET_SUFFIX = '-app';
 
-type BootstrapMethod = { database?: unknown; owner?: unknown };
-
 export function applicationDatabaseOf(cluster: Cluster): ApplicationDatabase {
-  const bootstrap = cluster.spec.bootstrap ?? {};
-  const methods = (['recovery', 'pg_basebackup', 'initdb'] as const).map((key) => bootstrap[key] as BootstrapMethod | undefined);
-  const first = (field: keyof BootstrapMethod) =>
-    methods.map((method) => method?.[field]).find((value): value is string => typeof value === 'string' && value !== '');
+  const { recovery, pg_basebackup, initdb } = cluster.spec.bootstrap ?? {};
+  const methods = [recovery, pg_basebackup, initdb];
+  const first = (field: 'database' | 'owner') =>
+    methods.map((method) => method?.[field]).find((value): value is string => value !== undefined && value !== '');
   const database = first('database') ?? DEFAULT_APPLICATION_DATABASE;
   return { database, owner: first('owner') ?? database };
 }

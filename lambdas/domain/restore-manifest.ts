@@ -20,8 +20,6 @@ import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from './scheduler-m
 /** The external cluster through which a restore reads the source's WAL archive. */
 const RESTORE_ORIGIN = 'origin';
 const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
-/** `spec.backup` fields about the in-tree WAL archive; the rest (volumeSnapshot, target) is kept. */
-const ARCHIVE_BACKUP_FIELDS: ReadonlySet<string> = new Set(['barmanObjectStore', 'retentionPolicy']);
 
 type ExternalCluster = NonNullable<ClusterSpec['externalClusters']>[number];
 type Plugin = NonNullable<ClusterSpec['plugins']>[number];
@@ -167,9 +165,10 @@ function runtimeSpecOf(source: Cluster, sourceName: string, clusterName: string,
   const spec: ClusterSpec = { instances };
   for (const field of COPIED_SPEC_FIELDS) copyField(spec, source.spec, field);
 
-  // The restored cluster must never archive into the source's WAL path, so it starts without WAL archiving.
-  const snapshotBackup = Object.entries(source.spec.backup ?? {}).filter(([key]) => !ARCHIVE_BACKUP_FIELDS.has(key));
-  if (snapshotBackup.length > 0) spec.backup = structuredClone(Object.fromEntries(snapshotBackup));
+  // The restored cluster must never archive into the source's WAL path, so it starts without WAL archiving: the
+  // in-tree archive's fields go, the rest of spec.backup (volumeSnapshot, target) is kept.
+  const { barmanObjectStore: _archive, retentionPolicy: _archiveRetention, ...snapshotBackup } = source.spec.backup ?? {};
+  if (Object.keys(snapshotBackup).length > 0) spec.backup = structuredClone(snapshotBackup);
   const plugins = (source.spec.plugins ?? []).filter((plugin) => !plugin.isWALArchiver).map((plugin) => ownPlugin(plugin, clusterName));
   if (plugins.length > 0) spec.plugins = plugins;
 

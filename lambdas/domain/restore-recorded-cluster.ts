@@ -21,13 +21,15 @@ export function recordedCluster(snapshot: VolumeSnapshot): Cluster | undefined {
   if (parsed === null || typeof parsed !== 'object') return undefined;
   const { metadata, spec, status } = parsed as Partial<Record<'metadata' | 'spec' | 'status', unknown>>;
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
+  // CNPG serialises the whole Cluster object, so its metadata names it; a record without a name is not one.
+  if (metadata === null || typeof metadata !== 'object' || !('name' in metadata) || typeof metadata.name !== 'string') return undefined;
   // The operator's typed client leaves apiVersion and kind out of the JSON: they are not read from it.
   return {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
-    metadata: metadata !== null && typeof metadata === 'object' ? (metadata as Cluster['metadata']) : {},
+    metadata: metadata as Cluster['metadata'],
     spec: spec as Cluster['spec'],
-    ...(status !== null && typeof status === 'object' && { status: status as Cluster['status'] }),
+    ...(status !== null && typeof status === 'object' && { status }),
   };
 }
 

@@ -2,14 +2,15 @@ import type { ClusterSpec } from './kube-objects';
 
 /**
  * What a restore does with each field of the source Cluster's spec, decided once per field:
- * - `copy`: kept as it is, because it says how the cluster runs (image, parameters, resources, storage, placement);
+ * - `copy`: kept as it is, because it says how the cluster runs (parameters, resources, placement);
+ * - `fit`: copied, then fitted to the restored cluster (its name, size or snapshots) by restore-manifest.ts;
  * - `adapt`: kept in part or rewritten for the new cluster;
  * - `replace`: the restore writes its own value;
  * - `drop`: never carried over.
  * The key type is every spec field of the generated CRD type, so a CNPG upgrade that adds one does not compile until
  * it is decided here (and test/domain/restore-spec-fields.test.ts checks the list against the vendored CRD itself).
  */
-export type SpecFieldDecision = 'copy' | { adapt: string } | { replace: string } | { drop: string };
+export type SpecFieldDecision = 'copy' | { fit: string } | { adapt: string } | { replace: string } | { drop: string };
 
 export const RESTORE_SPEC_FIELDS = {
   affinity: 'copy',
@@ -31,7 +32,9 @@ export const RESTORE_SPEC_FIELDS = {
   },
   failoverDelay: 'copy',
   imageCatalogRef: 'copy',
-  imageName: 'copy',
+  imageName: {
+    replace: 'the image the backup was taken with, from its recorded Cluster (restore-image.ts); none when imageCatalogRef names it',
+  },
   imagePullPolicy: 'copy',
   imagePullSecrets: 'copy',
   inheritedMetadata: 'copy',
@@ -41,8 +44,10 @@ export const RESTORE_SPEC_FIELDS = {
   managed: {
     adapt: 'roles and disabled default services are kept; additional services are dropped, their explicit names are the source’s',
   },
-  maxSyncReplicas: 'copy',
-  minSyncReplicas: 'copy',
+  maxSyncReplicas: {
+    fit: 'dropped with minSyncReplicas when the restored cluster has too few instances for it (CNPG’s webhook refuses it)',
+  },
+  minSyncReplicas: { fit: 'dropped with maxSyncReplicas when the restored cluster has too few instances for them' },
   monitoring: 'copy',
   nodeMaintenanceWindow: 'copy',
   plugins: {
@@ -52,7 +57,7 @@ export const RESTORE_SPEC_FIELDS = {
   podSelectorRefs: 'copy',
   postgresGID: 'copy',
   postgresUID: 'copy',
-  postgresql: 'copy',
+  postgresql: { fit: 'postgresql.synchronous is dropped when it needs more standbys than the restored cluster has' },
   primaryLease: 'copy',
   primaryUpdateMethod: 'copy',
   primaryUpdateStrategy: 'copy',
@@ -65,20 +70,23 @@ export const RESTORE_SPEC_FIELDS = {
   schedulerName: 'copy',
   seccompProfile: 'copy',
   securityContext: 'copy',
-  serviceAccountName: 'copy',
-  serviceAccountTemplate: 'copy',
+  serviceAccountName: {
+    fit: 'a requested account replaces it; a restore that reads the WAL archive runs under the source’s account (restore-service-account.ts)',
+  },
+  serviceAccountTemplate: { fit: 'dropped when the restored cluster names its account (the two are mutually exclusive)' },
   smartShutdownTimeout: 'copy',
   startDelay: 'copy',
   stopDelay: 'copy',
-  storage: 'copy',
+  storage: { fit: 'at least the restore size of the data snapshot' },
   superuserSecret: 'copy',
   switchoverDelay: 'copy',
-  tablespaces: 'copy',
-  topologySpreadConstraints: 'copy',
-  walStorage: 'copy',
+  tablespaces: { fit: 'each restored tablespace’s storage at least the restore size of its snapshot' },
+  topologySpreadConstraints: { fit: 'a selector of the source’s pods (cnpg.io/cluster) selects the restored cluster’s' },
+  walStorage: { fit: 'at least the restore size of the WAL snapshot' },
 } as const satisfies Record<keyof ClusterSpec, SpecFieldDecision>;
 
-/** The spec fields a restored cluster keeps as they are (fitted afterwards where the manifest says so). */
-export const COPIED_SPEC_FIELDS = (Object.keys(RESTORE_SPEC_FIELDS) as (keyof ClusterSpec)[]).filter(
-  (field) => RESTORE_SPEC_FIELDS[field] === 'copy',
-);
+/** The spec fields a restored cluster takes from the source: those kept as they are, and those fitted afterwards. */
+export const COPIED_SPEC_FIELDS = (Object.keys(RESTORE_SPEC_FIELDS) as (keyof ClusterSpec)[]).filter((field) => {
+  const decision: SpecFieldDecision = RESTORE_SPEC_FIELDS[field];
+  return decision === 'copy' || 'fit' in decision;
+});

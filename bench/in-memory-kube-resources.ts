@@ -16,22 +16,22 @@ export class InMemoryKubeResources implements KubeResources {
 
   constructor(private readonly objects: { [K in ResourceKind]?: ReadonlyArray<ResourceTypes[K]> }) {}
 
-  async get<K extends ResourceKind>(kind: K, _namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
-    return (this.objects[kind] as ReadonlyArray<ResourceTypes[K]> | undefined)?.find((o) => o.metadata.name === name);
+  get<K extends ResourceKind>(kind: K, _namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
+    return Promise.resolve(this.objects[kind]?.find((o) => o.metadata.name === name));
   }
 
-  async list<K extends ResourceKind>(kind: K): Promise<ResourceTypes[K][]> {
-    return [...((this.objects[kind] as ReadonlyArray<ResourceTypes[K]> | undefined) ?? [])];
+  list<K extends ResourceKind>(kind: K): Promise<ResourceTypes[K][]> {
+    return Promise.resolve(this.objects[kind]?.slice() ?? []);
   }
 
-  async create<K extends ResourceKind>(kind: K, _namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
+  create<K extends ResourceKind>(kind: K, _namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>> {
     this.writes.push({ verb: 'create', kind, name: body.metadata.name });
-    return { created: true, object: body };
+    return Promise.resolve({ created: true, object: body });
   }
 
-  async annotate(kind: ResourceKind, _namespace: string, name: string): Promise<'annotated'> {
+  annotate(kind: ResourceKind, _namespace: string, name: string): Promise<'annotated'> {
     this.writes.push({ verb: 'annotate', kind, name });
-    return 'annotated';
+    return Promise.resolve('annotated');
   }
 
   async patch<K extends ResourceKind>(
@@ -44,8 +44,8 @@ export class InMemoryKubeResources implements KubeResources {
     return this.get(kind, namespace, name);
   }
 
-  async delete(kind: ResourceKind, _namespace: string, name: string): Promise<DeleteResult> {
+  delete(kind: ResourceKind, _namespace: string, name: string): Promise<DeleteResult> {
     this.writes.push({ verb: 'delete', kind, name });
-    return 'deleted';
+    return Promise.resolve('deleted');
   }
 }

@@ -125,10 +125,10 @@ export function printMonitoringCostModel(usage: MonitoringUsage, row: (label: st
 async function capturedBytes(fn: () => Promise<unknown>): Promise<{ bytes: number; lines: string[] }> {
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     lines.push(...String(chunk).split('\n').filter(Boolean));
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     await fn();
   } finally {
@@ -209,7 +209,7 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
   for (const target of auditTargets)
     await ledger.recordCompleted(target.name, { name: `${target.name}-20261130110000`, completedAt: '2026-11-30T11:03:00.000Z' });
   const audit = createAuditRecoveryPoints({
-    targets: async () => auditTargets,
+    targets: () => Promise.resolve(auditTargets),
     ledger,
     events: new RecordingEventPublisher(),
     metrics: new RecordingMetrics(),

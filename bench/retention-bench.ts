@@ -109,7 +109,7 @@ async function handlerSpeed(timing: Timing): Promise<void> {
     const catalog = new TargetCatalog({ targets: [target] });
     const handler = createApplyRetention({
       catalog: () => catalog,
-      kube: async () => kube,
+      kube: () => Promise.resolve(kube),
       events: new RecordingEventPublisher(),
       metrics: new RecordingMetrics(),
       now: () => new Date(NOW),

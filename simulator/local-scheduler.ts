@@ -149,7 +149,7 @@ export class LocalScheduler {
       restoreStateMachineArn: () => 'local:restore',
     });
     this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
-    this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: async () => config.targets });
+    this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: () => Promise.resolve(config.targets) });
     this.nextAudit = clock.now().getTime() + this.auditIntervalMs();
   }
 

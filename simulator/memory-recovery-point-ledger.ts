@@ -8,17 +8,18 @@ import type { RecoveryPointRecord, RecoveryPointRecordUpdate } from '../lambdas/
 export class MemoryRecoveryPointLedger implements RecoveryPointLedger {
   private readonly records = new Map<string, RecoveryPointRecord>();
 
-  async recordCompleted(target: string, backup: { name: string; completedAt: string }): Promise<void> {
+  recordCompleted(target: string, backup: { name: string; completedAt: string }): Promise<void> {
     const record = this.records.get(target) ?? { target };
-    if (record.newestBackup && Date.parse(record.newestBackup.completedAt) >= Date.parse(backup.completedAt)) return;
-    this.records.set(target, { ...record, newestBackup: { ...backup } });
+    const newer = !record.newestBackup || Date.parse(record.newestBackup.completedAt) < Date.parse(backup.completedAt);
+    if (newer) this.records.set(target, { ...record, newestBackup: { ...backup } });
+    return Promise.resolve();
   }
 
-  async readAll(): Promise<RecoveryPointRecord[]> {
-    return structuredClone([...this.records.values()]);
+  readAll(): Promise<RecoveryPointRecord[]> {
+    return Promise.resolve(structuredClone([...this.records.values()]));
   }
 
-  async apply(updates: readonly RecoveryPointRecordUpdate[]): Promise<void> {
+  apply(updates: readonly RecoveryPointRecordUpdate[]): Promise<void> {
     for (const update of updates) {
       const record: RecoveryPointRecord = { ...(this.records.get(update.target) ?? { target: update.target }) };
       if (update.firstAuditedAt && !record.firstAuditedAt) record.firstAuditedAt = update.firstAuditedAt;
@@ -26,5 +27,6 @@ export class MemoryRecoveryPointLedger implements RecoveryPointLedger {
       else if (update.breachedSince === null) delete record.breachedSince;
       this.records.set(update.target, record);
     }
+    return Promise.resolve();
   }
 }

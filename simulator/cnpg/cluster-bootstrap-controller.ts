@@ -278,7 +278,7 @@ export class ClusterBootstrapController {
     const secret = applicationSecretName(cluster);
     if (secret !== `${cluster.metadata.name}-app` || this.writes.store.get(SECRETS, namespace, secret)) return;
     const base64 = (text: string) => Buffer.from(text).toString('base64');
-    const password = base64(`${cluster.metadata.uid}`).slice(0, 24);
+    const password = base64(cluster.metadata.uid).slice(0, 24);
     const host = `${cluster.metadata.name}-rw`;
     this.writes.store.insert(SECRETS, {
       apiVersion: 'v1',
@@ -406,15 +406,16 @@ export class ClusterBootstrapController {
     const namespace = cluster.metadata.namespace!;
     const recovery = obj(obj(spec.bootstrap).recovery);
     const data = obj(obj(recovery.volumeSnapshots).storage);
-    if (data.name !== undefined) {
-      const snapshot = this.writes.store.get(SNAPSHOTS, namespace, String(data.name));
+    if (typeof data.name === 'string') {
+      const snapshot = this.writes.store.get(SNAPSHOTS, namespace, data.name);
       const dataMajor = snapshot?.metadata.labels?.[Label.MajorVersion];
       if (dataMajor !== undefined && Number(dataMajor) !== majorOfImage(imageOf(spec))) return Number.POSITIVE_INFINITY;
     }
     if (typeof recovery.source === 'string') {
       const origin = obj((spec.externalClusters as Json[] | undefined)?.find((c) => c.name === recovery.source));
-      const archiveOf = obj(obj(origin.plugin).parameters).serverName ?? obj(origin.barmanObjectStore).serverName;
-      const trusted = archiveOf === undefined ? undefined : this.behaviours.of(namespace, String(archiveOf)).archiveReaders;
+      const serverName = obj(obj(origin.plugin).parameters).serverName ?? obj(origin.barmanObjectStore).serverName;
+      const archiveOf = typeof serverName === 'string' ? serverName : undefined;
+      const trusted = archiveOf === undefined ? undefined : this.behaviours.of(namespace, archiveOf).archiveReaders;
       if (trusted && !trusted.includes(serviceAccountOf(cluster))) return Number.POSITIVE_INFINITY;
     }
     return behaviour.recoveryPodFailures ?? 0;

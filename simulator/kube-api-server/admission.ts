@@ -98,7 +98,8 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** internal/webhook/v1/cluster_webhook.go: validateName, validateServiceAccountConfig, validateBootstrapRecoveryDataSource. */
 function clusterWebhookErrors(object: Json): FieldError[] {
-  const name = String(asRecord(object.metadata)?.name ?? '');
+  const metadataName = asRecord(object.metadata)?.name;
+  const name = typeof metadataName === 'string' ? metadataName : '';
   const spec = asRecord(object.spec) ?? {};
   const errors: FieldError[] = [];
   // validateName: services are named after the cluster, so DNS-1035 (IsDNS1035Label: at most 63) and at most 50.

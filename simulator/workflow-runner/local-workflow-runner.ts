@@ -149,27 +149,27 @@ export class LocalWorkflowRunner {
     });
     const statesEntered: string[] = [];
     let retries = 0;
-    let historyEvents = 0;
-    let overLimit = false;
+    // Written by the event loop below while the execution runs: an object, so that reads after it see its writes.
+    const history = { events: 0, overLimit: false };
     const collecting = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') statesEntered.push(event.state.name);
         if (event.type === 'StateRetried') retries += 1;
-        historyEvents += this.historyEventsOf(event);
-        if (historyEvents > EXECUTION_HISTORY_LIMIT && !overLimit) {
-          overLimit = true;
+        history.events += this.historyEventsOf(event);
+        if (history.events > EXECUTION_HISTORY_LIMIT && !history.overLimit) {
+          history.overLimit = true;
           execution.abort();
         }
       }
     })();
-    const base = () => ({ executionName, statesEntered, startedAt, stoppedAt: this.clock.now(), historyEvents });
+    const base = () => ({ executionName, statesEntered, startedAt, stoppedAt: this.clock.now(), historyEvents: history.events });
     try {
       const output = await execution.result;
       await collecting;
       return { status: 'SUCCEEDED', output, transitions: statesEntered.length + retries, ...base() };
     } catch (error) {
       await collecting;
-      if (overLimit)
+      if (history.overLimit)
         return {
           status: 'FAILED',
           error: HISTORY_LIMIT_ERROR,

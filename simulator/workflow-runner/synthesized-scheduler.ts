@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
+import { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { DeploymentConfig } from '../../lib/deployment-config';
 import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
@@ -51,6 +51,7 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   const stack = new SnapshotSchedulerStack(app, 'Local', { config, env: { account: TEST_ACCOUNT, region: TEST_REGION } });
   const template = Template.fromStack(stack).toJSON() as SynthesizedTemplate;
   const { scheduler } = stack;
+  const alarmTopic = scheduler.monitoring.topic.node.defaultChild;
   const functionArns = Object.fromEntries(
     Object.entries(scheduler.functions).map(([name, fn]) => [name, lambdaArnFor(stack.getLogicalId(fn.node.defaultChild as CfnFunction))]),
   ) as Record<SchedulerFunctionName, string>;
@@ -58,7 +59,7 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
     stateMachineDefinition(template, stack.getLogicalId(machine.node.defaultChild as CfnStateMachine));
   const lambdaTimeoutsMs = new Map(
     Object.entries(scheduler.functions).map(([name, fn]) => {
-      const timeout = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties?.Timeout;
+      const timeout = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Timeout;
       return [functionArns[name as SchedulerFunctionName], Number(timeout ?? 3) * 1000] as const;
     }),
   );
@@ -76,8 +77,7 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
       recordRecoveryPoint: stack.getLogicalId(scheduler.monitoring.functions.recordRecoveryPoint.node.defaultChild as CfnFunction),
       auditRecoveryPoints: stack.getLogicalId(scheduler.monitoring.functions.auditRecoveryPoints.node.defaultChild as CfnFunction),
     },
-    ...(scheduler.monitoring.topic.node.defaultChild && {
-      alarmTopic: stack.getLogicalId(scheduler.monitoring.topic.node.defaultChild as CfnTopic),
-    }),
+    // A topic of the config (snsTopicArn) is imported: it has no resource in the template.
+    ...(alarmTopic instanceof CfnTopic && { alarmTopic: stack.getLogicalId(alarmTopic) }),
   };
 }

@@ -161,7 +161,7 @@ describe('the deletion schedule of a plan, over random histories and budgets', (
       fc.property(withBudget, fc.nat(), fc.func(fc.boolean()), ([inputs, budget], cut, heldBy) => {
         const plan = planRetention(inputs);
         const first = scheduleDeletions(plan, { scope: inputs.policy.scope, budget });
-        const held = (step: number) => heldBy(step) as boolean;
+        const held = (step: number) => heldBy(step);
         const crashed = applySteps(inputs, first.steps, first.steps.length === 0 ? 0 : cut % (first.steps.length + 1), held);
         const replan = planRetention(crashed.inputs);
         const second = scheduleDeletions(replan, { scope: inputs.policy.scope, budget: UNLIMITED });

@@ -185,7 +185,7 @@ describe('bad input is refused with the field named, and changes nothing', () =>
     test.each(RETENTION_CASES)('retention workflow input: %s', async (_name, input, message) => {
       const execution = await local.runWorkflow('retention', input);
       expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
-      expect(JSON.parse(execution.cause!).errorMessage).toContain(message);
+      expect((JSON.parse(execution.cause!) as { errorMessage: string }).errorMessage).toContain(message);
     });
 
     test.each(RESTORE_CASES)('restore payload: %s', async (_name, payload, message) => {

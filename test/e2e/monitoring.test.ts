@@ -59,7 +59,7 @@ function queriedMetrics(template: { Resources: Record<string, TemplateResource> 
       for (const widget of dashboardBody(resource).widgets)
         for (const row of widget.properties.metrics ?? []) {
           // [namespace, metric, dim1, value1, ..., {options}] (CloudWatch dashboard body structure, "metrics" array format).
-          const [ns, name, ...rest] = row.filter((cell) => typeof cell === 'string') as string[];
+          const [ns, name, ...rest] = row.filter((cell): cell is string => typeof cell === 'string');
           const dimensions = [];
           for (let i = 0; i + 1 < rest.length; i += 2) dimensions.push({ Name: rest[i]!, Value: rest[i + 1]! });
           add(`dashboard ${id}`, ns, name, dimensions);

@@ -43,7 +43,7 @@ async function createCluster(manifest: Cluster): Promise<void> {
 async function refusal(manifest: Cluster): Promise<string> {
   return createCluster(manifest).then(
     () => 'admitted',
-    (error: { body?: string }) => String(error.body),
+    (error: unknown) => String((error as { body?: string }).body),
   );
 }
 

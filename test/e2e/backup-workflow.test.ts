@@ -214,7 +214,9 @@ describe('the backup workflow end to end', () => {
     const requests = local.server.requests.length;
     const execution = await local.runWorkflow('backup', { target: 'nobody' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
-    expect(JSON.parse(execution.cause!).errorMessage).toContain('input.target: "nobody" is not a target of this deployment');
+    expect((JSON.parse(execution.cause!) as { errorMessage: string }).errorMessage).toContain(
+      'input.target: "nobody" is not a target of this deployment',
+    );
     expect(local.server.requests.slice(requests)).toEqual([]);
   });
 

@@ -69,7 +69,7 @@ export class ClusterData {
     return this.enqueue(database, async (db) =>
       (await db.exec(sql)).map((result) => ({
         columns: result.fields.map((field) => field.name),
-        rows: result.rows as Array<Record<string, unknown>>,
+        rows: result.rows,
       })),
     );
   }
@@ -129,7 +129,7 @@ export class ClusterData {
     const databases = [...this.databases.values()];
     this.databases.clear();
     await Promise.allSettled(databases.map((database) => database.tail));
-    await Promise.allSettled(databases.map((database) => database.instance?.close()));
+    await Promise.allSettled(databases.flatMap((database) => (database.instance ? [database.instance.close()] : [])));
   }
 
   private databaseOf(clusterUid: string): Database {
@@ -158,7 +158,9 @@ const TEXT_PARSERS = Object.fromEntries(Object.keys(types.parsers).map((typeId) 
 function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return `{${value.map((item) => asText(item) ?? 'NULL').join(',')}}`;
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }
 
 async function startDatabase(dataDirectory: Blob | undefined): Promise<PGlite> {

@@ -1,7 +1,7 @@
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import type { ClusterData } from '../cnpg/cluster-data';
-import { at, ms, obj, seconds, type Json, type SimulatedWrites } from '../cnpg/simulated-writes';
+import { at, ms, obj, seconds, str, type Json, type SimulatedWrites } from '../cnpg/simulated-writes';
 import { ClusterPhase, Label } from '../cnpg/upstream-strings';
 
 const JOBS = resourceTypeOf('jobs');
@@ -171,12 +171,12 @@ export class PsqlJobController {
       const name = String(variable.name);
       if (typeof variable.value === 'string') env[name] = variable.value;
       const ref = obj(obj(variable.valueFrom).secretKeyRef);
-      if (ref.name === undefined) continue;
-      const secret = this.writes.store.get(SECRETS, namespace, String(ref.name));
-      const value = obj(secret?.data)[String(ref.key)];
+      if (typeof ref.name !== 'string') continue;
+      const key = str(ref.key);
+      const secret = this.writes.store.get(SECRETS, namespace, ref.name);
+      const value = obj(secret?.data)[key];
       // kubelet: a missing Secret or key keeps the container waiting (CreateContainerConfigError).
-      if (typeof value !== 'string')
-        throw new Error(`CreateContainerConfigError: secret "${String(ref.name)}" or its key "${String(ref.key)}" not found`);
+      if (typeof value !== 'string') throw new Error(`CreateContainerConfigError: secret "${ref.name}" or its key "${key}" not found`);
       env[name] = Buffer.from(value, 'base64').toString('utf8');
     }
     return env;
@@ -219,7 +219,7 @@ export class PsqlJobController {
     if (obj(cluster.status).phase !== ClusterPhase.Healthy)
       return { error: `connection to server at "${env.PGHOST}", port ${env.PGPORT ?? '5432'} failed: Connection refused` };
     const appSecret = this.writes.store.get(SECRETS, namespace, `${clusterName}-app`);
-    const decode = (key: string) => Buffer.from(String(obj(appSecret?.data)[key] ?? ''), 'base64').toString('utf8');
+    const decode = (key: string) => Buffer.from(str(obj(appSecret?.data)[key]), 'base64').toString('utf8');
     if (!appSecret || env.PGUSER !== decode('username') || env.PGPASSWORD !== decode('password'))
       return {
         error: `connection to server at "${env.PGHOST}", port ${env.PGPORT ?? '5432'} failed: FATAL:  password authentication failed for user "${env.PGUSER ?? ''}"`,

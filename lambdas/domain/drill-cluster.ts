@@ -60,7 +60,7 @@ export function isDrillClusterOf(cluster: Cluster, drill: { target: string; exec
     labels?.[SchedulerLabel.Drill] === drill.target &&
     cluster.metadata.annotations?.[SchedulerAnnotation.Execution] === drill.executionName &&
     (drill.clusterName === undefined || cluster.metadata.name === drill.clusterName) &&
-    (cluster.metadata.name ?? '').includes(DRILL_SUFFIX)
+    cluster.metadata.name.includes(DRILL_SUFFIX)
   );
 }
 
@@ -71,7 +71,6 @@ export function isDrillClusterOf(cluster: Cluster, drill: { target: string; exec
 export function isDrillClusterVolume(claim: PersistentVolumeClaim, clusterName: string): boolean {
   const name = clusterName;
   return (
-    claim.metadata.labels?.[CnpgLabel.Cluster] === name &&
-    new RegExp(`^${name}-\\d+(-wal|-tbs-[a-z0-9-]+)?$`).test(claim.metadata.name ?? '')
+    claim.metadata.labels?.[CnpgLabel.Cluster] === name && new RegExp(`^${name}-\\d+(-wal|-tbs-[a-z0-9-]+)?$`).test(claim.metadata.name)
   );
 }

@@ -76,7 +76,7 @@ async function tearDown(
   const clusters = (await kube.list('clusters', drill.namespace, { labelSelector: drillSelector(drill.target) })).filter((cluster) =>
     isDrillClusterOf(cluster, drill.clusterName === undefined ? drill : { ...drill, clusterName: drill.clusterName }),
   );
-  const names = new Set(clusters.map((cluster) => cluster.metadata.name!));
+  const names = new Set(clusters.map((cluster) => cluster.metadata.name));
   if (drill.clusterName !== undefined) names.add(drill.clusterName);
   for (const name of names) {
     const jobName = verificationJobName(name);
@@ -99,8 +99,8 @@ async function tearDown(
       teardown.clusters.push(name);
     }
     for (const claim of claims) {
-      await kube.delete('persistentvolumeclaims', drill.namespace, claim.metadata.name!);
-      teardown.persistentVolumeClaims.push(claim.metadata.name!);
+      await kube.delete('persistentvolumeclaims', drill.namespace, claim.metadata.name);
+      teardown.persistentVolumeClaims.push(claim.metadata.name);
     }
   }
   return teardown;

@@ -11,7 +11,7 @@ import type { Log } from '../runtime/logger';
 export async function protectChosenBackup(log: Log, kube: KubeResources, backup: Backup, deadline: Date): Promise<void> {
   const current = Date.parse(backup.metadata.annotations?.[SchedulerAnnotation.RestoreProtectedUntil] ?? '');
   if (current >= deadline.getTime()) return;
-  const marked = await kube.annotate('backups', backup.metadata.namespace!, backup.metadata.name!, {
+  const marked = await kube.annotate('backups', backup.metadata.namespace!, backup.metadata.name, {
     [SchedulerAnnotation.RestoreProtectedUntil]: deadline.toISOString(),
   });
   if (marked === 'absent')

@@ -54,7 +54,7 @@ export function createStartDrill(deps: Pick<WorkflowDependencies, 'catalog' | 'k
       backups,
       target.cluster,
     );
-    const backupName = backup.metadata.name!;
+    const backupName = backup.metadata.name;
     deps.log.appendKeys({ backup: backupName });
     const snapshots = await kube.list('volumesnapshots', target.namespace, { labelSelector: `${CnpgLabel.BackupName}=${backupName}` });
     const plan = buildDrillPlan({

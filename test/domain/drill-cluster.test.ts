@@ -28,7 +28,7 @@ const clusterWith = (name: string, labels: Record<string, string>, execution?: s
     labels,
     ...(execution !== undefined && { annotations: { 'cnpg-snapshot-scheduler/execution': execution } }),
   },
-  spec: {},
+  spec: { instances: 1 },
 });
 const marks: Record<string, string> = {
   'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler',

@@ -58,12 +58,12 @@ describe('restore drills end to end', () => {
   afterAll(() => local.close());
 
   const drillObjects = () => ({
-    clusters: local.server.objects<Cluster>('clusters', 'demo').filter((c) => c.metadata.name!.includes('-drill-')),
+    clusters: local.server.objects<Cluster>('clusters', 'demo').filter((c) => c.metadata.name.includes('-drill-')),
     claims: local.server
       .objects<PersistentVolumeClaim>('persistentvolumeclaims', 'demo')
-      .filter((c) => c.metadata.name!.includes('-drill-')),
-    jobs: local.server.objects<Job>('jobs', 'demo').filter((j) => j.metadata.name!.includes('-drill-')),
-    pods: local.server.objects<Pod>('pods', 'demo').filter((p) => p.metadata.name!.includes('-drill-')),
+      .filter((c) => c.metadata.name.includes('-drill-')),
+    jobs: local.server.objects<Job>('jobs', 'demo').filter((j) => j.metadata.name.includes('-drill-')),
+    pods: local.server.objects<Pod>('pods', 'demo').filter((p) => p.metadata.name.includes('-drill-')),
   });
   const noDrillObjects = { clusters: [], claims: [], jobs: [], pods: [] };
   const drillEvents = (execution: string) =>

@@ -59,7 +59,7 @@ describe('the synthesized scheduler', () => {
 
   test('a target whose drills are turned off gets no drill schedule', () => {
     const { template: off } = synthesize({ targets: [{ ...EXAMPLE_TARGET, drill: { enabled: false } }] });
-    const names = Object.values(off.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
+    const names = Object.values(resourcesOf(off, 'AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
     expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-retention']);
   });
 

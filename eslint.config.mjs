@@ -76,7 +76,7 @@ export default tseslint.config(
   { files: ['lambdas/domain/**/*.ts'], rules: restrict(noSimulator, noWiring, ...pureDomain) },
   {
     // The simulated Kubernetes API and controllers model upstream, so a wrong product constant cannot agree with itself.
-    files: ['simulator/cnpg/**/*.ts', 'simulator/kube-api-server/**/*.ts'],
+    files: ['simulator/cnpg/**/*.ts', 'simulator/kube-api-server/**/*.ts', 'simulator/kubelet/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -35,6 +35,11 @@ describe('layering rules', () => {
       "import { CnpgLabel } from '../../lambdas/domain/cnpg-api';\nexport const probe = CnpgLabel;\n",
       'models upstream',
     ],
+    [
+      'simulator/kubelet/probe.ts',
+      "import { SchedulerLabel } from '../../lambdas/domain/scheduler-metadata';\nexport const probe = SchedulerLabel;\n",
+      'models upstream',
+    ],
     ['lambdas/domain/probe.ts', "import { z } from 'zod';\nexport const probe = z.string();\n", 'every locale'],
     [
       'lambdas/adapters/probe.ts',

@@ -204,6 +204,7 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
     namespace: `team-${i % 40}`,
     cluster: `database-${String(i).padStart(4, '0')}`,
     rpoMinutes: 90,
+    drill: { enabled: true, maxAgeDays: 8 },
   }));
   const ledger = new MemoryRecoveryPointLedger();
   for (const target of auditTargets)

@@ -1,7 +1,8 @@
 /**
  * The main job without AWS: a simulated week of hourly backups of `hendrix` (namespace `demo`) through the deployed
- * workflows, the daily retention sweeps, then a restore of the latest backup. Runs on the Kubernetes API test server
- * and a virtual clock; see README "How it is tested".
+ * workflows, the daily retention sweeps, a restore of the latest backup, and a restore drill that verifies it on its
+ * data (orders written into hendrix along the week). Runs on the Kubernetes API test server and a virtual clock; see
+ * README "How it is tested".
  */
 import type { Backup, VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
@@ -18,13 +19,29 @@ function row(label: string, value: string | number): string {
 async function main(): Promise<void> {
   const wallStart = performance.now();
   const clock = new VirtualClock(START);
-  const local = await LocalScheduler.start({ clock, targets: [HENDRIX] });
+  const local = await LocalScheduler.start({
+    clock,
+    targets: [
+      {
+        ...HENDRIX,
+        drill: {
+          checks: [{ name: 'has-orders', sql: 'select count(*) > 0 from orders', expected: 't' }],
+          freshnessQuery: 'select max(created_at) from orders',
+        },
+      },
+    ],
+  });
+  const order = (at: Date) => local.server.cnpg.sql('demo', 'hendrix', `insert into orders (created_at) values ('${at.toISOString()}')`);
   try {
     const target = local.target('hendrix');
     console.log(`cnpg-snapshot-scheduler demo: ${target.namespace}/${target.cluster}, ${DAYS} simulated days, schedule ${target.schedule}`);
     const slots = DAYS * 24;
+    await local.server.cnpg.sql('demo', 'hendrix', 'create table orders (id serial primary key, created_at timestamptz not null)');
+    await order(new Date(START.getTime() - 5 * 60_000));
     for (let hour = 0; hour <= slots; hour += 1) {
       const slot = new Date(START.getTime() + hour * HOUR_MS);
+      // An order on the last day, 7 minutes before its last backup: the drill finds it, and measures the RPO with it.
+      if (hour === slots) await order(new Date(slot.getTime() - 7 * 60_000));
       clock.advanceTo(slot);
       const dispatched = await local.fireSchedule('backup', 'hendrix', slot);
       const execution = local.execution(dispatched.executionName);
@@ -48,6 +65,13 @@ async function main(): Promise<void> {
     const restored = local.execution(restore.executionName!);
     if (restored?.status !== 'SUCCEEDED') throw new Error(`restore ended ${restored?.status}: ${restored?.cause}`);
     const completed = local.events.ofType('Restore Completed').at(-1)!;
+    clock.advance(60 * 60_000);
+    console.log('drilling the latest backup: restore into a throwaway cluster, verify its data, tear it down ...');
+    const dispatchedDrill = await local.fireSchedule('drill', 'hendrix', clock.now());
+    const drill = local.events.ofType('Drill Completed').find((e) => e.detail.execution === dispatchedDrill.executionName);
+    if (!drill)
+      throw new Error(`drill ${dispatchedDrill.executionName} did not complete: ${local.execution(dispatchedDrill.executionName)?.cause}`);
+    const checks = drill.detail.checks as Array<{ name: string; passed: boolean; value?: string }>;
 
     const backupExecutions = local.executions.filter((e) => e.executionName.includes('-backup-'));
     const retentionEvents = local.events.ofType('Retention Applied');
@@ -74,6 +98,19 @@ async function main(): Promise<void> {
     );
     console.log(row('restored cluster', `${restore.namespace}/${restore.clusterName} from ${restore.backup}`));
     console.log(row('restore RTO (creation to ready, simulated)', `${String(completed.detail.rtoSeconds)} s`));
+    console.log(row('drill', `${String(drill.detail.clusterName)} from ${String(drill.detail.backup)}, torn down`));
+    console.log(row('drill RTO (creation to ready, simulated)', `${String(drill.detail.rtoSeconds)} s`));
+    console.log(row('drill achieved RPO (newest row at the backup)', `${String(drill.detail.achievedRpoSeconds)} s`));
+    console.log(
+      row(
+        'drill checks',
+        checks
+          .map(
+            (check) => `${check.name} ${check.passed ? 'passed' : 'FAILED'}${check.name === 'freshness' ? '' : ` (${check.value ?? ''})`}`,
+          )
+          .join(', '),
+      ),
+    );
     console.log(
       row('Kubernetes API calls (all / per backup run)', `${requests.length} / ${(requests.length / backupExecutions.length).toFixed(1)}`),
     );

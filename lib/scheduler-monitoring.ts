@@ -14,6 +14,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   BackupEventType,
+  DrillEventType,
   EVENT_SOURCE,
   RecoveryPointEventType,
   RestoreEventType,
@@ -35,6 +36,8 @@ export const NOTIFIED_EVENTS = [
   RestoreEventType.TimedOut,
   RecoveryPointEventType.Breached,
   RecoveryPointEventType.Recovered,
+  DrillEventType.Failed,
+  DrillEventType.Overdue,
 ] as const;
 
 export interface SchedulerMonitoringProps {
@@ -105,9 +108,9 @@ export class SchedulerMonitoring extends Construct {
     this.functions = { recordRecoveryPoint: recorder, auditRecoveryPoints: auditor };
 
     const recordRule = new events.Rule(this, 'RecordRecoveryPoints', {
-      description: 'cnpg-snapshot-scheduler: every completed backup to the recovery point ledger',
+      description: 'cnpg-snapshot-scheduler: every completed backup and successful drill to the recovery point ledger',
       eventBus: props.eventBus,
-      eventPattern: { source: [EVENT_SOURCE], detailType: [BackupEventType.Completed] },
+      eventPattern: { source: [EVENT_SOURCE], detailType: [BackupEventType.Completed, DrillEventType.Completed] },
       targets: [new eventTargets.LambdaFunction(recorder)],
     });
     new events.Rule(this, 'AuditSchedule', {
@@ -167,6 +170,25 @@ export class SchedulerMonitoring extends Construct {
         // No data is exactly what a stopped audit looks like.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       }),
+      alarm(
+        'drills-failing',
+        'drills failing',
+        'A restore drill failed or took longer than its maxRtoMinutes, or a target had no successful drill within its maxAgeDays (the Drill Failed / Drill Overdue notification names it)',
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: 'FILL(failed, 0) + FILL(overdue, 0)',
+            usingMetrics: {
+              failed: metric(SchedulerMetric.DrillFailed, 'Sum', fiveMinutes),
+              overdue: metric(SchedulerMetric.TargetsDrillOverdue, 'Maximum', fiveMinutes),
+            },
+            period: fiveMinutes,
+          }),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      ),
       alarm('notifications-failed', 'notifications failed', 'A notification, or a recovery point, could not be delivered', {
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(notify, 0) + FILL(record, 0) + FILL(recorderErrors, 0)',
@@ -223,9 +245,9 @@ export class SchedulerMonitoring extends Construct {
         logGroupNames: props.failureLogGroups.map((group) => group.logGroupName),
         view: cloudwatch.LogQueryVisualizationType.TABLE,
         queryLines: [
-          `filter ispresent(${SchedulerMetric.BackupFailed}) or ispresent(${SchedulerMetric.WorkflowFailed})`,
-          `stats sum(${SchedulerMetric.BackupFailed}) as backupsFailed, sum(${SchedulerMetric.WorkflowFailed}) as workflowsFailed, latest(@timestamp) as last by Target`,
-          'sort backupsFailed desc, workflowsFailed desc',
+          `filter ispresent(${SchedulerMetric.BackupFailed}) or ispresent(${SchedulerMetric.WorkflowFailed}) or ispresent(${SchedulerMetric.DrillFailed})`,
+          `stats sum(${SchedulerMetric.BackupFailed}) as backupsFailed, sum(${SchedulerMetric.WorkflowFailed}) as workflowsFailed, sum(${SchedulerMetric.DrillFailed}) as drillsFailed, latest(@timestamp) as last by Target`,
+          'sort backupsFailed desc, workflowsFailed desc, drillsFailed desc',
           'limit 50',
         ],
         width: 10,
@@ -264,6 +286,17 @@ export class SchedulerMonitoring extends Construct {
           metric(SchedulerMetric.RestoreFailed, 'Sum', hour),
         ],
         right: [metric(SchedulerMetric.RestoreRtoSeconds, 'Maximum', hour)],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Restore drills: passed, failed, RTO over target, targets overdue / drill RTO (s)',
+        left: [
+          metric(SchedulerMetric.DrillSucceeded, 'Sum', hour),
+          metric(SchedulerMetric.DrillFailed, 'Sum', hour),
+          metric(SchedulerMetric.DrillRtoExceeded, 'Sum', hour),
+          metric(SchedulerMetric.TargetsDrillOverdue, 'Maximum', hour),
+        ],
+        right: [metric(SchedulerMetric.DrillRtoSeconds, 'Maximum', hour)],
         width: 6,
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),

@@ -3,7 +3,8 @@ import type { RecoveryPointRecord, RecoveryPointRecordUpdate } from '../lambdas/
 
 /**
  * The recovery point ledger in memory, with the DynamoDB adapter's semantics: the newest completion wins whatever the
- * order of delivery, the first audit time is kept once, a breach is set and removed.
+ * order of delivery (backups and drills alike), the first audit time is kept once, a breach (of the RPO, of the drill
+ * age) is set and removed.
  */
 export class MemoryRecoveryPointLedger implements RecoveryPointLedger {
   private readonly records = new Map<string, RecoveryPointRecord>();
@@ -12,6 +13,13 @@ export class MemoryRecoveryPointLedger implements RecoveryPointLedger {
     const record = this.records.get(target) ?? { target };
     const newer = !record.newestBackup || Date.parse(record.newestBackup.completedAt) < Date.parse(backup.completedAt);
     if (newer) this.records.set(target, { ...record, newestBackup: { ...backup } });
+    return Promise.resolve();
+  }
+
+  recordDrill(target: string, drill: { execution: string; completedAt: string }): Promise<void> {
+    const record = this.records.get(target) ?? { target };
+    if (!record.lastDrill || Date.parse(record.lastDrill.completedAt) < Date.parse(drill.completedAt))
+      this.records.set(target, { ...record, lastDrill: { ...drill } });
     return Promise.resolve();
   }
 
@@ -25,6 +33,8 @@ export class MemoryRecoveryPointLedger implements RecoveryPointLedger {
       if (update.firstAuditedAt && !record.firstAuditedAt) record.firstAuditedAt = update.firstAuditedAt;
       if (update.breachedSince) record.breachedSince = update.breachedSince;
       else if (update.breachedSince === null) delete record.breachedSince;
+      if (update.drillOverdueSince) record.drillOverdueSince = update.drillOverdueSince;
+      else if (update.drillOverdueSince === null) delete record.drillOverdueSince;
       this.records.set(update.target, record);
     }
     return Promise.resolve();

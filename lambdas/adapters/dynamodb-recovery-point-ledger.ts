@@ -40,6 +40,27 @@ export class DynamoDbRecoveryPointLedger implements RecoveryPointLedger {
     }
   }
 
+  async recordDrill(target: string, drill: { execution: string; completedAt: string }): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table(),
+          Key: { target: { S: target } },
+          UpdateExpression: 'SET lastDrill = :execution, lastDrillAt = :at, lastDrillAtMs = :ms',
+          ConditionExpression: 'attribute_not_exists(lastDrillAtMs) OR lastDrillAtMs < :ms',
+          ExpressionAttributeValues: {
+            ':execution': { S: drill.execution },
+            ':at': { S: drill.completedAt },
+            ':ms': { N: String(Date.parse(drill.completedAt)) },
+          },
+        }),
+      );
+    } catch (error) {
+      // The ledger already holds this drill or a newer one.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async readAll(): Promise<RecoveryPointRecord[]> {
     const records: RecoveryPointRecord[] = [];
     let start: Record<string, AttributeValue> | undefined;
@@ -63,7 +84,15 @@ export class DynamoDbRecoveryPointLedger implements RecoveryPointLedger {
         set.push('breachedSince = :since');
         values[':since'] = { S: update.breachedSince };
       }
-      const clauses = [set.length > 0 ? `SET ${set.join(', ')}` : '', update.breachedSince === null ? 'REMOVE breachedSince' : '']
+      if (update.drillOverdueSince) {
+        set.push('drillOverdueSince = :overdue');
+        values[':overdue'] = { S: update.drillOverdueSince };
+      }
+      const removed = [
+        ...(update.breachedSince === null ? ['breachedSince'] : []),
+        ...(update.drillOverdueSince === null ? ['drillOverdueSince'] : []),
+      ];
+      const clauses = [set.length > 0 ? `SET ${set.join(', ')}` : '', removed.length > 0 ? `REMOVE ${removed.join(', ')}` : '']
         .filter(Boolean)
         .join(' ');
       if (!clauses) continue;
@@ -87,10 +116,15 @@ function toRecord(item: Record<string, AttributeValue>): RecoveryPointRecord {
   const completedAt = text('newestCompletedAt');
   const firstAuditedAt = text('firstAuditedAt');
   const breachedSince = text('breachedSince');
+  const lastDrill = text('lastDrill');
+  const lastDrillAt = text('lastDrillAt');
+  const drillOverdueSince = text('drillOverdueSince');
   return {
     target,
     ...(name && completedAt && { newestBackup: { name, completedAt } }),
     ...(firstAuditedAt && { firstAuditedAt }),
     ...(breachedSince && { breachedSince }),
+    ...(lastDrill && lastDrillAt && { lastDrill: { execution: lastDrill, completedAt: lastDrillAt } }),
+    ...(drillOverdueSince && { drillOverdueSince }),
   };
 }

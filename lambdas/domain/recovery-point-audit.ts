@@ -12,6 +12,10 @@ export interface RecoveryPointRecord {
   firstAuditedAt?: string;
   /** Set while the target breaches its RPO: the breach was notified once, when it began. */
   breachedSince?: string;
+  /** The newest successful restore drill of the target (its `Drill Completed` event). */
+  lastDrill?: { execution: string; completedAt: string };
+  /** Set while the target has had no successful drill within drill.maxAgeDays: notified once, when it began. */
+  drillOverdueSince?: string;
 }
 
 export interface RecoveryPointStatus {
@@ -28,6 +32,8 @@ export interface RecoveryPointRecordUpdate {
   firstAuditedAt?: string;
   /** A time when a breach begins, null when it ends. */
   breachedSince?: string | null;
+  /** A time when a target's drills become overdue, null when a successful drill ends it. */
+  drillOverdueSince?: string | null;
 }
 
 export interface RecoveryPointAudit {

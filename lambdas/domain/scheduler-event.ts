@@ -29,6 +29,8 @@ export const RestoreEventType = {
 export const DrillEventType = {
   Completed: 'Drill Completed',
   Failed: 'Drill Failed',
+  /** Published by the recovery point audit when a target has had no successful drill within drill.maxAgeDays. */
+  Overdue: 'Drill Overdue',
 } as const;
 
 /** Published by the recovery point audit when a target's breach of its RPO begins, and when it ends. */

@@ -36,6 +36,8 @@ export const SchedulerMetric = {
   /** Targets the recovery point audit looked at: its heartbeat (no data means no audit ran). */
   TargetsAudited: 'TargetsAudited',
   TargetsBreachingRpo: 'TargetsBreachingRpo',
+  /** Targets with drills on and no successful drill within drill.maxAgeDays (the audit counts them). */
+  TargetsDrillOverdue: 'TargetsDrillOverdue',
 } as const;
 export type SchedulerMetric = (typeof SchedulerMetric)[keyof typeof SchedulerMetric];
 

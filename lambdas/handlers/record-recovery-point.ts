@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { RecoveryPointLedger } from '../adapters/recovery-point-ledger';
-import { BackupEventType } from '../domain/scheduler-event';
+import { BackupEventType, DrillEventType } from '../domain/scheduler-event';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/workflow-input';
 import type { Log } from '../runtime/logger';
@@ -16,14 +16,31 @@ const BackupCompletedEventSchema = z.looseObject({
   }),
 });
 
+/** A `Drill Completed` event: the target's newest successful drill. */
+const DrillCompletedEventSchema = z.looseObject({
+  'detail-type': z.literal(DrillEventType.Completed),
+  time: IsoTimestamp,
+  detail: z.looseObject({ target: z.string().min(1), execution: z.string().min(1), readyAt: IsoTimestamp.optional() }),
+});
+
 export interface RecordRecoveryPointDependencies {
   ledger: RecoveryPointLedger;
   log: Log;
 }
 
-/** Keeps the newest completed backup of the event's target in the ledger the recovery point audit reads. */
+/** Keeps the newest completed backup (or successful drill) of the event's target in the ledger the audit reads. */
 export function createRecordRecoveryPoint(deps: RecordRecoveryPointDependencies) {
   return async (event: unknown): Promise<void> => {
+    if ((event as { 'detail-type'?: unknown } | null)?.['detail-type'] === DrillEventType.Completed) {
+      const drill = parseInput(DrillCompletedEventSchema, event, 'Drill Completed event');
+      deps.log.appendKeys({ target: drill.detail.target, execution: drill.detail.execution });
+      await deps.ledger.recordDrill(drill.detail.target, {
+        execution: drill.detail.execution,
+        completedAt: new Date(drill.time).toISOString(),
+      });
+      deps.log.info('successful drill recorded');
+      return;
+    }
     const { detail, time } = parseInput(BackupCompletedEventSchema, event, 'Backup Completed event');
     deps.log.appendKeys({ target: detail.target, backup: detail.backup });
     // CNPG's stoppedAt is when the recovery point was taken; the event time is later, never earlier.

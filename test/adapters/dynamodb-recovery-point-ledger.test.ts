@@ -92,4 +92,58 @@ describe('the recovery point ledger in DynamoDB', () => {
       { TableName: 'recovery-points', Key: { target: { S: 'jimi' } }, UpdateExpression: 'REMOVE breachedSince' },
     ]);
   });
+
+  test('a successful drill replaces the last one only if it is newer', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await ledger().recordDrill('hendrix', { execution: 'hendrix-drill-20261129040000', completedAt: '2026-11-29T04:02:10.000Z' });
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      Key: { target: { S: 'hendrix' } },
+      UpdateExpression: 'SET lastDrill = :execution, lastDrillAt = :at, lastDrillAtMs = :ms',
+      ConditionExpression: 'attribute_not_exists(lastDrillAtMs) OR lastDrillAtMs < :ms',
+      ExpressionAttributeValues: {
+        ':execution': { S: 'hendrix-drill-20261129040000' },
+        ':at': { S: '2026-11-29T04:02:10.000Z' },
+        ':ms': { N: String(Date.parse('2026-11-29T04:02:10.000Z')) },
+      },
+    });
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    await expect(ledger().recordDrill('hendrix', { execution: 'old', completedAt: '2026-11-01T00:00:00Z' })).resolves.toBeUndefined();
+  });
+
+  test('reads the last drill and its overdue state, and sets and clears the overdue state', async () => {
+    dynamodb.on(ScanCommand).resolves({
+      Items: [
+        {
+          target: { S: 'hendrix' },
+          lastDrill: { S: 'hendrix-drill-1' },
+          lastDrillAt: { S: '2026-11-29T04:02:10.000Z' },
+          lastDrillAtMs: { N: '1' },
+          drillOverdueSince: { S: '2026-11-30T12:00:00.000Z' },
+        },
+      ],
+    });
+    await expect(ledger().readAll()).resolves.toEqual([
+      {
+        target: 'hendrix',
+        lastDrill: { execution: 'hendrix-drill-1', completedAt: '2026-11-29T04:02:10.000Z' },
+        drillOverdueSince: '2026-11-30T12:00:00.000Z',
+      },
+    ]);
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await ledger().apply([
+      { target: 'hendrix', drillOverdueSince: '2026-11-30T12:00:00.000Z' },
+      { target: 'jimi', breachedSince: null, drillOverdueSince: null },
+    ]);
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        TableName: 'recovery-points',
+        Key: { target: { S: 'hendrix' } },
+        UpdateExpression: 'SET drillOverdueSince = :overdue',
+        ExpressionAttributeValues: { ':overdue': { S: '2026-11-30T12:00:00.000Z' } },
+      },
+      { TableName: 'recovery-points', Key: { target: { S: 'jimi' } }, UpdateExpression: 'REMOVE breachedSince, drillOverdueSince' },
+    ]);
+  });
 });

@@ -33,6 +33,7 @@ describe('a backup target', () => {
         schedule: 'cron(30 3 * * ? *)',
       },
       rpoMinutes: 90,
+      drill: { enabled: true, schedule: 'cron(0 4 ? * SUN *)', maxRtoMinutes: 60, maxAgeDays: 8, timeoutMinutes: 120, checks: [] },
     });
   });
 
@@ -47,6 +48,22 @@ describe('a backup target', () => {
     [{ ...minimal, backup: { runningTimeoutMinutes: -5 } }, 'backup.runningTimeoutMinutes:'],
     [{ ...minimal, backup: { notStartedTimeoutMinutes: 0 } }, 'backup.notStartedTimeoutMinutes:'],
     [{ ...minimal, backup: { timeoutMinutes: 180 } }, 'backup: Unrecognized key'],
+    [{ ...minimal, drill: { schedule: 'weekly' } }, 'drill.schedule:'],
+    [{ ...minimal, drill: { maxRtoMinutes: 0 } }, 'drill.maxRtoMinutes:'],
+    [{ ...minimal, drill: { checks: [{ name: 'Orders', sql: 'select 1', expected: '1' }] } }, 'drill.checks.0.name:'],
+    [{ ...minimal, drill: { checks: [{ name: 'orders', sql: ' ', expected: '1' }] } }, 'drill.checks.0.sql:'],
+    [
+      {
+        ...minimal,
+        drill: {
+          checks: [
+            { name: 'orders', sql: 'select 1', expected: '1' },
+            { name: 'orders', sql: 'select 2', expected: '2' },
+          ],
+        },
+      },
+      'drill.checks: check names must be unique',
+    ],
     [{ ...minimal, backup: { snapshotDeadlineMinutes: 1e9 } }, 'backup.snapshotDeadlineMinutes:'],
     [{ ...minimal, retention: { minKeep: 0 } }, 'retention.minKeep:'],
     [{ ...minimal, retention: { failedKeep: '1y' } }, 'retention.failedKeep: must be a duration'],

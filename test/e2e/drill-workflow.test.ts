@@ -137,6 +137,16 @@ describe('restore drills end to end', () => {
       ],
     });
     expect(drillObjects()).toEqual(noDrillObjects);
+    // The notification rule sends it to the alarm topic, naming the target.
+    expect(
+      local.notifications.map((n) => n.message as { notification: string }).filter((m) => m.notification === 'Drill Failed'),
+    ).toContainEqual(
+      expect.objectContaining({
+        target: 'hendrix-wrong',
+        cluster: 'hendrix',
+        detail: expect.objectContaining({ error: 'failed: too-many' }),
+      }),
+    );
   });
 
   test('a check whose SQL fails reports PostgreSQL’s error', async () => {

@@ -85,6 +85,8 @@ describe('monitoring end to end', () => {
         { ...HENDRIX, name: 'carlos', cluster: 'carlos' },
         { ...HENDRIX, name: 'sleepy', cluster: 'sleepy' },
         { ...HENDRIX, name: 'busy', cluster: 'busy' },
+        // A second target of hendrix whose drills must be ready within a minute: its drill fails on its RTO.
+        { ...HENDRIX, name: 'hendrix-hurried', drill: { maxRtoMinutes: 1 } },
       ],
       clusterOptions: { sleepy: { hibernated: true } },
       exportMetrics: new PowertoolsMetricsRecorder(),
@@ -110,6 +112,8 @@ describe('monitoring end to end', () => {
       await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-ok' });
       local.server.cnpg.configure('demo', 'hendrix-bad', { restoreFailure: 'job-failed' });
       await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-bad' });
+      await local.fireSchedule('drill', 'hendrix', new Date(START + HOUR));
+      await local.fireSchedule('drill', 'hendrix-hurried', new Date(START + 2 * HOUR));
       await local.auditRecoveryPoints();
     } finally {
       spy.mockRestore();

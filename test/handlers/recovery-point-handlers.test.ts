@@ -7,7 +7,14 @@ import { RecordingEventPublisher } from '../../simulator/recording-event-publish
 import { RecordingMetrics } from '../../simulator/recording-metrics';
 
 const SCHEDULED = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-30T12:00:00Z' };
-const hendrix = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix', rpoMinutes: 90 };
+const hendrix = {
+  name: 'hendrix',
+  eksCluster: 'prod-eks',
+  namespace: 'demo',
+  cluster: 'hendrix',
+  rpoMinutes: 90,
+  drill: { enabled: false, maxAgeDays: 8 },
+};
 const completedEvent = (backup: string, stoppedAt: string) => ({
   version: '0',
   source: 'cnpg-snapshot-scheduler',
@@ -50,12 +57,12 @@ describe('the recovery point audit', () => {
   test('publishes RPO Breached naming the target once, then RPO Recovered after the next backup', async () => {
     const { events, metrics, log, audit, record, setNow } = harness('2026-11-30T12:00:00Z');
     await record(completedEvent('hendrix-20261130100000', '2026-11-30T10:03:00Z'));
-    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 1, breached: ['hendrix'], recovered: [] });
+    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 1, breached: ['hendrix'], recovered: [], drillsOverdue: [] });
     setNow('2026-11-30T12:05:00Z');
-    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 1, breached: [], recovered: [] });
+    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 1, breached: [], recovered: [], drillsOverdue: [] });
     await record(completedEvent('hendrix-20261130120000', '2026-11-30T12:06:00Z'));
     setNow('2026-11-30T12:10:00Z');
-    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 0, breached: [], recovered: ['hendrix'] });
+    await expect(audit(SCHEDULED)).resolves.toEqual({ audited: 1, breaching: 0, breached: [], recovered: ['hendrix'], drillsOverdue: [] });
     expect(events.events.map((e) => [e.detailType, e.detail.target, e.detail.recoveryPointAgeMinutes])).toEqual([
       ['RPO Breached', 'hendrix', 117],
       ['RPO Recovered', 'hendrix', 4],
@@ -77,5 +84,82 @@ describe('the recovery point audit', () => {
     const { audit, ledger } = harness('2026-11-30T12:00:00Z');
     await expect(audit({ malformed: true })).rejects.toThrow(/source: .*; detail-type: /);
     expect(await ledger.readAll()).toEqual([]);
+  });
+});
+
+describe('the drill age audit', () => {
+  const drilled = { ...hendrix, name: 'jimi', cluster: 'jimi', drill: { enabled: true, maxAgeDays: 8 } };
+  const drillCompleted = (execution: string, time: string) => ({
+    version: '0',
+    source: 'cnpg-snapshot-scheduler',
+    'detail-type': 'Drill Completed',
+    time,
+    detail: { target: 'jimi', execution, outcome: 'passed' },
+  });
+
+  function drillHarness(now: string) {
+    const ledger = new MemoryRecoveryPointLedger();
+    const events = new RecordingEventPublisher();
+    const metrics = new RecordingMetrics();
+    const log = new MemoryLog();
+    let clock = new Date(now);
+    const audit = createAuditRecoveryPoints({ targets: async () => [drilled], ledger, events, metrics, log, now: () => clock });
+    const record = createRecordRecoveryPoint({ ledger, log });
+    return { ledger, events, metrics, audit, record, setNow: (time: string) => (clock = new Date(time)) };
+  }
+  const overdueMetric = (metrics: RecordingMetrics) => metrics.points.filter((p) => p.name === 'TargetsDrillOverdue').map((p) => p.value);
+
+  test('a target never drilled is overdue maxAgeDays after the first audit saw it, notified once, by name', async () => {
+    const h = drillHarness('2026-11-01T00:00:00Z');
+    // A target with backups, never drilled: the age counts from the first audit all the same.
+    const backup = completedEvent('jimi-20261101000000', '2026-11-01T00:03:00Z');
+    await h.record({ ...backup, detail: { ...backup.detail, target: 'jimi' } });
+    await h.audit(SCHEDULED);
+    h.setNow('2026-11-08T23:55:00Z');
+    await h.audit(SCHEDULED);
+    expect(h.events.ofType('Drill Overdue')).toEqual([]);
+    h.setNow('2026-11-09T00:05:00Z');
+    const result = await h.audit(SCHEDULED);
+    h.setNow('2026-11-09T00:10:00Z');
+    await h.audit(SCHEDULED);
+    expect(result.drillsOverdue).toEqual(['jimi']);
+    expect(h.events.ofType('Drill Overdue').map((e) => e.detail)).toEqual([
+      {
+        target: 'jimi',
+        eksCluster: 'prod-eks',
+        namespace: 'demo',
+        cluster: 'jimi',
+        maxAgeDays: 8,
+        ageDays: 8,
+        lastDrill: null,
+        lastDrillCompletedAt: null,
+      },
+    ]);
+    expect(overdueMetric(h.metrics)).toEqual([0, 0, 1, 1]);
+  });
+
+  test('a successful drill ends it; an older one delivered late does not move it back', async () => {
+    const h = drillHarness('2026-11-01T00:00:00Z');
+    await h.audit(SCHEDULED);
+    h.setNow('2026-11-10T00:00:00Z');
+    await h.audit(SCHEDULED);
+    await h.record(drillCompleted('jimi-drill-20261110040000', '2026-11-10T04:05:00Z'));
+    await h.record(drillCompleted('jimi-drill-20261103040000', '2026-11-03T04:05:00Z'));
+    h.setNow('2026-11-17T00:00:00Z');
+    await h.audit(SCHEDULED);
+    expect((await h.ledger.readAll())[0]).toMatchObject({
+      lastDrill: { execution: 'jimi-drill-20261110040000', completedAt: '2026-11-10T04:05:00.000Z' },
+    });
+    expect((await h.ledger.readAll())[0]?.drillOverdueSince).toBeUndefined();
+    expect(overdueMetric(h.metrics)).toEqual([0, 1, 0]);
+    expect(h.events.ofType('Drill Overdue')).toHaveLength(1);
+  });
+
+  test('targets with drills turned off are not audited for them', async () => {
+    const h = harness('2026-11-01T00:00:00Z');
+    await h.audit(SCHEDULED);
+    h.setNow('2026-12-01T00:00:00Z');
+    await h.audit(SCHEDULED);
+    expect(h.events.ofType('Drill Overdue')).toEqual([]);
   });
 });

@@ -18,10 +18,13 @@ describe('EKS clusters with a private API endpoint', () => {
     expect(inVpc.sort()).toEqual([
       'ApplyRetention',
       'CheckBackup',
+      'CheckDrill',
       'CheckRestore',
       'CreateRestoreCluster',
+      'FinishDrill',
       'RequestRestore',
       'StartBackup',
+      'StartDrill',
     ]);
     for (const [, vpc] of functions.filter(([, v]) => v))
       expect(vpc).toEqual({ SubnetIds: network.subnetIds, SecurityGroupIds: network.securityGroupIds });

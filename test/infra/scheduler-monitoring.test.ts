@@ -36,10 +36,10 @@ describe('alarms, notifications and the dashboard', () => {
       };
     };
     expect(counts(1)).toEqual(counts(20));
-    expect(counts(1).alarms).toBe(6);
+    expect(counts(1).alarms).toBe(7);
   });
 
-  test('failures and RPO breaches reach the topic through one rule, the message naming the target', () => {
+  test('failures, RPO breaches and overdue drills reach the topic through one rule, the message naming the target', () => {
     const notify = rules.find((rule) => String(rule.Properties.Description).includes('to the alarm topic'))!.Properties;
     expect(notify.EventPattern).toEqual({
       source: ['cnpg-snapshot-scheduler'],
@@ -51,6 +51,8 @@ describe('alarms, notifications and the dashboard', () => {
         'Restore Timed Out',
         'RPO Breached',
         'RPO Recovered',
+        'Drill Failed',
+        'Drill Overdue',
       ],
     });
     const [target] = notify.Targets as Array<{
@@ -69,13 +71,13 @@ describe('alarms, notifications and the dashboard', () => {
     });
   });
 
-  test('every completed backup goes to the recovery point ledger; the audit runs every five minutes', () => {
+  test('every completed backup and successful drill goes to the recovery point ledger; the audit runs every five minutes', () => {
     const recorder = logicalId(template, 'AWS::Lambda::Function', (p) =>
       String(p.Description).startsWith('Keeps the newest completed backup'),
     );
     const auditor = logicalId(template, 'AWS::Lambda::Function', (p) => String(p.Description).startsWith("Compares every target's newest"));
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['cnpg-snapshot-scheduler'], 'detail-type': ['Backup Completed'] },
+      EventPattern: { source: ['cnpg-snapshot-scheduler'], 'detail-type': ['Backup Completed', 'Drill Completed'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [recorder, 'Arn'] } })],
     });
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -128,8 +130,19 @@ describe('alarms, notifications and the dashboard', () => {
     ]);
   });
 
+  test('a failed drill (a check, the RTO, the cluster) or a target overdue for a successful drill alarms', () => {
+    const drills = alarmNamed('drills failing');
+    const metrics = drills.Metrics as Array<{ Expression?: string; MetricStat?: { Metric: { MetricName: string }; Stat: string } }>;
+    expect(metrics.find((m) => m.Expression)!.Expression).toBe('FILL(failed, 0) + FILL(overdue, 0)');
+    expect(metrics.flatMap((m) => (m.MetricStat ? [`${m.MetricStat.Metric.MetricName} ${m.MetricStat.Stat}`] : []))).toEqual([
+      'DrillFailed Sum',
+      'TargetsDrillOverdue Maximum',
+    ]);
+    expect(drills).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+  });
+
   test('each workflow alarms on any failed, timed-out or aborted execution', () => {
-    for (const workflow of ['backup', 'retention', 'restore'])
+    for (const workflow of ['backup', 'retention', 'restore', 'drill'])
       expect(alarmNamed(`${workflow} workflow failed`).Metrics).toEqual(
         expect.arrayContaining([expect.objectContaining({ Expression: 'failed + timedOut + aborted' })]),
       );

@@ -217,4 +217,14 @@ describe('restore drills end to end', () => {
     expect(local.server.objects<Cluster>('clusters', 'demo').map((c) => c.metadata.uid)).toContain(inProgress.metadata.uid);
     local.server.remove('clusters', 'demo', 'hendrix-drill-20261124025000');
   });
+
+  test('an input naming no target of the deployment fails the execution, reported with the field named, and changes nothing', async () => {
+    const before = local.server.requests.length;
+    const execution = await local.runWorkflow('drill', { target: 'nobody' }, 'nobody-drill-1');
+    expect(execution.status).toBe('FAILED');
+    const failed = local.events.ofType('Drill Failed').filter((e) => e.detail.execution === 'nobody-drill-1');
+    expect(failed).toHaveLength(1);
+    expect(String(failed[0]?.detail.error)).toContain('input.target');
+    expect(local.server.requests.slice(before).filter((r) => r.verb !== 'get' && r.verb !== 'list')).toEqual([]);
+  });
 });

@@ -50,7 +50,7 @@ describe('restores in the disasters they exist for', () => {
     // The archive's IAM role trusts the source's ServiceAccount only (IRSA trust policy).
     local.server.cnpg.configure('demo', 'hendrix', { archiveReaders: ['hendrix'] });
     await withBackups(local, ['hendrix', 'ledger', 'orders', 'gone', 'legacy', 'owned']);
-  }, 600_000);
+  });
   afterAll(() => local.close());
 
   const clusters = () => local.server.objects<Cluster>('clusters', 'demo');
@@ -169,5 +169,5 @@ describe('a day-long restore', () => {
     } finally {
       await local.close();
     }
-  }, 900_000);
+  });
 });

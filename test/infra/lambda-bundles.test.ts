@@ -1,16 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Metafile } from 'esbuild';
-import { BUNDLE_FILE, buildLambdaBundle } from '../../lib/lambda-bundle';
+import { lambdaBundles } from '../global/lambda-bundles';
 import { TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
 /**
  * Each Lambda as deployed: its entry point bundled by lib/lambda-bundle.ts (what the stack's local bundling runs),
  * loaded by Node 24, refusing a malformed event with its own error, and carrying only what its function needs.
- * The eight bundles are built once, here, for the whole run.
+ * The bundles are built once per test run and shared by the files that load them (test/global/lambda-bundles.ts).
  */
 
 const INVOKE = `
@@ -37,21 +33,18 @@ describe('the Lambda bundles', () => {
   const { stack } = synthesize();
   const functions = [...Object.entries(stack.scheduler.functions), ...Object.entries(stack.scheduler.monitoring.functions)];
   const workflowFunctions = Object.keys(stack.scheduler.functions);
-  const outdir = mkdtempSync(join(tmpdir(), 'lambda-bundles-'));
   const bundles = new Map<string, Bundle>();
 
   beforeAll(async () => {
-    await Promise.all(
-      functions.map(async ([name, fn]) => {
-        const metafile: Metafile = await buildLambdaBundle(fn.entry, join(outdir, name), { sourceMap: false });
-        // The inputs that contribute bytes to the bundle (esbuild also lists the modules it read and shook out).
-        const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-        const inputs = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0);
-        bundles.set(name, { file: join(outdir, name, BUNDLE_FILE), inputs: inputs.map(([path]) => fromNodeModules(path)) });
-      }),
-    );
+    const built = await lambdaBundles();
+    for (const [name, fn] of functions) {
+      const { file, metafile } = built(fn.entry);
+      // The inputs that contribute bytes to the bundle (esbuild also lists the modules it read and shook out).
+      const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+      const inputs = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0);
+      bundles.set(name, { file, inputs: inputs.map(([path]) => fromNodeModules(path)) });
+    }
   });
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   const bundle = (name: string): Bundle => bundles.get(name)!;
 

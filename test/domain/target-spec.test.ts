@@ -79,17 +79,17 @@ describe('a backup target', () => {
 
 describe('a workflow input', () => {
   test('takes an optional scheduled time that must carry a zone', () => {
-    expect(WorkflowInputSchema.parse({ target: minimal }).scheduledTime).toBeUndefined();
-    expect(WorkflowInputSchema.parse({ target: minimal, scheduledTime: '2026-11-25T05:00:00Z' }).scheduledTime).toBe(
+    expect(WorkflowInputSchema.parse({ target: minimal.name }).scheduledTime).toBeUndefined();
+    expect(WorkflowInputSchema.parse({ target: minimal.name, scheduledTime: '2026-11-25T05:00:00Z' }).scheduledTime).toBe(
       '2026-11-25T05:00:00Z',
     );
-    expect(rejection(WorkflowInputSchema, { target: minimal, scheduledTime: '2026-11-25T05:00:00' }).message).toContain(
+    expect(rejection(WorkflowInputSchema, { target: minimal.name, scheduledTime: '2026-11-25T05:00:00' }).message).toContain(
       'scheduledTime: must be an ISO 8601 time with a zone',
     );
-    expect(rejection(WorkflowInputSchema, { target: minimal, scheduledTime: 'yesterday' }).message).toContain('scheduledTime:');
+    expect(rejection(WorkflowInputSchema, { target: minimal.name, scheduledTime: 'yesterday' }).message).toContain('scheduledTime:');
   });
 
   test('rejects unknown fields', () => {
-    expect(rejection(WorkflowInputSchema, { target: minimal, force: true }).message).toContain('Unrecognized key: "force"');
+    expect(rejection(WorkflowInputSchema, { target: minimal.name, force: true }).message).toContain('Unrecognized key: "force"');
   });
 });

@@ -15,7 +15,7 @@ import { backupNameFor } from '../lambdas/domain/backup-name';
 import type { Backup, VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import type { planRetention as PlanRetention, RetentionInputs } from '../lambdas/domain/retention-plan';
 import { RetentionPolicySchema, TargetSpecSchema } from '../lambdas/domain/target-spec';
-import { TargetCatalog } from '../lambdas/domain/target-catalog';
+import { FanOutSettingsSchema, TargetCatalog } from '../lambdas/domain/target-catalog';
 import { CLUSTER, TARGET, backupObject, snapshotsOfBackup } from '../test/domain/retention-arbitraries';
 import { MemoryLog } from '../simulator/memory-log';
 import { RecordingEventPublisher } from '../simulator/recording-event-publisher';
@@ -106,7 +106,7 @@ async function handlerSpeed(timing: Timing): Promise<void> {
   for (const count of [10_000, 40_000]) {
     const { backups, snapshots } = hourlyHistory(count);
     const kube = new InMemoryKubeResources({ backups, volumesnapshots: snapshots });
-    const catalog = new TargetCatalog({ targets: [target] });
+    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}) });
     const handler = createApplyRetention({
       catalog: () => catalog,
       kube: () => Promise.resolve(kube),

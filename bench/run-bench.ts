@@ -9,6 +9,7 @@ import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
 import { VirtualClock } from '../simulator/virtual-clock';
 import { throttledBackups } from './throttled-backups';
 import { measureMonitoringUsage, printMonitoringCostModel } from './monitoring-cost-model';
+import { fleetBench } from './fleet-bench';
 
 const SFN_PRICE_PER_TRANSITION = 0.000025;
 const LAMBDA_PRICE_PER_REQUEST = 0.0000002;
@@ -64,21 +65,32 @@ async function backupCosts(): Promise<void> {
       await local.fireSchedule('backup', 'hendrix', slot);
       if (hour >= warmup) wall += performance.now() - began;
     }
+    // A slot is its tick (the fan-out, which creates the Backup) and the backup execution it starts.
     const runs = local.executions.slice(executionsBefore);
-    const transitions = runs.reduce((n, e) => n + e.transitions, 0) / runs.length;
-    const lambdaSteps = new Set(['StartBackup', 'CheckBackup', 'ApplyRetention', 'ReportFailure', 'RetentionReportFailure']);
-    const invocations = runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / runs.length;
+    const slots = measured;
+    const transitions = runs.reduce((n, e) => n + e.transitions, 0) / slots;
+    const lambdaSteps = new Set([
+      'PlanFanOut',
+      'CreateSlotBackup',
+      'ReportFanOut',
+      'StartBackup',
+      'CheckBackup',
+      'ApplyRetention',
+      'ReportFailure',
+      'RetentionReportFailure',
+    ]);
+    const invocations = runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / slots;
     const requests = local.server.requests.slice(requestsBefore);
-    const apiCalls = requests.length / runs.length;
+    const apiCalls = requests.length / slots;
     const byCall = new Map<string, number>();
     for (const { verb, resource } of requests) byCall.set(`${verb} ${resource}`, (byCall.get(`${verb} ${resource}`) ?? 0) + 1);
-    const breakdown = [...byCall].map(([call, n]) => `${call} ${(n / runs.length).toFixed(1)}`).join(', ');
+    const breakdown = [...byCall].map(([call, n]) => `${call} ${(n / slots).toFixed(1)}`).join(', ');
     console.log('\nHourly backup of one target, steady state (after a week of history: retention deletes every hour)');
     row('state transitions per backup run', transitions.toFixed(1));
     row('Lambda invocations per backup run', (invocations + 1).toFixed(1) + ' (incl. dispatcher)');
     row('Kubernetes API calls per backup run', apiCalls.toFixed(1));
     row('  of which', breakdown);
-    row('local wall time per backup run (handlers + test server)', `${(wall / runs.length).toFixed(1)} ms`);
+    row('local wall time per backup run (handlers + test server)', `${(wall / slots).toFixed(1)} ms`);
     const monthly = HOURS_PER_MONTH * (transitions * SFN_PRICE_PER_TRANSITION + (invocations + 1) * LAMBDA_PRICE_PER_REQUEST);
     row('Step Functions + Lambda request cost per target-month', `$${monthly.toFixed(4)}`);
   } finally {
@@ -137,6 +149,7 @@ async function main(): Promise<void> {
   await retentionBench({ median: time, medianAsync: timeAsync, row });
   await tokenSpeed();
   await lambdaBundleCosts();
+  await fleetBench(row);
 }
 
 main().catch((error: unknown) => {

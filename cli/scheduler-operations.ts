@@ -3,7 +3,7 @@ import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
 import { CnpgLabel } from '../lambdas/domain/cnpg-api';
 import type { VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import type { RetentionPlan } from '../lambdas/domain/retention-plan';
-import { TargetCatalog } from '../lambdas/domain/target-catalog';
+import { FanOutSettingsSchema, TargetCatalog } from '../lambdas/domain/target-catalog';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import { createApplyRetention } from '../lambdas/handlers/apply-retention';
 import type { Log } from '../lambdas/runtime/logger';
@@ -34,7 +34,7 @@ export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOpe
     });
   return {
     async retentionPlan(target, at) {
-      const catalog = new TargetCatalog({ targets: [target] });
+      const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}) });
       const dryRun = createApplyRetention({
         catalog: () => catalog,
         kube,

@@ -20,6 +20,10 @@ export interface BackupWorkflowProps {
  * The backup workflow: StartBackup -> BackupProgress -> (Wait -> CheckBackup -> BackupProgress | completed ->
  * ApplyRetention | skipped | failed | timed out). Every wait is a Step Functions Wait state whose length the start
  * and check steps choose.
+ *
+ * Input: `{ target, scheduledTime? }` by hand. A scheduled slot is started by its fan-out, which has already run
+ * StartBackup inside its lane and passes `backup` (its result) to decide on, or `startError` when that failed: the
+ * execution then reports and fails with it, as a manual run of the same slot would.
  */
 export class BackupWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -41,8 +45,7 @@ export class BackupWorkflow extends Construct {
     });
     const retention = handlerTask(this, 'ApplyRetention', {
       fn: props.applyRetention,
-      // The execution's own input ({ target, scheduledTime? }) is a valid retention input.
-      payload: { 'input.$': '$$.Execution.Input', trigger: 'backup' },
+      payload: { input: { 'target.$': '$.target' }, trigger: 'backup' },
       resultPath: '$.retention',
     });
     // The backup itself succeeded and was announced: a retention failure is reported as such (Retention Failed, the
@@ -70,9 +73,15 @@ export class BackupWorkflow extends Construct {
       )
       .otherwise(new sfn.Fail(this, 'BackupTimedOut', { error: 'BackupTimedOut', causePath: '$.backup.progress.reason' }));
     check.next(progress);
+    start.next(progress);
 
+    const startFailed = new sfn.Pass(this, 'SlotStartFailed', { inputPath: '$.startError', resultPath: '$.error' }).next(failed);
+    const entry = new sfn.Choice(this, 'HowTheSlotStarts')
+      .when(sfn.Condition.isPresent('$.backup'), progress)
+      .when(sfn.Condition.isPresent('$.startError'), startFailed)
+      .otherwise(start);
     this.stateMachine = workflowStateMachine(this, {
-      definition: start.next(progress),
+      definition: entry,
       timeout: props.longestBackupTimeout.plus(Duration.minutes(30)),
       logRetention: props.logRetention,
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { FanOutSettingsSchema } from '../lambdas/domain/target-catalog';
 import { TargetSpecSchema } from '../lambdas/domain/target-spec';
 
 /**
@@ -35,6 +36,7 @@ export const DeploymentConfigSchema = z
     notifications: NotificationsSchema.default({}),
     network: NetworkSchema.optional(),
     logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]).default(30),
+    fanOut: FanOutSettingsSchema.default(FanOutSettingsSchema.parse({})),
     targets: z.array(TargetSpecSchema).min(1, 'must list at least one target'),
     /** Source maps in the Lambdas with --enable-source-maps: stack traces name lambdas/*.ts lines; costs at every cold start. */
     lambdaSourceMaps: z.boolean().default(false),

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,6 +13,8 @@ const SFN_LOGS_REASON =
 /** AWS Solutions findings the design accepts, each acknowledged where it arises, with the reason. */
 export function acknowledgeNagFindings(props: {
   stateMachines: ReadonlyArray<{ machine: sfn.StateMachine; invokes: readonly SchedulerFunction[] }>;
+  /** State machines with a Distributed Map, which runs child executions of its own state machine. */
+  distributedMaps: readonly sfn.StateMachine[];
   functionRoles: readonly iam.IRole[];
   /** The scope holding the EventBridge Scheduler's target role, and the function it invokes. */
   schedules: { scope: Construct; invokes: SchedulerFunction };
@@ -25,6 +27,7 @@ export function acknowledgeNagFindings(props: {
     Validations.of(machine).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${XRAY_REASON}; ${SFN_LOGS_REASON}` });
     for (const fn of invokes) acknowledgeVersionsOf(machine, fn, 'The workflow');
   }
+  for (const machine of props.distributedMaps) acknowledgeChildExecutionsOf(machine);
   acknowledgeVersionsOf(props.schedules.scope, props.schedules.invokes, 'EventBridge Scheduler');
   if (props.vpcRole)
     Validations.of(props.vpcRole).acknowledge({
@@ -56,4 +59,21 @@ function flattenedLikeNag(value: unknown): string {
   if (node['Fn::Join']) return node['Fn::Join'][1].map(flattenedLikeNag).join(node['Fn::Join'][0]);
   if (node.Ref !== undefined) return `<${node.Ref}>`;
   return JSON.stringify(value);
+}
+
+/**
+ * A Distributed Map describes and stops its child executions, whose names Step Functions picks: CDK grants that on
+ * `execution:<this state machine>:*` and `.../*:*`, nothing wider.
+ */
+function acknowledgeChildExecutionsOf(machine: sfn.StateMachine): void {
+  const stack = Stack.of(machine);
+  const where = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  const region = where(stack.region) ?? '<AWS::Region>';
+  const account = where(stack.account) ?? '<AWS::AccountId>';
+  const name = JSON.stringify(stack.resolve(Fn.select(6, Fn.split(':', machine.stateMachineArn))));
+  for (const suffix of [':*', '/*:*'])
+    Validations.of(machine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}${suffix}]`,
+      reason: 'The Distributed Map follows its own child executions (named by Step Functions), of this state machine only',
+    });
 }

@@ -44,7 +44,10 @@ export interface SchedulerMonitoringProps {
   /** The layer with the deployment's target catalog: the audit reads the targets and their RPO from it. */
   readonly targetCatalog: lambda.ILayerVersion;
   readonly notifications: DeploymentConfig['notifications'];
-  readonly workflows: Readonly<Record<'backup' | 'retention' | 'restore' | 'drill', sfn.IStateMachine>>;
+  /** Every state machine, by name: each gets an alarm on failed, timed-out or aborted executions. */
+  readonly workflows: Readonly<
+    Record<'backup' | 'retention' | 'restore' | 'drill' | 'backup-fan-out' | 'retention-fan-out' | 'drill-fan-out', sfn.IStateMachine>
+  >;
   /** The bus the scheduler's events go to; alarm state changes are forwarded there when it is not the default bus. */
   readonly eventBus: events.IEventBus;
   readonly eventBusName: string;

@@ -6,8 +6,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DeploymentConfigError, type DeploymentConfig } from './deployment-config';
+import { fanOutSchedules } from '../lambdas/domain/fan-out-schedule';
 import { BackupWorkflow } from './backup-workflow';
 import { DrillWorkflow } from './drill-workflow';
+import { FanOutWorkflow } from './fan-out-workflow';
 import { KubeAccess } from './kube-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RestoreWorkflow } from './restore-workflow';
@@ -23,6 +25,8 @@ export type SchedulerFunctionName =
   | 'applyRetention'
   | 'reportFailure'
   | 'dispatchSchedule'
+  | 'planFanOut'
+  | 'reportFanOut'
   | 'requestRestore'
   | 'createRestoreCluster'
   | 'checkRestore'
@@ -30,7 +34,10 @@ export type SchedulerFunctionName =
   | 'checkDrill'
   | 'finishDrill';
 
-/** ReportFailure and DispatchSchedule hold one event each: 128 MB is 1.8 times their measured cold peak (npm run bench). */
+/**
+ * The functions that only call AWS or read the catalog (ReportFailure, DispatchSchedule, PlanFanOut, ReportFanOut):
+ * 128 MB, well above their measured cold peak (npm run bench).
+ */
 const AWS_ONLY_MEMORY_MB = 128;
 
 export interface SnapshotSchedulerProps {
@@ -54,6 +61,9 @@ const LOG_RETENTION = {
 export class SnapshotScheduler extends Construct {
   readonly backupWorkflow: BackupWorkflow;
   readonly retentionWorkflow: RetentionWorkflow;
+  readonly backupFanOut: FanOutWorkflow;
+  readonly retentionFanOut: FanOutWorkflow;
+  readonly drillFanOut: FanOutWorkflow;
   readonly restoreWorkflow: RestoreWorkflow;
   readonly drillWorkflow: DrillWorkflow;
   readonly kubeAccess: KubeAccess;
@@ -71,7 +81,7 @@ export class SnapshotScheduler extends Construct {
     this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });
     const kubeRole = this.kubeAccess.role;
     const environment = { EVENT_BUS_NAME: bus.eventBusName };
-    this.targetCatalog = new TargetCatalogLayer(this, 'TargetCatalog', { document: { targets: config.targets } });
+    this.targetCatalog = new TargetCatalogLayer(this, 'TargetCatalog', { document: { targets: config.targets, fanOut: config.fanOut } });
     const layers = [this.targetCatalog.layer];
     const network = config.network && this.network(config.network);
     // Lambda creates its ENIs in the subnets as the function's role: AWS's policy for exactly that.
@@ -172,28 +182,79 @@ export class SnapshotScheduler extends Construct {
       logRetention,
     });
 
+    // Reads the catalog only: no Kubernetes access, no network placement.
+    const planFanOut = new SchedulerFunction(this, 'PlanFanOut', {
+      handler: 'plan-fan-out',
+      description: 'Finds the targets due on a schedule firing and deals them into lanes per EKS cluster',
+      layers,
+      memoryMb: AWS_ONLY_MEMORY_MB,
+      logRetention,
+      sourceMaps,
+    });
+    const reportFanOut = new SchedulerFunction(this, 'ReportFanOut', {
+      handler: 'report-fan-out',
+      description: 'Publishes the summary event of a schedule firing',
+      environment,
+      memoryMb: AWS_ONLY_MEMORY_MB,
+      logRetention,
+      sourceMaps,
+    });
+    bus.grantPutEventsTo(reportFanOut.role!);
+    const eksClusters = [...new Set(config.targets.map((t) => t.eksCluster))];
+    const maxLanes = eksClusters.length * config.fanOut.concurrencyPerEksCluster;
+    this.backupFanOut = new FanOutWorkflow(this, 'BackupFanOut', {
+      workflow: 'backup',
+      planFanOut,
+      reportFanOut,
+      startBackup,
+      backupWorkflow: this.backupWorkflow.stateMachine,
+      maxLanes,
+      logRetention,
+    });
+    this.retentionFanOut = new FanOutWorkflow(this, 'RetentionFanOut', {
+      workflow: 'retention',
+      planFanOut,
+      reportFanOut,
+      applyRetention,
+      reportFailure,
+      maxLanes,
+      logRetention,
+    });
+    this.drillFanOut = new FanOutWorkflow(this, 'DrillFanOut', {
+      workflow: 'drill',
+      planFanOut,
+      reportFanOut,
+      drillWorkflow: this.drillWorkflow.stateMachine,
+      maxLanes,
+      logRetention,
+    });
+
     const dispatchSchedule = new SchedulerFunction(this, 'DispatchSchedule', {
       handler: 'dispatch-schedule',
-      description: 'Starts the execution of a scheduled slot under a name derived from target and time',
+      description: 'Starts the tick of a schedule firing under a name derived from its expression and time',
       environment: {
-        BACKUP_STATE_MACHINE_ARN: this.backupWorkflow.stateMachine.stateMachineArn,
-        RETENTION_STATE_MACHINE_ARN: this.retentionWorkflow.stateMachine.stateMachineArn,
-        DRILL_STATE_MACHINE_ARN: this.drillWorkflow.stateMachine.stateMachineArn,
+        BACKUP_FAN_OUT_ARN: this.backupFanOut.stateMachine.stateMachineArn,
+        RETENTION_FAN_OUT_ARN: this.retentionFanOut.stateMachine.stateMachineArn,
+        DRILL_FAN_OUT_ARN: this.drillFanOut.stateMachine.stateMachineArn,
       },
       memoryMb: AWS_ONLY_MEMORY_MB,
       logRetention,
       sourceMaps,
     });
-    // Describe tells a duplicate delivery of a running slot apart: Step Functions answers its start with success.
-    const dispatched = [this.backupWorkflow, this.retentionWorkflow, this.drillWorkflow].map((workflow) => workflow.stateMachine);
+    // Describe tells a duplicate delivery of a running tick apart: Step Functions answers its start with success.
+    const dispatched = [this.backupFanOut, this.retentionFanOut, this.drillFanOut].map((workflow) => workflow.stateMachine);
     for (const stateMachine of dispatched) stateMachine.grantStartExecution(dispatchSchedule);
     dispatchSchedule.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: dispatched.map(executionsOf) }),
     );
     const schedules = new WorkflowSchedules(this, 'Schedules', {
-      targets: config.targets,
+      schedules: fanOutSchedules({
+        backup: config.targets.map((t) => t.schedule),
+        retention: config.targets.map((t) => t.retention.schedule),
+        // A target whose drills are off is on no drill schedule (an on-demand drill still runs).
+        drill: config.targets.filter((t) => t.drill.enabled).map((t) => t.drill.schedule),
+      }),
       dispatcher: dispatchSchedule,
-      workflows: ['backup', 'retention', 'drill'],
     });
 
     const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
@@ -247,6 +308,8 @@ export class SnapshotScheduler extends Construct {
       applyRetention,
       reportFailure,
       dispatchSchedule,
+      planFanOut,
+      reportFanOut,
       requestRestore,
       createRestoreCluster,
       checkRestore,
@@ -262,6 +325,9 @@ export class SnapshotScheduler extends Construct {
         retention: this.retentionWorkflow.stateMachine,
         restore: this.restoreWorkflow.stateMachine,
         drill: this.drillWorkflow.stateMachine,
+        'backup-fan-out': this.backupFanOut.stateMachine,
+        'retention-fan-out': this.retentionFanOut.stateMachine,
+        'drill-fan-out': this.drillFanOut.stateMachine,
       },
       eventBus: bus,
       eventBusName: config.eventBusName,
@@ -273,7 +339,22 @@ export class SnapshotScheduler extends Construct {
         value: this.backupWorkflow.stateMachine.stateMachineArn,
         description: 'Backup workflow (start-execution with {"target": ...})',
       },
-      RetentionWorkflowArn: { value: this.retentionWorkflow.stateMachine.stateMachineArn, description: 'Retention workflow' },
+      RetentionWorkflowArn: {
+        value: this.retentionWorkflow.stateMachine.stateMachineArn,
+        description: 'Retention workflow (start-execution with {"target": ..., "dryRun": true} to see a plan)',
+      },
+      BackupFanOutArn: {
+        value: this.backupFanOut.stateMachine.stateMachineArn,
+        description: 'Backup ticks: one execution per schedule firing',
+      },
+      RetentionFanOutArn: {
+        value: this.retentionFanOut.stateMachine.stateMachineArn,
+        description: 'Retention sweeps: one execution per schedule firing',
+      },
+      DrillFanOutArn: {
+        value: this.drillFanOut.stateMachine.stateMachineArn,
+        description: 'Drill ticks: one execution per schedule firing',
+      },
       RestoreWorkflowArn: { value: this.restoreWorkflow.stateMachine.stateMachineArn, description: 'Restore workflow' },
       DrillWorkflowArn: {
         value: this.drillWorkflow.stateMachine.stateMachineArn,
@@ -283,7 +364,7 @@ export class SnapshotScheduler extends Construct {
       ApplyRetentionFunction: { value: applyRetention.functionName, description: 'Invoke with "dryRun": true to see a retention plan' },
       ScheduleGroup: {
         value: schedules.group.scheduleGroupName,
-        description: 'EventBridge Scheduler group of the <target>-backup, <target>-retention and <target>-drill schedules',
+        description: 'EventBridge Scheduler group: one schedule per workflow and cron expression (<workflow>-<hash>)',
       },
       AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm' },
       Dashboard: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
@@ -296,7 +377,11 @@ export class SnapshotScheduler extends Construct {
         { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, reportFailure] },
         { machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] },
         { machine: this.drillWorkflow.stateMachine, invokes: [startDrill, checkDrill, finishDrill, reportFailure] },
+        { machine: this.backupFanOut.stateMachine, invokes: [planFanOut, startBackup, reportFanOut] },
+        { machine: this.retentionFanOut.stateMachine, invokes: [planFanOut, applyRetention, reportFailure, reportFanOut] },
+        { machine: this.drillFanOut.stateMachine, invokes: [planFanOut, reportFanOut] },
       ],
+      distributedMaps: [this.backupFanOut.stateMachine, this.retentionFanOut.stateMachine, this.drillFanOut.stateMachine],
       functionRoles: [...Object.values(this.functions), ...Object.values(this.monitoring.functions)].map((fn) => fn.role!),
       // EventBridge Scheduler targets put their invoke role at the stack root.
       schedules: { scope: Stack.of(this), invokes: dispatchSchedule },

@@ -3,20 +3,19 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { TargetSpec } from '../lambdas/domain/target-spec';
+import type { FanOutSchedule } from '../lambdas/domain/fan-out-schedule';
 
 export interface WorkflowSchedulesProps {
-  readonly targets: readonly TargetSpec[];
-  /** The dispatcher that turns a schedule firing into a uniquely named execution. */
+  /** One per workflow and distinct cron expression (fanOutSchedules). */
+  readonly schedules: readonly FanOutSchedule[];
+  /** The dispatcher that turns a schedule firing into a uniquely named tick of the fan-out. */
   readonly dispatcher: lambda.IFunction;
-  /** The workflows the dispatcher can start. */
-  readonly workflows: ReadonlyArray<'backup' | 'retention' | 'drill'>;
 }
 
 /**
- * One EventBridge Scheduler schedule per target and workflow (backup on the target's schedule, retention sweep on the
- * retention schedule, restore drill on the drill schedule unless drills are off), each invoking the dispatcher with the
- * target's name and the slot's scheduled time.
+ * One EventBridge Scheduler schedule per workflow and distinct cron expression, never one per target: each firing
+ * invokes the dispatcher with the workflow, the expression and the slot's scheduled time, and the tick it starts
+ * finds the targets due on that expression.
  */
 export class WorkflowSchedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
@@ -25,28 +24,23 @@ export class WorkflowSchedules extends Construct {
     super(scope, id);
     const group = new scheduler.ScheduleGroup(this, 'Group', {});
     this.group = group;
-    for (const target of props.targets) {
-      for (const workflow of props.workflows) {
-        // A target whose drills are turned off gets no drill schedule (an on-demand drill still runs).
-        if (workflow === 'drill' && !target.drill.enabled) continue;
-        const expression = { backup: target.schedule, retention: target.retention.schedule, drill: target.drill.schedule }[workflow];
-        new scheduler.Schedule(this, `${target.name}-${workflow}`, {
-          // A stable name in the stack's own group, so an operator can find a target's schedule (and its input).
-          scheduleName: `${target.name}-${workflow}`,
-          scheduleGroup: group,
-          description: `cnpg-snapshot-scheduler ${workflow} of ${target.namespace}/${target.cluster} on ${target.eksCluster}`,
-          schedule: scheduler.ScheduleExpression.expression(expression),
-          target: new targets.LambdaInvoke(props.dispatcher, {
-            input: scheduler.ScheduleTargetInput.fromObject({
-              workflow,
-              target: target.name,
-              scheduledTime: scheduler.ContextAttribute.scheduledTime,
-            }),
-            retryAttempts: 10,
-            maxEventAge: Duration.minutes(30),
+    for (const { workflow, expression, id: scheduleId } of props.schedules) {
+      new scheduler.Schedule(this, scheduleId, {
+        // Named after the expression, so it is stable across deploys and an operator can find it.
+        scheduleName: scheduleId,
+        scheduleGroup: group,
+        description: `cnpg-snapshot-scheduler ${workflow} of every target on ${expression}`,
+        schedule: scheduler.ScheduleExpression.expression(expression),
+        target: new targets.LambdaInvoke(props.dispatcher, {
+          input: scheduler.ScheduleTargetInput.fromObject({
+            workflow,
+            schedule: expression,
+            scheduledTime: scheduler.ContextAttribute.scheduledTime,
           }),
-        });
-      }
+          retryAttempts: 10,
+          maxEventAge: Duration.minutes(30),
+        }),
+      });
     }
   }
 }

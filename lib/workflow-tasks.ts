@@ -19,13 +19,14 @@ const TASK_TIMEOUT_MARGIN = Duration.seconds(30);
 export function handlerTask(
   scope: Construct,
   id: string,
-  props: { fn: lambda.IFunction; payload: Record<string, unknown>; resultPath: string },
+  props: { fn: lambda.IFunction; payload: Record<string, unknown>; resultPath?: string; resultSelector?: Record<string, unknown> },
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: props.fn,
     payloadResponseOnly: true,
     payload: sfn.TaskInput.fromObject(props.payload),
-    resultPath: props.resultPath,
+    ...(props.resultPath && { resultPath: props.resultPath }),
+    ...(props.resultSelector && { resultSelector: props.resultSelector }),
     retryOnServiceExceptions: false,
     ...(props.fn instanceof lambda.Function &&
       props.fn.timeout && { taskTimeout: sfn.Timeout.duration(props.fn.timeout.plus(TASK_TIMEOUT_MARGIN)) }),

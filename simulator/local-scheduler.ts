@@ -9,6 +9,8 @@ import { readTargetCatalog } from '../lambdas/adapters/target-catalog-file';
 import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
 import { createAuditRecoveryPoints, type AuditRecoveryPointsResult } from '../lambdas/handlers/audit-recovery-points';
 import { createRecordRecoveryPoint } from '../lambdas/handlers/record-recovery-point';
+import { executionNameFor } from '../lambdas/domain/execution-name';
+import type { FannedWorkflow } from '../lambdas/domain/fan-out-schedule';
 import type { TargetSpec, TargetSpecInput } from '../lambdas/domain/target-spec';
 import { createApplyRetention } from '../lambdas/handlers/apply-retention';
 import { createCheckBackup } from '../lambdas/handlers/check-backup';
@@ -17,6 +19,8 @@ import { createCheckRestore } from '../lambdas/handlers/check-restore';
 import { createCreateRestoreCluster } from '../lambdas/handlers/create-restore-cluster';
 import { createDispatchSchedule, type DispatchResult } from '../lambdas/handlers/dispatch-schedule';
 import { createFinishDrill } from '../lambdas/handlers/finish-drill';
+import { createPlanFanOut } from '../lambdas/handlers/plan-fan-out';
+import { createReportFanOut } from '../lambdas/handlers/report-fan-out';
 import { createReportWorkflowFailure } from '../lambdas/handlers/report-workflow-failure';
 import { createRequestRestore, type RequestRestoreResult } from '../lambdas/handlers/request-restore';
 import { createStartBackup } from '../lambdas/handlers/start-backup';
@@ -51,10 +55,26 @@ export const WORKFLOW_PRINCIPAL: TestPrincipal = {
 
 export const HENDRIX: TargetSpecInput = { name: 'hendrix', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'hendrix' };
 
-export type LocalWorkflowKind = 'backup' | 'retention' | 'restore' | 'drill';
+export type LocalWorkflowKind = 'backup' | 'retention' | 'restore' | 'drill' | 'backupFanOut' | 'retentionFanOut' | 'drillFanOut';
+
+/** The Resource of a Task that starts another workflow (the Step Functions service integration). */
+const START_EXECUTION_RESOURCE = 'arn:aws:states:::states:startExecution';
+
+/** What the EventBridge schedule of a target's expression did for that target. */
+export interface FiredSchedule {
+  /** The tick the firing started (or found already started). */
+  tick: DispatchResult;
+  /** The target's slot execution, and whether this firing started it. */
+  executionName: string;
+  started: boolean;
+}
 
 export interface LocalSchedulerOptions {
   targets?: TargetSpecInput[];
+  /** The simulated EKS clusters, one test server each (default: LOCAL_EKS_CLUSTER). */
+  eksClusters?: string[];
+  /** Any other deployment config fields (fanOut, ...). */
+  config?: Record<string, unknown>;
   clock?: VirtualClock;
   rbacManifests?: string[];
   /** A static bearer token with full access (a kind cluster's admin), for clients other than the workflows. */
@@ -80,6 +100,8 @@ export interface LocalNotification {
 export class LocalScheduler {
   private readonly executionNames = new Set<string>();
   private beforeRestoreWorkflow: (() => Promise<unknown>) | undefined;
+  /** Executions started by a workflow (StartExecution is asynchronous): run after the starting execution ends. */
+  private readonly startedByWorkflows: Array<{ kind: LocalWorkflowKind; name: string; input: string }> = [];
   private readonly runners: Record<LocalWorkflowKind, LocalWorkflowRunner>;
   private readonly dispatcher: (event: unknown) => Promise<DispatchResult>;
   private readonly restoreRequester: (event: unknown) => Promise<RequestRestoreResult>;
@@ -98,7 +120,8 @@ export class LocalScheduler {
   private constructor(
     readonly config: DeploymentConfig,
     readonly clock: VirtualClock,
-    readonly server: KubeApiTestServer,
+    /** The test server of each simulated EKS cluster. */
+    readonly servers: ReadonlyMap<string, KubeApiTestServer>,
     readonly events: RecordingEventPublisher,
     readonly log: MemoryLog,
     readonly metrics: RecordingMetrics,
@@ -114,6 +137,8 @@ export class LocalScheduler {
       applyRetention: createApplyRetention(deps),
       reportFailure: createReportWorkflowFailure(deps),
       dispatchSchedule: (event) => this.dispatcher(event),
+      planFanOut: createPlanFanOut(deps),
+      reportFanOut: createReportFanOut(deps),
       requestRestore: (event) => this.restoreRequester(event),
       createRestoreCluster: createCreateRestoreCluster(deps),
       checkRestore: createCheckRestore(deps),
@@ -122,7 +147,7 @@ export class LocalScheduler {
       finishDrill: createFinishDrill(deps),
     };
     this.handlers = handlers;
-    const lambdas = new Map(
+    const lambdas = new Map<string, LocalLambda>(
       Object.entries(handlers).map(([name, fn]) => [
         synthesized.functionArns[name as SchedulerFunctionName],
         async (event: unknown) => {
@@ -131,16 +156,21 @@ export class LocalScheduler {
         },
       ]),
     );
+    // A rejected promise, as the integration's error reaches the state machine, whether it throws or not.
+    lambdas.set(START_EXECUTION_RESOURCE, (parameters) => Promise.resolve().then(() => this.startExecutionTask(parameters)));
     const runnerOptions = { lambdaTimeoutsMs: synthesized.lambdaTimeoutsMs };
     this.runners = {
       backup: new LocalWorkflowRunner(synthesized.backupDefinition, lambdas, clock, runnerOptions),
       retention: new LocalWorkflowRunner(synthesized.retentionDefinition, lambdas, clock, runnerOptions),
       restore: new LocalWorkflowRunner(synthesized.restoreDefinition, lambdas, clock, runnerOptions),
       drill: new LocalWorkflowRunner(synthesized.drillDefinition, lambdas, clock, runnerOptions),
+      backupFanOut: new LocalWorkflowRunner(synthesized.backupFanOutDefinition, lambdas, clock, runnerOptions),
+      retentionFanOut: new LocalWorkflowRunner(synthesized.retentionFanOutDefinition, lambdas, clock, runnerOptions),
+      drillFanOut: new LocalWorkflowRunner(synthesized.drillFanOutDefinition, lambdas, clock, runnerOptions),
     };
     this.dispatcher = createDispatchSchedule({
       starter: this.localStarter(),
-      stateMachineArn: (workflow) => `local:${workflow}`,
+      stateMachineArn: (workflow) => `local:${workflow}FanOut`,
       log: this.log,
     });
     this.restoreRequester = createRequestRestore({
@@ -155,26 +185,33 @@ export class LocalScheduler {
 
   static async start(options: LocalSchedulerOptions = {}): Promise<LocalScheduler> {
     const clock = options.clock ?? new VirtualClock();
-    const config = parseDeploymentConfig({ targets: options.targets ?? [HENDRIX] });
-    const server = await startKubeApiTestServer({
-      clock,
-      eksClusterName: LOCAL_EKS_CLUSTER,
-      region: TEST_REGION,
-      principals: [WORKFLOW_PRINCIPAL],
-      rbacManifests: options.rbacManifests ?? ['k8s/rbac.yaml'],
-      ...(options.adminToken !== undefined && { adminToken: options.adminToken }),
-    });
-    server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
+    const config = parseDeploymentConfig({ ...options.config, targets: options.targets ?? [HENDRIX] });
+    const servers = new Map<string, KubeApiTestServer>();
+    for (const eksClusterName of options.eksClusters ?? [LOCAL_EKS_CLUSTER]) {
+      const server = await startKubeApiTestServer({
+        clock,
+        eksClusterName,
+        region: TEST_REGION,
+        principals: [WORKFLOW_PRINCIPAL],
+        rbacManifests: options.rbacManifests ?? ['k8s/rbac.yaml'],
+        ...(options.adminToken !== undefined && { adminToken: options.adminToken }),
+      });
+      server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
+      servers.set(eksClusterName, server);
+    }
     if (options.seedClusters ?? true) {
       // Two targets may back up one Cluster (each under its own policy): it is seeded once.
-      const clusters = new Map(config.targets.map((target) => [`${target.namespace}/${target.cluster}`, target]));
-      for (const target of clusters.values())
+      const clusters = new Map(config.targets.map((target) => [`${target.eksCluster}/${target.namespace}/${target.cluster}`, target]));
+      for (const target of clusters.values()) {
+        const server = servers.get(target.eksCluster);
+        if (!server) throw new Error(`Target ${target.name} is on ${target.eksCluster}, which is not one of the simulated EKS clusters`);
         server.seed(exampleCluster({ namespace: target.namespace, name: target.cluster, ...options.clusterOptions?.[target.cluster] }));
+      }
     }
     return new LocalScheduler(
       config,
       clock,
-      server,
+      servers,
       new RecordingEventPublisher(),
       new MemoryLog(),
       new RecordingMetrics(),
@@ -190,9 +227,48 @@ export class LocalScheduler {
     return target;
   }
 
-  /** What the EventBridge schedule does at `scheduledTime`: invoke the dispatcher, which starts the slot's execution. */
-  async fireSchedule(workflow: 'backup' | 'retention' | 'drill', targetName: string, scheduledTime: Date): Promise<DispatchResult> {
-    return this.dispatcher({ workflow, target: this.target(targetName).name, scheduledTime: scheduledTime.toISOString() });
+  /** The test server of the first simulated EKS cluster (the only one, unless `eksClusters` says otherwise). */
+  get server(): KubeApiTestServer {
+    return this.servers.values().next().value!;
+  }
+
+  /**
+   * What the EventBridge schedule of `expression` does at `scheduledTime`: invoke the dispatcher, which starts the tick
+   * that fans out to every target due on it; then the executions the tick started run, one after another (unless
+   * `runStarted` is false), on the virtual clock.
+   */
+  async fireExpression(
+    workflow: FannedWorkflow,
+    expression: string,
+    scheduledTime: Date,
+    options: { runStarted?: boolean } = {},
+  ): Promise<DispatchResult> {
+    const tick = await this.dispatcher({ workflow, schedule: expression, scheduledTime: scheduledTime.toISOString() });
+    if (options.runStarted ?? true) await this.runStartedExecutions();
+    return tick;
+  }
+
+  /** The schedule a target is on, fired as fireExpression does, with what it did for that target. */
+  async fireSchedule(workflow: FannedWorkflow, targetName: string, scheduledTime: Date): Promise<FiredSchedule> {
+    const target = this.target(targetName);
+    const executionName = executionNameFor(target.name, workflow, scheduledTime);
+    const known = this.executionNames.has(executionName);
+    const expression = { backup: target.schedule, retention: target.retention.schedule, drill: target.drill.schedule }[workflow];
+    const tick = await this.fireExpression(workflow, expression, scheduledTime);
+    // A backup or drill slot is an execution the tick starts; a retention sweep runs inside the tick itself.
+    const started = workflow === 'retention' ? tick.started : !known && this.executionNames.has(executionName);
+    return { tick, executionName, started };
+  }
+
+  /** The names of the executions workflows have started and nothing has run yet, in name order. */
+  startedExecutionNames(): string[] {
+    return this.startedByWorkflows.map((e) => e.name).sort();
+  }
+
+  /** Runs, one after another, the executions workflows have started and nothing has run yet. */
+  async runStartedExecutions(): Promise<void> {
+    for (let next = this.startedByWorkflows.shift(); next; next = this.startedByWorkflows.shift())
+      await this.runWorkflow(next.kind, JSON.parse(next.input), next.name);
   }
 
   /** A manual run: an execution of `workflow` started by hand with the given input. */
@@ -258,7 +334,35 @@ export class LocalScheduler {
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    for (const server of this.servers.values()) await server.close();
+  }
+
+  /**
+   * The `states:startExecution` integration (request-response): returns at once; the execution runs later. A name
+   * already used fails with StepFunctions.ExecutionAlreadyExistsException, except that the same name and input as an
+   * execution not yet finished answer success, as StartExecution does (API reference, StartExecution: "idempotent").
+   */
+  private startExecutionTask(parameters: unknown): unknown {
+    const { StateMachineArn, Name, Input } = parameters as { StateMachineArn: string; Name: string; Input: unknown };
+    const kind = (Object.entries(this.synthesized.workflowArns) as Array<[LocalWorkflowKind, string]>).find(
+      ([, arn]) => arn === StateMachineArn,
+    )?.[0];
+    if (!kind)
+      throw Object.assign(new Error(`State machine ${StateMachineArn} does not exist`), {
+        name: 'StepFunctions.StateMachineDoesNotExistException',
+      });
+    const input = JSON.stringify(Input);
+    const executionArn = `${StateMachineArn.replace(':stateMachine:', ':execution:')}:${Name}`;
+    if (this.executionNames.has(Name)) {
+      const pending = this.startedByWorkflows.find((e) => e.name === Name);
+      if (pending?.input === input) return { ExecutionArn: executionArn, StartDate: this.clock.now().toISOString() };
+      throw Object.assign(new Error(`Execution Already Exists: '${executionArn}'`), {
+        name: 'StepFunctions.ExecutionAlreadyExistsException',
+      });
+    }
+    this.executionNames.add(Name);
+    this.startedByWorkflows.push({ kind, name: Name, input });
+    return { ExecutionArn: executionArn, StartDate: this.clock.now().toISOString() };
   }
 
   /** The audit's schedule, read from its rule in the template (`rate(N minutes)`). */
@@ -330,14 +434,11 @@ export class LocalScheduler {
     const eks = new EKSClient({ region: TEST_REGION });
     mockClient(eks)
       .on(DescribeClusterCommand)
-      .callsFake(() => ({
-        cluster: {
-          name: LOCAL_EKS_CLUSTER,
-          status: 'ACTIVE',
-          endpoint: this.server.url,
-          certificateAuthority: { data: this.server.caData },
-        },
-      }));
+      .callsFake((input: { name?: string }) => {
+        const server = this.servers.get(input.name ?? '');
+        if (!server) throw Object.assign(new Error(`No cluster found for name: ${input.name}.`), { name: 'ResourceNotFoundException' });
+        return { cluster: { name: input.name, status: 'ACTIVE', endpoint: server.url, certificateAuthority: { data: server.caData } } };
+      });
     const { accessKeyId, secretAccessKey } = WORKFLOW_PRINCIPAL;
     // The catalog the synthesized layer ships, read the way the deployed Lambdas read it.
     const catalog = readTargetCatalog(this.synthesized.targetCatalogPath);

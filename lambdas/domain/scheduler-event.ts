@@ -39,13 +39,19 @@ export const RecoveryPointEventType = {
   Recovered: 'RPO Recovered',
 } as const;
 
+/** One per schedule firing: how many targets were due and what became of them. */
+export const FanOutEventType = {
+  Completed: 'Fan-out Completed',
+} as const;
+
 type ValueOf<T> = T[keyof T];
 export type SchedulerEventType =
   | ValueOf<typeof BackupEventType>
   | ValueOf<typeof RetentionEventType>
   | ValueOf<typeof RestoreEventType>
   | ValueOf<typeof DrillEventType>
-  | ValueOf<typeof RecoveryPointEventType>;
+  | ValueOf<typeof RecoveryPointEventType>
+  | ValueOf<typeof FanOutEventType>;
 
 /** One event: its detail-type and its JSON detail (the publisher adds the source). */
 export interface SchedulerEvent {

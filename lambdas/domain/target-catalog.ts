@@ -7,10 +7,20 @@ import { TargetSpecSchema, type KubeAuth, type TargetSpec } from './target-spec'
  * file in a Lambda layer); a workflow input only names a target, and the handlers take its spec from here, so an
  * execution input can never point a deployed Lambda at anything the deployment does not hold.
  */
+/** How a tick fans out: at most this many targets of one EKS cluster are worked on at once. */
+export const FanOutSettingsSchema = z.strictObject({
+  concurrencyPerEksCluster: z.int().min(1).max(40).default(5),
+});
+export type FanOutSettings = z.infer<typeof FanOutSettingsSchema>;
+
 export const TargetCatalogDocumentSchema = z.strictObject({
   targets: z.array(TargetSpecSchema),
+  fanOut: FanOutSettingsSchema,
 });
 export type TargetCatalogDocument = z.infer<typeof TargetCatalogDocumentSchema>;
+
+/** What a workflow input names a target by. */
+export type TargetRef = string;
 
 /** How to reach the Kubernetes API of one EKS cluster. */
 export interface KubeConnection {

@@ -9,7 +9,7 @@ const starter = new StepFunctionsWorkflowStarter();
 export const handler = lambdaHandler(
   createDispatchSchedule({
     starter,
-    stateMachineArn: (workflow) => requiredEnv(`${workflow.toUpperCase()}_STATE_MACHINE_ARN`),
+    stateMachineArn: (workflow) => requiredEnv(`${workflow.toUpperCase()}_FAN_OUT_ARN`),
     log: logger,
   }),
 );

@@ -1,20 +1,12 @@
-import * as z from 'zod';
 import type { WorkflowStarter } from '../adapters/workflow-starter';
-import { executionNameFor } from '../domain/execution-name';
-import { TargetNameSchema } from '../domain/target-spec';
+import { FanOutTickSchema, tickExecutionName, type FannedWorkflow } from '../domain/fan-out-schedule';
 import { parseInput } from '../domain/validation';
-import { IsoTimestamp } from '../domain/workflow-input';
 import type { Log } from '../runtime/logger';
-
-const ScheduleEventSchema = z.strictObject({
-  workflow: z.enum(['backup', 'retention', 'drill']),
-  target: TargetNameSchema,
-  scheduledTime: IsoTimestamp,
-});
 
 export interface DispatchDependencies {
   starter: WorkflowStarter;
-  stateMachineArn: (workflow: 'backup' | 'retention' | 'drill') => string;
+  /** The fan-out state machine of each workflow. */
+  stateMachineArn: (workflow: FannedWorkflow) => string;
   log: Log;
 }
 
@@ -24,18 +16,21 @@ export interface DispatchResult {
   executionArn: string;
 }
 
-/** Target of the EventBridge schedules: starts the slot's execution under a name derived from target and time. */
+/** Target of the EventBridge schedules: starts the firing's tick under a name derived from expression and time. */
 export function createDispatchSchedule(deps: DispatchDependencies) {
   return async (event: unknown): Promise<DispatchResult> => {
-    const { workflow, target, scheduledTime } = parseInput(ScheduleEventSchema, event, 'schedule event');
-    const executionName = executionNameFor(target, workflow, new Date(scheduledTime));
-    deps.log.appendKeys({ target, execution: executionName });
+    const tick = parseInput(FanOutTickSchema, event, 'schedule event');
+    const executionName = tickExecutionName(tick);
+    deps.log.appendKeys({ execution: executionName });
     const { started, executionArn } = await deps.starter.start({
-      stateMachineArn: deps.stateMachineArn(workflow),
+      stateMachineArn: deps.stateMachineArn(tick.workflow),
       name: executionName,
-      input: { target, scheduledTime },
+      input: tick,
     });
-    deps.log.info(started ? 'execution started' : 'duplicate delivery: the execution of this slot already exists', { workflow });
+    deps.log.info(started ? 'tick started' : 'duplicate delivery: the tick of this firing already exists', {
+      workflow: tick.workflow,
+      schedule: tick.schedule,
+    });
     return { started, executionName, executionArn };
   };
 }

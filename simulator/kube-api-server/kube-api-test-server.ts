@@ -70,6 +70,9 @@ export class KubeApiTestServer {
   private readonly verifier: EksTokenVerifier;
   private readonly authorizer: RbacAuthorizer;
   private revokedBeforeMs = Number.NEGATIVE_INFINITY;
+  private inFlight = 0;
+  /** The most requests this server has had in progress at once (instrumentation for the bench, not a model). */
+  peakConcurrentRequests = 0;
   private readonly unsubscribe: () => void;
 
   private constructor(
@@ -158,6 +161,9 @@ export class KubeApiTestServer {
       at: this.options.clock.now().toISOString(),
     };
     this.requests.push(record);
+    this.inFlight += 1;
+    this.peakConcurrentRequests = Math.max(this.peakConcurrentRequests, this.inFlight);
+    response.once('close', () => (this.inFlight -= 1));
     try {
       for (const fault of this.faults.match({
         verb: record.verb,

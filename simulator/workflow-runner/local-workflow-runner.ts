@@ -10,6 +10,13 @@ import type { AslDefinition, AslState } from './state-machine-definition';
  * behave as defined. Timeouts run on the virtual clock too: a handler that used more virtual time than its function's
  * timeout fails as Lambda reports it (Sandbox.Timedout), and one beyond its Task's TimeoutSeconds as States.Timeout;
  * the library's own real-time task timeout is set out of reach.
+ *
+ * Map states: aws-local-stepfunctions 3.0 runs ItemsPath, ItemSelector, ItemProcessor and MaxConcurrency(Path)
+ * (iterations run concurrently, at most MaxConcurrency at once, 40 when unset). It has no ItemReader, ItemBatcher,
+ * ResultWriter or tolerated-failure thresholds, so a definition using them is refused here rather than run wrongly. A
+ * Distributed Map (`ProcessorConfig.Mode: DISTRIBUTED`) runs as inline iterations: in AWS each iteration is a child
+ * execution with its own history ("Using Map state in Distributed mode", Step Functions developer guide); here they
+ * share the parent's event log, and their transitions are counted with the parent's.
  */
 
 export type LocalLambda = (event: unknown) => Promise<unknown>;
@@ -45,6 +52,17 @@ export interface LocalWorkflowRunnerOptions {
   /** Each function's timeout (its Timeout property), in ms, by the ARN the definition invokes it with. */
   lambdaTimeoutsMs?: ReadonlyMap<string, number>;
 }
+
+/** Map fields aws-local-stepfunctions does not implement (see above). */
+const UNMODELLED_MAP_FIELDS = [
+  'ItemReader',
+  'ItemBatcher',
+  'ResultWriter',
+  'ToleratedFailurePercentage',
+  'ToleratedFailureCount',
+  'ToleratedFailurePercentagePath',
+  'ToleratedFailureCountPath',
+];
 
 type StateVisitor = (name: string, state: AslState, states: Record<string, AslState>) => void;
 
@@ -116,8 +134,14 @@ export class LocalWorkflowRunner {
     private readonly options: LocalWorkflowRunnerOptions = {},
   ) {
     if (definition.QueryLanguage === 'JSONata') throw new Error('The local runner executes JSONPath state machines only');
-    this.definition = structuredClone(definition);
+    // A JSON copy, not structuredClone: in a jest VM context structuredClone returns objects of another realm, which
+    // aws-local-stepfunctions does not take for plain objects, and nested Parameters templates would go unresolved.
+    this.definition = JSON.parse(JSON.stringify(definition)) as AslDefinition;
     visitStates(this.definition.States, (name, state, states) => {
+      if (state.Type === 'Map') {
+        const unmodelled = UNMODELLED_MAP_FIELDS.filter((field) => field in state);
+        if (unmodelled.length > 0) throw new Error(`Map ${name} uses ${unmodelled.join(', ')}, which the local runner does not model`);
+      }
       if (state.Type === 'Task') {
         this.taskStates.set(name, String(state.Resource));
         if (typeof state.TimeoutSeconds === 'number') this.taskTimeoutsMs.set(name, state.TimeoutSeconds * 1000);

@@ -18,6 +18,13 @@ export function lambdaArnFor(logicalId: string): string {
   return `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT}:function:${logicalId}`;
 }
 
+/** A state machine's ARN as `Ref` resolves it in a definition that starts another workflow. */
+export function stateMachineArnFor(logicalId: string): string {
+  return `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:${logicalId}`;
+}
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
   'AWS::Region': TEST_REGION,
@@ -25,25 +32,24 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
-function resolve(value: unknown): string {
+function resolve(value: unknown, template: Template): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const [intrinsic, args] = Object.entries(value as Record<string, unknown>)[0] ?? [];
     if (intrinsic === 'Fn::Join' && Array.isArray(args)) {
       const [separator, parts] = args as [string, unknown[]];
-      return parts.map(resolve).join(separator);
+      return parts.map((part) => resolve(part, template)).join(separator);
     }
     if (intrinsic === 'Fn::GetAtt' && Array.isArray(args) && args[1] === 'Arn') return lambdaArnFor(String(args[0]));
     if (intrinsic === 'Ref' && typeof args === 'string' && PSEUDO_PARAMETERS[args]) return PSEUDO_PARAMETERS[args];
+    if (intrinsic === 'Ref' && typeof args === 'string' && template.Resources[args]?.Type === 'AWS::StepFunctions::StateMachine')
+      return stateMachineArnFor(args);
   }
   throw new Error(`Cannot resolve ${JSON.stringify(value)} in a state machine definition`);
 }
 
-export function stateMachineDefinition(
-  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> },
-  logicalId: string,
-): AslDefinition {
+export function stateMachineDefinition(template: Template, logicalId: string): AslDefinition {
   const resource = template.Resources[logicalId];
   if (resource?.Type !== 'AWS::StepFunctions::StateMachine') throw new Error(`${logicalId} is not a state machine in the template`);
-  return JSON.parse(resolve(resource.Properties?.DefinitionString)) as AslDefinition;
+  return JSON.parse(resolve(resource.Properties?.DefinitionString, template)) as AslDefinition;
 }

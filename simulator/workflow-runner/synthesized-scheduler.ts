@@ -6,7 +6,14 @@ import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { DeploymentConfig } from '../../lib/deployment-config';
 import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
 import { eventRulesOf, type EventRule } from '../eventbridge-rules';
-import { TEST_ACCOUNT, TEST_REGION, lambdaArnFor, stateMachineDefinition, type AslDefinition } from './state-machine-definition';
+import {
+  TEST_ACCOUNT,
+  TEST_REGION,
+  lambdaArnFor,
+  stateMachineArnFor,
+  stateMachineDefinition,
+  type AslDefinition,
+} from './state-machine-definition';
 
 export type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
 import type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
@@ -16,9 +23,14 @@ export interface SynthesizedScheduler {
   backupDefinition: AslDefinition;
   retentionDefinition: AslDefinition;
   restoreDefinition: AslDefinition;
+  backupFanOutDefinition: AslDefinition;
+  retentionFanOutDefinition: AslDefinition;
+  drillDefinition: AslDefinition;
+  drillFanOutDefinition: AslDefinition;
+  /** The fake ARN each workflow has where another definition starts it. */
+  workflowArns: Record<'backup' | 'retention' | 'restore' | 'drill' | 'backupFanOut' | 'retentionFanOut' | 'drillFanOut', string>;
   /** The target catalog file the stack ships in its layer, as synthesis staged it. */
   targetCatalogPath: string;
-  drillDefinition: AslDefinition;
   /** The fake ARN each function has in the definitions, by function. */
   functionArns: Record<SchedulerFunctionName, string>;
   /** Each function's timeout in ms, by its fake ARN. */
@@ -55,21 +67,36 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   const functionArns = Object.fromEntries(
     Object.entries(scheduler.functions).map(([name, fn]) => [name, lambdaArnFor(stack.getLogicalId(fn.node.defaultChild as CfnFunction))]),
   ) as Record<SchedulerFunctionName, string>;
-  const definitionOf = (machine: { node: { defaultChild: unknown } }) =>
-    stateMachineDefinition(template, stack.getLogicalId(machine.node.defaultChild as CfnStateMachine));
+  const logicalIdOf = (machine: { node: { defaultChild: unknown } }) => stack.getLogicalId(machine.node.defaultChild as CfnStateMachine);
+  const definitionOf = (machine: { node: { defaultChild: unknown } }) => stateMachineDefinition(template, logicalIdOf(machine));
   const lambdaTimeoutsMs = new Map(
     Object.entries(scheduler.functions).map(([name, fn]) => {
       const timeout = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Timeout;
       return [functionArns[name as SchedulerFunctionName], Number(timeout ?? 3) * 1000] as const;
     }),
   );
+  const machines = {
+    backup: scheduler.backupWorkflow.stateMachine,
+    retention: scheduler.retentionWorkflow.stateMachine,
+    restore: scheduler.restoreWorkflow.stateMachine,
+    backupFanOut: scheduler.backupFanOut.stateMachine,
+    retentionFanOut: scheduler.retentionFanOut.stateMachine,
+    drill: scheduler.drillWorkflow.stateMachine,
+    drillFanOut: scheduler.drillFanOut.stateMachine,
+  };
   return {
     lambdaTimeoutsMs,
-    backupDefinition: definitionOf(scheduler.backupWorkflow.stateMachine),
-    retentionDefinition: definitionOf(scheduler.retentionWorkflow.stateMachine),
-    restoreDefinition: definitionOf(scheduler.restoreWorkflow.stateMachine),
+    backupDefinition: definitionOf(machines.backup),
+    retentionDefinition: definitionOf(machines.retention),
+    restoreDefinition: definitionOf(machines.restore),
+    backupFanOutDefinition: definitionOf(machines.backupFanOut),
+    retentionFanOutDefinition: definitionOf(machines.retentionFanOut),
+    drillDefinition: definitionOf(machines.drill),
+    drillFanOutDefinition: definitionOf(machines.drillFanOut),
+    workflowArns: Object.fromEntries(
+      Object.entries(machines).map(([kind, machine]) => [kind, stateMachineArnFor(logicalIdOf(machine))]),
+    ) as SynthesizedScheduler['workflowArns'],
     targetCatalogPath: scheduler.targetCatalog.path,
-    drillDefinition: definitionOf(scheduler.drillWorkflow.stateMachine),
     functionArns,
     template,
     rules: eventRulesOf(template),

@@ -4,7 +4,8 @@ import { crdSchemaViolations } from '../../simulator/crd-schemas';
 
 /** The synthesized backup workflow, its real handlers and adapters, against the Kubernetes API test server. */
 
-const target = (name: string) => ({ ...HENDRIX, name, cluster: name });
+// Each on an expression of its own, so that firing one target's schedule starts no other.
+const target = (name: string, minute: number) => ({ ...HENDRIX, name, cluster: name, schedule: `cron(${minute} * * * ? *)` });
 const slot = (iso: string) => new Date(iso);
 
 describe('the backup workflow end to end', () => {
@@ -14,13 +15,13 @@ describe('the backup workflow end to end', () => {
     local = await LocalScheduler.start({
       targets: [
         HENDRIX,
-        target('jimi'),
-        target('janis'),
-        target('stevie'),
-        target('carlos'),
-        target('prince'),
-        target('eric'),
-        target('duane'),
+        target('jimi', 1),
+        target('janis', 2),
+        target('stevie', 3),
+        target('carlos', 4),
+        target('prince', 5),
+        target('eric', 6),
+        target('duane', 7),
       ],
       clusterOptions: { janis: { hibernated: true }, stevie: { volumeSnapshot: false } },
     });
@@ -68,10 +69,11 @@ describe('the backup workflow end to end', () => {
     expect(execution.transitions).toBeLessThanOrEqual(10);
   });
 
-  test('once the cluster has a history, a routine backup is checked once: seven state transitions', async () => {
+  test('once the cluster has a history, a routine backup by hand is checked once: eight state transitions', async () => {
     local.clock.advanceTo(slot('2026-11-02T01:30:00Z'));
     const execution = await local.runWorkflow('backup', { target: 'hendrix', scheduledTime: '2026-11-02T01:30:00Z' });
     expect(execution.statesEntered).toEqual([
+      'HowTheSlotStarts',
       'StartBackup',
       'BackupProgress',
       'WaitForBackup',
@@ -80,7 +82,7 @@ describe('the backup workflow end to end', () => {
       'ApplyRetention',
       'BackupCompleted',
     ]);
-    expect(execution.transitions).toBe(7);
+    expect(execution.transitions).toBe(8);
   });
 
   test('a duplicate delivery of the same slot starts nothing new', async () => {

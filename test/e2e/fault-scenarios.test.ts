@@ -292,6 +292,8 @@ describe('fault scenarios', () => {
         ...HENDRIX,
         name: targetName(index),
         cluster: targetName(index),
+        // An expression of its own, so that firing one scenario's schedule starts no other.
+        schedule: `cron(${index} * * * ? *)`,
         ...scenario.target,
       })),
       clusterOptions: Object.fromEntries(

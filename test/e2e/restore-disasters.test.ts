@@ -35,8 +35,13 @@ describe('restores in the disasters they exist for', () => {
         { name: 'gone', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'gone' },
         { name: 'legacy', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'legacy' },
         { name: 'owned', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'owned' },
-        // A second policy over hendrix's backups that keeps only the newest one (never scheduled in these tests).
-        { ...HENDRIX, name: 'hendrix-newest-only', retention: { keepWithin: '1m', minKeep: 1, scope: 'all' } },
+        // A second policy over hendrix's backups that keeps only the newest one, on a schedule these tests never reach.
+        {
+          ...HENDRIX,
+          name: 'hendrix-newest-only',
+          schedule: 'cron(0 0 1 1 ? 2099)',
+          retention: { keepWithin: '1m', minKeep: 1, scope: 'all', schedule: 'cron(0 0 1 1 ? 2099)' },
+        },
       ],
       clusterOptions: {
         hendrix: { walArchive: 'plugin', irsaRoleArn: 'arn:aws:iam::123456789012:role/hendrix-archive' },

@@ -9,10 +9,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidInputError } from '../../lambdas/errors';
 import { StepFunctionsWorkflowStarter, type WorkflowStarter } from '../../lambdas/adapters/workflow-starter';
+import { fanOutScheduleId } from '../../lambdas/domain/fan-out-schedule';
 import { createDispatchSchedule } from '../../lambdas/handlers/dispatch-schedule';
 import { MemoryLog } from '../../simulator/memory-log';
 
-const target = 'hendrix';
+const HOURLY = 'cron(0 * * * ? *)';
 
 function dispatcher() {
   const started: Array<{ stateMachineArn: string; name: string; input: unknown }> = [];
@@ -25,48 +26,45 @@ function dispatcher() {
       return { started: fresh, executionArn: `${request.stateMachineArn}:${request.name}` };
     },
   };
-  const dispatch = createDispatchSchedule({ starter, stateMachineArn: (workflow) => `arn:${workflow}`, log: new MemoryLog() });
+  const dispatch = createDispatchSchedule({ starter, stateMachineArn: (workflow) => `arn:${workflow}-fan-out`, log: new MemoryLog() });
   return { dispatch, started };
 }
 
 describe('dispatching a schedule firing', () => {
-  test("names the execution after the target, the workflow and the slot, and passes the target's name and time on", async () => {
+  test("starts the workflow's fan-out under a name derived from the expression and the slot, with the firing as input", async () => {
     const { dispatch, started } = dispatcher();
-    const result = await dispatch({ workflow: 'backup', target, scheduledTime: '2026-11-25T05:00:00Z' });
-    expect(result).toEqual({
-      started: true,
-      executionName: 'hendrix-backup-20261125050000',
-      executionArn: 'arn:backup:hendrix-backup-20261125050000',
-    });
-    expect(started[0]).toEqual({
-      stateMachineArn: 'arn:backup',
-      name: 'hendrix-backup-20261125050000',
-      input: { target: 'hendrix', scheduledTime: '2026-11-25T05:00:00Z' },
-    });
+    const firing = { workflow: 'backup', schedule: HOURLY, scheduledTime: '2026-11-25T05:00:00Z' };
+    const result = await dispatch(firing);
+    const name = `${fanOutScheduleId('backup', HOURLY)}-20261125050000`;
+    expect(result).toEqual({ started: true, executionName: name, executionArn: `arn:backup-fan-out:${name}` });
+    expect(started).toEqual([{ stateMachineArn: 'arn:backup-fan-out', name, input: firing }]);
   });
 
-  test('a second delivery of the same slot uses the same name, so Step Functions starts nothing new', async () => {
+  test('a second delivery of the same firing uses the same name, so Step Functions starts nothing new', async () => {
     const { dispatch } = dispatcher();
-    const event = { workflow: 'retention', target, scheduledTime: '2026-11-25T03:30:00Z' };
-    expect((await dispatch(event)).started).toBe(true);
-    expect(await dispatch(event)).toMatchObject({ started: false, executionName: 'hendrix-retention-20261125033000' });
+    const firing = { workflow: 'retention', schedule: 'cron(30 3 * * ? *)', scheduledTime: '2026-11-25T03:30:00Z' };
+    expect((await dispatch(firing)).started).toBe(true);
+    expect((await dispatch(firing)).started).toBe(false);
   });
 
-  test('execution names stay within the 80 characters Step Functions allows', async () => {
+  test('two expressions firing at the same time start two ticks', async () => {
     const { dispatch } = dispatcher();
-    const result = await dispatch({
-      workflow: 'retention',
-      target: 'x'.repeat(40),
-      scheduledTime: '2026-11-25T03:30:00Z',
-    });
-    expect(result.executionName.length).toBeLessThanOrEqual(80);
+    const at = '2026-11-25T06:00:00Z';
+    const a = await dispatch({ workflow: 'backup', schedule: HOURLY, scheduledTime: at });
+    const b = await dispatch({ workflow: 'backup', schedule: 'cron(0 */2 * * ? *)', scheduledTime: at });
+    expect(a.executionName).not.toBe(b.executionName);
+    expect(b.started).toBe(true);
   });
 
-  test('a malformed firing starts nothing', async () => {
+  test.each([
+    ['an unknown workflow', { workflow: 'vacuum', schedule: HOURLY, scheduledTime: '2026-11-25T05:00:00Z' }, 'workflow:'],
+    ['a rate expression', { workflow: 'backup', schedule: 'rate(1 hour)', scheduledTime: '2026-11-25T05:00:00Z' }, 'schedule:'],
+    ['an unresolved time', { workflow: 'backup', schedule: HOURLY, scheduledTime: '<aws.scheduler.scheduled-time>' }, 'scheduledTime:'],
+    ['a target instead of an expression', { workflow: 'backup', target: 'hendrix', scheduledTime: '2026-11-25T05:00:00Z' }, 'target'],
+  ])('a firing with %s starts nothing', async (_name, firing, field) => {
     const { dispatch, started } = dispatcher();
-    await expect(dispatch({ workflow: 'vacuum', target, scheduledTime: '<aws.scheduler.scheduled-time>' })).rejects.toThrow(
-      InvalidInputError,
-    );
+    await expect(dispatch(firing)).rejects.toThrow(InvalidInputError);
+    await expect(dispatch(firing)).rejects.toThrow(field);
     expect(started).toEqual([]);
   });
 });
@@ -107,21 +105,23 @@ describe('dispatching through Step Functions', () => {
     return { dispatch, starts: () => sfn.commandCalls(StartExecutionCommand).length };
   }
 
-  test('a second delivery of a slot whose execution is still running is reported as a duplicate', async () => {
+  test('a second delivery of a firing whose tick is still running is reported as a duplicate', async () => {
     const { dispatch, starts } = stepFunctions();
-    const event = { workflow: 'backup', target, scheduledTime: '2026-11-25T05:00:00Z' };
+    const event = { workflow: 'backup', schedule: HOURLY, scheduledTime: '2026-11-25T05:00:00Z' };
+    const name = `${fanOutScheduleId('backup', HOURLY)}-20261125050000`;
     expect((await dispatch(event)).started).toBe(true);
     expect(await dispatch(event)).toEqual({
       started: false,
-      executionName: 'hendrix-backup-20261125050000',
-      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:backup:hendrix-backup-20261125050000',
+      executionName: name,
+      executionArn: `arn:aws:states:eu-west-1:123456789012:execution:backup:${name}`,
     });
     expect(starts()).toBe(1);
   });
 
-  test('the first delivery of a slot starts its execution', async () => {
+  test('the first delivery of a firing starts its tick', async () => {
     const { dispatch, starts } = stepFunctions();
-    expect(await dispatch({ workflow: 'retention', target, scheduledTime: '2026-11-25T03:30:00Z' })).toMatchObject({ started: true });
+    const event = { workflow: 'retention', schedule: 'cron(30 3 * * ? *)', scheduledTime: '2026-11-25T03:30:00Z' };
+    expect(await dispatch(event)).toMatchObject({ started: true });
     expect(starts()).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import { RecordingMetrics } from '../../simulator/recording-metrics';
 
 const catalog = new TargetCatalog({
   targets: [TargetSpecSchema.parse({ name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' })],
+  fanOut: { concurrencyPerEksCluster: 5 },
 });
 
 function reporter() {

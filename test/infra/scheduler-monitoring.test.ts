@@ -36,7 +36,7 @@ describe('alarms, notifications and the dashboard', () => {
       };
     };
     expect(counts(1)).toEqual(counts(20));
-    expect(counts(1).alarms).toBe(7);
+    expect(counts(1).alarms).toBe(10);
   });
 
   test('failures, RPO breaches and overdue drills reach the topic through one rule, the message naming the target', () => {
@@ -142,7 +142,7 @@ describe('alarms, notifications and the dashboard', () => {
   });
 
   test('each workflow alarms on any failed, timed-out or aborted execution', () => {
-    for (const workflow of ['backup', 'retention', 'restore', 'drill'])
+    for (const workflow of ['backup', 'retention', 'restore', 'drill', 'backup-fan-out', 'retention-fan-out', 'drill-fan-out'])
       expect(alarmNamed(`${workflow} workflow failed`).Metrics).toEqual(
         expect.arrayContaining([expect.objectContaining({ Expression: 'failed + timedOut + aborted' })]),
       );

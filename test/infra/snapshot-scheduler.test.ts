@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { fanOutScheduleId } from '../../lambdas/domain/fan-out-schedule';
 import { DeploymentConfigError } from '../../lib/deployment-config';
 import { KUBERNETES_GROUP } from '../../lib/kube-access';
 import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
@@ -38,33 +39,34 @@ describe('the synthesized scheduler', () => {
     }
   });
 
-  test('each target gets a backup, a retention and a drill schedule that invoke the dispatcher with the target and the scheduled time', () => {
+  test('one schedule per workflow and distinct expression invokes the dispatcher with the expression and the scheduled time', () => {
     const dispatcherId = stack.getLogicalId(stack.scheduler.functions.dispatchSchedule.node.defaultChild as never);
     const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, s]) => {
       const target = s.Properties.Target as { Arn: unknown; Input: string };
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [dispatcherId, 'Arn'] });
-      const input = JSON.parse(target.Input) as { workflow: string; target: string; scheduledTime: string };
+      const input = JSON.parse(target.Input) as { workflow: string; schedule: string; scheduledTime: string };
       expect(input.scheduledTime).toBe('<aws.scheduler.scheduled-time>');
-      return `${input.target} ${input.workflow} ${String(s.Properties.ScheduleExpression)}`;
+      expect(input.schedule).toBe(s.Properties.ScheduleExpression);
+      return `${input.workflow} ${String(s.Properties.ScheduleExpression)}`;
     });
+    // Two targets share the retention expression: one retention schedule for both.
     expect(schedules.sort()).toEqual([
-      'hendrix backup cron(0 * * * ? *)',
-      'hendrix drill cron(0 4 ? * SUN *)',
-      'hendrix retention cron(30 3 * * ? *)',
-      'jimi backup cron(15 */2 * * ? *)',
-      'jimi drill cron(30 5 ? * SAT *)',
-      'jimi retention cron(30 3 * * ? *)',
+      'backup cron(0 * * * ? *)',
+      'backup cron(15 */2 * * ? *)',
+      'drill cron(0 4 ? * SUN *)',
+      'drill cron(30 5 ? * SAT *)',
+      'retention cron(30 3 * * ? *)',
     ]);
   });
 
-  test('a target whose drills are turned off gets no drill schedule', () => {
+  test('a target whose drills are turned off is on no drill schedule', () => {
     const { template: off } = synthesize({ targets: [{ ...EXAMPLE_TARGET, drill: { enabled: false } }] });
     const names = Object.values(resourcesOf(off, 'AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
-    expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-retention']);
+    expect(names.sort()).toEqual([fanOutScheduleId('backup', 'cron(0 * * * ? *)'), fanOutScheduleId('retention', 'cron(30 3 * * ? *)')]);
   });
 
-  test('the dispatcher may start and describe executions of the backup, retention and drill workflows and nothing else', () => {
-    const ids = [stack.scheduler.backupWorkflow, stack.scheduler.retentionWorkflow, stack.scheduler.drillWorkflow].map((w) =>
+  test('the dispatcher may start and describe executions of the three fan-out workflows and nothing else', () => {
+    const ids = [stack.scheduler.backupFanOut, stack.scheduler.retentionFanOut, stack.scheduler.drillFanOut].map((w) =>
       stack.getLogicalId(w.stateMachine.node.defaultChild as never),
     );
     const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.includes('DispatchScheduleRole'))!;
@@ -147,19 +149,26 @@ describe('what the stack tells the operator', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'SchedulerAlarmTopicArn',
       'SchedulerApplyRetentionFunction',
+      'SchedulerBackupFanOutArn',
       'SchedulerBackupWorkflowArn',
       'SchedulerDashboard',
+      'SchedulerDrillFanOutArn',
       'SchedulerDrillWorkflowArn',
       'SchedulerRequestRestoreFunction',
       'SchedulerRestoreWorkflowArn',
+      'SchedulerRetentionFanOutArn',
       'SchedulerRetentionWorkflowArn',
       'SchedulerScheduleGroup',
     ]);
   });
 
-  test('each schedule has a stable name: <target>-backup, <target>-retention and <target>-drill', () => {
+  test('each schedule has a stable name: <workflow>-<hash of its expression>', () => {
     const names = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((s) => s.Properties.Name as string);
-    expect(names.sort()).toEqual(['hendrix-backup', 'hendrix-drill', 'hendrix-retention']);
+    expect(names.sort()).toEqual([
+      fanOutScheduleId('backup', 'cron(0 * * * ? *)'),
+      fanOutScheduleId('drill', 'cron(0 4 ? * SUN *)'),
+      fanOutScheduleId('retention', 'cron(30 3 * * ? *)'),
+    ]);
   });
 });
 
@@ -173,7 +182,7 @@ describe('Lambda runtime settings', () => {
     expect(new Set(nodeOptions({ targets: [EXAMPLE_TARGET] }))).toEqual(new Set([undefined]));
   });
 
-  test('lambdaSourceMaps: true runs the eleven workflow functions with --enable-source-maps', () => {
+  test('lambdaSourceMaps: true runs the thirteen workflow functions with --enable-source-maps', () => {
     const { stack, template } = synthesize({ targets: [EXAMPLE_TARGET], lambdaSourceMaps: true });
     const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
     const options = Object.values(stack.scheduler.functions).map(
@@ -181,7 +190,7 @@ describe('Lambda runtime settings', () => {
         (resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties.Environment as { Variables: Record<string, string> })
           .Variables.NODE_OPTIONS,
     );
-    expect(options).toHaveLength(11);
+    expect(options).toHaveLength(13);
     expect(new Set(options)).toEqual(new Set(['--enable-source-maps']));
   });
 
@@ -200,6 +209,8 @@ describe('Lambda runtime settings', () => {
       applyRetention: 256,
       reportFailure: 128,
       dispatchSchedule: 128,
+      planFanOut: 128,
+      reportFanOut: 128,
       requestRestore: 256,
       createRestoreCluster: 256,
       checkRestore: 256,

@@ -36,6 +36,7 @@ describe('the local workflow runner', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(seenAt).toEqual(['2026-11-02T10:03:20.000Z', '2026-11-02T10:03:50.000Z']);
     expect(execution.statesEntered).toEqual([
+      'HowTheSlotStarts',
       'StartBackup',
       'BackupProgress',
       'WaitForBackup',
@@ -47,7 +48,7 @@ describe('the local workflow runner', () => {
       'ApplyRetention',
       'BackupCompleted',
     ]);
-    expect(execution.transitions).toBe(10);
+    expect(execution.transitions).toBe(11);
   });
 
   test('retries a TransientError as the definition says and counts each retry as a transition', async () => {
@@ -156,7 +157,7 @@ describe('the local workflow runner', () => {
     });
     const execution = await runner.run({ target: {} }, 'skipped');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toEqual(['StartBackup', 'BackupProgress', 'BackupSkipped']);
+    expect(execution.statesEntered).toEqual(['HowTheSlotStarts', 'StartBackup', 'BackupProgress', 'BackupSkipped']);
   });
 
   test('a permanent error is caught, reported, and fails the execution with the error name and Lambda-style cause', async () => {

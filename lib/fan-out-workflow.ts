@@ -1,0 +1,153 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { FannedWorkflow } from '../lambdas/domain/fan-out-schedule';
+import { handlerTask, workflowStateMachine } from './workflow-tasks';
+
+/**
+ * Step Functions' error for a StartExecution whose name is taken (service integration errors are named
+ * `<Service>.<Exception>`): the slot's execution exists, so this tick starts nothing for it.
+ */
+export const EXECUTION_ALREADY_EXISTS = 'StepFunctions.ExecutionAlreadyExistsException';
+
+export interface FanOutWorkflowProps {
+  readonly workflow: FannedWorkflow;
+  /** Finds the due targets of a tick and deals them into lanes. */
+  readonly planFanOut: lambda.IFunction;
+  /** Publishes the tick's summary event. */
+  readonly reportFanOut: lambda.IFunction;
+  /** backup: creates the slot's Backup, then the backup workflow follows it. */
+  readonly startBackup?: lambda.IFunction;
+  readonly backupWorkflow?: sfn.IStateMachine;
+  /** retention: the sweep of one target. */
+  readonly applyRetention?: lambda.IFunction;
+  readonly reportFailure?: lambda.IFunction;
+  /** drill: the drill workflow, started per target. */
+  readonly drillWorkflow?: sfn.IStateMachine;
+  /** Lanes that may run at once: EKS clusters times the lanes each may have. */
+  readonly maxLanes: number;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * One tick of a schedule: PlanFanOut finds the targets due on the tick's expression and deals them into lanes (at
+ * most `concurrencyPerEksCluster` per EKS cluster); a Distributed Map runs the lanes side by side as child executions,
+ * each working through its targets one at a time; ReportFanOut publishes what was started. Every target's step is
+ * caught, so one target never stops the others.
+ *
+ * backup: each target's Backup is created inside its lane (the burst of Kubernetes requests is what the lanes bound),
+ * then its backup workflow is started under the slot's execution name with that Backup to follow. A target whose
+ * Backup cannot be created gets its backup execution all the same, which fails with the error, as a manual run would.
+ * retention: each target's sweep runs inside its lane; a failure is reported as the retention failure of the target.
+ * drill: each target's drill workflow is started under the slot's execution name (the drill does its own reporting).
+ */
+export class FanOutWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: FanOutWorkflowProps) {
+    super(scope, id);
+    const plan = handlerTask(this, 'PlanFanOut', { fn: props.planFanOut, payload: { 'tick.$': '$' }, resultPath: '$.plan' });
+    const lanes = new sfn.DistributedMap(this, 'Lanes', {
+      itemsPath: '$.plan.lanes',
+      maxConcurrency: props.maxLanes,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      itemSelector: { 'lane.$': '$$.Map.Item.Value', 'scheduledTime.$': '$.scheduledTime' },
+      resultPath: '$.lanes',
+    });
+    const targets = new sfn.Map(this, 'TargetsOfLane', {
+      itemsPath: '$.lane.items',
+      maxConcurrency: 1,
+      itemSelector: { 'item.$': '$$.Map.Item.Value', 'scheduledTime.$': '$.scheduledTime' },
+    });
+    const items = { backup: () => this.backupItem(props), retention: () => this.retentionItem(props), drill: () => this.drillItem(props) };
+    targets.itemProcessor(items[props.workflow]());
+    lanes.itemProcessor(targets);
+    const report = handlerTask(this, 'ReportFanOut', {
+      fn: props.reportFanOut,
+      payload: { 'tick.$': '$$.Execution.Input', 'due.$': '$.plan.due', 'conflicts.$': '$.plan.conflicts', 'lanes.$': '$.lanes' },
+      resultPath: '$.summary',
+    });
+    this.stateMachine = workflowStateMachine(this, {
+      definition: plan.next(lanes).next(report).next(new sfn.Succeed(this, 'FannedOut')),
+      timeout: Duration.hours(1),
+      logRetention: props.logRetention,
+    });
+  }
+
+  private backupItem(props: FanOutWorkflowProps): sfn.IChainable {
+    const alreadyStarted = new sfn.Pass(this, 'SlotAlreadyStarted', { parameters: { outcome: 'alreadyStarted' } });
+    const start = (id: string, outcome: string, extra: Record<string, string>) => {
+      const task = new tasks.StepFunctionsStartExecution(this, id, {
+        stateMachine: props.backupWorkflow!,
+        name: sfn.JsonPath.stringAt('$.item.executionName'),
+        input: sfn.TaskInput.fromObject({ 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime', ...extra }),
+        // No ResultPath: the default, '$', makes the outcome the item's whole output.
+        resultSelector: { outcome },
+      });
+      task.addRetry({
+        errors: ['StepFunctions.SdkClientException', 'StepFunctions.ExecutionLimitExceededException'],
+        interval: Duration.seconds(2),
+        maxAttempts: 6,
+        backoffRate: 2,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addCatch(alreadyStarted, { errors: [EXECUTION_ALREADY_EXISTS] });
+      return task;
+    };
+    const createBackup = handlerTask(this, 'CreateSlotBackup', {
+      fn: props.startBackup!,
+      payload: { input: { 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' }, 'executionName.$': '$.item.executionName' },
+      resultPath: '$.backup',
+    });
+    createBackup.addCatch(start('StartFailedSlot', 'failedToStart', { 'startError.$': '$.startError' }), { resultPath: '$.startError' });
+    return createBackup.next(start('StartSlotExecution', 'started', { 'backup.$': '$.backup' }));
+  }
+
+  private retentionItem(props: FanOutWorkflowProps): sfn.IChainable {
+    const sweep = handlerTask(this, 'SweepTarget', {
+      fn: props.applyRetention!,
+      payload: { input: { 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' }, trigger: 'schedule' },
+      resultSelector: { outcome: 'swept' },
+    });
+    const report = new tasks.LambdaInvoke(this, 'ReportSweepFailure', {
+      lambdaFunction: props.reportFailure!,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        workflow: 'retention',
+        'execution.$': '$.item.executionName',
+        'error.$': '$.error',
+        input: { 'target.$': '$.item.target' },
+      }),
+      resultSelector: { outcome: 'failed' },
+    });
+    // Even a failed report must not stop the lane: the sweep's failure is then only in this execution's history.
+    report.addCatch(new sfn.Pass(this, 'SweepFailureUnreported', { parameters: { outcome: 'failed' } }));
+    sweep.addCatch(report, { resultPath: '$.error' });
+    return sweep;
+  }
+
+  private drillItem(props: FanOutWorkflowProps): sfn.IChainable {
+    const start = new tasks.StepFunctionsStartExecution(this, 'StartDrillExecution', {
+      stateMachine: props.drillWorkflow!,
+      name: sfn.JsonPath.stringAt('$.item.executionName'),
+      input: sfn.TaskInput.fromObject({ 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' }),
+      resultSelector: { outcome: 'started' },
+    });
+    start.addRetry({
+      errors: ['StepFunctions.SdkClientException', 'StepFunctions.ExecutionLimitExceededException'],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    start.addCatch(new sfn.Pass(this, 'DrillAlreadyStarted', { parameters: { outcome: 'alreadyStarted' } }), {
+      errors: [EXECUTION_ALREADY_EXISTS],
+    });
+    // Any other failure to start is counted in the summary; the lane goes on with its next target.
+    start.addCatch(new sfn.Pass(this, 'DrillNotStarted', { parameters: { outcome: 'failedToStart' } }));
+    return start;
+  }
+}

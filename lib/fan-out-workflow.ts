@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { FanOutItemResult, FanOutOutcome } from '../lambdas/domain/fan-out-events';
 import type { FannedWorkflow } from '../lambdas/domain/fan-out-schedule';
 import { handlerTask, workflowStateMachine } from './workflow-tasks';
 
@@ -12,6 +13,9 @@ import { handlerTask, workflowStateMachine } from './workflow-tasks';
  * `<Service>.<Exception>`): the slot's execution exists, so this tick starts nothing for it.
  */
 export const EXECUTION_ALREADY_EXISTS = 'StepFunctions.ExecutionAlreadyExistsException';
+
+/** What a lane item ends with, as ReportFanOut reads it (FanOutItemResultSchema). */
+const result = (outcome: FanOutOutcome): FanOutItemResult => ({ outcome });
 
 export interface FanOutWorkflowProps {
   readonly workflow: FannedWorkflow;
@@ -78,14 +82,14 @@ export class FanOutWorkflow extends Construct {
   }
 
   private backupItem(props: FanOutWorkflowProps): sfn.IChainable {
-    const alreadyStarted = new sfn.Pass(this, 'SlotAlreadyStarted', { parameters: { outcome: 'alreadyStarted' } });
-    const start = (id: string, outcome: string, extra: Record<string, string>) => {
+    const alreadyStarted = new sfn.Pass(this, 'SlotAlreadyStarted', { parameters: result('alreadyStarted') });
+    const start = (id: string, outcome: FanOutOutcome, extra: Record<string, string>) => {
       const task = new tasks.StepFunctionsStartExecution(this, id, {
         stateMachine: props.backupWorkflow!,
         name: sfn.JsonPath.stringAt('$.item.executionName'),
         input: sfn.TaskInput.fromObject({ 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime', ...extra }),
         // No ResultPath: the default, '$', makes the outcome the item's whole output.
-        resultSelector: { outcome },
+        resultSelector: result(outcome),
       });
       task.addRetry({
         errors: ['StepFunctions.SdkClientException', 'StepFunctions.ExecutionLimitExceededException'],
@@ -110,7 +114,7 @@ export class FanOutWorkflow extends Construct {
     const sweep = handlerTask(this, 'SweepTarget', {
       fn: props.applyRetention!,
       payload: { input: { 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' }, trigger: 'schedule' },
-      resultSelector: { outcome: 'swept' },
+      resultSelector: result('swept'),
     });
     const report = new tasks.LambdaInvoke(this, 'ReportSweepFailure', {
       lambdaFunction: props.reportFailure!,
@@ -121,10 +125,10 @@ export class FanOutWorkflow extends Construct {
         'error.$': '$.error',
         input: { 'target.$': '$.item.target' },
       }),
-      resultSelector: { outcome: 'failed' },
+      resultSelector: result('failed'),
     });
     // Even a failed report must not stop the lane: the sweep's failure is then only in this execution's history.
-    report.addCatch(new sfn.Pass(this, 'SweepFailureUnreported', { parameters: { outcome: 'failed' } }));
+    report.addCatch(new sfn.Pass(this, 'SweepFailureUnreported', { parameters: result('failed') }));
     sweep.addCatch(report, { resultPath: '$.error' });
     return sweep;
   }
@@ -134,7 +138,7 @@ export class FanOutWorkflow extends Construct {
       stateMachine: props.drillWorkflow!,
       name: sfn.JsonPath.stringAt('$.item.executionName'),
       input: sfn.TaskInput.fromObject({ 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' }),
-      resultSelector: { outcome: 'started' },
+      resultSelector: result('started'),
     });
     start.addRetry({
       errors: ['StepFunctions.SdkClientException', 'StepFunctions.ExecutionLimitExceededException'],
@@ -143,11 +147,11 @@ export class FanOutWorkflow extends Construct {
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    start.addCatch(new sfn.Pass(this, 'DrillAlreadyStarted', { parameters: { outcome: 'alreadyStarted' } }), {
+    start.addCatch(new sfn.Pass(this, 'DrillAlreadyStarted', { parameters: result('alreadyStarted') }), {
       errors: [EXECUTION_ALREADY_EXISTS],
     });
     // Any other failure to start is counted in the summary; the lane goes on with its next target.
-    start.addCatch(new sfn.Pass(this, 'DrillNotStarted', { parameters: { outcome: 'failedToStart' } }));
+    start.addCatch(new sfn.Pass(this, 'DrillNotStarted', { parameters: result('failedToStart') }));
     return start;
   }
 }

@@ -1,18 +1,25 @@
+import * as z from 'zod';
 import { BackupPhase } from './cnpg-api';
 import type { Backup } from './kube-objects';
+import { IsoTimestamp } from './workflow-input';
 
-/** What the backup workflow carries between checks of one Backup. */
-export interface BackupFollowState {
-  name: string;
-  namespace: string;
-  cluster: string;
+/**
+ * What the backup workflow carries between checks of one Backup: StartBackup produces it, CheckBackup reads it back.
+ * In-flight state, so it is read leniently (unknown fields are dropped): a deploy that adds a field never fails an
+ * execution that started before it.
+ */
+export const BackupFollowStateSchema = z.object({
+  name: z.string().min(1),
+  namespace: z.string().min(1),
+  cluster: z.string().min(1),
   /** When the Backup was created (or first seen, when adopted). */
-  createdAt: string;
+  createdAt: IsoTimestamp,
   /** How long this cluster's backups usually take, creation to completion. */
-  expectedDurationSeconds: number;
+  expectedDurationSeconds: z.number().nonnegative(),
   /** Checks done so far. */
-  checks: number;
-}
+  checks: z.int().nonnegative(),
+});
+export type BackupFollowState = z.infer<typeof BackupFollowStateSchema>;
 
 export type BackupProgress =
   | { state: 'waiting'; phase: string; waitSeconds: number }

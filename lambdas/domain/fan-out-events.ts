@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { FanOutEventType, type SchedulerEvent } from './scheduler-event';
 import type { FanOutTick } from './fan-out-schedule';
 
@@ -5,9 +6,16 @@ import type { FanOutTick } from './fan-out-schedule';
 export const FAN_OUT_OUTCOMES = ['started', 'alreadyStarted', 'failedToStart', 'swept', 'failed'] as const;
 export type FanOutOutcome = (typeof FAN_OUT_OUTCOMES)[number];
 
+/**
+ * What one lane item ends with: the fan-out definition writes it (lib/fan-out-workflow.ts), ReportFanOut reads it.
+ * In-flight state, read leniently: unknown fields are dropped.
+ */
+export const FanOutItemResultSchema = z.object({ outcome: z.enum(FAN_OUT_OUTCOMES) });
+export type FanOutItemResult = z.infer<typeof FanOutItemResultSchema>;
+
 export type FanOutCounts = Record<FanOutOutcome, number>;
 
-export function countOutcomes(lanes: ReadonlyArray<ReadonlyArray<{ outcome: FanOutOutcome }>>): FanOutCounts {
+export function countOutcomes(lanes: ReadonlyArray<readonly FanOutItemResult[]>): FanOutCounts {
   const counts = Object.fromEntries(FAN_OUT_OUTCOMES.map((outcome) => [outcome, 0])) as FanOutCounts;
   for (const lane of lanes) for (const item of lane) counts[item.outcome] += 1;
   return counts;

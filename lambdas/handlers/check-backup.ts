@@ -1,25 +1,17 @@
 import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
-import { decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
+import { BackupFollowStateSchema, decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { ownershipLabels } from '../domain/scheduler-metadata';
 import { TargetNameSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
-import { IsoTimestamp } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
 import type { Backup } from '../domain/kube-objects';
-import { KubernetesApiError } from '../errors';
+import { InvalidInputError, KubernetesApiError } from '../errors';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckBackupEventSchema = z.strictObject({
   target: TargetNameSchema,
-  follow: z.strictObject({
-    name: z.string().min(1),
-    namespace: z.string().min(1),
-    cluster: z.string().min(1),
-    createdAt: IsoTimestamp,
-    expectedDurationSeconds: z.number().nonnegative(),
-    checks: z.int().nonnegative(),
-  }),
+  follow: BackupFollowStateSchema,
 });
 
 export interface CheckBackupResult {
@@ -35,6 +27,12 @@ export function createCheckBackup(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<CheckBackupResult> => {
     const { target: targetName, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
     const target = deps.catalog().target(targetName);
+    // The Backup followed must be the target's: an execution input cannot point the check at another namespace or cluster.
+    if (previous.namespace !== target.namespace || previous.cluster !== target.cluster)
+      throw new InvalidInputError(
+        `Invalid check backup input: follow: Backup ${previous.namespace}/${previous.name} is not of target ${target.name} (${target.namespace}/${target.cluster})`,
+        ['follow: not of the target'],
+      );
     deps.log.appendKeys({ target: target.name, backup: previous.name });
     const kube = await deps.kube(target);
     const backup = await kube.get('backups', previous.namespace, previous.name);

@@ -1,20 +1,12 @@
 import * as z from 'zod';
 import { CnpgLabel } from '../domain/cnpg-api';
-import { restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
+import { RestoreEventContextSchema, restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
 import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';
-import { RestoreSummarySchema } from '../domain/restore-summary';
 import { parseInput } from '../domain/validation';
-import { IsoTimestamp } from '../domain/workflow-input';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckRestoreEventSchema = z.strictObject({
-  context: RestoreSummarySchema.extend({
-    target: z.string().min(1),
-    eksCluster: z.string().min(1),
-    sourceCluster: z.string().min(1),
-    requestId: z.string().min(1),
-    createdAt: IsoTimestamp,
-  }),
+  context: RestoreEventContextSchema,
   checks: z.int().nonnegative(),
   timeoutSeconds: z.int().min(60),
 });

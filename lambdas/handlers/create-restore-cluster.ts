@@ -1,28 +1,11 @@
 import * as z from 'zod';
 import { ConflictError } from '../errors';
-import type { Cluster } from '../domain/kube-objects';
 import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
 import { isSameRestoreRequest } from '../domain/restore-manifest';
 import { RESTORE_POLL_MIN_SECONDS, type RestoreProgress } from '../domain/restore-progress';
-import { RestoreSummarySchema } from '../domain/restore-summary';
+import { RestoreWorkflowInputSchema } from '../domain/restore-workflow-input';
 import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
-
-export const RestoreWorkflowInputSchema = z.strictObject({
-  source: z.strictObject({
-    target: z.string().min(1),
-    eksCluster: z.string().min(1),
-    namespace: z.string().min(1),
-    cluster: z.string().min(1),
-  }),
-  backup: z.string().min(1),
-  requestId: z.string().min(1),
-  timeoutSeconds: z.int().min(60),
-  manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Cluster', {
-    message: 'must be a Cluster manifest',
-  }),
-  summary: RestoreSummarySchema,
-});
 
 export interface CreateRestoreClusterResult {
   context: RestoreEventContext;

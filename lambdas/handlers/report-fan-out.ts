@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { countOutcomes, fanOutCompletedEvent, FAN_OUT_OUTCOMES, type FanOutCounts } from '../domain/fan-out-events';
+import { countOutcomes, fanOutCompletedEvent, FanOutItemResultSchema, type FanOutCounts } from '../domain/fan-out-events';
 import { FanOutTickSchema } from '../domain/fan-out-schedule';
 import { parseInput } from '../domain/validation';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -9,7 +9,7 @@ const ReportFanOutEventSchema = z.object({
   tick: FanOutTickSchema,
   due: z.int().nonnegative(),
   conflicts: z.array(z.string()),
-  lanes: z.array(z.array(z.object({ outcome: z.enum(FAN_OUT_OUTCOMES) }))),
+  lanes: z.array(z.array(FanOutItemResultSchema)),
 });
 
 /** Last step of a tick: publishes `Fan-out Completed` with what became of every due target. */

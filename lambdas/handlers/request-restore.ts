@@ -6,6 +6,7 @@ import { chooseRestoreBackup } from '../domain/restore-backup-choice';
 import { buildRestorePlan, isSameRestoreRequest, type RestorePlan } from '../domain/restore-manifest';
 import { parseRestoreRequest, restoreRequestId } from '../domain/restore-request';
 import { restoreSummary, type RestoreSummary } from '../domain/restore-summary';
+import type { RestoreWorkflowInput } from '../domain/restore-workflow-input';
 import { SchedulerLabel } from '../domain/scheduler-metadata';
 import { protectChosenBackup } from './protect-chosen-backup';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -23,16 +24,6 @@ export interface RequestRestoreResult extends RestoreSummary {
   executionArn?: string;
   /** False when this request was already made: the earlier execution is the one to follow. */
   started?: boolean;
-}
-
-/** Restore workflow input: everything the steps need, decided once here (how to connect comes from the deployment). */
-export interface RestoreWorkflowInput {
-  source: { target: string; eksCluster: string; namespace: string; cluster: string };
-  backup: string;
-  requestId: string;
-  timeoutSeconds: number;
-  manifest: Cluster;
-  summary: RestoreSummary;
 }
 
 const executionNameOf = (clusterName: string, requestId: string) => `restore-${clusterName}-${requestId.slice(0, 12)}`;

@@ -222,6 +222,39 @@ describe('the backup workflow end to end', () => {
     expect(local.server.requests.slice(requests)).toEqual([]);
   });
 
+  test('an input that points the check at a Backup outside its target is refused before any request', async () => {
+    const requests = local.server.requests.length;
+    const follow = {
+      name: 'etcd-backup',
+      namespace: 'kube-system',
+      cluster: 'etcd',
+      createdAt: '2026-11-02T00:00:00Z',
+      expectedDurationSeconds: 60,
+      checks: 0,
+    };
+    const forged = { target: 'hendrix', backup: { follow, progress: { state: 'waiting', phase: 'pending', waitSeconds: 10 } } };
+    const execution = await local.runWorkflow('backup', forged);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+    expect(execution.cause).toContain('follow: Backup kube-system/etcd-backup is not of target hendrix (demo/hendrix)');
+    expect(local.server.requests.slice(requests)).toEqual([]);
+  });
+
+  test('a check reads the follow state another deploy wrote, with a field this one does not know', async () => {
+    const done = backupsOf('hendrix').find((b) => b.status?.phase === 'completed')!;
+    const follow = {
+      name: done.metadata.name,
+      namespace: 'demo',
+      cluster: 'hendrix',
+      createdAt: done.metadata.creationTimestamp,
+      expectedDurationSeconds: 180,
+      checks: 1,
+      addedByALaterDeploy: true,
+    };
+    const result = (await local.invoke('checkBackup', { target: 'hendrix', follow })) as { follow: object; progress: { state: string } };
+    expect(result.progress.state).toBe('completed');
+    expect(result.follow).not.toHaveProperty('addedByALaterDeploy');
+  });
+
   test('a malformed input is refused with the field named, and nothing is created', async () => {
     const before = local.server.objects<Backup>('backups', 'demo').length;
     const requests = local.server.requests.length;

@@ -2,9 +2,7 @@ import { Arn, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-
-/** The Kubernetes group k8s/rbac.yaml binds; the access entries put the workflow role in it. */
-export const KUBERNETES_GROUP = 'cnpg-snapshot-scheduler';
+import { KUBERNETES_GROUP } from './kubernetes-group';
 
 export interface KubeAccessProps {
   /** EKS cluster names the workflows talk to. */
@@ -13,7 +11,7 @@ export interface KubeAccessProps {
 
 /**
  * The one IAM role every Kubernetes-facing Lambda runs as: allowed to describe the named EKS clusters only, and mapped
- * into them through an EKS access entry with the group that k8s/rbac.yaml binds (no AWS-managed access policy).
+ * into them through an EKS access entry with the group that the generated RBAC (`npm run k8s-manifests`) binds (no AWS-managed access policy).
  */
 export class KubeAccess extends Construct {
   readonly role: iam.Role;

@@ -1,6 +1,8 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseDeploymentConfig, type DeploymentConfig } from '../lib/deployment-config';
+import { renderManifests } from '../lib/kubernetes-manifest';
+import { clusterManifests } from '../lib/kubernetes-manifests';
 import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
 import type { EventPublisher } from '../lambdas/adapters/event-publisher';
 import type { SchedulerEvent } from '../lambdas/domain/scheduler-event';
@@ -76,7 +78,8 @@ export interface LocalSchedulerOptions {
   /** Any other deployment config fields (fanOut, ...). */
   config?: Record<string, unknown>;
   clock?: VirtualClock;
-  rbacManifests?: string[];
+  /** The manifests the cluster holds (RBAC, admission policy); default: those `npm run k8s-manifests` makes for the targets. */
+  manifests?: string[];
   /** A static bearer token with full access (a kind cluster's admin), for clients other than the workflows. */
   adminToken?: string;
   /** Seeds the example CNPG Cluster of each target (default true), with these options per cluster name. */
@@ -193,7 +196,7 @@ export class LocalScheduler {
         eksClusterName,
         region: TEST_REGION,
         principals: [WORKFLOW_PRINCIPAL],
-        rbacManifests: options.rbacManifests ?? ['k8s/rbac.yaml'],
+        manifests: options.manifests ?? [renderManifests('', clusterManifests(config).get(eksClusterName) ?? [])],
         ...(options.adminToken !== undefined && { adminToken: options.adminToken }),
       });
       server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));

@@ -5,8 +5,8 @@ import type { ResourceType } from './resource-registry';
 
 /**
  * What the API server and CNPG's validating webhooks check before an object is stored, in the API server's order:
- * CRD defaulting, then the object's name and labels, the CRD schema and its CEL rules (one 422), then the webhooks
- * (a 422 that names the webhook). Only the CNPG rules that matter to volume-snapshot backups and recovery are here.
+ * CRD defaulting, then the object's name and labels, the CRD schema and its CEL rules (one 422), then the validating
+ * admission policies, then the webhooks (a 422 that names the webhook). Only the CNPG rules that matter to volume-snapshot backups and recovery are here.
  */
 
 type Json = Record<string, unknown>;
@@ -154,11 +154,18 @@ function recoveryDataSourceErrors(spec: Json): FieldError[] {
   return errors;
 }
 
-function admit(type: ResourceType, object: Json, celErrors: FieldError[]): void {
+/** The validating admission policies' verdict on the object, thrown when they deny it. */
+export type PolicyAdmission = (object: Json) => void;
+
+function admit(type: ResourceType, object: Json, celErrors: FieldError[], policies: PolicyAdmission): void {
   const metadata = asRecord(object.metadata) ?? {};
   const target = { kind: type.kind, group: type.group, name: typeof metadata.name === 'string' ? metadata.name : '' };
   const errors = [...nameErrors(target.name), ...labelErrors(metadata.labels), ...schemaErrors(type, object), ...celErrors];
   if (errors.length > 0) throw KubeErrors.invalid(target, errors);
+  // Validating admission runs on the object the schema admitted (registry/generic/registry/store.go Create and Update:
+  // BeforeCreate / BeforeUpdate validate, then createValidation / updateValidation), policies before webhooks
+  // (pkg/kubeapiserver/options/plugins.go AllOrderedPlugins: ValidatingAdmissionPolicy, ValidatingAdmissionWebhook).
+  policies(object);
   if (type.kind === 'Backup') {
     const denied = backupWebhookErrors(object);
     if (denied.length > 0) throw KubeErrors.invalid(target, denied, BACKUP_WEBHOOK);
@@ -169,15 +176,17 @@ function admit(type: ResourceType, object: Json, celErrors: FieldError[]): void 
   }
 }
 
-/** Defaults and validates a new object in place; throws a 422 Invalid Status when it would not be admitted. */
-export function admitCreate(type: ResourceType, object: Json): void {
+const NO_POLICIES: PolicyAdmission = () => undefined;
+
+/** Defaults and validates a new object in place; throws a 4xx Status when it would not be admitted. */
+export function admitCreate(type: ResourceType, object: Json, policies = NO_POLICIES): void {
   if (type.crd) applyCrdDefaults(type.crd, object);
-  admit(type, object, []);
+  admit(type, object, [], policies);
 }
 
 /** Defaults and validates the result of a patch or update; a Backup's spec may never change (CEL `oldSelf == self`). */
-export function admitUpdate(type: ResourceType, previous: Json, next: Json): void {
+export function admitUpdate(type: ResourceType, previous: Json, next: Json, policies = NO_POLICIES): void {
   if (type.crd) applyCrdDefaults(type.crd, next);
   const immutable = type.kind === 'Backup' && !isDeepStrictEqual(previous.spec, next.spec);
-  admit(type, next, immutable ? [invalidValue('spec', next.spec, 'BackupSpec is immutable once set')] : []);
+  admit(type, next, immutable ? [invalidValue('spec', next.spec, 'BackupSpec is immutable once set')] : [], policies);
 }

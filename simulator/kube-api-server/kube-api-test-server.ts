@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseAllDocuments } from 'yaml';
 import type { VirtualClock } from '../virtual-clock';
 import { createServerCertificates } from './certificate-authority';
 import { CnpgSimulation } from '../cnpg/cnpg-simulation';
@@ -12,7 +12,8 @@ import { ObjectStore, type StoredObject } from './object-store';
 import { parseRbac, RbacAuthorizer } from './rbac-authorizer';
 import { parseResourcePath, resourceTypeOf, resourceTypeOfKind, type ParsedPath } from './resource-registry';
 import { admitCreate } from './admission';
-import { ResourceHandler, type Verb } from './resource-handler';
+import { ResourceHandler, type RequestContext, type Verb } from './resource-handler';
+import { ValidatingAdmissionPolicies } from './validating-admission-policy';
 
 export type TestPrincipal = TokenPrincipal;
 
@@ -24,8 +25,8 @@ export interface KubeApiTestServerOptions {
   region: string;
   /** Simulated EKS access entries: access key to identity and Kubernetes groups. */
   principals: TestPrincipal[];
-  /** RBAC YAML files to load, e.g. ['k8s/rbac.yaml']. */
-  rbacManifests: string[];
+  /** YAML manifests the cluster holds: their RBAC objects and ValidatingAdmissionPolicies (and bindings) are enforced. */
+  manifests: string[];
   /** A static bearer token with full access, for test setup only. */
   adminToken?: string;
 }
@@ -39,6 +40,8 @@ export interface RecordedRequest {
   status: number;
   username?: string;
   at: string;
+  /** What the admission policies wrote into the request's audit event. */
+  auditAnnotations?: Record<string, string>;
 }
 
 /** What `seed` accepts: any object of a served kind (Cluster, VolumeSnapshotClass, PersistentVolumeClaim, ...). */
@@ -58,8 +61,9 @@ const ADMIN: Identity = { user: 'kubernetes-admin', groups: ['system:masters', '
 
 /**
  * The Kubernetes API of a simulated EKS cluster over HTTPS: EKS IAM token authentication, RBAC from manifests, the
- * served resources with CRD admission, and the CNPG and CSI controllers on the virtual clock. Requests run in order:
- * injected faults, authentication, authorization, then the verb.
+ * served resources with CRD admission and validating admission policies, and the CNPG and CSI controllers on the
+ * virtual clock. Requests run in order: injected faults, authentication, authorization, then the verb (admission
+ * inside it, as the API server's registry runs it).
  */
 export class KubeApiTestServer {
   readonly requests: RecordedRequest[] = [];
@@ -69,6 +73,7 @@ export class KubeApiTestServer {
   private readonly resources: ResourceHandler;
   private readonly verifier: EksTokenVerifier;
   private readonly authorizer: RbacAuthorizer;
+  private readonly policies: ValidatingAdmissionPolicies;
   private revokedBeforeMs = Number.NEGATIVE_INFINITY;
   private inFlight = 0;
   /** The most requests this server has had in progress at once (instrumentation for the bench, not a model). */
@@ -82,7 +87,10 @@ export class KubeApiTestServer {
     readonly caData: string,
   ) {
     this.store = new ObjectStore(options.clock);
-    this.resources = new ResourceHandler(this.store);
+    this.policies = ValidatingAdmissionPolicies.fromObjects(
+      options.manifests.flatMap((text) => parseAllDocuments(text).map((document) => document.toJS() as unknown)),
+    );
+    this.resources = new ResourceHandler(this.store, () => this.policies);
     this.cnpg = new CnpgSimulation(this.store, options.clock);
     this.verifier = new EksTokenVerifier({
       clusterName: options.eksClusterName,
@@ -90,7 +98,7 @@ export class KubeApiTestServer {
       principals: options.principals,
       now: () => options.clock.now(),
     });
-    this.authorizer = new RbacAuthorizer(options.rbacManifests.flatMap((path) => parseRbac(readFileSync(path, 'utf8'))));
+    this.authorizer = new RbacAuthorizer(options.manifests.flatMap((text) => parseRbac(text)));
     this.unsubscribe = options.clock.onAdvance(() => this.cnpg.reconcile());
     server.on('request', (request: IncomingMessage, response: ServerResponse) => void this.handle(request, response));
   }
@@ -164,6 +172,7 @@ export class KubeApiTestServer {
     this.inFlight += 1;
     this.peakConcurrentRequests = Math.max(this.peakConcurrentRequests, this.inFlight);
     response.once('close', () => (this.inFlight -= 1));
+    const context: RequestContext = { user: { username: '', groups: [] }, admission: { auditAnnotations: {}, warnings: [] } };
     try {
       for (const fault of this.faults.match({
         verb: record.verb,
@@ -178,6 +187,7 @@ export class KubeApiTestServer {
       }
       const identity = await this.authenticate(request);
       record.username = identity.user;
+      context.user = { username: identity.user, groups: identity.groups };
       if (!path) throw KubeErrors.notFoundPath();
       if (!verb) throw KubeErrors.methodNotAllowed(String(request.method));
       if (!identity.admin) this.authorize(identity, verb, path);
@@ -185,13 +195,22 @@ export class KubeApiTestServer {
       // The simulated databases work asynchronously (captures, restores, Jobs' queries): what they do by now is done first.
       await this.cnpg.settled();
       this.cnpg.reconcile();
-      const { status, payload } = this.resources.execute(verb, path, url.searchParams, body, request.headers['content-type'] ?? '');
+      const { status, payload } = this.resources.execute(
+        verb,
+        path,
+        url.searchParams,
+        body,
+        request.headers['content-type'] ?? '',
+        context,
+      );
       this.cnpg.reconcile();
       record.status = status;
+      withAdmission(record, response, context);
       send(response, status, payload);
     } catch (error) {
       const status = error instanceof KubeStatusError ? error.status : KubeErrors.internalError((error as Error).message).status;
       record.status = status.code;
+      withAdmission(record, response, context);
       if (status.details?.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(status.details.retryAfterSeconds));
       send(response, status.code, status);
     }
@@ -234,6 +253,16 @@ export class KubeApiTestServer {
         verb,
       );
   }
+}
+
+/** Audit annotations onto the recorded request; warnings as `Warning: 299 - "<text>"` headers (RFC 7234 5.5). */
+function withAdmission(record: RecordedRequest, response: ServerResponse, context: RequestContext): void {
+  if (Object.keys(context.admission.auditAnnotations).length > 0) record.auditAnnotations = { ...context.admission.auditAnnotations };
+  if (context.admission.warnings.length > 0)
+    response.setHeader(
+      'Warning',
+      context.admission.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`),
+    );
 }
 
 function verbOf(method: string, path: ParsedPath): Verb | undefined {

@@ -1,7 +1,7 @@
 /** Kubernetes `Status` bodies, as the API server writes them for errors. */
 
 export interface StatusCause {
-  reason: string;
+  reason?: string;
   message: string;
   field?: string;
 }

@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { admitCreate, admitUpdate } from './admission';
+import { admitCreate, admitUpdate, type PolicyAdmission } from './admission';
 import { KubeErrors, type ResourceRef } from './kube-status';
 import { LabelSelectorError, matchesLabels, parseLabelSelector, type LabelRequirement } from './label-selector';
 import type { NewObject, ObjectStore, StoredObject } from './object-store';
 import { applyJsonPatch, applyMergePatch, PatchError, type PatchOperation } from './patches';
 import { apiVersionOf, type ParsedPath, type ResourceType } from './resource-registry';
 import { seededRandom } from './seeded-random';
+import type { AdmissionOperation, AdmissionRecord, ValidatingAdmissionPolicies } from './validating-admission-policy';
 
 /** The verbs of the API server's resource endpoints, as RBAC names them. */
 export type Verb = 'get' | 'list' | 'create' | 'delete' | 'deletecollection' | 'patch' | 'update';
@@ -13,6 +14,12 @@ export type Verb = 'get' | 'list' | 'create' | 'delete' | 'deletecollection' | '
 export interface VerbResult {
   status: number;
   payload: unknown;
+}
+
+/** Who sent the request, and what admission made of it (filled in as the request runs). */
+export interface RequestContext {
+  user: { username: string; groups: readonly string[] };
+  admission: AdmissionRecord;
 }
 
 type Json = Record<string, unknown>;
@@ -72,7 +79,10 @@ export class ResourceHandler {
   /** etcd compactions so far: a continue token issued before the latest one refers to compacted history. */
   private compactions = 0;
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly policies: () => ValidatingAdmissionPolicies,
+  ) {}
 
   /**
    * etcd compacts its history up to now (kube-apiserver does so every 5 minutes by default): a list continued with a
@@ -82,7 +92,7 @@ export class ResourceHandler {
     this.compactions += 1;
   }
 
-  execute(verb: Verb, path: ParsedPath, query: URLSearchParams, body: unknown, contentType: string): VerbResult {
+  execute(verb: Verb, path: ParsedPath, query: URLSearchParams, body: unknown, contentType: string, context: RequestContext): VerbResult {
     const { type, namespace, name } = path;
     const ref: ResourceRef = { resource: type.resource, group: type.group, ...(name !== undefined && { name }) };
     switch (verb) {
@@ -94,11 +104,14 @@ export class ResourceHandler {
       case 'list':
         return { status: 200, payload: this.list(type, namespace, query) };
       case 'create':
-        return { status: 201, payload: this.create(type, namespace, body) };
+        return { status: 201, payload: this.create(type, namespace, body, context) };
       case 'delete':
-        return { status: 200, payload: this.delete(ref, type, namespace, query, body) };
+        return { status: 200, payload: this.delete(ref, type, namespace, query, body, context) };
       case 'deletecollection': {
+        // registry/generic/registry/store.go DeleteCollection deletes item by item, each through admission as a DELETE.
         const selected = this.select(type, namespace, query);
+        for (const object of selected)
+          this.policyAdmission(context, 'DELETE', type, { namespace: object.metadata.namespace, name: object.metadata.name }, null)(object);
         const deleted = selected
           .map((object) => this.store.delete(type, object.metadata.namespace, object.metadata.name))
           .filter((o) => o !== undefined);
@@ -106,7 +119,7 @@ export class ResourceHandler {
       }
       case 'patch':
       case 'update':
-        return { status: 200, payload: this.modify(verb, ref, type, namespace, body, contentType) };
+        return { status: 200, payload: this.modify(verb, ref, type, namespace, body, contentType, context) };
     }
   }
 
@@ -159,7 +172,37 @@ export class ResourceHandler {
     });
   }
 
-  private create(type: ResourceType, namespace: string | undefined, body: unknown): StoredObject {
+  /**
+   * The validating admission policies' verdict on one object: throws their denial, and keeps what they recorded
+   * (audit annotations, warnings) on the request. For a DELETE the object is the old one and `object` is null.
+   */
+  private policyAdmission(
+    context: RequestContext,
+    operation: AdmissionOperation,
+    type: ResourceType,
+    at: { namespace: string | undefined; name: string },
+    oldObject: StoredObject | null,
+  ): PolicyAdmission {
+    return (subject) => {
+      const record = this.policies().admit({
+        operation,
+        resource: { group: type.group, version: type.version, resource: type.resource },
+        kind: { group: type.group, version: type.version, kind: type.kind },
+        subResource: '',
+        namespace: at.namespace ?? '',
+        name: at.name,
+        namespaced: type.namespaced,
+        object: operation === 'DELETE' ? null : subject,
+        oldObject: operation === 'DELETE' ? subject : oldObject,
+        userInfo: context.user,
+      });
+      Object.assign(context.admission.auditAnnotations, record.auditAnnotations);
+      context.admission.warnings.push(...record.warnings);
+      if (record.denial) throw record.denial;
+    };
+  }
+
+  private create(type: ResourceType, namespace: string | undefined, body: unknown, context: RequestContext): StoredObject {
     const object = asObject(body);
     const metadata = { ...asObject(object.metadata ?? {}, 'metadata') };
     for (const key of SERVER_OWNED_METADATA) Reflect.deleteProperty(metadata, key);
@@ -172,12 +215,14 @@ export class ResourceHandler {
         throw KubeErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       metadata.namespace = namespace;
     }
+    // The name admission sees is the one asked for, before a generated one (endpoints/handlers/create.go).
+    const requestedName = String(metadata.name ?? '');
     if (!metadata.name && typeof metadata.generateName === 'string')
       metadata.name = this.generateName(type, namespace, metadata.generateName);
     const admitted: Json = { ...object, metadata };
     // The main resource endpoint ignores status: only controllers write it, through the status subresource.
     Reflect.deleteProperty(admitted, 'status');
-    admitCreate(type, admitted);
+    admitCreate(type, admitted, this.policyAdmission(context, 'CREATE', type, { namespace, name: requestedName }, null));
     if (this.store.get(type, namespace, String(metadata.name)))
       throw KubeErrors.alreadyExists({ resource: type.resource, group: type.group, name: String(metadata.name) });
     return this.store.insert(type, admitted as NewObject);
@@ -193,7 +238,14 @@ export class ResourceHandler {
     }
   }
 
-  private delete(ref: ResourceRef, type: ResourceType, namespace: string | undefined, query: URLSearchParams, body: unknown): StoredObject {
+  private delete(
+    ref: ResourceRef,
+    type: ResourceType,
+    namespace: string | undefined,
+    query: URLSearchParams,
+    body: unknown,
+    context: RequestContext,
+  ): StoredObject {
     const options = body === undefined ? {} : asObject(body, 'DeleteOptions');
     const current = this.store.get(type, namespace, ref.name!);
     if (!current) throw KubeErrors.notFound(ref);
@@ -205,6 +257,8 @@ export class ResourceHandler {
       );
     if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== current.metadata.resourceVersion)
       throw KubeErrors.conflict(ref, CONFLICT_MESSAGE);
+    // After the preconditions, before the object goes (store.go Delete: BeforeDelete, then deleteValidation).
+    this.policyAdmission(context, 'DELETE', type, { namespace, name: ref.name! }, null)(current);
     const policy = options.propagationPolicy ?? query.get('propagationPolicy');
     return this.store.delete(type, namespace, ref.name!, policy === 'Orphan')!;
   }
@@ -216,6 +270,7 @@ export class ResourceHandler {
     namespace: string | undefined,
     body: unknown,
     contentType: string,
+    context: RequestContext,
   ): StoredObject {
     const mediaType = contentType.split(';')[0]!.trim();
     if (verb === 'patch' && mediaType !== MERGE_PATCH && mediaType !== JSON_PATCH) throw KubeErrors.unsupportedMediaType(mediaType);
@@ -259,7 +314,13 @@ export class ResourceHandler {
     // Status belongs to the status subresource: the main endpoint keeps what the controllers wrote.
     if (current.status === undefined) Reflect.deleteProperty(candidate, 'status');
     else candidate.status = current.status;
-    admitUpdate(type, current, candidate);
+    // A patch is an UPDATE to admission.
+    admitUpdate(
+      type,
+      current,
+      candidate,
+      this.policyAdmission(context, 'UPDATE', type, { namespace, name: current.metadata.name }, current),
+    );
     if (isDeepStrictEqual(candidate, current)) return current;
     return this.store.update(type, candidate as StoredObject);
   }

@@ -31,6 +31,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     crd: 'VolumeSnapshot',
   },
   { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshotclasses', kind: 'VolumeSnapshotClass', namespaced: false },
+  // Cluster-scoped (external-snapshotter client/config/crd/snapshot.storage.k8s.io_volumesnapshotcontents.yaml).
   {
     group: 'snapshot.storage.k8s.io',
     version: 'v1',

@@ -8,6 +8,7 @@ import { exampleCluster } from '../../simulator/kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer } from '../../simulator/kube-api-server';
 import { WORKFLOW_PRINCIPAL } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
+import { shippedRbac } from '../kube-api-server/api-harness';
 
 /** The production Kubernetes adapter, over real HTTPS with real tokens, against the Kubernetes API test server. */
 
@@ -29,7 +30,7 @@ describe('the Kubernetes adapter', () => {
       eksClusterName: 'adapter-eks',
       region: 'eu-west-1',
       principals: [WORKFLOW_PRINCIPAL],
-      rbacManifests: ['k8s/rbac.yaml'],
+      manifests: [shippedRbac()],
     });
     server.seed({
       apiVersion: 'snapshot.storage.k8s.io/v1',

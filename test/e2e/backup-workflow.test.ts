@@ -269,7 +269,7 @@ describe('the backup workflow end to end', () => {
 
 describe('the backup workflow with too little RBAC', () => {
   test('fails fast with the API message when the role may not create Backups (no retries on 403)', async () => {
-    const local = await LocalScheduler.start({ targets: [HENDRIX], rbacManifests: [] });
+    const local = await LocalScheduler.start({ targets: [HENDRIX], manifests: [] });
     try {
       local.server.replaceRbac(`
 apiVersion: rbac.authorization.k8s.io/v1

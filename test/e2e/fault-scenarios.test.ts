@@ -14,7 +14,7 @@ import { VirtualClock } from '../../simulator/virtual-clock';
  */
 
 const HOUR = 3_600_000;
-const SHIPPED_RBAC = 'k8s/rbac.yaml';
+const SHIPPED_RBAC = 'k8s/prod-eks.yaml';
 
 interface Scenario {
   name: string;

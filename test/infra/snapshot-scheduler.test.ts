@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { fanOutScheduleId } from '../../lambdas/domain/fan-out-schedule';
 import { DeploymentConfigError } from '../../lib/deployment-config';
-import { KUBERNETES_GROUP } from '../../lib/kube-access';
+import { KUBERNETES_GROUP } from '../../lib/kubernetes-group';
 import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -12,7 +14,7 @@ export const EKS_CLUSTER = 'test-eks';
 export const ADMIN_TOKEN = 'setup-only-admin-token';
 export const NAMESPACE = 'demo';
 
-/** Mapped to the group k8s/rbac.yaml binds. */
+/** Mapped to the group the shipped RBAC binds. */
 export const SCHEDULER: TestPrincipal = {
   accessKeyId: 'AKIASCHEDULERTEST000',
   secretAccessKey: 'scheduler-secret-key-for-tests-00000000',
@@ -53,14 +55,28 @@ function clients(config: KubeConfig): ApiClients {
   return { custom: config.makeApiClient(CustomObjectsApi), core: config.makeApiClient(CoreV1Api), batch: config.makeApiClient(BatchV1Api) };
 }
 
-export async function startHarness(options: { rbacManifests?: string[]; clock?: VirtualClock } = {}): Promise<Harness> {
+/** The RBAC and admission policy shipped for the example config (namespace demo). */
+export const SHIPPED_MANIFEST = 'k8s/prod-eks.yaml';
+
+/**
+ * The shipped RBAC without the admission policy: these tests exercise the API and the controllers with objects the
+ * workflows never write (test/e2e/admission-policy.test.ts and every end-to-end suite run with the policy).
+ */
+export function shippedRbac(): string {
+  return parseAllDocuments(readFileSync(SHIPPED_MANIFEST, 'utf8'))
+    .filter((document) => !String(document.get('kind')).startsWith('ValidatingAdmissionPolicy'))
+    .map((document) => document.toString())
+    .join('---\n');
+}
+
+export async function startHarness(options: { manifests?: string[]; clock?: VirtualClock } = {}): Promise<Harness> {
   const clock = options.clock ?? new VirtualClock('2026-11-02T00:00:00Z');
   const server = await startKubeApiTestServer({
     clock,
     eksClusterName: EKS_CLUSTER,
     region: REGION,
     principals: [SCHEDULER, OUTSIDER],
-    rbacManifests: options.rbacManifests ?? ['k8s/rbac.yaml'],
+    manifests: options.manifests ?? [shippedRbac()],
     adminToken: ADMIN_TOKEN,
   });
   const cluster = { name: EKS_CLUSTER, server: server.url, caData: server.caData, skipTLSVerify: false };

@@ -12,9 +12,9 @@ afterEach(() => harness.close());
 const backups = (principal = SCHEDULER, namespace = NAMESPACE) =>
   harness.as(principal).custom.listNamespacedCustomObject({ ...CNPG, namespace, plural: 'backups' });
 
-/** k8s/rbac.yaml without the `verb` of the rule on `resource`. */
+/** k8s/prod-eks.yaml without the `verb` of the rule on `resource`. */
 function shippedRbacWithout(resource: string, verb: string): string {
-  return parseAllDocuments(readFileSync('k8s/rbac.yaml', 'utf8'))
+  return parseAllDocuments(readFileSync('k8s/prod-eks.yaml', 'utf8'))
     .map((document) => {
       const object = document.toJS() as { rules?: Array<{ resources: string[]; verbs: string[] }> };
       for (const rule of object.rules ?? []) if (rule.resources.includes(resource)) rule.verbs = rule.verbs.filter((v) => v !== verb);
@@ -23,7 +23,7 @@ function shippedRbacWithout(resource: string, verb: string): string {
     .join('\n---\n');
 }
 
-describe('RBAC from k8s/rbac.yaml', () => {
+describe('RBAC from k8s/prod-eks.yaml', () => {
   test('the scheduler group may list and delete backups in the namespace its RoleBinding is in', async () => {
     await expect(backups()).resolves.toMatchObject({ items: [{ metadata: { name: 'nightly' } }] });
     await harness.as(SCHEDULER).custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'nightly' });

@@ -1,0 +1,32 @@
+import type { DeploymentConfig } from './deployment-config';
+import { renderManifests, type KubernetesManifest } from './kubernetes-manifest';
+import { schedulerAdmissionPolicy } from './scheduler-admission-policy';
+import { schedulerRbac } from './scheduler-rbac';
+
+/**
+ * What to apply to each EKS cluster of a deployment config (`npm run k8s-manifests`): the RBAC of the scheduler's
+ * group for the namespaces of the cluster's targets, and the admission policy that confines that group.
+ */
+export function clusterManifests(config: Pick<DeploymentConfig, 'targets'>): Map<string, KubernetesManifest[]> {
+  const clusters = [...new Set(config.targets.map((t) => t.eksCluster))].sort();
+  return new Map(
+    clusters.map((eksCluster) => {
+      const targets = config.targets.filter((t) => t.eksCluster === eksCluster);
+      return [eksCluster, [...schedulerRbac(targets.map((t) => t.namespace)), ...schedulerAdmissionPolicy(targets)]] as const;
+    }),
+  );
+}
+
+/** The file to apply to each EKS cluster, by cluster name, saying where it came from. */
+export function clusterManifestFiles(config: Pick<DeploymentConfig, 'targets'>, configPath: string): Map<string, string> {
+  return new Map(
+    [...clusterManifests(config)].map(([eksCluster, manifests]) => {
+      const header = [
+        `Kubernetes permissions of cnpg-snapshot-scheduler on EKS cluster ${eksCluster}: RBAC and admission policy.`,
+        `Generated from ${configPath} by \`npm run k8s-manifests -- -c ${configPath}\`: do not edit, generate again.`,
+        `Apply in EKS cluster ${eksCluster} with: kubectl apply -f <this file>`,
+      ].join('\n');
+      return [eksCluster, renderManifests(header, manifests)] as const;
+    }),
+  );
+}

@@ -1,0 +1,108 @@
+import { CNPG_GROUP, SNAPSHOT_GROUP } from '../lambdas/domain/cnpg-api';
+import { KUBERNETES_GROUP } from './kubernetes-group';
+import type { KubernetesManifest } from './kubernetes-manifest';
+
+/**
+ * The Kubernetes RBAC of the scheduler's group on one EKS cluster: one ClusterRole with exactly the verbs the workflows
+ * use, bound by a RoleBinding in each namespace that holds a target, and the snapshot-content read bound cluster-wide.
+ * `test/e2e/rbac-minimality.test.ts` removes each verb and sees a workflow fail.
+ */
+
+interface RbacRule {
+  /** Which step of which workflow needs it. */
+  why: string;
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const NAMESPACED_RULES: readonly RbacRule[] = [
+  {
+    why: "backup: read the Cluster; retention: find restores that still need a snapshot; restore: create and follow one; drill: create its throwaway Cluster and delete it (only one carrying the drill's labels, execution and name)",
+    apiGroups: [CNPG_GROUP],
+    resources: ['clusters'],
+    verbs: ['get', 'list', 'create', 'delete'],
+  },
+  {
+    why: 'backup: create and follow; retention: list and delete expired ones; restore: mark the chosen one (an annotation)',
+    apiGroups: [CNPG_GROUP],
+    resources: ['backups'],
+    verbs: ['get', 'list', 'create', 'patch', 'delete'],
+  },
+  {
+    why: 'backup: mark the snapshots of a completed Backup as ours (labels); retention: delete the snapshots of expired Backups (CNPG leaves them behind)',
+    apiGroups: [SNAPSHOT_GROUP],
+    resources: ['volumesnapshots'],
+    verbs: ['list', 'patch', 'delete'],
+  },
+  {
+    why: "retention: never delete a snapshot a Pending claim is being restored from; drill: delete its Cluster's volumes (only claims labelled with the drill Cluster and named after it)",
+    apiGroups: [''],
+    resources: ['persistentvolumeclaims'],
+    verbs: ['list', 'delete'],
+  },
+  {
+    why: "restore: a failed snapshot-recovery Job fails the restore fast; drill: create its verification Job, follow it, and delete it (only one carrying the drill's labels and execution)",
+    apiGroups: ['batch'],
+    resources: ['jobs'],
+    verbs: ['list', 'get', 'create', 'delete'],
+  },
+  {
+    why: "drill: read the verification Job's pod for each step's exit code and termination message (no logs, no exec)",
+    apiGroups: [''],
+    resources: ['pods'],
+    verbs: ['list'],
+  },
+];
+
+const CLUSTER_RULES: readonly RbacRule[] = [
+  {
+    why: 'retention: read the deletionPolicy of the contents bound to deleted snapshots (Retain keeps storage: warned about)',
+    apiGroups: [SNAPSHOT_GROUP],
+    resources: ['volumesnapshotcontents'],
+    verbs: ['get'],
+  },
+];
+
+const NAME = KUBERNETES_GROUP;
+const SNAPSHOT_CONTENTS_NAME = `${KUBERNETES_GROUP}-snapshot-contents`;
+const LABELS = { 'app.kubernetes.io/name': KUBERNETES_GROUP };
+const SUBJECTS = [{ kind: 'Group', name: KUBERNETES_GROUP, apiGroup: 'rbac.authorization.k8s.io' }];
+
+const clusterRole = (name: string, rules: readonly RbacRule[]): KubernetesManifest => ({
+  object: {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: LABELS },
+    rules: rules.map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs })),
+  },
+  itemComments: { rules: rules.map((rule) => rule.why) },
+});
+
+const roleRef = (name: string) => ({ kind: 'ClusterRole', name, apiGroup: 'rbac.authorization.k8s.io' });
+
+/** The RBAC objects for the scheduler's targets in `namespaces` (one EKS cluster). */
+export function schedulerRbac(namespaces: readonly string[]): KubernetesManifest[] {
+  return [
+    { ...clusterRole(NAME, NAMESPACED_RULES), comment: 'What the workflows may do in the namespaces of their targets.' },
+    ...[...new Set(namespaces)].sort().map((namespace): KubernetesManifest => ({
+      object: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: NAME, namespace, labels: LABELS },
+        subjects: SUBJECTS,
+        roleRef: roleRef(NAME),
+      },
+    })),
+    { ...clusterRole(SNAPSHOT_CONTENTS_NAME, CLUSTER_RULES), comment: 'Snapshot contents are cluster-scoped.' },
+    {
+      object: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: SNAPSHOT_CONTENTS_NAME, labels: LABELS },
+        subjects: SUBJECTS,
+        roleRef: roleRef(SNAPSHOT_CONTENTS_NAME),
+      },
+    },
+  ];
+}

@@ -1,0 +1,418 @@
+import { readFileSync } from 'node:fs';
+import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
+import { exampleCluster, exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
+import { LocalScheduler } from '../../simulator/local-scheduler';
+import {
+  apiFailure,
+  backupManifest,
+  CNPG,
+  NAMESPACE,
+  OUTSIDER,
+  SCHEDULER,
+  SHIPPED_MANIFEST,
+  SNAPSHOTS,
+  startHarness,
+  type ApiClients,
+  type Harness,
+} from '../kube-api-server/api-harness';
+
+/**
+ * The shipped admission policy confines the scheduler's own credentials even where RBAC lets them do anything: every
+ * forbidden action below is denied with the policy's message, although an all-powerful RBAC role allows its verb;
+ * what the workflows do is allowed; and the policy never matches another identity's requests.
+ */
+
+/** RBAC that lets both the scheduler's group and another team do anything anywhere: only the policy stands in the way. */
+const ALL_POWERFUL_RBAC = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: everything }
+rules:
+  - { apiGroups: ["*"], resources: ["*"], verbs: ["*"] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: everything }
+subjects:
+  - { kind: Group, name: cnpg-snapshot-scheduler, apiGroup: rbac.authorization.k8s.io }
+  - { kind: Group, name: other-team, apiGroup: rbac.authorization.k8s.io }
+roleRef: { kind: ClusterRole, name: everything, apiGroup: rbac.authorization.k8s.io }
+`;
+
+const VALIDATION_FAILURE = 'validation.policy.admission.k8s.io/validation_failure';
+const MARKS = { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/target': 'hendrix' };
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+const snapshot = (name: string, labels: Record<string, string>) => ({
+  apiVersion: 'snapshot.storage.k8s.io/v1',
+  kind: 'VolumeSnapshot',
+  metadata: { name, namespace: NAMESPACE, labels },
+  spec: { source: { persistentVolumeClaimName: 'hendrix-1' }, volumeSnapshotClassName: 'csi-aws-vsc' },
+});
+
+const content = (name: string, namespace: string) => ({
+  apiVersion: 'snapshot.storage.k8s.io/v1',
+  kind: 'VolumeSnapshotContent',
+  metadata: { name },
+  spec: {
+    deletionPolicy: 'Delete',
+    driver: 'ebs.csi.aws.com',
+    source: { snapshotHandle: `snap-${name}` },
+    volumeSnapshotRef: { name: 'ours-snap', namespace },
+  },
+});
+
+/** A Cluster as a restore creates it: our marks, bootstrapped from a backup's VolumeSnapshots; `spec` is merged in. */
+function restoredCluster(name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}) {
+  const source = exampleCluster({ namespace: NAMESPACE, name, walStorage: false });
+  return {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: {
+      name,
+      namespace: NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/restore-request': 'r-1', ...labels },
+    },
+    spec: {
+      ...source.spec,
+      backup: {},
+      instances: 1,
+      bootstrap: {
+        recovery: { volumeSnapshots: { storage: { name: 'ours-snap', kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } } },
+      },
+      ...spec,
+    },
+  };
+}
+
+const restoreWith = (spec: Record<string, unknown>) => restoredCluster('hendrix-copy', spec);
+
+const clusters = (c: CustomObjectsApi, body: object) =>
+  c.createNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'clusters', body });
+const mergePatch = (c: CustomObjectsApi, plural: string, name: string, body: object, group: { group: string; version: string } = CNPG) =>
+  c.patchNamespacedCustomObject({ ...group, namespace: NAMESPACE, plural, name, body }, MERGE_PATCH);
+
+interface Attempt {
+  name: string;
+  run: (api: ApiClients) => Promise<unknown>;
+  /** A part of the policy's message. */
+  denied: RegExp;
+}
+
+const FORBIDDEN: Attempt[] = [
+  {
+    name: 'delete a Backup without our marks',
+    run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'foreign' }),
+    denied: /Backup foreign does not carry the marks of cnpg-snapshot-scheduler/,
+  },
+  {
+    name: 'delete a Backup marked for a target this namespace does not have',
+    run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'not-a-target' }),
+    denied: /Backup not-a-target does not carry the marks/,
+  },
+  {
+    name: 'create a Backup without our marks',
+    run: ({ custom }) =>
+      custom.createNamespacedCustomObject({
+        ...CNPG,
+        namespace: NAMESPACE,
+        plural: 'backups',
+        body: backupManifest('unmarked', 'hendrix'),
+      }),
+    denied: /a Backup cnpg-snapshot-scheduler creates carries the labels/,
+  },
+  {
+    name: 'create a Backup of another method',
+    run: ({ custom }) => {
+      const body = backupManifest('barman', 'hendrix', { method: 'barmanObjectStore' });
+      return custom.createNamespacedCustomObject({
+        ...CNPG,
+        namespace: NAMESPACE,
+        plural: 'backups',
+        body: { ...body, metadata: { ...body.metadata, labels: MARKS } },
+      });
+    },
+    denied: /is method volumeSnapshot/,
+  },
+  {
+    name: 'create a Backup in a namespace without a target',
+    run: ({ custom }) => {
+      const body = backupManifest('elsewhere', 'hendrix');
+      return custom.createNamespacedCustomObject({
+        ...CNPG,
+        namespace: 'other',
+        plural: 'backups',
+        body: { ...body, metadata: { name: 'elsewhere', namespace: 'other', labels: MARKS } },
+      });
+    },
+    denied: /writes only in the namespaces of its targets \(demo\), not in other/,
+  },
+  {
+    name: "change a Backup's labels",
+    run: ({ custom }) => mergePatch(custom, 'backups', 'ours', { metadata: { labels: { 'cnpg-snapshot-scheduler/target': 'jimi' } } }),
+    denied: /changes nothing on a Backup but the annotation cnpg-snapshot-scheduler\/restore-protected-until/,
+  },
+  {
+    name: 'create a Cluster that bootstraps with initdb',
+    run: ({ custom }) => clusters(custom, restoreWith({ bootstrap: { initdb: { database: 'app' } } })),
+    denied: /bootstraps from VolumeSnapshots only/,
+  },
+  {
+    name: 'create a Cluster without the marks of a restore or drill',
+    run: ({ custom }) => {
+      const body = restoreWith({});
+      return clusters(custom, { ...body, metadata: { ...body.metadata, labels: {} } });
+    },
+    denied: /a Cluster cnpg-snapshot-scheduler creates carries the labels/,
+  },
+  {
+    name: 'create a Cluster whose pods read a Secret through env',
+    run: ({ custom }) =>
+      clusters(custom, restoreWith({ env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'token' } } }] })),
+    denied: /reads no Secret/,
+  },
+  {
+    name: 'create a Cluster whose pods read a Secret through envFrom',
+    run: ({ custom }) => clusters(custom, restoreWith({ envFrom: [{ secretRef: { name: 'app-secret' } }] })),
+    denied: /reads no Secret/,
+  },
+  {
+    name: 'create a Cluster that mounts a Secret as a projected volume',
+    run: ({ custom }) => clusters(custom, restoreWith({ projectedVolumeTemplate: { sources: [{ secret: { name: 'app-secret' } }] } })),
+    denied: /reads no Secret/,
+  },
+  {
+    name: 'create a Cluster that archives WAL to an object store',
+    run: ({ custom }) =>
+      clusters(
+        custom,
+        restoreWith({ backup: { barmanObjectStore: { destinationPath: 's3://elsewhere/', s3Credentials: { inheritFromIAMRole: true } } } }),
+      ),
+    denied: /archives no WAL/,
+  },
+  {
+    name: 'create a Cluster with a WAL-archiver plugin',
+    run: ({ custom }) => clusters(custom, restoreWith({ plugins: [{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true }] })),
+    denied: /archives no WAL/,
+  },
+  {
+    name: 'create a Cluster that connects to another server',
+    run: ({ custom }) =>
+      clusters(
+        custom,
+        restoreWith({ externalClusters: [{ name: 'origin', connectionParameters: { host: 'db.elsewhere.example', user: 'postgres' } }] }),
+      ),
+    denied: /has only name, barmanObjectStore or plugin/,
+  },
+  {
+    name: 'create a Cluster that trusts connections without a password',
+    run: ({ custom }) => clusters(custom, restoreWith({ postgresql: { pg_hba: ['host all all 0.0.0.0/0 trust'] } })),
+    denied: /no pg_hba rule with method trust/,
+  },
+  {
+    name: 'delete the source Cluster',
+    run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'clusters', name: 'hendrix' }),
+    denied: /Cluster hendrix is not a drill cluster of cnpg-snapshot-scheduler/,
+  },
+  {
+    name: 'delete a restored Cluster',
+    run: ({ custom }) =>
+      custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'clusters', name: 'hendrix-restore' }),
+    denied: /Cluster hendrix-restore is not a drill cluster/,
+  },
+  {
+    name: 'change a Cluster',
+    run: ({ custom }) => mergePatch(custom, 'clusters', 'hendrix', { spec: { instances: 1 } }),
+    denied: /never changes a Cluster/,
+  },
+  {
+    name: 'create a VolumeSnapshot',
+    run: ({ custom }) =>
+      custom.createNamespacedCustomObject({
+        ...SNAPSHOTS,
+        namespace: NAMESPACE,
+        plural: 'volumesnapshots',
+        body: snapshot('new-snap', {}),
+      }),
+    denied: /creates no VolumeSnapshot/,
+  },
+  {
+    name: 'delete a VolumeSnapshot that is no backup snapshot',
+    run: ({ custom }) =>
+      custom.deleteNamespacedCustomObject({ ...SNAPSHOTS, namespace: NAMESPACE, plural: 'volumesnapshots', name: 'manual-snap' }),
+    denied: /VolumeSnapshot manual-snap is not a backup snapshot of a target/,
+  },
+  {
+    name: "delete a backup snapshot of a cluster that is not a target's",
+    run: ({ custom }) =>
+      custom.deleteNamespacedCustomObject({ ...SNAPSHOTS, namespace: NAMESPACE, plural: 'volumesnapshots', name: 'jimi-snap' }),
+    denied: /VolumeSnapshot jimi-snap is not a backup snapshot of a target/,
+  },
+  {
+    name: 'add a label other than our marks to a VolumeSnapshot',
+    run: ({ custom }) =>
+      mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: { ...MARKS, keep: 'forever' } } }, SNAPSHOTS),
+    denied: /changes nothing on a VolumeSnapshot but adding the labels/,
+  },
+  {
+    name: 'mark a VolumeSnapshot for a target that is not its cluster',
+    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'jimi-snap', { metadata: { labels: MARKS } }, SNAPSHOTS),
+    denied: /changes nothing on a VolumeSnapshot but adding the labels/,
+  },
+  {
+    name: "change a VolumeSnapshotContent's source",
+    run: ({ custom }) =>
+      custom.patchClusterCustomObject(
+        {
+          ...SNAPSHOTS,
+          plural: 'volumesnapshotcontents',
+          name: 'content-demo',
+          body: { spec: { source: { snapshotHandle: 'snap-other' } } },
+        },
+        MERGE_PATCH,
+      ),
+    denied: /changes nothing on a VolumeSnapshotContent but spec.deletionPolicy/,
+  },
+  {
+    name: 'change the deletionPolicy of a content bound into another namespace',
+    run: ({ custom }) =>
+      custom.patchClusterCustomObject(
+        { ...SNAPSHOTS, plural: 'volumesnapshotcontents', name: 'content-other', body: { spec: { deletionPolicy: 'Retain' } } },
+        MERGE_PATCH,
+      ),
+    denied: /changes nothing on a VolumeSnapshotContent but spec.deletionPolicy/,
+  },
+  {
+    name: 'delete a VolumeSnapshotContent without our marks',
+    run: ({ custom }) => custom.deleteClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents', name: 'content-demo' }),
+    denied: /VolumeSnapshotContent content-demo does not carry the marks/,
+  },
+  {
+    name: 'create a VolumeSnapshotContent',
+    run: ({ custom }) =>
+      custom.createClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents', body: content('content-new', NAMESPACE) }),
+    denied: /creates no VolumeSnapshotContent/,
+  },
+  {
+    name: 'create a Secret',
+    run: ({ core }) =>
+      core.createNamespacedSecret({
+        namespace: NAMESPACE,
+        body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stolen' }, stringData: { a: 'b' } },
+      }),
+    denied: /writes only Backups, Clusters, VolumeSnapshots and VolumeSnapshotContents, not \/secrets/,
+  },
+];
+
+const ALLOWED: Array<Omit<Attempt, 'denied'>> = [
+  {
+    name: 'mark a backup snapshot of its target',
+    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: MARKS } }, SNAPSHOTS),
+  },
+  {
+    name: 'protect the Backup a restore chose (annotation)',
+    run: ({ custom }) =>
+      mergePatch(custom, 'backups', 'foreign', {
+        metadata: { annotations: { 'cnpg-snapshot-scheduler/restore-protected-until': '2026-11-03T00:00:00Z' } },
+      }),
+  },
+  {
+    name: "set the deletionPolicy of a content bound into a target's namespace",
+    run: ({ custom }) =>
+      custom.patchClusterCustomObject(
+        { ...SNAPSHOTS, plural: 'volumesnapshotcontents', name: 'content-demo', body: { spec: { deletionPolicy: 'Retain' } } },
+        MERGE_PATCH,
+      ),
+  },
+  {
+    name: 'delete a marked Backup',
+    run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'ours' }),
+  },
+  {
+    name: 'delete a backup snapshot of a target cluster',
+    run: ({ custom }) =>
+      custom.deleteNamespacedCustomObject({ ...SNAPSHOTS, namespace: NAMESPACE, plural: 'volumesnapshots', name: 'ours-snap' }),
+  },
+  { name: 'create a restored Cluster', run: ({ custom }) => clusters(custom, restoreWith({})) },
+];
+
+let harness: Harness;
+beforeEach(async () => {
+  harness = await startHarness({ manifests: [readFileSync(SHIPPED_MANIFEST, 'utf8'), ALL_POWERFUL_RBAC] });
+  const { server } = harness;
+  server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Delete' }));
+  server.seed(exampleCluster({ namespace: NAMESPACE, name: 'hendrix' }));
+  const restored = restoredCluster('hendrix-restore');
+  server.seed({ ...restored, status: exampleCluster({ namespace: NAMESPACE, name: 'hendrix-restore' }).status });
+  server.seed(backupManifest('foreign', 'hendrix'));
+  const ours = backupManifest('ours', 'hendrix');
+  server.seed({ ...ours, metadata: { ...ours.metadata, labels: { ...ours.metadata.labels, ...MARKS } } });
+  server.seed({
+    ...ours,
+    metadata: { ...ours.metadata, name: 'not-a-target', labels: { ...MARKS, 'cnpg-snapshot-scheduler/target': 'nobody' } },
+  });
+  server.seed(snapshot('ours-snap', { 'cnpg.io/backupName': 'ours', 'cnpg.io/cluster': 'hendrix' }));
+  server.seed(snapshot('manual-snap', { 'cnpg.io/cluster': 'hendrix' }));
+  server.seed(snapshot('jimi-snap', { 'cnpg.io/backupName': 'jimi-1', 'cnpg.io/cluster': 'jimi' }));
+  server.seed(content('content-demo', NAMESPACE));
+  server.seed(content('content-other', 'other'));
+}, 60_000);
+afterEach(() => harness.close());
+
+const lastRequest = () => harness.server.requests.at(-1)!;
+
+describe('with the scheduler’s own credentials and RBAC that allows everything', () => {
+  test.each(FORBIDDEN.map((attempt) => [attempt.name, attempt] as const))('it may not %s', async (_name, attempt) => {
+    const failure = await apiFailure(attempt.run(harness.as(SCHEDULER)));
+    expect(failure.code).toBe(403);
+    expect(failure.status?.reason).toBe('Forbidden');
+    expect(failure.status?.message).toContain(
+      "is forbidden: ValidatingAdmissionPolicy 'cnpg-snapshot-scheduler' with binding 'cnpg-snapshot-scheduler' denied request: ",
+    );
+    expect(failure.status?.message).toMatch(attempt.denied);
+    // The denial is in the request's audit event.
+    const recorded = JSON.parse(lastRequest().auditAnnotations?.[VALIDATION_FAILURE] ?? '[]') as Array<{ message: string }>;
+    expect(recorded.map((r) => r.message)).toEqual([expect.stringMatching(attempt.denied)]);
+  });
+
+  test.each(ALLOWED.map((attempt) => [attempt.name, attempt] as const))('it may %s', async (_name, attempt) => {
+    await expect(attempt.run(harness.as(SCHEDULER))).resolves.toBeDefined();
+    expect(lastRequest().auditAnnotations?.[VALIDATION_FAILURE]).toBeUndefined();
+  });
+
+  test('a write names its target in the audit event (cnpg-snapshot-scheduler/target)', async () => {
+    await harness.as(SCHEDULER).custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'ours' });
+    expect(lastRequest().auditAnnotations).toEqual({ 'cnpg-snapshot-scheduler/target': 'hendrix' });
+  });
+});
+
+describe('the policy never matches another identity', () => {
+  test.each(FORBIDDEN.map((attempt) => [attempt.name, attempt] as const))('another team may %s (RBAC decides)', async (_name, attempt) => {
+    await expect(attempt.run(harness.as(OUTSIDER))).resolves.toBeDefined();
+    expect(lastRequest().auditAnnotations).toBeUndefined();
+  });
+
+  test('nor the cluster admin', async () => {
+    await harness.admin.custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'clusters', name: 'hendrix' });
+    expect(lastRequest()).toMatchObject({ status: 200 });
+    expect(lastRequest().auditAnnotations).toBeUndefined();
+  });
+});
+
+describe('through the deployed workflows', () => {
+  test('a restore of a source whose pods read a Secret fails with the policy message, and creates nothing', async () => {
+    const local = await LocalScheduler.start({ seedClusters: false });
+    try {
+      const source = exampleCluster({ namespace: NAMESPACE, name: 'hendrix' });
+      local.server.seed({ ...source, spec: { ...source.spec, envFrom: [{ secretRef: { name: 'app-env' } }] } });
+      expect((await local.runWorkflow('backup', { target: local.target('hendrix') })).status).toBe('SUCCEEDED');
+      const result = await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-copy' });
+      const execution = local.execution(result.executionName!)!;
+      expect(execution.status).toBe('FAILED');
+      expect(execution.cause).toContain('denied request: a Cluster cnpg-snapshot-scheduler creates reads no Secret');
+      expect(local.server.objects<{ metadata: { name: string } }>('clusters', NAMESPACE).map((c) => c.metadata.name)).toEqual(['hendrix']);
+    } finally {
+      await local.close();
+    }
+  }, 120_000);
+});

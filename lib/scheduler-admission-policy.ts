@@ -9,9 +9,10 @@ import type { KubernetesManifest } from './kubernetes-manifest';
  * server evaluates it on every write request from that group (and on no one else's), after RBAC, and denies with a
  * message that says why. Semantics: kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/.
  *
- * It knows the configured targets (generated per EKS cluster, like the RBAC): the marks of the scheduler are the
- * labels `app.kubernetes.io/managed-by=cnpg-snapshot-scheduler` and `cnpg-snapshot-scheduler/target=<a target of the
- * object's namespace>`, and a marked Backup or snapshot must also be of that target's cluster.
+ * It knows the configured targets (generated per EKS cluster, like the RBAC): the marks of what the scheduler
+ * creates are the labels `app.kubernetes.io/managed-by=cnpg-snapshot-scheduler` and `cnpg-snapshot-scheduler/target=<a
+ * target of the object's namespace>`; a VolumeSnapshot (CNPG's, whose managed-by label is CNPG's) is marked by the
+ * target label alone; and a marked Backup or snapshot must also be of that target's cluster.
  *
  * Extending it for VolumeSnapshotContents created for imports: replace the `false` of "VolumeSnapshotContent
  * create" with the fields a pre-provisioned content carries (our marks, `spec.source.snapshotHandle` only, a
@@ -88,10 +89,11 @@ function variables(targets: readonly PolicyTarget[]) {
       name: 'managed',
       expression: `${literal(MANAGED_BY)} in variables.labels && variables.labels[${literal(MANAGED_BY)}] == ${literal(MANAGER_NAME)}`,
     },
-    // The target named by the marks when they are this scheduler's, for a target of the request's namespace; else ''.
+    // The target named by the marks when they are this scheduler's (on a VolumeSnapshot, the target label alone), for a
+    // target of the request's namespace; else ''.
     {
       name: 'markedTarget',
-      expression: `variables.managed && ${literal(TARGET)} in variables.labels && variables.labels[${literal(TARGET)}] in variables.namespaceTargets ? variables.labels[${literal(TARGET)}] : ''`,
+      expression: `(variables.managed || variables.resource == ${literal(SNAPSHOTS)}) && ${literal(TARGET)} in variables.labels && variables.labels[${literal(TARGET)}] in variables.namespaceTargets ? variables.labels[${literal(TARGET)}] : ''`,
     },
     {
       name: 'markedCluster',
@@ -263,17 +265,17 @@ variables.labels['${CnpgLabel.Cluster}'] in variables.namespaceClusters &&
       messageExpression: `'VolumeSnapshot ' + request.name + ' is not a backup snapshot of a target of cnpg-snapshot-scheduler in this namespace (labels ${CnpgLabel.BackupName}, ${CnpgLabel.Cluster}=<a target\\'s cluster>, and if marked, marked for that target): it deletes only the snapshots of its targets\\' backups'`,
     },
     {
-      why: 'VolumeSnapshot update: only adding our marks to a snapshot CNPG made for a backup of a target cluster; nothing else changes.',
+      why: "VolumeSnapshot update: only adding our target label to a snapshot CNPG made for a backup of that target's cluster; nothing else changes (CNPG's managed-by label stays).",
       expression: onlyIf(
         SNAPSHOTS,
         'UPDATE',
         `'${CnpgLabel.BackupName}' in variables.oldLabels && '${CnpgLabel.Cluster}' in variables.oldLabels &&
 variables.markedCluster == variables.oldLabels['${CnpgLabel.Cluster}'] &&
 variables.oldLabels.all(k, k in variables.labels && variables.labels[k] == variables.oldLabels[k]) &&
-variables.labels.all(k, k in variables.oldLabels || k in ${list([MANAGED_BY, TARGET])}) &&
+variables.labels.all(k, k in variables.oldLabels || k == ${literal(TARGET)}) &&
 object.spec == oldObject.spec && variables.newAnnotations == variables.oldAnnotations && variables.sameOwnership`,
       ),
-      message: `cnpg-snapshot-scheduler changes nothing on a VolumeSnapshot but adding the labels ${MANAGED_BY}=${MANAGER_NAME} and ${TARGET}=<the target of the snapshot's cluster> to a snapshot labelled ${CnpgLabel.BackupName}`,
+      message: `cnpg-snapshot-scheduler changes nothing on a VolumeSnapshot but adding the label ${TARGET}=<the target of the snapshot's cluster> to a snapshot labelled ${CnpgLabel.BackupName}`,
     },
     {
       why: 'VolumeSnapshotContent create: never (yet).',

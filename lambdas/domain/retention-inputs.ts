@@ -1,7 +1,7 @@
 import { CnpgLabel } from './cnpg-api';
 import { durationSeconds, type Duration } from './duration';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from './kube-objects';
-import { isMarkedFor } from './scheduler-metadata';
+import { isMarkedFor, isSnapshotMarkedFor } from './scheduler-metadata';
 import type { RetentionPolicy } from './target-spec';
 
 /** What the retention planner reads: the namespace as listed now, the policy, and the time of the run. */
@@ -74,12 +74,14 @@ export function plannedBackups(inputs: RetentionInputs): Backup[] {
   return inputs.backups.filter((b) => b.spec.cluster.name === inputs.cluster && b.spec.method === 'volumeSnapshot');
 }
 
-/** Scope `managed` covers only what carries this target's marks; scope `all` covers every planned Backup. */
-export function isInScope(
-  object: { metadata: { labels?: Record<string, string> } },
-  inputs: Pick<RetentionInputs, 'policy' | 'target'>,
-): boolean {
-  return inputs.policy.scope === 'all' || isMarkedFor(object.metadata.labels, inputs.target);
+/** Scope `managed` covers only Backups carrying this target's marks; scope `all` covers every planned Backup. */
+export function isInScope(backup: Backup, inputs: Pick<RetentionInputs, 'policy' | 'target'>): boolean {
+  return inputs.policy.scope === 'all' || isMarkedFor(backup.metadata.labels, inputs.target);
+}
+
+/** Scope `managed` covers only snapshots carrying this target's mark; scope `all` covers every snapshot of the cluster. */
+export function isSnapshotInScope(snapshot: VolumeSnapshot, inputs: Pick<RetentionInputs, 'policy' | 'target'>): boolean {
+  return inputs.policy.scope === 'all' || isSnapshotMarkedFor(snapshot.metadata.labels, inputs.target);
 }
 
 /** A Backup's snapshots are the VolumeSnapshots CNPG labelled with its name. */

@@ -7,6 +7,7 @@ import {
   instant,
   isBeingDeleted,
   isInScope,
+  isSnapshotInScope,
   nameOf,
   phaseOf,
   plannedBackups,
@@ -15,7 +16,7 @@ import {
 } from './retention-inputs';
 import { restoreNeeds, type ProtectionRule } from './retention-protections';
 import { keptCompletedBackups, type CompletedKeepRule } from './retention-tiers';
-import { isMarkedFor } from './scheduler-metadata';
+import { isSnapshotMarkedFor } from './scheduler-metadata';
 
 /**
  * The retention planner: from what the namespace holds now and the policy, decides for every volume-snapshot Backup
@@ -161,7 +162,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     return rule ? keep(rule) : remove('expired');
   };
 
-  const marksOf = (snapshot: VolumeSnapshot) => isMarkedFor(snapshot.metadata.labels, inputs.target);
+  const marksOf = (snapshot: VolumeSnapshot) => isSnapshotMarkedFor(snapshot.metadata.labels, inputs.target);
   const snapshotDecision = (snapshot: VolumeSnapshot, backupName: string, verdict: Verdict): SnapshotDecision => {
     const name = nameOf(snapshot);
     const needed = needs.snapshots.get(name);
@@ -204,7 +205,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     for (const snapshot of group) {
       if (snapshot.metadata.labels?.[clusterLabel] !== inputs.cluster) continue;
       const createdAt = instant(snapshot.metadata.creationTimestamp, now);
-      const verdict = !isInScope(snapshot, inputs)
+      const verdict = !isSnapshotInScope(snapshot, inputs)
         ? keep('out-of-scope')
         : isBeingDeleted(snapshot)
           ? remove('deletion-in-progress')

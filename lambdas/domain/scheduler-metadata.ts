@@ -22,15 +22,26 @@ export const SchedulerAnnotation = {
   RestoreProtectedUntil: `${PREFIX}/restore-protected-until`,
 } as const;
 
-/**
- * The marks of what belongs to one target: the scheduler's Backups carry them from creation, and their
- * VolumeSnapshots (created by CNPG) get them when the Backup completes, so they stay recognisable after it is gone.
- */
+/** The marks of what the scheduler creates for one target (its Backups, restored and drill Clusters). */
 export function ownershipLabels(target: string): Record<string, string> {
   return { [KubeLabel.ManagedBy]: MANAGER_NAME, [SchedulerLabel.Target]: target };
 }
 
-/** Whether an object carries the marks of this target. */
+/** Whether an object the scheduler created carries the marks of this target. */
 export function isMarkedFor(labels: Readonly<Record<string, string>> | undefined, target: string): boolean {
   return labels?.[KubeLabel.ManagedBy] === MANAGER_NAME && labels[SchedulerLabel.Target] === target;
+}
+
+/**
+ * The mark added to the VolumeSnapshots CNPG made for one of the target's Backups, when the Backup completes, so they
+ * stay recognisable after it is gone. Only the scheduler's own label: `app.kubernetes.io/managed-by` on a snapshot is
+ * CNPG's (`cloudnative-pg`, cloned from the PVC by the volume snapshot reconciler) and stays as CNPG set it.
+ */
+export function snapshotMarks(target: string): Record<string, string> {
+  return { [SchedulerLabel.Target]: target };
+}
+
+/** Whether a VolumeSnapshot carries the mark of this target. */
+export function isSnapshotMarkedFor(labels: Readonly<Record<string, string>> | undefined, target: string): boolean {
+  return labels?.[SchedulerLabel.Target] === target;
 }

@@ -3,7 +3,7 @@ import { CnpgLabel } from '../domain/cnpg-api';
 import { scheduleDeletions, type DeletionSchedule } from '../domain/retention-deletions';
 import { retentionAppliedEvent, retentionMetrics, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';
 import { planRetention, type RetentionPlan, type SnapshotDecision } from '../domain/retention-plan';
-import { ownershipLabels } from '../domain/scheduler-metadata';
+import { snapshotMarks } from '../domain/scheduler-metadata';
 import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
@@ -112,7 +112,7 @@ function inProgressOnly(schedule: DeletionSchedule): Outcome {
 /** Sends the schedule's requests in order; an object still held by finalizers is reported as deleting. */
 async function carryOut(kube: KubeResources, namespace: string, target: string, schedule: DeletionSchedule): Promise<Outcome> {
   const outcome = inProgressOnly(schedule);
-  const marks = { metadata: { labels: ownershipLabels(target) } };
+  const marks = { metadata: { labels: snapshotMarks(target) } };
   for (const step of schedule.steps) {
     if (step.verb === 'mark') {
       await kube.patch(step.resource, namespace, step.name, marks);

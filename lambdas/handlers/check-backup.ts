@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { BackupFollowStateSchema, decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
-import { ownershipLabels } from '../domain/scheduler-metadata';
+import { snapshotMarks } from '../domain/scheduler-metadata';
 import { TargetNameSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { KubeResources } from '../adapters/kube-resources';
@@ -47,7 +47,7 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     // A Backup that never started still holds the cluster's queue in CNPG: ours goes, unless CNPG started it meanwhile.
     if (progress.state === 'timedOut' && !progress.started && backup) await removeFromQueue(kube, backup, deps);
     if (progress.state === 'completed') {
-      const marks = { metadata: { labels: ownershipLabels(target.name) } };
+      const marks = { metadata: { labels: snapshotMarks(target.name) } };
       for (const snapshot of progress.snapshots) await kube.patch('volumesnapshots', previous.namespace, snapshot, marks);
     }
     const outcome = backupOutcomeEvent(target, follow, progress);

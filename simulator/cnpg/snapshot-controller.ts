@@ -83,6 +83,8 @@ export class SnapshotController {
           // checkandAddSnapshotFinalizers: the as-source finalizer on every snapshot from its first sync
           // (utils.NeedToAddSnapshotAsSourceFinalizer); the bound one comes with the content.
           finalizers: [SnapshotFinalizer.AsSource],
+          // The PVC's labels, cloned (createSnapshot), so managed-by is CNPG's own; then the backup's labels
+          // (enrichSnapshot) and the stanza's.
           labels: {
             [Label.Cluster]: clusterName,
             'app.kubernetes.io/managed-by': 'cloudnative-pg',

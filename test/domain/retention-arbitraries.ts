@@ -13,7 +13,7 @@ import {
 } from '../../lambdas/domain/cnpg-api';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
 import type { RetentionInputs } from '../../lambdas/domain/retention-plan';
-import { ownershipLabels } from '../../lambdas/domain/scheduler-metadata';
+import { ownershipLabels, snapshotMarks } from '../../lambdas/domain/scheduler-metadata';
 import { RetentionPolicySchema, type RetentionPolicy } from '../../lambdas/domain/target-spec';
 
 /** Realistic namespaces for the retention planner: builders for each object, and random histories built from them. */
@@ -115,7 +115,7 @@ export function snapshotObject(options: SnapshotOptions): VolumeSnapshot {
         [KubeLabel.ManagedBy]: 'cloudnative-pg',
         ...(options.backupName !== null && { [CnpgLabel.BackupName]: options.backupName }),
         ...(role === SnapshotRole.PgTablespace && { [CnpgLabel.TablespaceName]: 'archive' }),
-        ...(options.markedFor !== undefined && ownershipLabels(options.markedFor)),
+        ...(options.markedFor !== undefined && snapshotMarks(options.markedFor)),
       },
       annotations: { [CnpgAnnotation.PvcRole]: role },
       finalizers: [

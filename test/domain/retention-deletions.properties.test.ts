@@ -6,7 +6,6 @@ import { historyArbitrary, rfc3339 } from './retention-arbitraries';
 
 const RUNS = { numRuns: 300 };
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
-const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const TARGET_LABEL = 'cnpg-snapshot-scheduler/target';
 
 const doomed = (decisions: ReadonlyArray<{ name: string; action: string }>) =>
@@ -14,8 +13,8 @@ const doomed = (decisions: ReadonlyArray<{ name: string; action: string }>) =>
 const deletes = (schedule: DeletionSchedule, resource: RetentionStep['resource']) =>
   schedule.steps.filter((s) => s.verb === 'delete' && s.resource === resource).map((s) => s.name);
 const sorted = (names: Iterable<string>) => [...names].sort();
-const hasMarks = (inputs: RetentionInputs, snapshot: VolumeSnapshot) =>
-  snapshot.metadata.labels?.[MANAGED_BY] === 'cnpg-snapshot-scheduler' && snapshot.metadata.labels[TARGET_LABEL] === inputs.target;
+/** A snapshot's mark is the target label alone: its managed-by label is CNPG's and must stay so. */
+const hasMarks = (inputs: RetentionInputs, snapshot: VolumeSnapshot) => snapshot.metadata.labels?.[TARGET_LABEL] === inputs.target;
 
 const withBudget = fc.tuple(historyArbitrary, fc.integer({ min: 0, max: 60 }));
 
@@ -37,7 +36,7 @@ function applySteps(inputs: RetentionInputs, steps: readonly RetentionStep[], co
               ...s,
               metadata: {
                 ...s.metadata,
-                labels: { ...s.metadata.labels, [MANAGED_BY]: 'cnpg-snapshot-scheduler', [TARGET_LABEL]: inputs.target },
+                labels: { ...s.metadata.labels, [TARGET_LABEL]: inputs.target },
               },
             }
           : s,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { durationSeconds, type Duration } from '../../lambdas/domain/duration';
-import type { Backup } from '../../lambdas/domain/kube-objects';
+import type { Backup, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
 import { periodOf, type TierPeriod } from '../../lambdas/domain/retention-periods';
 import { planRetention, type RetentionInputs, type RetentionPlan } from '../../lambdas/domain/retention-plan';
 import { crdSchemaViolations } from '../../simulator/crd-schemas';
@@ -18,11 +18,14 @@ const deletedBackups = (plan: RetentionPlan) => new Set(plan.backups.filter((b) 
 const deletedSnapshots = (plan: RetentionPlan) => new Set(plan.snapshots.filter((s) => s.action === 'delete').map((s) => s.name));
 
 const isPlanned = (inputs: RetentionInputs, b: Backup) => b.spec.cluster.name === inputs.cluster && b.spec.method === 'volumeSnapshot';
-/** Scope managed: what carries both marks of the target, read straight from the labels. */
-const isMarked = (inputs: RetentionInputs, o: { metadata: { labels?: Record<string, string> } }) =>
+/** Scope managed: a Backup carrying both marks of the target, read straight from the labels. */
+const isMarked = (inputs: RetentionInputs, o: Backup) =>
   o.metadata.labels?.[MANAGED_BY] === 'cnpg-snapshot-scheduler' && o.metadata.labels['cnpg-snapshot-scheduler/target'] === inputs.target;
-const isInScope = (inputs: RetentionInputs, o: { metadata: { labels?: Record<string, string> } }) =>
-  inputs.policy.scope === 'all' || isMarked(inputs, o);
+/** A snapshot's mark is the target label alone (its managed-by label is CNPG's). */
+const isSnapshotMarked = (inputs: RetentionInputs, o: VolumeSnapshot) =>
+  o.metadata.labels?.['cnpg-snapshot-scheduler/target'] === inputs.target;
+const isInScope = (inputs: RetentionInputs, o: Backup) => inputs.policy.scope === 'all' || isMarked(inputs, o);
+const isSnapshotInScope = (inputs: RetentionInputs, o: VolumeSnapshot) => inputs.policy.scope === 'all' || isSnapshotMarked(inputs, o);
 
 /** Snapshots and Backups a restore under way names, read straight from the fixtures. */
 function neededByRestores(inputs: RetentionInputs): { snapshots: Set<string>; backups: Set<string> } {
@@ -201,7 +204,7 @@ describe('the retention plan, over random histories', () => {
         if (existing.has(owner)) expect(doomed.has(owner)).toBe(true);
         else {
           expect(snapshot.metadata.labels?.['cnpg.io/cluster']).toBe(inputs.cluster);
-          expect(isInScope(inputs, snapshot)).toBe(true);
+          expect(isSnapshotInScope(inputs, snapshot)).toBe(true);
           if (snapshot.metadata.deletionTimestamp === undefined)
             expect(Date.parse(snapshot.metadata.creationTimestamp!)).toBeLessThanOrEqual(graceStart);
         }
@@ -214,7 +217,7 @@ describe('the retention plan, over random histories', () => {
       if (inputs.policy.scope !== 'managed') return;
       const ownDoomed = new Set(inputs.backups.filter((b) => isMarked(inputs, b) && deletedBackups(plan).has(name(b))).map(name));
       for (const snapshot of inputs.snapshots.filter((s) => deletedSnapshots(plan).has(name(s))))
-        expect(isMarked(inputs, snapshot) || ownDoomed.has(ownerOf(snapshot)!)).toBe(true);
+        expect(isSnapshotMarked(inputs, snapshot) || ownDoomed.has(ownerOf(snapshot)!)).toBe(true);
     });
   });
 
@@ -230,7 +233,7 @@ describe('the retention plan, over random histories', () => {
           owner !== undefined &&
           !existing.has(owner) &&
           snapshot.metadata.labels?.['cnpg.io/cluster'] === inputs.cluster &&
-          isInScope(inputs, snapshot) &&
+          isSnapshotInScope(inputs, snapshot) &&
           Date.parse(snapshot.metadata.creationTimestamp!) <= graceStart &&
           !needed.has(name(snapshot));
         if (sweepable) expect(doomedSnapshots.has(name(snapshot))).toBe(true);

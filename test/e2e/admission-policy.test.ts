@@ -41,6 +41,10 @@ roleRef: { kind: ClusterRole, name: everything, apiGroup: rbac.authorization.k8s
 
 const VALIDATION_FAILURE = 'validation.policy.admission.k8s.io/validation_failure';
 const MARKS = { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/target': 'hendrix' };
+/** The mark on a VolumeSnapshot of a target's backup: the target label only (managed-by there is CNPG's). */
+const SNAPSHOT_MARK = { 'cnpg-snapshot-scheduler/target': 'hendrix' };
+/** CNPG clones these from the PVC onto every backup snapshot (pkg/reconciler/backup/volumesnapshot/reconciler.go createSnapshot). */
+const CNPG_SNAPSHOT_LABELS = { 'app.kubernetes.io/managed-by': 'cloudnative-pg', 'app.kubernetes.io/name': 'postgresql' };
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const snapshot = (name: string, labels: Record<string, string>) => ({
@@ -251,13 +255,18 @@ const FORBIDDEN: Attempt[] = [
   {
     name: 'add a label other than our marks to a VolumeSnapshot',
     run: ({ custom }) =>
-      mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: { ...MARKS, keep: 'forever' } } }, SNAPSHOTS),
-    denied: /changes nothing on a VolumeSnapshot but adding the labels/,
+      mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: { ...SNAPSHOT_MARK, keep: 'forever' } } }, SNAPSHOTS),
+    denied: /changes nothing on a VolumeSnapshot but adding the label/,
+  },
+  {
+    name: "overwrite CNPG's managed-by label on a VolumeSnapshot",
+    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: MARKS } }, SNAPSHOTS),
+    denied: /changes nothing on a VolumeSnapshot but adding the label/,
   },
   {
     name: 'mark a VolumeSnapshot for a target that is not its cluster',
-    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'jimi-snap', { metadata: { labels: MARKS } }, SNAPSHOTS),
-    denied: /changes nothing on a VolumeSnapshot but adding the labels/,
+    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'jimi-snap', { metadata: { labels: SNAPSHOT_MARK } }, SNAPSHOTS),
+    denied: /changes nothing on a VolumeSnapshot but adding the label/,
   },
   {
     name: "change a VolumeSnapshotContent's source",
@@ -307,7 +316,7 @@ const FORBIDDEN: Attempt[] = [
 const ALLOWED: Array<Omit<Attempt, 'denied'>> = [
   {
     name: 'mark a backup snapshot of its target',
-    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: MARKS } }, SNAPSHOTS),
+    run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: SNAPSHOT_MARK } }, SNAPSHOTS),
   },
   {
     name: 'protect the Backup a restore chose (annotation)',
@@ -351,9 +360,9 @@ beforeEach(async () => {
     ...ours,
     metadata: { ...ours.metadata, name: 'not-a-target', labels: { ...MARKS, 'cnpg-snapshot-scheduler/target': 'nobody' } },
   });
-  server.seed(snapshot('ours-snap', { 'cnpg.io/backupName': 'ours', 'cnpg.io/cluster': 'hendrix' }));
-  server.seed(snapshot('manual-snap', { 'cnpg.io/cluster': 'hendrix' }));
-  server.seed(snapshot('jimi-snap', { 'cnpg.io/backupName': 'jimi-1', 'cnpg.io/cluster': 'jimi' }));
+  server.seed(snapshot('ours-snap', { ...CNPG_SNAPSHOT_LABELS, 'cnpg.io/backupName': 'ours', 'cnpg.io/cluster': 'hendrix' }));
+  server.seed(snapshot('manual-snap', { ...CNPG_SNAPSHOT_LABELS, 'cnpg.io/cluster': 'hendrix' }));
+  server.seed(snapshot('jimi-snap', { ...CNPG_SNAPSHOT_LABELS, 'cnpg.io/backupName': 'jimi-1', 'cnpg.io/cluster': 'jimi' }));
   server.seed(content('content-demo', NAMESPACE));
   server.seed(content('content-other', 'other'));
 }, 60_000);

@@ -195,8 +195,9 @@ describe('retention end to end', () => {
         .map((s) => s.metadata.labels);
       expect(labels).toHaveLength(2);
       for (const label of labels)
+        // Our mark is added; the managed-by label CNPG cloned from the PVC stays CNPG's.
         expect(label).toMatchObject({
-          'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler',
+          'app.kubernetes.io/managed-by': 'cloudnative-pg',
           'cnpg-snapshot-scheduler/target': 'hendrix',
         });
     });
@@ -216,7 +217,7 @@ describe('retention end to end', () => {
       // CNPG keeps snapshots when their Backup is deleted: one a user kept on purpose, one of a Backup of ours.
       local.server.seed(orphan('janis-kept-by-user', { 'app.kubernetes.io/managed-by': 'cloudnative-pg' }));
       local.server.seed(
-        orphan('janis-ours', { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/target': 'janis' }),
+        orphan('janis-ours', { 'app.kubernetes.io/managed-by': 'cloudnative-pg', 'cnpg-snapshot-scheduler/target': 'janis' }),
       );
       await local.runWorkflow('retention', { target: 'janis' });
       const names = snapshotsOf(local, 'janis').map((s) => s.metadata.name);
@@ -249,7 +250,7 @@ describe('retention end to end', () => {
           labels: {
             'cnpg.io/cluster': 'hendrix',
             'cnpg.io/backupName': 'hendrix-gone',
-            'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler',
+            'app.kubernetes.io/managed-by': 'cloudnative-pg',
             'cnpg-snapshot-scheduler/target': 'hendrix',
           },
         },
@@ -281,7 +282,7 @@ describe('retention end to end', () => {
           labels: {
             'cnpg.io/cluster': 'hendrix',
             'cnpg.io/backupName': 'hendrix-gone-too',
-            'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler',
+            'app.kubernetes.io/managed-by': 'cloudnative-pg',
             'cnpg-snapshot-scheduler/target': 'hendrix',
           },
         },
@@ -344,7 +345,7 @@ describe('a large backlog', () => {
               labels: {
                 'cnpg.io/cluster': 'hendrix',
                 'cnpg.io/backupName': name,
-                'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler',
+                'app.kubernetes.io/managed-by': 'cloudnative-pg',
                 'cnpg-snapshot-scheduler/target': 'hendrix',
               },
             },

@@ -104,7 +104,7 @@ describe('the synthesized scheduler', () => {
     expect(JSON.stringify(statements[0]!.Resource)).not.toContain('*');
   });
 
-  test('an EKS access entry per cluster puts the workflow role in the group k8s/rbac.yaml binds', () => {
+  test('an EKS access entry per cluster puts the workflow role in the group the generated RBAC binds', () => {
     const roleId = stack.getLogicalId(stack.scheduler.kubeAccess.role.node.defaultChild as never);
     const entries = resourcesOfType(template, 'AWS::EKS::AccessEntry').map(([, e]) => e.Properties);
     expect(entries.map((e) => e.ClusterName).sort()).toEqual(['other-eks', 'prod-eks']);

@@ -2,7 +2,7 @@ import type {
   CreateResult,
   DeleteResult,
   KubeResources,
-  LabelsPatch,
+  ObjectPatch,
   ResourceKind,
   ResourceTypes,
 } from '../lambdas/adapters/kube-resources';
@@ -38,7 +38,7 @@ export class InMemoryKubeResources implements KubeResources {
     kind: K,
     namespace: string,
     name: string,
-    _patch: LabelsPatch,
+    _patch: ObjectPatch,
   ): Promise<ResourceTypes[K] | undefined> {
     this.writes.push({ verb: 'patch', kind, name });
     return this.get(kind, namespace, name);

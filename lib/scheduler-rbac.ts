@@ -57,10 +57,10 @@ const NAMESPACED_RULES: readonly RbacRule[] = [
 
 const CLUSTER_RULES: readonly RbacRule[] = [
   {
-    why: 'retention: read the deletionPolicy of the contents bound to deleted snapshots (Retain keeps storage: warned about)',
+    why: "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot, and read the deletionPolicy of other contents it deletes (Retain keeps storage: warned about)",
     apiGroups: [SNAPSHOT_GROUP],
     resources: ['volumesnapshotcontents'],
-    verbs: ['get'],
+    verbs: ['get', 'patch'],
   },
 ];
 

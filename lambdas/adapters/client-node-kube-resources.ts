@@ -10,7 +10,7 @@ import {
   type DeleteOptions,
   type DeleteResult,
   type KubeResources,
-  type LabelsPatch,
+  type ObjectPatch,
   type ListOptions,
   type ResourceKind,
   type ResourceTypes,
@@ -31,8 +31,18 @@ const API_PATHS: Record<ResourceKind, string> = {
   pods: '/api/v1',
 };
 
-/** Kinds the scheduler creates and deletes (Jobs and claims: a drill's verification Job and its cluster's volumes); it only reads the others. */
-const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set(['clusters', 'backups', 'volumesnapshots', 'jobs', 'persistentvolumeclaims']);
+/**
+ * Kinds the scheduler writes (Jobs and claims: a drill's verification Job and its cluster's volumes; contents: their
+ * deletionPolicy); it only reads the others.
+ */
+const WRITABLE_KINDS: ReadonlySet<ResourceKind> = new Set([
+  'clusters',
+  'backups',
+  'volumesnapshots',
+  'volumesnapshotcontents',
+  'jobs',
+  'persistentvolumeclaims',
+]);
 
 const USER_AGENT = 'cnpg-snapshot-scheduler';
 
@@ -182,7 +192,7 @@ export class ClientNodeKubeResources implements KubeResources {
     }
   }
 
-  async patch<K extends ResourceKind>(kind: K, namespace: string, name: string, patch: LabelsPatch): Promise<ResourceTypes[K] | undefined> {
+  async patch<K extends ResourceKind>(kind: K, namespace: string, name: string, patch: ObjectPatch): Promise<ResourceTypes[K] | undefined> {
     writable(kind);
     try {
       return (await this.call(`patch ${kind} ${ref(kind, namespace, name)}`, {

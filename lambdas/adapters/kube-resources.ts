@@ -40,6 +40,14 @@ export interface LabelsPatch {
   metadata: { labels: Record<string, string> };
 }
 
+/** A JSON merge patch of a VolumeSnapshotContent's deletionPolicy: whether deleting it deletes the storage snapshot. */
+export interface DeletionPolicyPatch {
+  spec: { deletionPolicy: 'Retain' | 'Delete' };
+}
+
+/** The only changes the scheduler makes to objects it did not create. */
+export type ObjectPatch = LabelsPatch | DeletionPolicyPatch;
+
 /**
  * What a DELETE did: 'deleted' (gone), 'deleting' (accepted: the object stays, with a deletionTimestamp, until
  * its finalizers are removed), or 'absent' (it was already gone: 404), so a re-run after a crash is safe.
@@ -55,8 +63,8 @@ export interface KubeResources {
   create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>>;
   /** Sets annotations on the object with a JSON merge patch (other annotations stay); 'absent' when it does not exist. */
   annotate(kind: ResourceKind, namespace: string, name: string, annotations: Record<string, string>): Promise<'annotated' | 'absent'>;
-  /** Merge-patches the object's labels; undefined when it does not exist (404). */
-  patch<K extends ResourceKind>(kind: K, namespace: string, name: string, patch: LabelsPatch): Promise<ResourceTypes[K] | undefined>;
+  /** Merge-patches the object's labels or a content's deletionPolicy; undefined when it does not exist (404). */
+  patch<K extends ResourceKind>(kind: K, namespace: string, name: string, patch: ObjectPatch): Promise<ResourceTypes[K] | undefined>;
   /**
    * Deletes the object. With `resourceVersion`, only that version is deleted: a changed object answers 409 Conflict
    * (KubernetesApiError).

@@ -12,14 +12,21 @@ import type { RetentionPolicy } from './target-spec';
  *   finishes it first. No deletion of ours ever leaves snapshots behind without their Backup.
  * - Under scope `managed`, a snapshot without this target's marks (its Backup completed while the marking failed) is
  *   marked just before it is deleted: only snapshots carrying the marks are ever deleted.
+ * - A snapshot of ours (marked, or marked in this run) had its bound content set to `deletionPolicy: Retain` when its
+ *   Backup completed, so that losing the namespace or the snapshot object keeps the storage snapshot. Just before it
+ *   is deleted, that content is released (`deletionPolicy: Delete`): deleting the snapshot then deletes the storage
+ *   snapshot too, and nothing leaks. Contents of snapshots not ours are never changed.
  * - Nothing whose deletion the API server has already accepted (deletionTimestamp) is requested again: it goes by
  *   itself once its finalizers are removed, and it is reported as in progress.
- * - At most `budget` requests per run (marks and deletes). A mark and the delete it prepares are never split; once
+ * - At most `budget` requests per run (marks, releases and deletes). A mark or release and the delete it prepares are
+ *   never split; once
  *   a request does not fit, every later one is deferred, so doomed = in progress + requested + deferred.
  */
 
 export type RetentionStep =
-  { verb: 'mark'; resource: 'volumesnapshots'; name: string } | { verb: 'delete'; resource: 'volumesnapshots' | 'backups'; name: string };
+  | { verb: 'mark'; resource: 'volumesnapshots'; name: string }
+  | { verb: 'release'; resource: 'volumesnapshotcontents'; name: string }
+  | { verb: 'delete'; resource: 'volumesnapshots' | 'backups'; name: string };
 
 export interface ObjectNames {
   backups: string[];
@@ -86,11 +93,13 @@ export function scheduleDeletions(plan: RetentionPlan, options: { scope: Retenti
         continue;
       }
       const mark = options.scope === 'managed' && !snapshot.marked;
-      if (!fits(mark ? 2 : 1)) {
+      const release = (snapshot.marked || mark) && snapshot.content !== undefined ? snapshot.content : undefined;
+      if (!fits(1 + (mark ? 1 : 0) + (release !== undefined ? 1 : 0))) {
         deferred.snapshots.push(snapshot.name);
         continue;
       }
       if (mark) steps.push({ verb: 'mark', resource: 'volumesnapshots', name: snapshot.name });
+      if (release !== undefined) steps.push({ verb: 'release', resource: 'volumesnapshotcontents', name: release });
       steps.push({ verb: 'delete', resource: 'volumesnapshots', name: snapshot.name });
     }
     const { backup } = unit;

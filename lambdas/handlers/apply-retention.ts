@@ -62,7 +62,7 @@ export function createApplyRetention(deps: WorkflowDependencies) {
     });
     const schedule = scheduleDeletions(plan, { scope: target.retention.scope, budget: MAX_REQUESTS_PER_RUN });
 
-    const retainedContents = await retainedContentsOf(kube, toBeDeleted(plan, schedule));
+    const retainedContents = await retainedContentsOf(kube, deletedUnreleased(plan, schedule));
     if (retainedContents.length > 0)
       deps.log.warn('deleted snapshots keep their storage: bound contents have deletionPolicy Retain', { retainedContents });
 
@@ -82,10 +82,15 @@ export function createApplyRetention(deps: WorkflowDependencies) {
   };
 }
 
-/** The decisions of the snapshots this run's schedule deletes. */
-function toBeDeleted(plan: RetentionPlan, schedule: DeletionSchedule): SnapshotDecision[] {
+/** The decisions of the snapshots this run's schedule deletes without releasing their content first (not ours). */
+function deletedUnreleased(plan: RetentionPlan, schedule: DeletionSchedule): SnapshotDecision[] {
   const byName = new Map(plan.snapshots.map((decision) => [decision.name, decision]));
-  return schedule.steps.flatMap((step) => (step.verb === 'delete' && step.resource === 'volumesnapshots' ? [byName.get(step.name)!] : []));
+  const released = new Set(schedule.steps.flatMap((step) => (step.verb === 'release' ? [step.name] : [])));
+  return schedule.steps.flatMap((step) => {
+    if (step.verb !== 'delete' || step.resource !== 'volumesnapshots') return [];
+    const decision = byName.get(step.name)!;
+    return decision.content !== undefined && released.has(decision.content) ? [] : [decision];
+  });
 }
 
 /** The bound contents whose own deletionPolicy (copied from the class when they were created) keeps the storage. */
@@ -109,6 +114,9 @@ function inProgressOnly(schedule: DeletionSchedule): Outcome {
   };
 }
 
+/** Our snapshots' contents are kept with Retain while the backup is kept; released, deleting the snapshot frees the storage. */
+const RELEASE = { spec: { deletionPolicy: 'Delete' } } as const;
+
 /** Sends the schedule's requests in order; an object still held by finalizers is reported as deleting. */
 async function carryOut(kube: KubeResources, namespace: string, target: string, schedule: DeletionSchedule): Promise<Outcome> {
   const outcome = inProgressOnly(schedule);
@@ -116,6 +124,11 @@ async function carryOut(kube: KubeResources, namespace: string, target: string, 
   for (const step of schedule.steps) {
     if (step.verb === 'mark') {
       await kube.patch(step.resource, namespace, step.name, marks);
+      continue;
+    }
+    if (step.verb === 'release') {
+      // A content already gone (404) has nothing left to release.
+      await kube.patch(step.resource, '', step.name, RELEASE);
       continue;
     }
     const result = await kube.delete(step.resource, namespace, step.name);

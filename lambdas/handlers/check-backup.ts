@@ -46,10 +46,7 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     });
     // A Backup that never started still holds the cluster's queue in CNPG: ours goes, unless CNPG started it meanwhile.
     if (progress.state === 'timedOut' && !progress.started && backup) await removeFromQueue(kube, backup, deps);
-    if (progress.state === 'completed') {
-      const marks = { metadata: { labels: snapshotMarks(target.name) } };
-      for (const snapshot of progress.snapshots) await kube.patch('volumesnapshots', previous.namespace, snapshot, marks);
-    }
+    if (progress.state === 'completed') await protectSnapshots(kube, previous.namespace, target.name, progress.snapshots, deps);
     const outcome = backupOutcomeEvent(target, follow, progress);
     if (outcome) {
       deps.metrics.record(backupOutcomeMetrics(progress), target.name);
@@ -59,6 +56,32 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     return { follow, progress };
   };
 }
+
+/**
+ * Marks each VolumeSnapshot of the completed Backup as the target's, then sets its bound content to
+ * `deletionPolicy: Retain`: deleting the snapshot object, its namespace or the EKS cluster no longer deletes the storage
+ * snapshot of a backup that retention keeps. Retention releases the content again (Delete) just before it deletes the
+ * snapshot, so expiry frees the storage.
+ */
+async function protectSnapshots(
+  kube: KubeResources,
+  namespace: string,
+  target: string,
+  snapshots: readonly string[],
+  deps: WorkflowDependencies,
+): Promise<void> {
+  const marks = { metadata: { labels: snapshotMarks(target) } };
+  const unbound: string[] = [];
+  for (const snapshot of snapshots) {
+    const marked = await kube.patch('volumesnapshots', namespace, snapshot, marks);
+    const content = marked?.status?.boundVolumeSnapshotContentName;
+    if (content === undefined) unbound.push(snapshot);
+    else await kube.patch('volumesnapshotcontents', '', content, RETAIN);
+  }
+  if (unbound.length > 0) deps.log.warn('snapshots without a bound content: their storage is not protected', { snapshots: unbound });
+}
+
+const RETAIN = { spec: { deletionPolicy: 'Retain' } } as const;
 
 async function removeFromQueue(kube: KubeResources, backup: Backup, deps: WorkflowDependencies): Promise<void> {
   const resourceVersion = backup.metadata.resourceVersion;

@@ -29,6 +29,7 @@ function applySteps(inputs: RetentionInputs, steps: readonly RetentionStep[], co
   const unmarkedDeletes: string[] = [];
   const at = rfc3339(inputs.now.getTime());
   steps.slice(0, count).forEach((step, index) => {
+    if (step.verb === 'release') return; // a content's deletionPolicy: not part of the plan's inputs
     if (step.verb === 'mark') {
       snapshots = snapshots.map((s) =>
         s.metadata.name === step.name
@@ -74,8 +75,10 @@ describe('the deletion schedule of a plan, over random histories and budgets', (
       const doomedBackups = new Set(doomed(plan.backups));
       const doomedSnapshots = new Set(doomed(plan.snapshots));
       const kept = new Set(plan.backups.filter((b) => b.action === 'keep').map((b) => b.name));
+      const contentOf = new Map(plan.snapshots.flatMap((s) => (s.content === undefined ? [] : [[s.content, s.name] as const])));
       for (const step of schedule.steps) {
         if (step.resource === 'backups') expect(doomedBackups.has(step.name)).toBe(true);
+        else if (step.resource === 'volumesnapshotcontents') expect(doomedSnapshots.has(contentOf.get(step.name)!)).toBe(true);
         else {
           expect(doomedSnapshots.has(step.name)).toBe(true);
           expect(kept.has(plan.snapshots.find((s) => s.name === step.name)!.backupName)).toBe(false);
@@ -105,7 +108,11 @@ describe('the deletion schedule of a plan, over random histories and budgets', (
         ...plan.backups.filter((d) => d.deleting).map((d) => `backups/${d.name}`),
         ...plan.snapshots.filter((d) => d.deleting).map((d) => `volumesnapshots/${d.name}`),
       ]);
-      for (const step of schedule.steps) expect(deleting.has(`${step.resource}/${step.name}`)).toBe(false);
+      const contentOf = new Map(plan.snapshots.flatMap((s) => (s.content === undefined ? [] : [[s.content, s.name] as const])));
+      for (const step of schedule.steps) {
+        const subject = step.verb === 'release' ? `volumesnapshots/${contentOf.get(step.name)!}` : `${step.resource}/${step.name}`;
+        expect(deleting.has(subject)).toBe(false);
+      }
     });
   });
 
@@ -130,10 +137,37 @@ describe('the deletion schedule of a plan, over random histories and budgets', (
       if (inputs.policy.scope !== 'managed') return;
       const marked = new Set(plan.snapshots.filter((s) => s.marked).map((s) => s.name));
       schedule.steps.forEach((step, index) => {
-        if (step.verb === 'delete' && step.resource === 'volumesnapshots' && !marked.has(step.name))
-          expect(schedule.steps[index - 1]).toEqual({ verb: 'mark', resource: 'volumesnapshots', name: step.name });
+        if (step.verb !== 'delete' || step.resource !== 'volumesnapshots' || marked.has(step.name)) return;
+        const content = plan.snapshots.find((s) => s.name === step.name)!.content;
+        const markAt = content === undefined ? index - 1 : index - 2;
+        expect(schedule.steps[markAt]).toEqual({ verb: 'mark', resource: 'volumesnapshots', name: step.name });
       });
       expect(applySteps(inputs, schedule.steps, schedule.steps.length, () => false).unmarkedDeletes).toEqual([]);
+    });
+  });
+
+  test('releases the content of each snapshot of ours just before deleting it, and never the content of a snapshot not ours', () => {
+    forEverySchedule((_inputs, plan, schedule) => {
+      const byName = new Map(plan.snapshots.map((s) => [s.name, s]));
+      const marked = new Set<string>();
+      const released: string[] = [];
+      schedule.steps.forEach((step, index) => {
+        if (step.verb === 'mark') marked.add(step.name);
+        if (step.verb === 'release') released.push(step.name);
+        if (step.verb !== 'delete' || step.resource !== 'volumesnapshots') return;
+        const snapshot = byName.get(step.name)!;
+        const ours = snapshot.marked || marked.has(step.name);
+        if (ours && snapshot.content !== undefined)
+          expect(schedule.steps[index - 1]).toEqual({ verb: 'release', resource: 'volumesnapshotcontents', name: snapshot.content });
+        else expect(schedule.steps[index - 1]?.verb).not.toBe('release');
+      });
+      const releasedOf = new Set(released);
+      const ofOurDeletes = schedule.steps.flatMap((step) => {
+        if (step.verb !== 'delete' || step.resource !== 'volumesnapshots') return [];
+        const { content } = byName.get(step.name)!;
+        return content !== undefined && releasedOf.has(content) ? [content] : [];
+      });
+      expect(sorted(released)).toEqual(sorted(ofOurDeletes));
     });
   });
 

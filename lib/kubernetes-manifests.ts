@@ -12,7 +12,7 @@ export function clusterManifests(config: Pick<DeploymentConfig, 'targets'>): Map
   return new Map(
     clusters.map((eksCluster) => {
       const targets = config.targets.filter((t) => t.eksCluster === eksCluster);
-      return [eksCluster, [...schedulerRbac(targets.map((t) => t.namespace)), ...schedulerAdmissionPolicy(targets)]] as const;
+      return [eksCluster, [...schedulerRbac(targets), ...schedulerAdmissionPolicy(targets)]] as const;
     }),
   );
 }

@@ -37,6 +37,10 @@ const BACKUPS = `${CNPG_GROUP}/backups`;
 const CLUSTERS = `${CNPG_GROUP}/clusters`;
 const SNAPSHOTS = `${SNAPSHOT_GROUP}/volumesnapshots`;
 const CONTENTS = `${SNAPSHOT_GROUP}/volumesnapshotcontents`;
+const JOBS = 'batch/jobs';
+const CLAIMS = '/persistentvolumeclaims';
+/** The name of a drill Cluster (drill-cluster.ts): `<cluster>-drill-<YYYYMMDDHHMMSS>`. */
+const DRILL_CLUSTER_NAME = '-drill-[0-9]{14}$';
 
 /** A CEL string literal; only names (RFC 1123, label keys) are ever written, so nothing needs escaping. */
 function literal(text: string): string {
@@ -110,6 +114,7 @@ function validations(targets: readonly PolicyTarget[]): Validation[] {
   const protectedUntil = literal(SchedulerAnnotation.RestoreProtectedUntil);
   const restoreLabel = literal(SchedulerLabel.RestoreRequest);
   const drillLabel = literal(SchedulerLabel.Drill);
+  const drillCluster = `variables.labels[${literal(SchedulerLabel.DrillCluster)}]`;
   const snapshotSources = `object.spec.bootstrap.recovery.volumeSnapshots`;
   const isSnapshotRef = (ref: string) =>
     `${ref}.kind == 'VolumeSnapshot' && has(${ref}.apiGroup) && ${ref}.apiGroup == '${SNAPSHOT_GROUP}'`;
@@ -121,9 +126,9 @@ function validations(targets: readonly PolicyTarget[]): Validation[] {
   };
   return [
     {
-      why: 'It writes only the four kinds it works with, never a subresource (status, exec, ...).',
-      expression: `request.subResource == '' && variables.resource in ${list([BACKUPS, CLUSTERS, SNAPSHOTS, CONTENTS])}`,
-      messageExpression: `'cnpg-snapshot-scheduler writes only Backups, Clusters, VolumeSnapshots and VolumeSnapshotContents, not ' + variables.resource + (request.subResource != '' ? '/' + request.subResource : '')`,
+      why: 'It writes only the kinds it works with, never a subresource (status, exec, ...).',
+      expression: `request.subResource == '' && variables.resource in ${list([BACKUPS, CLUSTERS, SNAPSHOTS, CONTENTS, JOBS, CLAIMS])}`,
+      messageExpression: `'cnpg-snapshot-scheduler writes only Backups, Clusters, VolumeSnapshots, VolumeSnapshotContents, Jobs and PersistentVolumeClaims, not ' + variables.resource + (request.subResource != '' ? '/' + request.subResource : '')`,
     },
     {
       why: 'It writes only in the namespaces of its targets (contents are cluster-scoped).',
@@ -276,6 +281,53 @@ variables.labels.all(k, k in variables.oldLabels || k == ${literal(TARGET)}) &&
 object.spec == oldObject.spec && variables.newAnnotations == variables.oldAnnotations && variables.sameOwnership`,
       ),
       message: `cnpg-snapshot-scheduler changes nothing on a VolumeSnapshot but adding the label ${TARGET}=<the target of the snapshot's cluster> to a snapshot labelled ${CnpgLabel.BackupName}`,
+    },
+    {
+      why: "Job create: only a drill's verification Job: marked for a target of the namespace as its drill, named after the drill Cluster it checks, reading no Secret but that Cluster's application Secret, mounting nothing, with no service account token.",
+      expression: onlyIf(
+        JOBS,
+        'CREATE',
+        `variables.markedTarget != '' && ${drillLabel} in variables.labels && variables.labels[${drillLabel}] == variables.markedTarget &&
+${literal(SchedulerLabel.DrillCluster)} in variables.labels && ${drillCluster}.matches('${DRILL_CLUSTER_NAME}') &&
+object.metadata.name == ${drillCluster} + '-verify' &&
+object.spec.template.spec.all(f, f in ${list(['restartPolicy', 'automountServiceAccountToken', 'securityContext', 'containers'])}) &&
+object.spec.template.spec.automountServiceAccountToken == false &&
+object.spec.template.spec.containers.all(c, !has(c.envFrom) && !has(c.volumeMounts) &&
+  (!has(c.env) || c.env.all(e, !has(e.valueFrom) ||
+    (e.valueFrom.all(k, k == 'secretKeyRef') && e.valueFrom.secretKeyRef.name == ${drillCluster} + '-app'))))`,
+      ),
+      messageExpression: `'a Job cnpg-snapshot-scheduler creates is a drill\\'s verification Job: the ${marks} and ${SchedulerLabel.Drill}=<that target>, named <drill cluster>-verify after its label ${SchedulerLabel.DrillCluster}, reading only that cluster\\'s application Secret through env, with no volumes, no other pod fields and no service account token (Job ' + object.metadata.name + ')'`,
+    },
+    {
+      why: "Job delete: only a drill's verification Job.",
+      expression: onlyIf(
+        JOBS,
+        'DELETE',
+        `variables.markedTarget != '' && ${drillLabel} in variables.labels && variables.labels[${drillLabel}] == variables.markedTarget &&
+${literal(SchedulerLabel.DrillCluster)} in variables.labels && ${drillCluster}.matches('${DRILL_CLUSTER_NAME}') &&
+oldObject.metadata.name == ${drillCluster} + '-verify'`,
+      ),
+      messageExpression: `'Job ' + request.name + ' is not a drill verification Job of cnpg-snapshot-scheduler: it deletes no other Job'`,
+    },
+    {
+      why: 'Job update: never.',
+      expression: never(JOBS, 'UPDATE'),
+      message: 'cnpg-snapshot-scheduler never changes a Job',
+    },
+    {
+      why: "PersistentVolumeClaim delete: only a drill Cluster's volumes (labelled cnpg.io/cluster=<drill cluster>, named <drill cluster>-<serial>, -wal or -tbs-<name>).",
+      expression: onlyIf(
+        CLAIMS,
+        'DELETE',
+        `'${CnpgLabel.Cluster}' in variables.labels && variables.labels['${CnpgLabel.Cluster}'].matches('${DRILL_CLUSTER_NAME}') &&
+oldObject.metadata.name.matches('^' + variables.labels['${CnpgLabel.Cluster}'] + '-[0-9]+(-wal|-tbs-[a-z0-9-]+)?$')`,
+      ),
+      messageExpression: `'PersistentVolumeClaim ' + request.name + ' is not a volume of a drill cluster: cnpg-snapshot-scheduler deletes no other claim'`,
+    },
+    {
+      why: "PersistentVolumeClaim create or update: never (CNPG makes a Cluster's volumes).",
+      expression: `${never(CLAIMS, 'CREATE')} && ${never(CLAIMS, 'UPDATE')}`,
+      message: 'cnpg-snapshot-scheduler creates and changes no PersistentVolumeClaim',
     },
     {
       why: 'VolumeSnapshotContent create: never (yet).',

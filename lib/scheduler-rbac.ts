@@ -55,14 +55,23 @@ const NAMESPACED_RULES: readonly RbacRule[] = [
   },
 ];
 
-const CLUSTER_RULES: readonly RbacRule[] = [
-  {
-    why: "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot, and read the deletionPolicy of other contents it deletes (Retain keeps storage: warned about)",
-    apiGroups: [SNAPSHOT_GROUP],
-    resources: ['volumesnapshotcontents'],
-    verbs: ['get', 'patch'],
-  },
-];
+/**
+ * Contents are cluster-scoped. Patch: a completed backup's contents are kept with Retain, and released (Delete) before
+ * retention deletes the snapshot. Get: only for targets with retention scope `all`, whose retention also deletes
+ * snapshots not ours and reads their content's deletionPolicy to warn when the storage stays.
+ */
+function clusterRules(readsForeignContents: boolean): RbacRule[] {
+  return [
+    {
+      why: readsForeignContents
+        ? "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot, and read the deletionPolicy of contents of snapshots not ours it deletes (scope all: Retain keeps storage, warned about)"
+        : "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot",
+      apiGroups: [SNAPSHOT_GROUP],
+      resources: ['volumesnapshotcontents'],
+      verbs: readsForeignContents ? ['get', 'patch'] : ['patch'],
+    },
+  ];
+}
 
 const NAME = KUBERNETES_GROUP;
 const SNAPSHOT_CONTENTS_NAME = `${KUBERNETES_GROUP}-snapshot-contents`;
@@ -82,7 +91,10 @@ const clusterRole = (name: string, rules: readonly RbacRule[]): KubernetesManife
 const roleRef = (name: string) => ({ kind: 'ClusterRole', name, apiGroup: 'rbac.authorization.k8s.io' });
 
 /** The RBAC objects for the scheduler's targets in `namespaces` (one EKS cluster). */
-export function schedulerRbac(namespaces: readonly string[]): KubernetesManifest[] {
+export function schedulerRbac(
+  targets: ReadonlyArray<{ namespace: string; retention: { scope: 'managed' | 'all' } }>,
+): KubernetesManifest[] {
+  const namespaces = targets.map((t) => t.namespace);
   return [
     { ...clusterRole(NAME, NAMESPACED_RULES), comment: 'What the workflows may do in the namespaces of their targets.' },
     ...[...new Set(namespaces)].sort().map((namespace): KubernetesManifest => ({
@@ -94,7 +106,10 @@ export function schedulerRbac(namespaces: readonly string[]): KubernetesManifest
         roleRef: roleRef(NAME),
       },
     })),
-    { ...clusterRole(SNAPSHOT_CONTENTS_NAME, CLUSTER_RULES), comment: 'Snapshot contents are cluster-scoped.' },
+    {
+      ...clusterRole(SNAPSHOT_CONTENTS_NAME, clusterRules(targets.some((t) => t.retention.scope === 'all'))),
+      comment: 'Snapshot contents are cluster-scoped.',
+    },
     {
       object: {
         apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -79,6 +79,8 @@ export function buildVerificationJob(input: {
   steps: readonly VerificationStep[];
 }): Job {
   const labels = { [KubeLabel.ManagedBy]: MANAGER_NAME, [SchedulerLabel.Target]: input.target, [SchedulerLabel.Drill]: input.target };
+  // The admission policy checks that a verification Job reads only the application Secret of the Cluster it names.
+  const jobLabels = { ...labels, [SchedulerLabel.DrillCluster]: input.clusterName };
   const env = [
     ...Object.entries(SECRET_KEYS).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: input.applicationSecret, key } } })),
     { name: 'PGCONNECT_TIMEOUT', value: '10' },
@@ -90,7 +92,7 @@ export function buildVerificationJob(input: {
     metadata: {
       name: verificationJobName(input.clusterName),
       namespace: input.namespace,
-      labels,
+      labels: jobLabels,
       annotations: { [SchedulerAnnotation.Execution]: input.executionName },
     },
     spec: {

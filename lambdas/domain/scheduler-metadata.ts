@@ -12,6 +12,8 @@ export const SchedulerLabel = {
   RestoreRequest: `${PREFIX}/restore-request`,
   /** On everything a restore drill creates (its Cluster, its verification Job): the value is the drilled target. */
   Drill: `${PREFIX}/drill`,
+  /** On a drill's verification Job: the drill Cluster it checks (whose application Secret it reads). */
+  DrillCluster: `${PREFIX}/drill-cluster`,
 } as const;
 
 export const SchedulerAnnotation = {

@@ -216,7 +216,7 @@ export class ResourceHandler {
       metadata.namespace = namespace;
     }
     // The name admission sees is the one asked for, before a generated one (endpoints/handlers/create.go).
-    const requestedName = String(metadata.name ?? '');
+    const requestedName = typeof metadata.name === 'string' ? metadata.name : '';
     if (!metadata.name && typeof metadata.generateName === 'string')
       metadata.name = this.generateName(type, namespace, metadata.generateName);
     const admitted: Json = { ...object, metadata };

@@ -127,7 +127,7 @@ function compilePolicy(object: Json): CompiledPolicy {
   return {
     name,
     failurePolicy: spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
-    rules: list(asRecord(spec.matchConstraints).resourceRules) as ResourceRule[],
+    rules: list(asRecord(spec.matchConstraints).resourceRules),
     matchConditions: list(spec.matchConditions).map((c, i) => ({
       name: String(c.name),
       program: compile(name, `spec.matchConditions[${i}].expression`, c.expression),
@@ -351,7 +351,8 @@ const REASON_CODES: Record<string, number> = { Forbidden: 403, Unauthorized: 401
  */
 function policyDenial(decision: Decision, attributes: AdmissionAttributes): KubeStatusError {
   const { group, resource } = attributes.resource;
-  const name = attributes.name || String(asRecord(attributes.object?.metadata).generateName ?? '') || 'Unknown';
+  const generateName = asRecord(attributes.object?.metadata).generateName;
+  const name = attributes.name || (typeof generateName === 'string' ? generateName : '') || 'Unknown';
   const message = `ValidatingAdmissionPolicy '${decision.policy}' with binding '${decision.binding}' denied request: ${decision.message}`;
   const status: KubeStatus = {
     kind: 'Status',

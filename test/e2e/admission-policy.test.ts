@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  V1ObjectMeta,
+  V1PersistentVolumeClaim,
+  V1Secret,
+  type CustomObjectsApi,
+} from '@kubernetes/client-node';
+import { buildVerificationJob, verificationSteps } from '../../lambdas/domain/drill-verification';
+import type { Job } from '../../lambdas/domain/kube-objects';
 import { exampleCluster, exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
 import { LocalScheduler } from '../../simulator/local-scheduler';
 import {
@@ -95,6 +104,33 @@ const clusters = (c: CustomObjectsApi, body: object) =>
   c.createNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'clusters', body });
 const mergePatch = (c: CustomObjectsApi, plural: string, name: string, body: object, group: { group: string; version: string } = CNPG) =>
   c.patchNamespacedCustomObject({ ...group, namespace: NAMESPACE, plural, name, body }, MERGE_PATCH);
+
+/** A drill's verification Job as the drill workflow makes it, for the drill cluster `cluster`. */
+const DRILL_CLUSTER = 'hendrix-drill-20261124010000';
+const verificationJob = (cluster = DRILL_CLUSTER): Job =>
+  buildVerificationJob({
+    clusterName: cluster,
+    namespace: NAMESPACE,
+    target: 'hendrix',
+    executionName: 'drill-1',
+    image: 'ghcr.io/cloudnative-pg/postgresql:17.5',
+    applicationSecret: `${cluster}-app`,
+    steps: verificationSteps({ checks: [], freshnessQuery: undefined }),
+  });
+const withPodSpec = (job: Job, change: (spec: Record<string, unknown>) => Record<string, unknown>): Job => {
+  const copy = structuredClone(job) as unknown as { spec: { template: { spec: Record<string, unknown> } } };
+  copy.spec.template.spec = change(copy.spec.template.spec);
+  return copy as unknown as Job;
+};
+const JOBS = { group: 'batch', version: 'v1', plural: 'jobs' } as const;
+const createJob = (custom: CustomObjectsApi, body: Job) => custom.createNamespacedCustomObject({ ...JOBS, namespace: NAMESPACE, body });
+const claim = (name: string, cluster: string) =>
+  Object.assign(new V1PersistentVolumeClaim(), {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: Object.assign(new V1ObjectMeta(), { name, namespace: NAMESPACE, labels: { 'cnpg.io/cluster': cluster } }),
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  });
 
 interface Attempt {
   name: string;
@@ -307,13 +343,85 @@ const FORBIDDEN: Attempt[] = [
     run: ({ core }) =>
       core.createNamespacedSecret({
         namespace: NAMESPACE,
-        body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stolen' }, stringData: { a: 'b' } },
+        body: Object.assign(new V1Secret(), {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: Object.assign(new V1ObjectMeta(), { name: 'stolen' }),
+          stringData: { a: 'b' },
+        }),
       }),
-    denied: /writes only Backups, Clusters, VolumeSnapshots and VolumeSnapshotContents, not \/secrets/,
+    denied: /writes only Backups, Clusters, VolumeSnapshots, VolumeSnapshotContents, Jobs and PersistentVolumeClaims, not \/secrets/,
   },
 ];
 
+const DRILL_ATTEMPTS: Attempt[] = [
+  {
+    name: 'create a Job that is not a drill verification Job',
+    run: ({ custom }) => {
+      const job = verificationJob();
+      const { 'cnpg-snapshot-scheduler/drill': _drill, ...labels } = job.metadata.labels ?? {};
+      return createJob(custom, { ...job, metadata: { ...job.metadata, name: 'backup-exfiltrate', labels } });
+    },
+    denied: /a Job cnpg-snapshot-scheduler creates is a drill.s verification Job/,
+  },
+  {
+    name: "create a verification Job that reads a Secret other than its drill cluster's application Secret",
+    run: ({ custom }) =>
+      createJob(
+        custom,
+        withPodSpec(verificationJob(), (spec) => ({
+          ...spec,
+          containers: [
+            {
+              name: 'steal',
+              image: 'busybox',
+              env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'hendrix-superuser', key: 'password' } } }],
+            },
+          ],
+        })),
+      ),
+    denied: /a Job cnpg-snapshot-scheduler creates is a drill.s verification Job/,
+  },
+  {
+    name: 'create a verification Job that mounts a volume',
+    run: ({ custom }) =>
+      createJob(
+        custom,
+        withPodSpec(verificationJob(), (spec) => ({ ...spec, volumes: [{ name: 'keys', secret: { secretName: 'hendrix-superuser' } }] })),
+      ),
+    denied: /a Job cnpg-snapshot-scheduler creates is a drill.s verification Job/,
+  },
+  {
+    name: 'delete a Job that is not a drill verification Job',
+    run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...JOBS, namespace: NAMESPACE, name: 'nightly-report' }),
+    denied: /Job nightly-report is not a drill verification Job/,
+  },
+  {
+    name: 'delete a volume of the source cluster',
+    run: ({ core }) => core.deleteNamespacedPersistentVolumeClaim({ namespace: NAMESPACE, name: 'hendrix-1' }),
+    denied: /PersistentVolumeClaim hendrix-1 is not a volume of a drill cluster/,
+  },
+  {
+    name: 'create a PersistentVolumeClaim',
+    run: ({ core }) => core.createNamespacedPersistentVolumeClaim({ namespace: NAMESPACE, body: claim('new-claim', 'hendrix') }),
+    denied: /creates and changes no PersistentVolumeClaim/,
+  },
+];
+FORBIDDEN.push(...DRILL_ATTEMPTS);
+
 const ALLOWED: Array<Omit<Attempt, 'denied'>> = [
+  {
+    name: "create a drill's verification Job",
+    run: ({ custom }) => createJob(custom, verificationJob('hendrix-drill-20261124020000')),
+  },
+  {
+    name: "delete a drill's verification Job",
+    run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...JOBS, namespace: NAMESPACE, name: `${DRILL_CLUSTER}-verify` }),
+  },
+  {
+    name: "delete a drill cluster's volume",
+    run: ({ core }) => core.deleteNamespacedPersistentVolumeClaim({ namespace: NAMESPACE, name: `${DRILL_CLUSTER}-1` }),
+  },
   {
     name: 'mark a backup snapshot of its target',
     run: ({ custom }) => mergePatch(custom, 'volumesnapshots', 'ours-snap', { metadata: { labels: SNAPSHOT_MARK } }, SNAPSHOTS),
@@ -364,6 +472,10 @@ beforeEach(async () => {
   server.seed(snapshot('manual-snap', { ...CNPG_SNAPSHOT_LABELS, 'cnpg.io/cluster': 'hendrix' }));
   server.seed(snapshot('jimi-snap', { ...CNPG_SNAPSHOT_LABELS, 'cnpg.io/backupName': 'jimi-1', 'cnpg.io/cluster': 'jimi' }));
   server.seed(content('content-demo', NAMESPACE));
+  server.seed(verificationJob());
+  server.seed({ ...verificationJob(), metadata: { name: 'nightly-report', namespace: NAMESPACE } });
+  server.seed(claim(`${DRILL_CLUSTER}-1`, DRILL_CLUSTER));
+  server.seed(claim('hendrix-1', 'hendrix'));
   server.seed(content('content-other', 'other'));
 }, 60_000);
 afterEach(() => harness.close());
@@ -414,7 +526,7 @@ describe('through the deployed workflows', () => {
     try {
       const source = exampleCluster({ namespace: NAMESPACE, name: 'hendrix' });
       local.server.seed({ ...source, spec: { ...source.spec, envFrom: [{ secretRef: { name: 'app-env' } }] } });
-      expect((await local.runWorkflow('backup', { target: local.target('hendrix') })).status).toBe('SUCCEEDED');
+      expect((await local.runWorkflow('backup', { target: 'hendrix' })).status).toBe('SUCCEEDED');
       const result = await local.requestRestore({ target: 'hendrix', clusterName: 'hendrix-copy' });
       const execution = local.execution(result.executionName!)!;
       expect(execution.status).toBe('FAILED');

@@ -37,7 +37,7 @@ describe('snapshot storage that outlives its objects, and goes with its backup',
       expect(snapshots.map((s) => contentOf(local, s)?.spec.deletionPolicy)).toEqual(['Retain', 'Retain']);
       const handles = handlesOf(local, backup);
       // As `kubectl delete volumesnapshot` (or deleting the namespace) would.
-      for (const snapshot of snapshots) local.server.remove('volumesnapshots', 'demo', snapshot.metadata.name!);
+      for (const snapshot of snapshots) local.server.remove('volumesnapshots', 'demo', snapshot.metadata.name);
       expect(snapshotsOfBackup(local, backup)).toEqual([]);
       expect(local.server.cnpg.storageSnapshots()).toEqual(expect.arrayContaining(handles));
     } finally {

@@ -20,7 +20,7 @@ function targetsOver(count: number) {
   return Array.from({ length: count }, (_, i) => ({
     name: `db-${String(i).padStart(4, '0')}`,
     eksCluster: EKS_CLUSTERS[i % EKS_CLUSTERS.length]!,
-    // One namespace: k8s/rbac.yaml binds the scheduler's role per namespace, and the test servers apply it as is.
+    // One namespace: the test servers apply the RBAC and admission policy generated for these targets.
     namespace: 'demo',
     cluster: `db-${String(i).padStart(4, '0')}`,
   }));

@@ -369,7 +369,7 @@ const DRILL_ATTEMPTS: Attempt[] = [
     run: ({ custom }) =>
       createJob(
         custom,
-        withPodSpec(verificationJob(), (spec) => ({
+        withPodSpec(verificationJob('hendrix-drill-20261124030000'), (spec) => ({
           ...spec,
           containers: [
             {
@@ -387,7 +387,10 @@ const DRILL_ATTEMPTS: Attempt[] = [
     run: ({ custom }) =>
       createJob(
         custom,
-        withPodSpec(verificationJob(), (spec) => ({ ...spec, volumes: [{ name: 'keys', secret: { secretName: 'hendrix-superuser' } }] })),
+        withPodSpec(verificationJob('hendrix-drill-20261124040000'), (spec) => ({
+          ...spec,
+          volumes: [{ name: 'keys', secret: { secretName: 'hendrix-superuser' } }],
+        })),
       ),
     denied: /a Job cnpg-snapshot-scheduler creates is a drill.s verification Job/,
   },

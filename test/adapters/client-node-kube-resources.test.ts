@@ -103,8 +103,9 @@ describe('the Kubernetes adapter', () => {
     expect(again.created ? undefined : again.existing.metadata.uid).toEqual(expect.any(String));
   });
 
-  test('reads cluster-scoped snapshot contents', async () => {
-    expect((await kube.get('volumesnapshotcontents', '', 'snapcontent-1'))?.spec.deletionPolicy).toBe('Retain');
+  test("merge-patches a cluster-scoped snapshot content's deletionPolicy", async () => {
+    const patched = await kube.patch('volumesnapshotcontents', '', 'snapcontent-1', { spec: { deletionPolicy: 'Delete' } });
+    expect(patched?.spec.deletionPolicy).toBe('Delete');
   });
 
   test('merge-patches labels, keeping the labels it does not name', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { apiFailure, backupManifest, CNPG, NAMESPACE, OUTSIDER, SCHEDULER, SNAPSHOTS, startHarness, type Harness } from './api-harness';
 
 let harness: Harness;
@@ -62,12 +63,20 @@ describe('RBAC from k8s/prod-eks.yaml', () => {
       apiVersion: 'snapshot.storage.k8s.io/v1',
       kind: 'VolumeSnapshotContent',
       metadata: { name: 'snapcontent-1' },
-      spec: { deletionPolicy: 'Delete', driver: 'ebs.csi.aws.com', source: { snapshotHandle: 'snap-1' }, volumeSnapshotRef: { name: 'x' } },
+      spec: {
+        deletionPolicy: 'Delete',
+        driver: 'ebs.csi.aws.com',
+        source: { snapshotHandle: 'snap-1' },
+        volumeSnapshotRef: { name: 'x', namespace: 'demo' },
+      },
     });
     await expect(
-      api.getClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents', name: 'snapcontent-1' }),
+      api.patchClusterCustomObject(
+        { ...SNAPSHOTS, plural: 'volumesnapshotcontents', name: 'snapcontent-1', body: { spec: { deletionPolicy: 'Retain' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     ).resolves.toMatchObject({
-      spec: { deletionPolicy: 'Delete' },
+      spec: { deletionPolicy: 'Retain' },
     });
     const failure = await apiFailure(api.listClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents' }));
     expect(failure.status?.message).toBe(

@@ -63,17 +63,19 @@ function flattenedLikeNag(value: unknown): string {
 
 /**
  * A Distributed Map describes and stops its child executions, whose names Step Functions picks: CDK grants that on
- * `execution:<this state machine>:*` and `.../*:*`, nothing wider.
+ * `execution:<this state machine>:*` and `.../*:*`, nothing wider. The id spells the ARN as cdk-nag sees it: CDK writes
+ * the partition literally once the region is known (`cdk synth` with a default region), as a reference otherwise.
  */
 function acknowledgeChildExecutionsOf(machine: sfn.StateMachine): void {
   const stack = Stack.of(machine);
   const where = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  const partition = where(stack.partition) ?? '<AWS::Partition>';
   const region = where(stack.region) ?? '<AWS::Region>';
   const account = where(stack.account) ?? '<AWS::AccountId>';
   const name = JSON.stringify(stack.resolve(Fn.select(6, Fn.split(':', machine.stateMachineArn))));
   for (const suffix of [':*', '/*:*'])
     Validations.of(machine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}${suffix}]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:${account}:execution:${name}${suffix}]`,
       reason: 'The Distributed Map follows its own child executions (named by Step Functions), of this state machine only',
     });
 }

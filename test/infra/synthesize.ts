@@ -7,11 +7,14 @@ import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state
 export const EXAMPLE_TARGET = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' } as const;
 
 /** Synthesizes the stack without bundling (unit tests check the template, `cdk synth` checks the bundles). */
-export function synthesize(config: DeploymentConfigInput = { targets: [EXAMPLE_TARGET] }) {
+export function synthesize(
+  config: DeploymentConfigInput = { targets: [EXAMPLE_TARGET] },
+  env: { account?: string; region?: string } = { account: TEST_ACCOUNT, region: TEST_REGION },
+) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new SnapshotSchedulerStack(app, 'Test', {
     config: parseDeploymentConfig(config),
-    env: { account: TEST_ACCOUNT, region: TEST_REGION },
+    env,
   });
   return { app, stack, template: Template.fromStack(stack) };
 }

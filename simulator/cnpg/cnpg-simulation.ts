@@ -8,11 +8,13 @@ import { ClusterData, type QueryResult } from './cluster-data';
 import { SimulatedWrites } from './simulated-writes';
 import { SnapshotController } from './snapshot-controller';
 import { PsqlJobController } from '../kubelet/psql-job-controller';
+import { NamespaceController } from '../kube-api-server/namespace-controller';
 import { obj } from './simulated-writes';
 import { ClusterPhase } from './upstream-strings';
 
 /**
- * The CNPG operator and the CSI snapshot controller, simulated on the virtual clock: CNPG 1.30's volume-snapshot
+ * The CNPG operator and the CSI snapshot controller (with kube-controller-manager's namespace controller, whose
+ * deletions they finish), simulated on the virtual clock: CNPG 1.30's volume-snapshot
  * backup (BackupController, SnapshotController) and cluster bootstrap (ClusterBootstrapController), with the clusters'
  * data (ClusterData) and the Kubernetes Jobs that query it with psql (PsqlJobController). Every transition
  * is stamped with the virtual time it is due at, even when the simulation catches up later in one step, so durations
@@ -24,6 +26,7 @@ export class CnpgSimulation {
   private readonly backups: BackupController;
   private readonly snapshots: SnapshotController;
   private readonly jobs: PsqlJobController;
+  private readonly namespaces: NamespaceController;
   /** The data each cluster holds, in an embedded PostgreSQL. */
   readonly data = new ClusterData();
 
@@ -35,6 +38,7 @@ export class CnpgSimulation {
     this.bootstrap = new ClusterBootstrapController(writes, this.behaviours, this.data);
     this.snapshots = new SnapshotController(writes, this.data);
     this.jobs = new PsqlJobController(writes, this.data);
+    this.namespaces = new NamespaceController(store);
     this.backups = new BackupController(writes, this.snapshots, this.behaviours, (cluster) => this.bootstrap.availableSince(cluster));
   }
 
@@ -106,7 +110,8 @@ export class CnpgSimulation {
       const backups = this.backups.reconcile(now);
       const deletions = this.snapshots.reconcileDeletions();
       const jobs = this.jobs.reconcile(now);
-      progressed = clusters || backups || deletions || jobs;
+      const namespaces = this.namespaces.reconcile();
+      progressed = clusters || backups || deletions || jobs || namespaces;
     }
     this.backups.holdOtherMethods();
     if (this.data.holdsAny())

@@ -98,6 +98,19 @@ export const KubeErrors = {
       }`,
       { ...(ref.name && { name: ref.name }), group: ref.group, kind: ref.resource },
     ),
+  /**
+   * The NamespaceLifecycle admission plugin refuses new content in a Terminating namespace
+   * (plugin/pkg/admission/namespace/lifecycle/admission.go, Admit: errors.NewForbidden with cause NamespaceTerminating).
+   */
+  namespaceTerminating: (ref: ResourceRef, namespace: string) => {
+    const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+    return failure(403, 'Forbidden', `${qualified(ref.resource, ref.group)} "${ref.name ?? ''}" is forbidden: ${why}`, {
+      ...(ref.name && { name: ref.name }),
+      group: ref.group,
+      kind: ref.resource,
+      causes: [{ reason: 'NamespaceTerminating', message: why, field: 'metadata.namespace' }],
+    });
+  },
   unsupportedMediaType: (contentType: string) =>
     failure(
       415,

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { VirtualClock } from '../virtual-clock';
-import type { ResourceType } from './resource-registry';
+import { resourceTypeOf, type ResourceType } from './resource-registry';
+
+/** The finalizer the namespace controller removes once the namespace is empty (core/v1 types.go: FinalizerKubernetes). */
+export const NAMESPACE_FINALIZER = 'kubernetes';
 
 /** A stored Kubernetes object; the store fills uid, resourceVersion and creationTimestamp. */
 export interface StoredObject {
@@ -42,9 +45,24 @@ export function kubeTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Deleted, and held by no finalizer any more. */
+const NAMESPACES = resourceTypeOf('namespaces');
+/** The label the API server sets on every namespace (pkg/registry/core/namespace/strategy.go, PrepareForCreate). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** pkg/registry/core/namespace/strategy.go, PrepareForCreate: phase Active and the `kubernetes` finalizer. */
+const namespaceDefaults = () => ({ spec: { finalizers: [NAMESPACE_FINALIZER] }, status: { phase: 'Active' } });
+
+const obj = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** Deleted, and held by no finalizer any more (a namespace also by none in spec.finalizers). */
 const isReleased = (object: StoredObject) =>
-  object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0;
+  object.metadata.deletionTimestamp !== undefined &&
+  (object.metadata.finalizers ?? []).length === 0 &&
+  namespaceFinalizersOf(object).length === 0;
+
+const namespaceFinalizersOf = (object: StoredObject): unknown[] =>
+  object.kind === 'Namespace' && object.apiVersion === 'v1' ? ((obj(object.spec).finalizers as unknown[] | undefined) ?? []) : [];
 
 const byNamespaceThenName = (a: StoredObject, b: StoredObject) =>
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
@@ -73,14 +91,23 @@ export class ObjectStore {
       .sort(byNamespaceThenName);
   }
 
-  /** Adds a new object (the caller has checked it does not exist) and returns the stored copy. */
+  /**
+   * Adds a new object (the caller has checked it does not exist) and returns the stored copy. A namespaced object's
+   * namespace is created with it when it does not exist yet. Not modelled: the NamespaceLifecycle admission plugin
+   * refuses content in a namespace that does not exist (plugin/pkg/admission/namespace/lifecycle/admission.go);
+   * tests seed objects without creating their namespace first, so it is created as `kubectl create namespace` would.
+   */
   insert(type: ResourceType, object: NewObject): StoredObject {
     const { namespace, ...metadata } = structuredClone(object.metadata);
+    if (type.namespaced && namespace !== undefined && !this.get(NAMESPACES, undefined, namespace))
+      this.insert(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     const stored: StoredObject = {
       ...structuredClone(object),
+      ...(type.resource === 'namespaces' && namespaceDefaults()),
       metadata: {
         ...metadata,
         ...(type.namespaced && { namespace }),
+        ...(type.resource === 'namespaces' && { labels: { ...metadata.labels, [NAMESPACE_NAME_LABEL]: metadata.name } }),
         uid: randomUUID(),
         resourceVersion: String(++this.version),
         creationTimestamp: metadata.creationTimestamp ?? kubeTime(this.clock.now()),
@@ -115,6 +142,16 @@ export class ObjectStore {
     const key = this.key(type, namespace, name);
     const object = this.objects.get(key);
     if (!object) return undefined;
+    // A namespace with spec.finalizers is only marked Terminating; the namespace controller empties it, removes its
+    // finalizer, and deletes it again (pkg/registry/core/namespace/storage/storage.go, Delete).
+    if (namespaceFinalizersOf(object).length > 0) {
+      if (object.metadata.deletionTimestamp !== undefined) return object;
+      return this.update(type, {
+        ...object,
+        metadata: { ...object.metadata, deletionTimestamp: kubeTime(this.clock.now()) },
+        status: { ...obj(object.status), phase: 'Terminating' },
+      });
+    }
     if ((object.metadata.finalizers ?? []).length > 0) {
       if (object.metadata.deletionTimestamp !== undefined) return object;
       const marked = { ...object, metadata: { ...object.metadata, deletionTimestamp: kubeTime(this.clock.now()) } };

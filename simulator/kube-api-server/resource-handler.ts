@@ -4,7 +4,7 @@ import { KubeErrors, type ResourceRef } from './kube-status';
 import { LabelSelectorError, matchesLabels, parseLabelSelector, type LabelRequirement } from './label-selector';
 import type { NewObject, ObjectStore, StoredObject } from './object-store';
 import { applyJsonPatch, applyMergePatch, PatchError, type PatchOperation } from './patches';
-import { apiVersionOf, type ParsedPath, type ResourceType } from './resource-registry';
+import { apiVersionOf, resourceTypeOf, type ParsedPath, type ResourceType } from './resource-registry';
 import { seededRandom } from './seeded-random';
 import type { AdmissionOperation, AdmissionRecord, ValidatingAdmissionPolicies } from './validating-admission-policy';
 
@@ -24,6 +24,7 @@ export interface RequestContext {
 
 type Json = Record<string, unknown>;
 
+const NAMESPACES = resourceTypeOf('namespaces');
 const MERGE_PATCH = 'application/merge-patch+json';
 const JSON_PATCH = 'application/json-patch+json';
 /** The characters the API server draws generateName suffixes from (no vowels, no look-alikes). */
@@ -214,6 +215,11 @@ export class ResourceHandler {
       if (metadata.namespace !== undefined && metadata.namespace !== namespace)
         throw KubeErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       metadata.namespace = namespace;
+      if (this.store.get(NAMESPACES, undefined, namespace!)?.metadata.deletionTimestamp !== undefined)
+        throw KubeErrors.namespaceTerminating(
+          { resource: type.resource, group: type.group, ...(typeof metadata.name === 'string' && { name: metadata.name }) },
+          namespace!,
+        );
     }
     // The name admission sees is the one asked for, before a generated one (endpoints/handlers/create.go).
     const requestedName = typeof metadata.name === 'string' ? metadata.name : '';

@@ -39,6 +39,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     kind: 'VolumeSnapshotContent',
     namespaced: false,
   },
+  // Cluster-scoped; deleting one deletes everything in it (see namespace-controller.ts).
+  { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false },
   { group: '', version: 'v1', resource: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true },
   { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true },
   { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },

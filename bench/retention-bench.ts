@@ -1,3 +1,4 @@
+import { MemoryRecoveryPointCatalog } from '../simulator/memory-recovery-point-catalog';
 /**
  * Retention at scale: the pure planner, and the ApplyRetention handler end to end (plan and deletion schedule, a
  * dry run against an in-memory Kubernetes), each bundled with esbuild as the Lambda bundles it, over histories
@@ -113,6 +114,7 @@ async function handlerSpeed(timing: Timing): Promise<void> {
       events: new RecordingEventPublisher(),
       metrics: new RecordingMetrics(),
       now: () => new Date(NOW),
+      recoveryPoints: new MemoryRecoveryPointCatalog(),
       log: new MemoryLog(),
     });
     const ms = await timing.medianAsync(() => handler({ input: { target: target.name, dryRun: true }, trigger: 'manual' }), RUNS);

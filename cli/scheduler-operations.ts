@@ -1,3 +1,4 @@
+import type { RecoveryPointCatalog } from '../lambdas/adapters/recovery-point-catalog';
 import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
 import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
 import { CnpgLabel } from '../lambdas/domain/cnpg-api';
@@ -21,6 +22,14 @@ export interface KubeconfigSource {
   context?: string;
 }
 
+/** A dry run changes nothing, the recovery-point catalog (in AWS) included: any use of it here is a defect. */
+const NO_CATALOG: RecoveryPointCatalog = {
+  record: () => Promise.reject(new Error('a retention dry run records nothing')),
+  recordsOf: () => Promise.reject(new Error('a retention dry run reads no recovery-point catalog')),
+  expire: () => Promise.reject(new Error('a retention dry run expires nothing')),
+  remove: () => Promise.reject(new Error('a retention dry run removes nothing')),
+};
+
 const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined };
 
 /** Operations on any Kubernetes cluster running CNPG, reached with a kubeconfig: no AWS at all. */
@@ -42,6 +51,7 @@ export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOpe
         metrics: { record: () => undefined },
         now: () => at,
         log: silentLog,
+        recoveryPoints: NO_CATALOG,
       });
       const { plan } = await dryRun({ input: { target: target.name, dryRun: true }, trigger: 'manual' });
       if (!plan) throw new Error('the retention dry run returned no plan');

@@ -12,6 +12,7 @@ import { DrillWorkflow } from './drill-workflow';
 import { FanOutWorkflow } from './fan-out-workflow';
 import { KubeAccess } from './kube-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { RecoveryPointCatalog, RECOVERY_POINT_CATALOG_ENV } from './recovery-point-catalog';
 import { RestoreWorkflow } from './restore-workflow';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
@@ -68,6 +69,7 @@ export class SnapshotScheduler extends Construct {
   readonly drillWorkflow: DrillWorkflow;
   readonly kubeAccess: KubeAccess;
   readonly targetCatalog: TargetCatalogLayer;
+  readonly recoveryPoints: RecoveryPointCatalog;
   readonly monitoring: SchedulerMonitoring;
   readonly functions: Readonly<Record<SchedulerFunctionName, SchedulerFunction>>;
 
@@ -87,6 +89,12 @@ export class SnapshotScheduler extends Construct {
     // Lambda creates its ENIs in the subnets as the function's role: AWS's policy for exactly that.
     if (network) kubeRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
 
+    this.recoveryPoints = new RecoveryPointCatalog(this, 'RecoveryPointCatalog');
+    // The Kubernetes-facing functions share one role (the identity their EKS access entries map), so the grant is the
+    // role's; only the functions that use the catalog are told its table.
+    this.recoveryPoints.grantReadWrite(kubeRole);
+    const withCatalog = { ...environment, [RECOVERY_POINT_CATALOG_ENV]: this.recoveryPoints.table.tableName };
+
     const startBackup = new SchedulerFunction(this, 'StartBackup', {
       handler: 'start-backup',
       description: 'Checks the CNPG Cluster and creates the volume-snapshot Backup of a scheduled slot',
@@ -103,7 +111,7 @@ export class SnapshotScheduler extends Construct {
       role: kubeRole,
       network,
       layers,
-      environment,
+      environment: withCatalog,
       logRetention,
       sourceMaps,
     });
@@ -113,7 +121,7 @@ export class SnapshotScheduler extends Construct {
       role: kubeRole,
       network,
       layers,
-      environment,
+      environment: withCatalog,
       logRetention,
       sourceMaps,
       timeout: Duration.minutes(5),

@@ -34,6 +34,7 @@ import { matchesPattern, targetInput, type EventBridgeEnvelope, type RuleTarget 
 import { MemoryLog } from './memory-log';
 import { seededRandom } from './kube-api-server/seeded-random';
 import { MemoryRecoveryPointLedger } from './memory-recovery-point-ledger';
+import { MemoryRecoveryPointCatalog } from './memory-recovery-point-catalog';
 import { RecordingEventPublisher } from './recording-event-publisher';
 import { RecordingMetrics } from './recording-metrics';
 import { VirtualClock } from './virtual-clock';
@@ -119,6 +120,8 @@ export class LocalScheduler {
   readonly deliveryFailures: unknown[] = [];
   /** The recovery point ledger (DynamoDB in AWS). */
   readonly ledger = new MemoryRecoveryPointLedger();
+  /** The recovery-point catalog (DynamoDB in AWS): one record per completed backup, outside the EKS clusters. */
+  readonly recoveryPoints = new MemoryRecoveryPointCatalog();
 
   private constructor(
     readonly config: DeploymentConfig,
@@ -136,8 +139,8 @@ export class LocalScheduler {
     this.deps = deps;
     const handlers: Record<SchedulerFunctionName, LocalLambda> = {
       startBackup: createStartBackup(deps),
-      checkBackup: createCheckBackup(deps),
-      applyRetention: createApplyRetention(deps),
+      checkBackup: createCheckBackup({ ...deps, recoveryPoints: this.recoveryPoints }),
+      applyRetention: createApplyRetention({ ...deps, recoveryPoints: this.recoveryPoints }),
       reportFailure: createReportWorkflowFailure(deps),
       dispatchSchedule: (event) => this.dispatcher(event),
       planFanOut: createPlanFanOut(deps),

@@ -1,5 +1,7 @@
+import { DynamoDbRecoveryPointCatalog } from '../adapters/dynamodb-recovery-point-catalog';
 import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import { createCheckBackup } from '../handlers/check-backup';
+import { requiredEnv } from '../runtime/environment';
 import { lambdaHandler } from '../runtime/lambda-handler';
 import { logger } from '../runtime/logger';
 import { productionEventBus } from './wiring/event-bus';
@@ -14,5 +16,6 @@ export const handler = lambdaHandler(
     metrics: new PowertoolsMetricsRecorder(),
     now: () => new Date(),
     log: logger,
+    recoveryPoints: new DynamoDbRecoveryPointCatalog(() => requiredEnv('RECOVERY_POINT_CATALOG_TABLE')),
   }),
 );

@@ -7,7 +7,14 @@ import { snapshotMarks } from '../domain/scheduler-metadata';
 import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
+import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
+import { catalogChangesOfRetention } from '../domain/recovery-point-record';
+import type { TargetSpec } from '../domain/target-spec';
 import type { WorkflowDependencies } from './workflow-dependencies';
+
+export interface ApplyRetentionDependencies extends WorkflowDependencies {
+  recoveryPoints: RecoveryPointCatalog;
+}
 
 /** `input` is the retention workflow's input (or, after a backup, the target of the backup workflow), checked as strictly. */
 const ApplyRetentionEventSchema = z.strictObject({
@@ -34,7 +41,7 @@ type Outcome = Pick<
  * rules: order, budget, marks). Reads only this cluster's Backups and VolumeSnapshots (label selectors); Clusters
  * and claims of the whole namespace, since a restore of any name may still need a snapshot.
  */
-export function createApplyRetention(deps: WorkflowDependencies) {
+export function createApplyRetention(deps: ApplyRetentionDependencies) {
   return async (event: unknown): Promise<ApplyRetentionResult> => {
     const { input, trigger } = parseInput(ApplyRetentionEventSchema, event, 'retention workflow input');
     const { dryRun } = input;
@@ -66,7 +73,15 @@ export function createApplyRetention(deps: WorkflowDependencies) {
     if (retainedContents.length > 0)
       deps.log.warn('deleted snapshots keep their storage: bound contents have deletionPolicy Retain', { retainedContents });
 
-    const outcome = dryRun ? inProgressOnly(schedule) : await carryOut(kube, namespace, target.name, schedule);
+    const outcome = dryRun
+      ? inProgressOnly(schedule)
+      : await withCatalog(
+          deps,
+          target,
+          schedule,
+          snapshots.map((s) => s.metadata.name),
+          () => carryOut(kube, namespace, target.name, schedule),
+        );
     const deferred = schedule.deferred.backups.length + schedule.deferred.snapshots.length;
     const summary: RetentionRunSummary = { trigger, dryRun, ...outcome, ...summarizePlan(plan), deferred, retainedContents };
     deps.metrics.record(retentionMetrics(summary), target.name);
@@ -80,6 +95,35 @@ export function createApplyRetention(deps: WorkflowDependencies) {
     });
     return dryRun ? { summary, plan } : { summary };
   };
+}
+
+/**
+ * Keeps the recovery-point catalog true to what the run does: before any storage is released, the records of the
+ * backups it belongs to are marked expired; after the run, an expired record none of whose snapshots is left is
+ * removed (one whose snapshots are still being deleted goes in a later run).
+ */
+async function withCatalog(
+  deps: ApplyRetentionDependencies,
+  target: TargetSpec,
+  schedule: DeletionSchedule,
+  listedSnapshots: readonly string[],
+  run: () => Promise<Outcome>,
+): Promise<Outcome> {
+  const releasedContents = new Set(schedule.steps.flatMap((step) => (step.verb === 'release' ? [step.name] : [])));
+  const records = await deps.recoveryPoints.recordsOf(target.name);
+  const expiredAt = deps.now().toISOString();
+  const { expire } = catalogChangesOfRetention({ records, releasedContents, remainingSnapshots: new Set(listedSnapshots) });
+  for (const backup of expire) await deps.recoveryPoints.expire(target.name, backup, expiredAt);
+  const outcome = await run();
+  const gone = new Set(outcome.deletedSnapshots);
+  const { remove } = catalogChangesOfRetention({
+    records: records.map((record) => (expire.includes(record.backup) ? { ...record, expiredAt } : record)),
+    releasedContents,
+    remainingSnapshots: new Set(listedSnapshots.filter((name) => !gone.has(name))),
+  });
+  for (const backup of remove) await deps.recoveryPoints.remove(target.name, backup);
+  if (expire.length + remove.length > 0) deps.log.info('recovery-point catalog updated', { expired: expire, removed: remove });
+  return outcome;
 }
 
 /** The decisions of the snapshots this run's schedule deletes without releasing their content first (not ours). */

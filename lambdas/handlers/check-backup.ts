@@ -5,7 +5,10 @@ import { snapshotMarks } from '../domain/scheduler-metadata';
 import { TargetNameSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
 import type { KubeResources } from '../adapters/kube-resources';
+import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
 import type { Backup } from '../domain/kube-objects';
+import { recoveryPointRecordOf, type ProtectedSnapshot } from '../domain/recovery-point-record';
+import type { TargetSpec } from '../domain/target-spec';
 import { InvalidInputError, KubernetesApiError } from '../errors';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
@@ -19,11 +22,16 @@ export interface CheckBackupResult {
   progress: BackupProgress;
 }
 
+export interface CheckBackupDependencies extends WorkflowDependencies {
+  recoveryPoints: RecoveryPointCatalog;
+}
+
 /**
  * Reads the Backup's phase, decides the next wait or the end, and publishes the event that ends it. A completed
- * Backup's VolumeSnapshots get the target's marks first, so they are still known as ours after the Backup is gone.
+ * Backup's VolumeSnapshots get the target's marks first, so they are still known as ours after the Backup is gone;
+ * then the backup is recorded in the recovery-point catalog outside the cluster, from what those requests answered.
  */
-export function createCheckBackup(deps: WorkflowDependencies) {
+export function createCheckBackup(deps: CheckBackupDependencies) {
   return async (event: unknown): Promise<CheckBackupResult> => {
     const { target: targetName, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
     const target = deps.catalog().target(targetName);
@@ -46,7 +54,10 @@ export function createCheckBackup(deps: WorkflowDependencies) {
     });
     // A Backup that never started still holds the cluster's queue in CNPG: ours goes, unless CNPG started it meanwhile.
     if (progress.state === 'timedOut' && !progress.started && backup) await removeFromQueue(kube, backup, deps);
-    if (progress.state === 'completed') await protectSnapshots(kube, previous.namespace, target.name, progress.snapshots, deps);
+    if (progress.state === 'completed') {
+      const protectedSnapshots = await protectSnapshots(kube, previous.namespace, target.name, progress.snapshots, deps);
+      await catalogue(target, previous.name, progress, protectedSnapshots, deps);
+    }
     const outcome = backupOutcomeEvent(target, follow, progress);
     if (outcome) {
       deps.metrics.record(backupOutcomeMetrics(progress), target.name);
@@ -69,16 +80,38 @@ async function protectSnapshots(
   target: string,
   snapshots: readonly string[],
   deps: WorkflowDependencies,
-): Promise<void> {
+): Promise<ProtectedSnapshot[]> {
   const marks = { metadata: { labels: snapshotMarks(target) } };
   const unbound: string[] = [];
+  const protectedSnapshots: ProtectedSnapshot[] = [];
   for (const snapshot of snapshots) {
     const marked = await kube.patch('volumesnapshots', namespace, snapshot, marks);
     const content = marked?.status?.boundVolumeSnapshotContentName;
     if (content === undefined) unbound.push(snapshot);
-    else await kube.patch('volumesnapshotcontents', '', content, RETAIN);
+    const retained = content === undefined ? undefined : await kube.patch('volumesnapshotcontents', '', content, RETAIN);
+    if (marked) protectedSnapshots.push({ snapshot: marked, content: retained });
   }
   if (unbound.length > 0) deps.log.warn('snapshots without a bound content: their storage is not protected', { snapshots: unbound });
+  return protectedSnapshots;
+}
+
+/** The completed backup's record in the catalog; one that could not be restored from is not written, and said why. */
+async function catalogue(
+  target: TargetSpec,
+  backup: string,
+  progress: Extract<BackupProgress, { state: 'completed' }>,
+  snapshots: readonly ProtectedSnapshot[],
+  deps: CheckBackupDependencies,
+): Promise<void> {
+  const result = recoveryPointRecordOf({
+    target,
+    backup,
+    ...(progress.startedAt !== undefined && { startedAt: progress.startedAt }),
+    stoppedAt: progress.stoppedAt ?? deps.now().toISOString(),
+    snapshots,
+  });
+  if ('incomplete' in result) deps.log.warn('the backup is not in the recovery-point catalog: it could not be restored from it', result);
+  else await deps.recoveryPoints.record(result.record);
 }
 
 const RETAIN = { spec: { deletionPolicy: 'Retain' } } as const;

@@ -1,0 +1,121 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { DynamoDbRecoveryPointCatalog } from '../../lambdas/adapters/dynamodb-recovery-point-catalog';
+import type { RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
+
+/** Only the SDK call shape matters here (conditions, keys, attribute types): aws-sdk-client-mock stands in for DynamoDB. */
+
+const dynamodb = mockClient(DynamoDBClient);
+const catalog = () => new DynamoDbRecoveryPointCatalog(() => 'recovery-point-catalog', new DynamoDBClient({}));
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+const RECORD: RecoveryPointRecord = {
+  target: 'hendrix',
+  backup: 'hendrix-20261130110000',
+  eksCluster: 'prod-eks',
+  namespace: 'demo',
+  cluster: 'hendrix',
+  startedAt: '2026-11-30T11:00:02Z',
+  stoppedAt: '2026-11-30T11:03:05Z',
+  postgresMajor: 17,
+  volumes: [
+    {
+      role: 'PG_DATA',
+      snapshot: 'hendrix-20261130110000',
+      content: 'snapcontent-1',
+      snapshotHandle: 'snap-0123456789abcdef0',
+      restoreSizeBytes: 53687091200,
+      driver: 'ebs.csi.aws.com',
+      volumeSnapshotClass: 'csi-aws-vsc',
+    },
+  ],
+  clusterManifest: '{"metadata":{"name":"hendrix"},"spec":{"instances":3}}',
+};
+
+describe('the recovery-point catalog in DynamoDB', () => {
+  beforeEach(() => dynamodb.reset());
+
+  test('records a backup once: a put conditional on the item not existing, the volumes and manifest as JSON', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    await catalog().record(RECORD);
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'recovery-point-catalog',
+      ConditionExpression: 'attribute_not_exists(backup)',
+      Item: {
+        target: { S: 'hendrix' },
+        backup: { S: 'hendrix-20261130110000' },
+        eksCluster: { S: 'prod-eks' },
+        namespace: { S: 'demo' },
+        cluster: { S: 'hendrix' },
+        startedAt: { S: '2026-11-30T11:00:02Z' },
+        stoppedAt: { S: '2026-11-30T11:03:05Z' },
+        postgresMajor: { N: '17' },
+        volumes: { S: JSON.stringify(RECORD.volumes) },
+        clusterManifest: { S: RECORD.clusterManifest },
+      },
+    });
+  });
+
+  test('a backup recorded already is not an error; any other failure is raised so the step is retried', async () => {
+    dynamodb.on(PutItemCommand).rejects(conditionFailed());
+    await expect(catalog().record(RECORD)).resolves.toBeUndefined();
+    dynamodb.on(PutItemCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+    await expect(catalog().record(RECORD)).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+
+  test("reads a target's records with a consistent Query over every page, and gives back what was recorded", async () => {
+    const item = dynamodb.on(PutItemCommand).resolves({});
+    await catalog().record(RECORD);
+    const written = item.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    const older = {
+      ...written,
+      backup: { S: 'hendrix-20261129110000' },
+      stoppedAt: { S: '2026-11-29T11:03:05Z' },
+      expiredAt: { S: '2026-11-30T12:00:00Z' },
+    };
+    dynamodb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [written], LastEvaluatedKey: { target: { S: 'hendrix' }, backup: { S: 'hendrix-20261130110000' } } })
+      .resolvesOnce({ Items: [older] });
+    const records = await catalog().recordsOf('hendrix');
+    expect(records).toEqual([
+      { ...RECORD, backup: 'hendrix-20261129110000', stoppedAt: '2026-11-29T11:03:05Z', expiredAt: '2026-11-30T12:00:00Z' },
+      RECORD,
+    ]);
+    expect(dynamodb).toHaveReceivedCommandTimes(QueryCommand, 2);
+    expect(dynamodb).toHaveReceivedNthCommandWith(2, QueryCommand, {
+      TableName: 'recovery-point-catalog',
+      KeyConditionExpression: '#target = :target',
+      ExpressionAttributeNames: { '#target': 'target' },
+      ExpressionAttributeValues: { ':target': { S: 'hendrix' } },
+      ConsistentRead: true,
+    });
+    expect(dynamodb).toHaveReceivedNthCommandWith(3, QueryCommand, {
+      ExclusiveStartKey: { target: { S: 'hendrix' }, backup: { S: 'hendrix-20261130110000' } },
+    });
+  });
+
+  test('expiry keeps its first time and touches only a recorded backup; removal deletes the item by its key', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    dynamodb.on(DeleteItemCommand).resolves({});
+    await expect(catalog().expire('hendrix', 'gone', '2026-12-01T00:00:00Z')).resolves.toBeUndefined();
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      Key: { target: { S: 'hendrix' }, backup: { S: 'gone' } },
+      UpdateExpression: 'SET expiredAt = if_not_exists(expiredAt, :at)',
+      ConditionExpression: 'attribute_exists(backup)',
+    });
+    await catalog().remove('hendrix', 'hendrix-20261130110000');
+    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
+      TableName: 'recovery-point-catalog',
+      Key: { target: { S: 'hendrix' }, backup: { S: 'hendrix-20261130110000' } },
+    });
+  });
+});

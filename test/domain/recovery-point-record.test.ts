@@ -1,0 +1,139 @@
+import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
+import { catalogChangesOfRetention, recoveryPointRecordOf, type RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
+
+const TARGET = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' };
+const MANIFEST = JSON.stringify({
+  metadata: { name: 'hendrix' },
+  spec: { imageName: 'ghcr.io/cloudnative-pg/postgresql:16.4' },
+  status: { image: 'ghcr.io/cloudnative-pg/postgresql:17.5' },
+});
+
+function snapshot(name: string, role: string, extra: { tablespace?: string; manifest?: boolean } = {}): VolumeSnapshot {
+  return {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshot',
+    metadata: {
+      name,
+      namespace: 'demo',
+      ...(extra.tablespace !== undefined && { labels: { 'cnpg.io/tablespaceName': extra.tablespace } }),
+      annotations: { 'cnpg.io/pvcRole': role, ...((extra.manifest ?? true) && { 'cnpg.io/clusterManifest': MANIFEST }) },
+    },
+    spec: { source: { persistentVolumeClaimName: `hendrix-1-${name}` }, volumeSnapshotClassName: 'csi-aws-vsc' },
+  };
+}
+
+function content(name: string, handle: string | undefined): VolumeSnapshotContent {
+  return {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshotContent',
+    metadata: { name },
+    spec: { deletionPolicy: 'Retain', driver: 'ebs.csi.aws.com', source: { volumeHandle: 'vol-1' }, volumeSnapshotRef: { name } },
+    status: { ...(handle !== undefined && { snapshotHandle: handle }), restoreSize: 1024 },
+  };
+}
+
+describe('the catalog record of a completed backup', () => {
+  test('names each volume by role, with the storage snapshot; the major version is that of the image the source ran', () => {
+    const result = recoveryPointRecordOf({
+      target: TARGET,
+      backup: 'b1',
+      stoppedAt: '2026-11-30T11:03:05Z',
+      snapshots: [
+        { snapshot: snapshot('b1', 'PG_DATA'), content: content('c1', 'snap-1') },
+        { snapshot: snapshot('b1-tbs-idx', 'PG_TABLESPACE', { tablespace: 'idx', manifest: false }), content: content('c2', 'snap-2') },
+      ],
+    });
+    expect(result).toEqual({
+      record: {
+        target: 'hendrix',
+        backup: 'b1',
+        eksCluster: 'prod-eks',
+        namespace: 'demo',
+        cluster: 'hendrix',
+        stoppedAt: '2026-11-30T11:03:05Z',
+        postgresMajor: 17,
+        clusterManifest: MANIFEST,
+        volumes: [
+          {
+            role: 'PG_DATA',
+            snapshot: 'b1',
+            content: 'c1',
+            snapshotHandle: 'snap-1',
+            restoreSizeBytes: 1024,
+            driver: 'ebs.csi.aws.com',
+            volumeSnapshotClass: 'csi-aws-vsc',
+          },
+          {
+            role: 'PG_TABLESPACE',
+            tablespace: 'idx',
+            snapshot: 'b1-tbs-idx',
+            content: 'c2',
+            snapshotHandle: 'snap-2',
+            restoreSizeBytes: 1024,
+            driver: 'ebs.csi.aws.com',
+            volumeSnapshotClass: 'csi-aws-vsc',
+          },
+        ],
+      },
+    });
+  });
+
+  test('is not made when a volume could not be restored from: each gap is named', () => {
+    const result = recoveryPointRecordOf({
+      target: TARGET,
+      backup: 'b1',
+      stoppedAt: '2026-11-30T11:03:05Z',
+      snapshots: [
+        { snapshot: snapshot('b1', 'PG_DATA', { manifest: false }), content: content('c1', undefined) },
+        { snapshot: snapshot('b1-wal', 'PG_WAL', { manifest: false }), content: undefined },
+      ],
+    });
+    expect(result).toEqual({
+      incomplete: [
+        'b1: content c1 has no snapshotHandle',
+        'b1-wal: no bound VolumeSnapshotContent',
+        'no PG_DATA volume',
+        'no snapshot carries the source Cluster (annotation cnpg.io/clusterManifest)',
+      ],
+    });
+  });
+});
+
+describe('what retention does to the catalog', () => {
+  const record = (backup: string, expiredAt?: string): RecoveryPointRecord => ({
+    target: 'hendrix',
+    backup,
+    eksCluster: 'prod-eks',
+    namespace: 'demo',
+    cluster: 'hendrix',
+    stoppedAt: '2026-11-30T11:03:05Z',
+    volumes: [
+      {
+        role: 'PG_DATA',
+        snapshot: backup,
+        content: `content-${backup}`,
+        snapshotHandle: `snap-${backup}`,
+        restoreSizeBytes: 1,
+        driver: 'ebs.csi.aws.com',
+      },
+    ],
+    clusterManifest: MANIFEST,
+    ...(expiredAt !== undefined && { expiredAt }),
+  });
+
+  test('expires the records whose storage it releases, and removes an expired record only once its snapshots are gone', () => {
+    const changes = catalogChangesOfRetention({
+      records: [record('released-gone'), record('released-deleting'), record('expired-earlier', '2026-11-30T00:00:00Z'), record('kept')],
+      releasedContents: new Set(['content-released-gone', 'content-released-deleting']),
+      remainingSnapshots: new Set(['released-deleting', 'kept']),
+    });
+    expect(changes).toEqual({ expire: ['released-gone', 'released-deleting'], remove: ['released-gone', 'expired-earlier'] });
+  });
+
+  test('keeps a record that is not expired, also when none of its snapshots is left (the namespace was lost)', () => {
+    expect(catalogChangesOfRetention({ records: [record('lost')], releasedContents: new Set(), remainingSnapshots: new Set() })).toEqual({
+      expire: [],
+      remove: [],
+    });
+  });
+});

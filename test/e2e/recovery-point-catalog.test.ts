@@ -1,0 +1,121 @@
+import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
+import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { VirtualClock } from '../../simulator/virtual-clock';
+
+/**
+ * The recovery-point catalog through the deployed backup and retention workflows: every completed backup is recorded
+ * with what a restore elsewhere needs (its storage snapshots, sizes, driver, class, the recorded Cluster), retention
+ * removes the record of each backup it expires once the snapshots are gone, and the records outlive the namespace.
+ */
+
+const HOUR = 3_600_000;
+const START = new Date('2026-11-02T00:00:00Z');
+
+async function backUp(local: LocalScheduler): Promise<string> {
+  const execution = await local.runWorkflow('backup', { target: 'hendrix' });
+  if (execution.status !== 'SUCCEEDED') throw new Error(`backup ended ${execution.status}: ${execution.cause}`);
+  return local.events.ofType('Backup Completed').at(-1)!.detail.backup as string;
+}
+
+const catalogHandles = async (local: LocalScheduler) =>
+  (await local.recoveryPoints.recordsOf('hendrix')).flatMap((r) => r.volumes.map((v) => v.snapshotHandle)).sort();
+
+describe('the recovery-point catalog', () => {
+  test('records a completed backup with each volume, its storage snapshot and the recorded Cluster', async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(START), targets: [HENDRIX] });
+    try {
+      const backup = await backUp(local);
+      const snapshots = local.server.objects<VolumeSnapshot>('volumesnapshots', 'demo');
+      const contents = local.server.objects<VolumeSnapshotContent>('volumesnapshotcontents');
+      const contentOf = (snapshot: string) =>
+        contents.find(
+          (c) => c.metadata.name === snapshots.find((s) => s.metadata.name === snapshot)?.status?.boundVolumeSnapshotContentName,
+        )!;
+      const records = await local.recoveryPoints.recordsOf('hendrix');
+      expect(records).toHaveLength(1);
+      const [record] = records;
+      expect(record).toMatchObject({
+        target: 'hendrix',
+        backup,
+        eksCluster: HENDRIX.eksCluster,
+        namespace: 'demo',
+        cluster: 'hendrix',
+        startedAt: expect.any(String),
+        stoppedAt: expect.any(String),
+        postgresMajor: 17,
+      });
+      expect(record!.volumes).toEqual(
+        [backup, `${backup}-wal`].map((snapshot, index) => ({
+          role: index === 0 ? 'PG_DATA' : 'PG_WAL',
+          snapshot,
+          content: contentOf(snapshot).metadata.name,
+          snapshotHandle: contentOf(snapshot).status!.snapshotHandle,
+          restoreSizeBytes: (index === 0 ? 50 : 10) * 2 ** 30,
+          driver: 'ebs.csi.aws.com',
+          volumeSnapshotClass: 'csi-aws-vsc',
+        })),
+      );
+      expect((JSON.parse(record!.clusterManifest) as { metadata: { name: string } }).metadata.name).toBe('hendrix');
+      // A second check of the same completed backup records nothing new.
+      await local.invoke('checkBackup', {
+        target: 'hendrix',
+        follow: {
+          namespace: 'demo',
+          cluster: 'hendrix',
+          name: backup,
+          createdAt: START.toISOString(),
+          expectedDurationSeconds: 60,
+          checks: 1,
+        },
+      });
+      expect(await local.recoveryPoints.recordsOf('hendrix')).toEqual(records);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test('retention removes the record of each backup it expires: the catalog claims exactly the storage that is left', async () => {
+    const local = await LocalScheduler.start({
+      clock: new VirtualClock(START),
+      targets: [{ ...HENDRIX, retention: { keepWithin: '1h', minKeep: 1 } }],
+    });
+    try {
+      await backUp(local);
+      for (let i = 0; i < 3; i += 1) {
+        local.clock.advance(2 * HOUR);
+        await backUp(local);
+      }
+      const kept = local.events.ofType('Backup Completed').at(-1)!.detail.backup as string;
+      // The backup this run expired is marked at once; its record goes once its snapshots are gone (the next run).
+      const records = await local.recoveryPoints.recordsOf('hendrix');
+      expect(records.filter((r) => r.expiredAt === undefined).map((r) => r.backup)).toEqual([kept]);
+      expect(
+        records
+          .filter((r) => r.expiredAt === undefined)
+          .flatMap((r) => r.volumes.map((v) => v.snapshotHandle))
+          .sort(),
+      ).toEqual(local.server.cnpg.storageSnapshots());
+      const sweep = await local.runWorkflow('retention', { target: 'hendrix' });
+      expect(sweep.status).toBe('SUCCEEDED');
+      expect((await local.recoveryPoints.recordsOf('hendrix')).map((r) => r.backup)).toEqual([kept]);
+      expect(await catalogHandles(local)).toEqual(local.server.cnpg.storageSnapshots());
+    } finally {
+      await local.close();
+    }
+  });
+
+  test('outlives the namespace: every record still names storage snapshots that exist', async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(START), targets: [HENDRIX] });
+    try {
+      await backUp(local);
+      local.clock.advance(HOUR);
+      await backUp(local);
+      local.server.remove('namespaces', '', 'demo');
+      expect(local.server.objects('volumesnapshots', 'demo')).toEqual([]);
+      expect(await local.recoveryPoints.recordsOf('hendrix')).toHaveLength(2);
+      expect(await catalogHandles(local)).toEqual(local.server.cnpg.storageSnapshots());
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -52,6 +52,8 @@ export interface SchedulerMonitoringProps {
   readonly eventBus: events.IEventBus;
   readonly eventBusName: string;
   readonly logRetention: logs.RetentionDays;
+  /** The start of every alarm's name (alarm names are unique per account and region). */
+  readonly alarmNamePrefix: string;
   /** Log groups of the functions that record backup and workflow failures (the per-target failure table). */
   readonly failureLogGroups: readonly logs.ILogGroup[];
 }
@@ -138,7 +140,7 @@ export class SchedulerMonitoring extends Construct {
         period,
       });
     const alarm = (alarmId: string, name: string, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmName'>) =>
-      new cloudwatch.Alarm(this, alarmId, { ...options, alarmName: `cnpg-snapshot-scheduler ${name}`, alarmDescription: description });
+      new cloudwatch.Alarm(this, alarmId, { ...options, alarmName: `${props.alarmNamePrefix} ${name}`, alarmDescription: description });
     for (const [workflow, machine] of Object.entries(props.workflows)) {
       const sum = { period: fiveMinutes, statistic: 'Sum' };
       this.alarms.push(

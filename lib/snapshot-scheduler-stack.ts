@@ -1,17 +1,66 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { DeploymentConfig } from './deployment-config';
+import type { DeploymentConfigInput } from './deployment-config';
 import { SnapshotScheduler } from './snapshot-scheduler';
 
 export interface SnapshotSchedulerStackProps extends StackProps {
-  readonly config: DeploymentConfig;
+  /** The deployment config (see SnapshotSchedulerProps.config). */
+  readonly config: DeploymentConfigInput;
 }
 
+/**
+ * The deployable app: one SnapshotScheduler and, as the app's own, the outputs an operator and the CLI read (a
+ * construct leaves outputs to the stack that embeds it).
+ */
 export class SnapshotSchedulerStack extends Stack {
   readonly scheduler: SnapshotScheduler;
 
   constructor(scope: Construct, id: string, props: SnapshotSchedulerStackProps) {
     super(scope, id, props);
-    this.scheduler = new SnapshotScheduler(this, 'Scheduler', { config: props.config });
+    const scheduler = new SnapshotScheduler(this, 'Scheduler', { config: props.config });
+    this.scheduler = scheduler;
+    const outputs: Record<string, { value: string; description: string }> = {
+      BackupWorkflowArn: {
+        value: scheduler.backupWorkflow.stateMachine.stateMachineArn,
+        description: 'Backup workflow (start-execution with {"target": ...})',
+      },
+      RetentionWorkflowArn: {
+        value: scheduler.retentionWorkflow.stateMachine.stateMachineArn,
+        description: 'Retention workflow (start-execution with {"target": ..., "dryRun": true} to see a plan)',
+      },
+      BackupFanOutArn: {
+        value: scheduler.backupFanOut.stateMachine.stateMachineArn,
+        description: 'Backup ticks: one execution per schedule firing',
+      },
+      RetentionFanOutArn: {
+        value: scheduler.retentionFanOut.stateMachine.stateMachineArn,
+        description: 'Retention sweeps: one execution per schedule firing',
+      },
+      DrillFanOutArn: {
+        value: scheduler.drillFanOut.stateMachine.stateMachineArn,
+        description: 'Drill ticks: one execution per schedule firing',
+      },
+      RestoreWorkflowArn: { value: scheduler.restoreWorkflow.stateMachine.stateMachineArn, description: 'Restore workflow' },
+      DrillWorkflowArn: {
+        value: scheduler.drillWorkflow.stateMachine.stateMachineArn,
+        description: 'Restore drill workflow (start-execution with {"target": ...} for a drill on demand)',
+      },
+      RequestRestoreFunction: {
+        value: scheduler.functions.requestRestore.functionName,
+        description: 'Invoke to restore a backup into a new cluster',
+      },
+      ApplyRetentionFunction: {
+        value: scheduler.functions.applyRetention.functionName,
+        description: 'Invoke with "dryRun": true to see a retention plan',
+      },
+      ScheduleGroup: {
+        value: scheduler.schedules.group.scheduleGroupName,
+        description: 'EventBridge Scheduler group: one schedule per workflow and cron expression (<workflow>-<hash>)',
+      },
+      AlarmTopicArn: { value: scheduler.monitoring.topic.topicArn, description: 'SNS topic of every alarm' },
+      Dashboard: { value: scheduler.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
+    };
+    // Readable output names (`SchedulerBackupWorkflowArn`), the names the README and runbooks use.
+    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, `Scheduler${id}`, output);
   }
 }

@@ -1,11 +1,12 @@
-import { Arn, ArnFormat, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Fn, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DeploymentConfigError, type DeploymentConfig } from './deployment-config';
+import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfig, type DeploymentConfigInput } from './deployment-config';
 import { fanOutSchedules } from '../lambdas/domain/fan-out-schedule';
 import { BackupWorkflow } from './backup-workflow';
 import { DrillWorkflow } from './drill-workflow';
@@ -42,9 +43,24 @@ export type SchedulerFunctionName =
 const AWS_ONLY_MEMORY_MB = 128;
 
 export interface SnapshotSchedulerProps {
-  /** The validated deployment config (see parseDeploymentConfig / loadDeploymentConfig). */
-  readonly config: DeploymentConfig;
+  /**
+   * What to back up, when, and how long to keep it: the deployment config as written in `config/*.yaml` (README,
+   * "Config reference"), or as returned by `loadDeploymentConfig`. It is validated here: a bad field throws a
+   * `DeploymentConfigError` naming `props.config` and the field (`targets.0.schedule: ...`), before anything is made.
+   */
+  readonly config: DeploymentConfigInput;
+  /**
+   * The start of every alarm's name, so that the alarms of two schedulers in one account and region stay apart.
+   * At most 200 characters (CloudWatch allows 255 for the whole name).
+   * @default the construct's path, for example `CnpgSnapshotScheduler/Scheduler`
+   */
+  readonly alarmNamePrefix?: string;
 }
+
+/** A workflow an operator or another system may start, or watch fail. */
+export type SchedulerWorkflowName = 'backup' | 'retention' | 'restore' | 'drill';
+
+const ALARM_NAME_PREFIX_MAX = 200;
 
 /** The log retention periods the deployment config allows, as CloudWatch Logs names them. */
 const LOG_RETENTION = {
@@ -72,11 +88,16 @@ export class SnapshotScheduler extends Construct {
   readonly recoveryPoints: RecoveryPointCatalog;
   readonly monitoring: SchedulerMonitoring;
   readonly functions: Readonly<Record<SchedulerFunctionName, SchedulerFunction>>;
+  readonly schedules: WorkflowSchedules;
 
   constructor(scope: Construct, id: string, props: SnapshotSchedulerProps) {
-    super(scope, id);
-    const { config } = props;
+    // Props are checked before the construct joins the tree: a bad one throws and leaves the scope as it was.
+    const config = parseDeploymentConfig(props.config, `given to SnapshotScheduler ${id} (props.config)`);
     refuseLocalOnlyAuth(config);
+    // The default is the path this construct is about to have.
+    const alarmNamePrefix = props.alarmNamePrefix ?? [scope.node.path, id].filter((part) => part !== '').join('/');
+    checkAlarmNamePrefix(alarmNamePrefix);
+    super(scope, id);
     const logRetention = LOG_RETENTION[config.logRetentionDays];
     const sourceMaps = config.lambdaSourceMaps;
     const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
@@ -264,6 +285,7 @@ export class SnapshotScheduler extends Construct {
       }),
       dispatcher: dispatchSchedule,
     });
+    this.schedules = schedules;
 
     const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
       handler: 'create-restore-cluster',
@@ -340,45 +362,9 @@ export class SnapshotScheduler extends Construct {
       eventBus: bus,
       eventBusName: config.eventBusName,
       logRetention,
+      alarmNamePrefix,
       failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup, finishDrill.logGroup],
     });
-    const outputs: Record<string, { value: string; description: string }> = {
-      BackupWorkflowArn: {
-        value: this.backupWorkflow.stateMachine.stateMachineArn,
-        description: 'Backup workflow (start-execution with {"target": ...})',
-      },
-      RetentionWorkflowArn: {
-        value: this.retentionWorkflow.stateMachine.stateMachineArn,
-        description: 'Retention workflow (start-execution with {"target": ..., "dryRun": true} to see a plan)',
-      },
-      BackupFanOutArn: {
-        value: this.backupFanOut.stateMachine.stateMachineArn,
-        description: 'Backup ticks: one execution per schedule firing',
-      },
-      RetentionFanOutArn: {
-        value: this.retentionFanOut.stateMachine.stateMachineArn,
-        description: 'Retention sweeps: one execution per schedule firing',
-      },
-      DrillFanOutArn: {
-        value: this.drillFanOut.stateMachine.stateMachineArn,
-        description: 'Drill ticks: one execution per schedule firing',
-      },
-      RestoreWorkflowArn: { value: this.restoreWorkflow.stateMachine.stateMachineArn, description: 'Restore workflow' },
-      DrillWorkflowArn: {
-        value: this.drillWorkflow.stateMachine.stateMachineArn,
-        description: 'Restore drill workflow (start-execution with {"target": ...} for a drill on demand)',
-      },
-      RequestRestoreFunction: { value: requestRestore.functionName, description: 'Invoke to restore a backup into a new cluster' },
-      ApplyRetentionFunction: { value: applyRetention.functionName, description: 'Invoke with "dryRun": true to see a retention plan' },
-      ScheduleGroup: {
-        value: schedules.group.scheduleGroupName,
-        description: 'EventBridge Scheduler group: one schedule per workflow and cron expression (<workflow>-<hash>)',
-      },
-      AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm' },
-      Dashboard: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
-    };
-    // Readable output names (`SchedulerBackupWorkflowArn`) instead of hashed logical ids.
-    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output).overrideLogicalId(`${this.node.id}${id}`);
     acknowledgeNagFindings({
       stateMachines: [
         { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },
@@ -401,6 +387,32 @@ export class SnapshotScheduler extends Construct {
     });
   }
 
+  /** Lets `grantee` restore a backup: invoke the RequestRestore function (which checks the request and starts the workflow). */
+  grantRequestRestore(grantee: iam.IGrantable): iam.Grant {
+    return this.functions.requestRestore.grantInvoke(grantee);
+  }
+
+  /** Lets `grantee` start a backup of a target now, outside its schedule (`{"target": "<name>"}`). */
+  grantStartBackup(grantee: iam.IGrantable): iam.Grant {
+    return this.backupWorkflow.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Lets `grantee` start a restore drill of a target now (`{"target": "<name>"}`). */
+  grantStartDrill(grantee: iam.IGrantable): iam.Grant {
+    return this.drillWorkflow.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Executions of a workflow that failed, timed out or were aborted; the scheduler's own alarms watch the same. */
+  metricFailedExecutions(workflow: SchedulerWorkflowName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const machines = {
+      backup: this.backupWorkflow,
+      retention: this.retentionWorkflow,
+      restore: this.restoreWorkflow,
+      drill: this.drillWorkflow,
+    } satisfies Record<SchedulerWorkflowName, { stateMachine: sfn.StateMachine }>;
+    return machines[workflow].stateMachine.metricFailed(props);
+  }
+
   /** The VPC, subnets and security groups of the config, imported by id (no lookup: synth stays offline). */
   private network(config: NonNullable<DeploymentConfig['network']>): SchedulerNetwork {
     return {
@@ -415,6 +427,13 @@ export class SnapshotScheduler extends Construct {
 function executionsOf(stateMachine: sfn.IStateMachine): string {
   const { resourceName } = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
   return `${Stack.of(stateMachine).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })}:*`;
+}
+
+function checkAlarmNamePrefix(prefix: string): void {
+  if (prefix.trim().length === 0 || prefix.length > ALARM_NAME_PREFIX_MAX)
+    throw new DeploymentConfigError(
+      `Invalid SnapshotScheduler props:\n  - alarmNamePrefix: must be 1 to ${ALARM_NAME_PREFIX_MAX} characters (it defaults to the construct's path), not ${JSON.stringify(prefix)} (${prefix.length})`,
+    );
 }
 
 /** kubeconfig files exist on a workstation, not in a Lambda: a deployed scheduler reaches EKS with its IAM role only. */

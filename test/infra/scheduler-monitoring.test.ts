@@ -21,7 +21,7 @@ describe('alarms, notifications and the dashboard', () => {
     notifications: { email: 'sre@example.com' },
   });
   const alarms = resources(template, 'AWS::CloudWatch::Alarm');
-  const alarmNamed = (name: string) => alarms.find((a) => a.Properties.AlarmName === `cnpg-snapshot-scheduler ${name}`)!.Properties;
+  const alarmNamed = (name: string) => alarms.find((a) => a.Properties.AlarmName === `Test/Scheduler ${name}`)!.Properties;
   const rules = resources(template, 'AWS::Events::Rule');
 
   test('the number of alarms, rules and the dashboard do not grow with the targets', () => {

@@ -107,7 +107,7 @@ async function handlerSpeed(timing: Timing): Promise<void> {
   for (const count of [10_000, 40_000]) {
     const { backups, snapshots } = hourlyHistory(count);
     const kube = new InMemoryKubeResources({ backups, volumesnapshots: snapshots });
-    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}) });
+    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
     const handler = createApplyRetention({
       catalog: () => catalog,
       kube: () => Promise.resolve(kube),

@@ -43,7 +43,7 @@ export function kubeconfigOperations(kubeconfig: KubeconfigSource): SchedulerOpe
     });
   return {
     async retentionPlan(target, at) {
-      const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}) });
+      const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
       const dryRun = createApplyRetention({
         catalog: () => catalog,
         kube,

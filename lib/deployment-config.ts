@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { FanOutSettingsSchema } from '../lambdas/domain/target-catalog';
+import { DiscoverySchema, PolicyNameSchema, TargetPolicySchema } from '../lambdas/domain/target-policy';
 import { TargetSpecSchema } from '../lambdas/domain/target-spec';
 
 /**
- * The deployment config: account-wide settings and the list of backup targets.
+ * The deployment config: account-wide settings, the list of backup targets, and the policies and discovery that make
+ * labelled CNPG Clusters targets without a redeploy (target-policy.ts).
  * Read by bin/app.ts from `-c config=<path>` (YAML or JSON); a bad config fails `cdk synth` naming the field.
  */
 
@@ -37,11 +39,17 @@ export const DeploymentConfigSchema = z
     network: NetworkSchema.optional(),
     logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]).default(30),
     fanOut: FanOutSettingsSchema.default(FanOutSettingsSchema.parse({})),
-    targets: z.array(TargetSpecSchema).min(1, 'must list at least one target'),
+    targets: z.array(TargetSpecSchema).default([]),
+    /** By name: what a Cluster labelled `cnpg-snapshot-scheduler/policy=<name>` is backed up with. */
+    policies: z.record(z.string(), TargetPolicySchema).default({}),
+    /** The EKS clusters, and their namespaces, whose labelled Clusters are targets. */
+    discovery: z.array(DiscoverySchema).default([]),
     /** Source maps in the Lambdas with --enable-source-maps: stack traces name lambdas/*.ts lines; costs at every cold start. */
     lambdaSourceMaps: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
+    if (config.targets.length === 0 && config.discovery.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'must list at least one target (or configure discovery)' });
     const seen = new Set<string>();
     config.targets.forEach((target, index) => {
       if (seen.has(target.name))
@@ -52,6 +60,30 @@ export const DeploymentConfigSchema = z
         });
       seen.add(target.name);
     });
+    const discovered = new Set<string>();
+    config.discovery.forEach((discovery, index) => {
+      if (discovered.has(discovery.eksCluster))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['discovery', index, 'eksCluster'],
+          message: `"${discovery.eksCluster}" is listed twice; list each EKS cluster once, with all its namespaces`,
+        });
+      discovered.add(discovery.eksCluster);
+    });
+    for (const [name, policy] of Object.entries(config.policies)) {
+      const nameProblem = PolicyNameSchema.safeParse(name).error?.issues[0]?.message;
+      if (nameProblem)
+        ctx.addIssue({ code: 'custom', path: ['policies', name], message: `the policy name (a label value) ${nameProblem}` });
+      if (policy.retention.scope === 'all')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', name, 'retention', 'scope'],
+          message:
+            'must be managed: scope all deletes snapshots the scheduler did not make, and the admission policy allows that only for the clusters of explicit targets',
+        });
+    }
+    if (config.discovery.length > 0 && Object.keys(config.policies).length === 0)
+      ctx.addIssue({ code: 'custom', path: ['policies'], message: 'discovery needs at least one policy for Clusters to name' });
   });
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;

@@ -5,20 +5,25 @@ import { schedulerRbac } from './scheduler-rbac';
 
 /**
  * What to apply to each EKS cluster of a deployment config (`npm run k8s-manifests`): the RBAC of the scheduler's
- * group for the namespaces of the cluster's targets, and the admission policy that confines that group.
+ * group for the namespaces of the cluster's targets and of its discovery, and the admission policy that confines
+ * that group.
  */
-export function clusterManifests(config: Pick<DeploymentConfig, 'targets'>): Map<string, KubernetesManifest[]> {
-  const clusters = [...new Set(config.targets.map((t) => t.eksCluster))].sort();
+export function clusterManifests(config: Pick<DeploymentConfig, 'targets' | 'discovery'>): Map<string, KubernetesManifest[]> {
+  const clusters = [...new Set([...config.targets, ...config.discovery].map((t) => t.eksCluster))].sort();
   return new Map(
     clusters.map((eksCluster) => {
       const targets = config.targets.filter((t) => t.eksCluster === eksCluster);
-      return [eksCluster, [...schedulerRbac(targets), ...schedulerAdmissionPolicy(targets)]] as const;
+      const discoveryNamespaces = config.discovery.find((d) => d.eksCluster === eksCluster)?.namespaces ?? [];
+      return [
+        eksCluster,
+        [...schedulerRbac(targets, discoveryNamespaces), ...schedulerAdmissionPolicy(targets, discoveryNamespaces)],
+      ] as const;
     }),
   );
 }
 
 /** The file to apply to each EKS cluster, by cluster name, saying where it came from. */
-export function clusterManifestFiles(config: Pick<DeploymentConfig, 'targets'>, configPath: string): Map<string, string> {
+export function clusterManifestFiles(config: Pick<DeploymentConfig, 'targets' | 'discovery'>, configPath: string): Map<string, string> {
   return new Map(
     [...clusterManifests(config)].map(([eksCluster, manifests]) => {
       const header = [

@@ -1,4 +1,5 @@
 import { CNPG_GROUP, CnpgLabel, KubeLabel, SNAPSHOT_GROUP } from '../lambdas/domain/cnpg-api';
+import { DISCOVERED_HASH_LENGTH, DISCOVERED_READABLE_MAX } from '../lambdas/domain/discovered-target-name';
 import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel } from '../lambdas/domain/scheduler-metadata';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import { KUBERNETES_GROUP } from './kubernetes-group';
@@ -13,6 +14,12 @@ import type { KubernetesManifest } from './kubernetes-manifest';
  * creates are the labels `app.kubernetes.io/managed-by=cnpg-snapshot-scheduler` and `cnpg-snapshot-scheduler/target=<a
  * target of the object's namespace>`; a VolumeSnapshot (CNPG's, whose managed-by label is CNPG's) is marked by the
  * target label alone; and a marked Backup or snapshot must also be of that target's cluster.
+ *
+ * In a namespace under discovery the targets are not known when the policy is generated: there a Backup or snapshot
+ * is marked for a discovered target when its target label has the form of a discovered target's name
+ * (discovered-target-name.ts: the Cluster's name cut to 31 characters, `-`, 8 hex digits) and that name's readable
+ * part is the name of the object's own cluster. The hash cannot be checked in CEL; the readable part ties the mark to
+ * the cluster, so a Backup or snapshot of one Cluster is never taken for another's.
  *
  * Extending it for VolumeSnapshotContents created for imports: replace the `false` of "VolumeSnapshotContent
  * create" with the fields a pre-provisioned content carries (our marks, `spec.source.snapshotHandle` only, a
@@ -48,6 +55,12 @@ function literal(text: string): string {
   return `'${text}'`;
 }
 
+/** A CEL string literal of a regular expression of ours: no quote or backslash, so nothing needs escaping. */
+function regexLiteral(pattern: string): string {
+  if (/['\\]/.test(pattern)) throw new Error(`${JSON.stringify(pattern)} cannot be written into the admission policy`);
+  return `'${pattern}'`;
+}
+
 const list = (items: readonly string[]) => `[${items.map(literal).join(', ')}]`;
 const map = (entries: ReadonlyArray<readonly [string, string]>) => `{${entries.map(([k, v]) => `${literal(k)}: ${v}`).join(', ')}}`;
 const on = (resource: string, operation: 'CREATE' | 'UPDATE' | 'DELETE') =>
@@ -57,8 +70,11 @@ const never = (resource: string, operation: 'CREATE' | 'UPDATE' | 'DELETE') => `
 const onlyIf = (resource: string, operation: 'CREATE' | 'UPDATE' | 'DELETE', condition: string) =>
   `!(${on(resource, operation)}) ||\n(${condition})`;
 
-function variables(targets: readonly PolicyTarget[]) {
-  const namespaces = [...new Set(targets.map((t) => t.namespace))].sort();
+/** A discovered target's name: a readable part of 1 to 31 characters (a DNS label), `-`, the hash. */
+const DISCOVERED_NAME = `^[a-z0-9]([-a-z0-9]{0,${DISCOVERED_READABLE_MAX - 2}}[a-z0-9])?-[0-9a-f]{${DISCOVERED_HASH_LENGTH}}$`;
+
+function variables(targets: readonly PolicyTarget[], discoveryNamespaces: readonly string[]) {
+  const namespaces = [...new Set([...targets.map((t) => t.namespace), ...discoveryNamespaces])].sort();
   const byNamespace = namespaces.map((ns) => {
     const own = targets.filter((t) => t.namespace === ns).sort((a, b) => (a.name < b.name ? -1 : 1));
     return [ns, map(own.map((t) => [t.name, literal(t.cluster)] as const))] as const;
@@ -93,23 +109,43 @@ function variables(targets: readonly PolicyTarget[]) {
       name: 'managed',
       expression: `${literal(MANAGED_BY)} in variables.labels && variables.labels[${literal(MANAGED_BY)}] == ${literal(MANAGER_NAME)}`,
     },
+    // Under discovery: the cluster a Backup or snapshot is of, and the discovered target its mark names when that
+    // target's name is made from this cluster's (else '').
+    { name: 'underDiscovery', expression: `request.namespace in ${list([...discoveryNamespaces].sort())}` },
+    {
+      name: 'subjectCluster',
+      expression: `variables.resource == ${literal(BACKUPS)} && variables.subject != null ? variables.subject.spec.cluster.name :
+variables.resource == ${literal(SNAPSHOTS)} && ${literal(CnpgLabel.Cluster)} in variables.labels ? variables.labels[${literal(CnpgLabel.Cluster)}] : ''`,
+    },
+    {
+      name: 'discoveredTarget',
+      expression: `variables.underDiscovery && (variables.managed || variables.resource == ${literal(SNAPSHOTS)}) && variables.subjectCluster != '' &&
+${literal(TARGET)} in variables.labels && variables.labels[${literal(TARGET)}].matches(${regexLiteral(DISCOVERED_NAME)}) &&
+(variables.labels[${literal(TARGET)}].substring(0, size(variables.labels[${literal(TARGET)}]) - ${DISCOVERED_HASH_LENGTH + 1}) == variables.subjectCluster ||
+  (size(variables.subjectCluster) > ${DISCOVERED_READABLE_MAX} &&
+   variables.subjectCluster.startsWith(variables.labels[${literal(TARGET)}].substring(0, size(variables.labels[${literal(TARGET)}]) - ${DISCOVERED_HASH_LENGTH + 1})) &&
+   variables.subjectCluster.substring(size(variables.labels[${literal(TARGET)}]) - ${DISCOVERED_HASH_LENGTH + 1}, ${DISCOVERED_READABLE_MAX}).matches('^-*$')))
+? variables.labels[${literal(TARGET)}] : ''`,
+    },
     // The target named by the marks when they are this scheduler's (on a VolumeSnapshot, the target label alone), for a
-    // target of the request's namespace; else ''.
+    // target of the request's namespace or a discovered one; else ''.
     {
       name: 'markedTarget',
-      expression: `(variables.managed || variables.resource == ${literal(SNAPSHOTS)}) && ${literal(TARGET)} in variables.labels && variables.labels[${literal(TARGET)}] in variables.namespaceTargets ? variables.labels[${literal(TARGET)}] : ''`,
+      expression: `(variables.managed || variables.resource == ${literal(SNAPSHOTS)}) && ${literal(TARGET)} in variables.labels && variables.labels[${literal(TARGET)}] in variables.namespaceTargets ? variables.labels[${literal(TARGET)}] : variables.discoveredTarget`,
     },
     {
       name: 'markedCluster',
-      expression: `variables.markedTarget != '' ? variables.namespaceTargets[variables.markedTarget] : ''`,
+      expression: `variables.markedTarget == '' ? '' : variables.markedTarget in variables.namespaceTargets ? variables.namespaceTargets[variables.markedTarget] : variables.subjectCluster`,
     },
     // An update leaves finalizers and owners as they were (the scheduler never takes or gives ownership).
     { name: 'sameOwnership', expression: `${field('finalizers', '[]')} && ${field('ownerReferences', '[]')}` },
   ];
 }
 
-function validations(targets: readonly PolicyTarget[]): Validation[] {
-  const namespaces = [...new Set(targets.map((t) => t.namespace))].sort();
+function validations(targets: readonly PolicyTarget[], discoveryNamespaces: readonly string[]): Validation[] {
+  const namespaces = [...new Set([...targets.map((t) => t.namespace), ...discoveryNamespaces])].sort();
+  const discovery = list([...discoveryNamespaces].sort());
+  const discoveredName = regexLiteral(DISCOVERED_NAME);
   const marks = `labels ${MANAGED_BY}=${MANAGER_NAME} and ${TARGET}=<a target of this namespace>`;
   const protectedUntil = literal(SchedulerAnnotation.RestoreProtectedUntil);
   const restoreLabel = literal(SchedulerLabel.RestoreRequest);
@@ -155,7 +191,7 @@ function validations(targets: readonly PolicyTarget[]): Validation[] {
       expression: onlyIf(
         BACKUPS,
         'DELETE',
-        `(variables.managed && oldObject.spec.cluster.name in variables.namespaceClusters &&
+        `(variables.managed && (oldObject.spec.cluster.name in variables.namespaceClusters || variables.discoveredTarget != '') &&
   (!(${literal(TARGET)} in variables.labels) || variables.markedCluster == oldObject.spec.cluster.name)) ||
 (request.namespace in variables.scopeAllClusters && oldObject.spec.cluster.name in variables.scopeAllClusters[request.namespace] && oldObject.spec.method == 'volumeSnapshot')`,
       ),
@@ -264,7 +300,7 @@ ${absentOr('object.spec.projectedVolumeTemplate.sources', 'object.spec.projected
         SNAPSHOTS,
         'DELETE',
         `'${CnpgLabel.BackupName}' in variables.labels && '${CnpgLabel.Cluster}' in variables.labels &&
-variables.labels['${CnpgLabel.Cluster}'] in variables.namespaceClusters &&
+(variables.labels['${CnpgLabel.Cluster}'] in variables.namespaceClusters || variables.discoveredTarget != '') &&
 (!(${literal(TARGET)} in variables.labels) || variables.markedCluster == variables.labels['${CnpgLabel.Cluster}'])`,
       ),
       messageExpression: `'VolumeSnapshot ' + request.name + ' is not a backup snapshot of a target of cnpg-snapshot-scheduler in this namespace (labels ${CnpgLabel.BackupName}, ${CnpgLabel.Cluster}=<a target\\'s cluster>, and if marked, marked for that target): it deletes only the snapshots of its targets\\' backups'`,
@@ -335,12 +371,14 @@ oldObject.metadata.name.matches('^' + variables.labels['${CnpgLabel.Cluster}'] +
       message: 'cnpg-snapshot-scheduler creates no VolumeSnapshotContent',
     },
     {
-      why: 'VolumeSnapshotContent delete: only contents with our marks, bound into that target namespace.',
+      why: 'VolumeSnapshotContent delete: only contents with our marks, bound into that target namespace (for a discovered target, into a namespace under discovery).',
       expression: onlyIf(
         CONTENTS,
         'DELETE',
-        `variables.managed && '${TARGET}' in variables.labels && variables.labels['${TARGET}'] in variables.targetNamespaces &&
-oldObject.spec.volumeSnapshotRef.namespace == variables.targetNamespaces[variables.labels['${TARGET}']]`,
+        `variables.managed && '${TARGET}' in variables.labels &&
+((variables.labels['${TARGET}'] in variables.targetNamespaces &&
+  oldObject.spec.volumeSnapshotRef.namespace == variables.targetNamespaces[variables.labels['${TARGET}']]) ||
+ (oldObject.spec.volumeSnapshotRef.namespace in ${discovery} && variables.labels['${TARGET}'].matches(${discoveredName})))`,
       ),
       messageExpression: `'VolumeSnapshotContent ' + request.name + ' does not carry the marks of cnpg-snapshot-scheduler (labels ${MANAGED_BY}=${MANAGER_NAME} and ${TARGET}=<a target>, bound into its namespace)'`,
     },
@@ -361,8 +399,11 @@ variables.labels == variables.oldLabels && variables.newAnnotations == variables
 }
 
 /** The policy and its binding for the targets of one EKS cluster. */
-export function schedulerAdmissionPolicy(targets: readonly PolicyTarget[]): KubernetesManifest[] {
-  const rules = validations(targets);
+export function schedulerAdmissionPolicy(
+  targets: readonly PolicyTarget[],
+  discoveryNamespaces: readonly string[] = [],
+): KubernetesManifest[] {
+  const rules = validations(targets, discoveryNamespaces);
   return [
     {
       comment: [
@@ -381,7 +422,7 @@ export function schedulerAdmissionPolicy(targets: readonly PolicyTarget[]): Kube
             ],
           },
           matchConditions: [{ name: 'scheduler-group', expression: `${literal(KUBERNETES_GROUP)} in request.userInfo.groups` }],
-          variables: variables(targets),
+          variables: variables(targets, discoveryNamespaces),
           validations: rules.map(({ expression, message, messageExpression }) => ({
             expression,
             ...(message !== undefined && { message }),

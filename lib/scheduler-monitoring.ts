@@ -22,7 +22,7 @@ import {
 } from '../lambdas/domain/scheduler-event';
 import { METRIC_NAMESPACE, SchedulerMetric, SERVICE_DIMENSION, SERVICE_NAME } from '../lambdas/domain/scheduler-metrics';
 import type { DeploymentConfig } from './deployment-config';
-import { SchedulerFunction } from './scheduler-function';
+import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
 
 /** How often the recovery point audit runs: a breach is notified at most this long after it begins. */
 export const RECOVERY_POINT_AUDIT_INTERVAL = Duration.minutes(5);
@@ -56,6 +56,8 @@ export interface SchedulerMonitoringProps {
   readonly alarmNamePrefix: string;
   /** Log groups of the functions that record backup and workflow failures (the per-target failure table). */
   readonly failureLogGroups: readonly logs.ILogGroup[];
+  /** The audit lists the labelled Clusters of each EKS cluster under discovery: the workflows' Kubernetes role and network. */
+  readonly kubeAccess: { readonly role: iam.IRole; readonly network: SchedulerNetwork | undefined };
 }
 
 /**
@@ -105,6 +107,8 @@ export class SchedulerMonitoring extends Construct {
         EVENT_BUS_NAME: props.eventBusName,
       },
       layers: [props.targetCatalog],
+      role: props.kubeAccess.role,
+      network: props.kubeAccess.network,
       logRetention: props.logRetention,
       timeout: Duration.minutes(2),
     });

@@ -73,7 +73,42 @@ function clusterRules(readsForeignContents: boolean): RbacRule[] {
   ];
 }
 
+/**
+ * Discovery reads across namespaces, and only reads: the labelled Clusters (one LIST per tick and audit, filtered by the
+ * API server on the policy label), and our policy-labelled Backups (one LIST per retention tick: the discovered targets
+ * of before whose backups retention still sweeps). Writes stay bound per namespace.
+ */
+const DISCOVERY_RULES: readonly RbacRule[] = [
+  {
+    why: 'discovery: list the Clusters labelled cnpg-snapshot-scheduler/policy in every namespace (a label selector)',
+    apiGroups: [CNPG_GROUP],
+    resources: ['clusters'],
+    verbs: ['list'],
+  },
+  {
+    why: 'retention: list our Backups labelled with a policy in every namespace, to keep sweeping targets no longer discovered',
+    apiGroups: [CNPG_GROUP],
+    resources: ['backups'],
+    verbs: ['list'],
+  },
+];
+
+/** A namespaced rule less the verbs the discovery role grants in every namespace anyway (no grant twice). */
+function withoutDiscoveryReads(rule: RbacRule): RbacRule {
+  const covered = DISCOVERY_RULES.filter(
+    (d) => d.apiGroups.join() === rule.apiGroups.join() && d.resources.join() === rule.resources.join(),
+  );
+  const coveredVerbs = new Set(covered.flatMap((d) => d.verbs));
+  if (coveredVerbs.size === 0) return rule;
+  return {
+    ...rule,
+    why: `${rule.why} (${[...coveredVerbs].join(', ')}: granted in every namespace by the discovery role)`,
+    verbs: rule.verbs.filter((verb) => !coveredVerbs.has(verb)),
+  };
+}
+
 const NAME = KUBERNETES_GROUP;
+const DISCOVERY_NAME = `${KUBERNETES_GROUP}-discovery`;
 const SNAPSHOT_CONTENTS_NAME = `${KUBERNETES_GROUP}-snapshot-contents`;
 const LABELS = { 'app.kubernetes.io/name': KUBERNETES_GROUP };
 const SUBJECTS = [{ kind: 'Group', name: KUBERNETES_GROUP, apiGroup: 'rbac.authorization.k8s.io' }];
@@ -90,13 +125,38 @@ const clusterRole = (name: string, rules: readonly RbacRule[]): KubernetesManife
 
 const roleRef = (name: string) => ({ kind: 'ClusterRole', name, apiGroup: 'rbac.authorization.k8s.io' });
 
-/** The RBAC objects for the scheduler's targets in `namespaces` (one EKS cluster). */
+const clusterRoleBinding = (name: string): KubernetesManifest => ({
+  object: {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name, labels: LABELS },
+    subjects: SUBJECTS,
+    roleRef: roleRef(name),
+  },
+});
+
+/**
+ * The RBAC objects for the scheduler's targets and its discovery namespaces on one EKS cluster. A namespace under
+ * discovery is bound like a target's (what a discovered target's workflows do there is what an explicit one's do),
+ * and the discovery reads are bound cluster-wide.
+ */
 export function schedulerRbac(
   targets: ReadonlyArray<{ namespace: string; retention: { scope: 'managed' | 'all' } }>,
+  discoveryNamespaces: readonly string[] = [],
 ): KubernetesManifest[] {
-  const namespaces = targets.map((t) => t.namespace);
+  const namespaces = [...targets.map((t) => t.namespace), ...discoveryNamespaces];
+  const discovery: KubernetesManifest[] =
+    discoveryNamespaces.length === 0
+      ? []
+      : [
+          { ...clusterRole(DISCOVERY_NAME, DISCOVERY_RULES), comment: 'What discovery reads across namespaces: only lists.' },
+          clusterRoleBinding(DISCOVERY_NAME),
+        ];
   return [
-    { ...clusterRole(NAME, NAMESPACED_RULES), comment: 'What the workflows may do in the namespaces of their targets.' },
+    {
+      ...clusterRole(NAME, discoveryNamespaces.length === 0 ? NAMESPACED_RULES : NAMESPACED_RULES.map(withoutDiscoveryReads)),
+      comment: 'What the workflows may do in the namespaces of their targets.',
+    },
     ...[...new Set(namespaces)].sort().map((namespace): KubernetesManifest => ({
       object: {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -110,14 +170,7 @@ export function schedulerRbac(
       ...clusterRole(SNAPSHOT_CONTENTS_NAME, clusterRules(targets.some((t) => t.retention.scope === 'all'))),
       comment: 'Snapshot contents are cluster-scoped.',
     },
-    {
-      object: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: SNAPSHOT_CONTENTS_NAME, labels: LABELS },
-        subjects: SUBJECTS,
-        roleRef: roleRef(SNAPSHOT_CONTENTS_NAME),
-      },
-    },
+    clusterRoleBinding(SNAPSHOT_CONTENTS_NAME),
+    ...discovery,
   ];
 }

@@ -19,6 +19,7 @@ import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
 import { TargetCatalogLayer } from './target-catalog-layer';
+import { DISCOVERED_TARGET_DRILL } from '../lambdas/domain/target-policy';
 import { WorkflowSchedules } from './workflow-schedules';
 
 export type SchedulerFunctionName =
@@ -101,10 +102,15 @@ export class SnapshotScheduler extends Construct {
     const logRetention = LOG_RETENTION[config.logRetentionDays];
     const sourceMaps = config.lambdaSourceMaps;
     const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
-    this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters: config.targets.map((t) => t.eksCluster) });
+    const eksClusters = [...new Set([...config.targets, ...config.discovery].map((t) => t.eksCluster))];
+    // What every target's backup settings may be: the explicit targets' and the policies' (which discovered targets take).
+    const settings = [...config.targets, ...Object.values(config.policies)];
+    this.kubeAccess = new KubeAccess(this, 'KubeAccess', { eksClusters });
     const kubeRole = this.kubeAccess.role;
     const environment = { EVENT_BUS_NAME: bus.eventBusName };
-    this.targetCatalog = new TargetCatalogLayer(this, 'TargetCatalog', { document: { targets: config.targets, fanOut: config.fanOut } });
+    this.targetCatalog = new TargetCatalogLayer(this, 'TargetCatalog', {
+      document: { targets: config.targets, fanOut: config.fanOut, policies: config.policies, discovery: config.discovery },
+    });
     const layers = [this.targetCatalog.layer];
     const network = config.network && this.network(config.network);
     // Lambda creates its ENIs in the subnets as the function's role: AWS's policy for exactly that.
@@ -160,7 +166,7 @@ export class SnapshotScheduler extends Construct {
     bus.grantPutEventsTo(reportFailure.role!);
 
     const longestBackupTimeout = Duration.minutes(
-      Math.max(...config.targets.map((t) => t.backup.notStartedTimeoutMinutes + t.backup.runningTimeoutMinutes)),
+      Math.max(...settings.map((t) => t.backup.notStartedTimeoutMinutes + t.backup.runningTimeoutMinutes)),
     );
     this.backupWorkflow = new BackupWorkflow(this, 'BackupWorkflow', {
       startBackup,
@@ -207,14 +213,18 @@ export class SnapshotScheduler extends Construct {
       checkDrill,
       finishDrill,
       reportFailure,
-      longestDrillTimeout: Duration.minutes(Math.max(...config.targets.map((t) => t.drill.timeoutMinutes))),
+      longestDrillTimeout: Duration.minutes(
+        Math.max(...config.targets.map((t) => t.drill.timeoutMinutes), DISCOVERED_TARGET_DRILL.timeoutMinutes),
+      ),
       logRetention,
     });
 
-    // Reads the catalog only: no Kubernetes access, no network placement.
+    // Lists the labelled Clusters of each EKS cluster under discovery: Kubernetes access, in the network.
     const planFanOut = new SchedulerFunction(this, 'PlanFanOut', {
       handler: 'plan-fan-out',
-      description: 'Finds the targets due on a schedule firing and deals them into lanes per EKS cluster',
+      description: 'Finds the targets due on a schedule firing (discovering labelled Clusters) and deals them into lanes',
+      role: kubeRole,
+      network,
       layers,
       memoryMb: AWS_ONLY_MEMORY_MB,
       logRetention,
@@ -229,7 +239,6 @@ export class SnapshotScheduler extends Construct {
       sourceMaps,
     });
     bus.grantPutEventsTo(reportFanOut.role!);
-    const eksClusters = [...new Set(config.targets.map((t) => t.eksCluster))];
     const maxLanes = eksClusters.length * config.fanOut.concurrencyPerEksCluster;
     this.backupFanOut = new FanOutWorkflow(this, 'BackupFanOut', {
       workflow: 'backup',
@@ -278,8 +287,8 @@ export class SnapshotScheduler extends Construct {
     );
     const schedules = new WorkflowSchedules(this, 'Schedules', {
       schedules: fanOutSchedules({
-        backup: config.targets.map((t) => t.schedule),
-        retention: config.targets.map((t) => t.retention.schedule),
+        backup: settings.map((t) => t.schedule),
+        retention: settings.map((t) => t.retention.schedule),
         // A target whose drills are off is on no drill schedule (an on-demand drill still runs).
         drill: config.targets.filter((t) => t.drill.enabled).map((t) => t.drill.schedule),
       }),
@@ -364,6 +373,7 @@ export class SnapshotScheduler extends Construct {
       logRetention,
       alarmNamePrefix,
       failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup, finishDrill.logGroup],
+      kubeAccess: { role: kubeRole, network },
     });
     acknowledgeNagFindings({
       stateMachines: [
@@ -438,7 +448,10 @@ function checkAlarmNamePrefix(prefix: string): void {
 
 /** kubeconfig files exist on a workstation, not in a Lambda: a deployed scheduler reaches EKS with its IAM role only. */
 function refuseLocalOnlyAuth(config: DeploymentConfig): void {
-  const fields = config.targets.flatMap((target, index) => (target.auth.kind === 'kubeconfig' ? [`targets.${index}.auth`] : []));
+  const fields = [
+    ...config.targets.flatMap((target, index) => (target.auth.kind === 'kubeconfig' ? [`targets.${index}.auth`] : [])),
+    ...config.discovery.flatMap((discovery, index) => (discovery.auth.kind === 'kubeconfig' ? [`discovery.${index}.auth`] : [])),
+  ];
   if (fields.length > 0)
     throw new DeploymentConfigError(
       `Invalid deployment config:\n${fields.map((field) => `  - ${field}: kubeconfig auth is for local runs only; a deployed scheduler connects to EKS with its IAM role (auth: {kind: eks})`).join('\n')}`,

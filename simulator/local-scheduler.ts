@@ -21,6 +21,7 @@ import { createCheckRestore } from '../lambdas/handlers/check-restore';
 import { createCreateRestoreCluster } from '../lambdas/handlers/create-restore-cluster';
 import { createDispatchSchedule, type DispatchResult } from '../lambdas/handlers/dispatch-schedule';
 import { createFinishDrill } from '../lambdas/handlers/finish-drill';
+import { auditedTargets } from '../lambdas/handlers/discover-targets';
 import { createPlanFanOut } from '../lambdas/handlers/plan-fan-out';
 import { createReportFanOut } from '../lambdas/handlers/report-fan-out';
 import { createReportWorkflowFailure } from '../lambdas/handlers/report-workflow-failure';
@@ -185,7 +186,7 @@ export class LocalScheduler {
       restoreStateMachineArn: () => 'local:restore',
     });
     this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
-    this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: () => Promise.resolve(config.targets) });
+    this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: () => auditedTargets(deps.catalog(), deps.kube) });
     this.nextAudit = clock.now().getTime() + this.auditIntervalMs();
   }
 

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { CNPG_GROUP, CNPG_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../domain/cnpg-api';
 import {
   CLUSTER_SCOPED_KINDS,
+  NAMESPACE_ALL,
   type CreateResult,
   type DeleteOptions,
   type DeleteResult,
@@ -283,7 +284,7 @@ export class ClientNodeKubeResources implements KubeResources {
 }
 
 function collectionPath(kind: ResourceKind, namespace: string): string {
-  const scope = CLUSTER_SCOPED_KINDS.has(kind) ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  const scope = CLUSTER_SCOPED_KINDS.has(kind) || namespace === NAMESPACE_ALL ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
   return `${API_PATHS[kind]}${scope}/${kind}`;
 }
 

@@ -19,6 +19,9 @@ export type ResourceKind = keyof ResourceTypes;
 /** Resources without a namespace; `namespace` arguments are ignored for them. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<ResourceKind> = new Set(['volumesnapshotcontents']);
 
+/** The namespace argument of a list across every namespace (client-go's metav1.NamespaceAll). */
+export const NAMESPACE_ALL = '';
+
 export interface ListOptions {
   labelSelector?: string;
 }
@@ -57,7 +60,7 @@ export type DeleteResult = 'deleted' | 'deleting' | 'absent';
 export interface KubeResources {
   /** The object, or undefined when it does not exist (404). */
   get<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K] | undefined>;
-  /** Every matching object, following `continue` tokens until the list is complete. */
+  /** Every matching object, following `continue` tokens until the list is complete; NAMESPACE_ALL lists every namespace. */
   list<K extends ResourceKind>(kind: K, namespace: string, options?: ListOptions): Promise<ResourceTypes[K][]>;
   /** Creates `body`; when an object of that name already exists (409 AlreadyExists), returns it instead. */
   create<K extends ResourceKind>(kind: K, namespace: string, body: ResourceTypes[K]): Promise<CreateResult<ResourceTypes[K]>>;

@@ -1,6 +1,6 @@
 import { CNPG_API_VERSION, CnpgAnnotation, CnpgLabel, KubeLabel } from './cnpg-api';
 import type { Backup, BackupSpec, Cluster, OnlineConfiguration } from './kube-objects';
-import { MANAGER_NAME, SchedulerAnnotation, ownershipLabels } from './scheduler-metadata';
+import { MANAGER_NAME, SchedulerAnnotation, SchedulerLabel, ownershipLabels } from './scheduler-metadata';
 import type { TargetSpec } from './target-spec';
 
 /**
@@ -17,6 +17,8 @@ export function buildBackupManifest(input: {
   name: string;
   scheduledTime: Date;
   execution: string;
+  /** A discovered target's policy: labelled on the Backup, so retention still finds the target once it is not discovered. */
+  policy?: string;
 }): Backup {
   const { target } = input;
   const options = target.backup;
@@ -37,7 +39,11 @@ export function buildBackupManifest(input: {
     metadata: {
       name: input.name,
       namespace: target.namespace,
-      labels: { [CnpgLabel.Cluster]: target.cluster, ...ownershipLabels(target.name) },
+      labels: {
+        [CnpgLabel.Cluster]: target.cluster,
+        ...ownershipLabels(target.name),
+        ...(input.policy !== undefined && { [SchedulerLabel.Policy]: input.policy }),
+      },
       annotations,
     },
     spec,

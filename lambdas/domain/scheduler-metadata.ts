@@ -14,6 +14,8 @@ export const SchedulerLabel = {
   Drill: `${PREFIX}/drill`,
   /** On a drill's verification Job: the drill Cluster it checks (whose application Secret it reads). */
   DrillCluster: `${PREFIX}/drill-cluster`,
+  /** Set by a platform team on a CNPG Cluster: the name of the policy it is backed up under (target-policy.ts). */
+  Policy: `${PREFIX}/policy`,
 } as const;
 
 export const SchedulerAnnotation = {

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { InvalidInputError } from '../errors';
+import { discoveredTargetSpec, type DiscoveredTargetRef } from './target-discovery';
+import { DiscoverySchema, PolicyNameSchema, TargetPolicySchema, type Discovery, type TargetPolicy } from './target-policy';
 import { TargetSpecSchema, type KubeAuth, type TargetSpec } from './target-spec';
 
 /**
@@ -16,11 +18,13 @@ export type FanOutSettings = z.infer<typeof FanOutSettingsSchema>;
 export const TargetCatalogDocumentSchema = z.strictObject({
   targets: z.array(TargetSpecSchema),
   fanOut: FanOutSettingsSchema,
+  policies: z.record(PolicyNameSchema, TargetPolicySchema),
+  discovery: z.array(DiscoverySchema),
 });
 export type TargetCatalogDocument = z.infer<typeof TargetCatalogDocumentSchema>;
 
-/** What a workflow input names a target by. */
-export type TargetRef = string;
+/** What a workflow input names a target by: an explicit target's name, or a discovered target's Cluster and policy. */
+export type TargetRef = string | DiscoveredTargetRef;
 
 /** How to reach the Kubernetes API of one EKS cluster. */
 export interface KubeConnection {
@@ -50,9 +54,41 @@ export class TargetCatalog {
     return this.byName.get(name);
   }
 
-  /** The connection of an EKS cluster: its targets' auth (kubeconfig in local runs), IAM otherwise. */
+  get policies(): Readonly<Record<string, TargetPolicy>> {
+    return this.document.policies;
+  }
+
+  get discovery(): readonly Discovery[] {
+    return this.document.discovery;
+  }
+
+  /**
+   * The target a workflow input refers to. A discovered target is rebuilt from its policy, and only where this
+   * deployment discovers: its EKS cluster and namespace under discovery, a policy of the deployment, and no explicit
+   * target for its Cluster (that one wins, and is named by its name). `field` names the input field in errors.
+   */
+  resolve(ref: TargetRef, field = 'target'): TargetSpec {
+    if (typeof ref === 'string') return this.target(ref, field);
+    const fail = (subfield: string, problem: string) => {
+      throw new InvalidInputError(`Invalid input: ${field}.${subfield}: ${problem}`, [`${field}.${subfield}`]);
+    };
+    const discovery = this.document.discovery.find((d) => d.eksCluster === ref.eksCluster);
+    if (!discovery) return fail('eksCluster', `"${ref.eksCluster}" is no EKS cluster this deployment discovers on`);
+    if (!discovery.namespaces.includes(ref.namespace))
+      return fail('namespace', `"${ref.namespace}" is no namespace this deployment discovers in on ${ref.eksCluster}`);
+    const policy = Object.hasOwn(this.document.policies, ref.policy) ? this.document.policies[ref.policy] : undefined;
+    if (!policy) return fail('policy', `"${ref.policy}" is not a policy of this deployment`);
+    const explicit = this.document.targets.find(
+      (t) => t.eksCluster === ref.eksCluster && t.namespace === ref.namespace && t.cluster === ref.cluster,
+    );
+    if (explicit) return fail('cluster', `${ref.namespace}/${ref.cluster} is explicit target "${explicit.name}": name it by that name`);
+    return discoveredTargetSpec(ref, policy, discovery);
+  }
+
+  /** The connection of an EKS cluster: its targets' or discovery's auth (kubeconfig in local runs), IAM otherwise. */
   connection(eksCluster: string): KubeConnection {
     const target = this.document.targets.find((t) => t.eksCluster === eksCluster);
-    return { eksCluster, auth: target?.auth ?? { kind: 'eks' } };
+    const discovery = this.document.discovery.find((d) => d.eksCluster === eksCluster);
+    return { eksCluster, auth: target?.auth ?? discovery?.auth ?? { kind: 'eks' } };
   }
 }

@@ -1,14 +1,12 @@
 import * as z from 'zod';
+import { DiscoveredTargetRefSchema } from './target-discovery';
 import { TargetNameSchema } from './target-spec';
 
 /** Timestamps must carry a zone (Z or an offset): a bare local time is ambiguous at 3 a.m. */
 export const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a zone, e.g. 2026-11-25T05:00:00Z' });
 
-/**
- * How a workflow input refers to a target: by name only. The spec, and how to reach its Kubernetes API, comes from
- * the deployment, so an input can never point a deployed Lambda at another cluster or a local kubeconfig file.
- */
-export const TargetReferenceSchema = z
+/** An explicit target's name: how drill inputs name their target (discovered targets are not drilled). */
+export const TargetNameReferenceSchema = z
   .string({
     error: (issue) =>
       issue.input === undefined
@@ -17,11 +15,27 @@ export const TargetReferenceSchema = z
   })
   .pipe(TargetNameSchema);
 
+/**
+ * How a workflow input refers to a target: an explicit target by its name, a discovered one by its Cluster's place
+ * and policy (`{eksCluster, namespace, cluster, policy}`), never by a spec. The spec, and how to reach its Kubernetes
+ * API, comes from the deployment (TargetCatalog.resolve), so an input can never point a deployed Lambda at a cluster
+ * the deployment does not cover or at a local kubeconfig file.
+ */
+export const TargetReferenceSchema = z.union([TargetNameReferenceSchema, DiscoveredTargetRefSchema], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'required: the name of a target of this deployment'
+      : 'must be the name of a target of this deployment, or a discovered target as {eksCluster, namespace, cluster, policy}; a workflow input never carries a target spec or its auth',
+});
+
 /** What a backup or retention execution starts with: the target's name and, for scheduled runs, the slot's time. */
 export const WorkflowInputSchema = z.strictObject({
   target: TargetReferenceSchema,
   scheduledTime: IsoTimestamp.optional(),
 });
+
+/** What a drill execution starts with: an explicit target's name and, for scheduled runs, the slot's time. */
+export const DrillWorkflowInputSchema = WorkflowInputSchema.extend({ target: TargetNameReferenceSchema });
 
 /** What a retention execution starts with: a backup workflow's input, and `dryRun` to plan without deleting. */
 export const RetentionWorkflowInputSchema = WorkflowInputSchema.extend({

@@ -45,7 +45,7 @@ export function createApplyRetention(deps: ApplyRetentionDependencies) {
   return async (event: unknown): Promise<ApplyRetentionResult> => {
     const { input, trigger } = parseInput(ApplyRetentionEventSchema, event, 'retention workflow input');
     const { dryRun } = input;
-    const target = deps.catalog().target(input.target, 'input.target');
+    const target = deps.catalog().resolve(input.target, 'input.target');
     deps.log.appendKeys({ target: target.name, retentionTrigger: trigger });
     const kube = await deps.kube(target);
     const namespace = target.namespace;

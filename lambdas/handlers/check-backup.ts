@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { BackupFollowStateSchema, decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { snapshotMarks } from '../domain/scheduler-metadata';
-import { TargetNameSchema } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
+import { TargetReferenceSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
 import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
 import type { Backup } from '../domain/kube-objects';
@@ -13,7 +13,7 @@ import { InvalidInputError, KubernetesApiError } from '../errors';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckBackupEventSchema = z.strictObject({
-  target: TargetNameSchema,
+  target: TargetReferenceSchema,
   follow: BackupFollowStateSchema,
 });
 
@@ -33,8 +33,8 @@ export interface CheckBackupDependencies extends WorkflowDependencies {
  */
 export function createCheckBackup(deps: CheckBackupDependencies) {
   return async (event: unknown): Promise<CheckBackupResult> => {
-    const { target: targetName, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
-    const target = deps.catalog().target(targetName);
+    const { target: ref, follow: previous } = parseInput(CheckBackupEventSchema, event, 'check backup input');
+    const target = deps.catalog().resolve(ref);
     // The Backup followed must be the target's: an execution input cannot point the check at another namespace or cluster.
     if (previous.namespace !== target.namespace || previous.cluster !== target.cluster)
       throw new InvalidInputError(

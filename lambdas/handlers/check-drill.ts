@@ -12,7 +12,7 @@ import {
 import { decideRestoreProgress } from '../domain/restore-progress';
 import { SchedulerLabel } from '../domain/scheduler-metadata';
 import { parseInput } from '../domain/validation';
-import { IsoTimestamp, TargetReferenceSchema } from '../domain/workflow-input';
+import { IsoTimestamp, TargetNameReferenceSchema } from '../domain/workflow-input';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 /** How often the verification Job is looked at, and how long past its own deadline the drill waits for it. */
@@ -33,7 +33,7 @@ export const DrillProgressSchema = z.discriminatedUnion('state', [
 export type DrillProgress = z.infer<typeof DrillProgressSchema>;
 
 const CheckDrillEventSchema = z.strictObject({
-  target: TargetReferenceSchema,
+  target: TargetNameReferenceSchema,
   executionName: z.string().min(1),
   drill: z.strictObject({ context: DrillContextSchema, progress: DrillProgressSchema }),
 });

@@ -7,12 +7,12 @@ import { verificationJobName } from '../domain/drill-verification';
 import { SchedulerAnnotation, SchedulerLabel, isMarkedFor } from '../domain/scheduler-metadata';
 import { caughtErrorMessage } from '../domain/workflow-failure';
 import { parseInput } from '../domain/validation';
-import { WorkflowInputSchema } from '../domain/workflow-input';
+import { DrillWorkflowInputSchema } from '../domain/workflow-input';
 import { DrillProgressSchema } from './check-drill';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const FinishDrillEventSchema = z.strictObject({
-  input: WorkflowInputSchema,
+  input: DrillWorkflowInputSchema,
   executionName: z.string().min(1),
   /** What the drill knew: nothing when its first step failed. */
   drill: z.union([z.strictObject({}), z.strictObject({ context: DrillContextSchema, progress: DrillProgressSchema })]),

@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { planFanOut, type FanOutLane } from '../domain/fan-out-plan';
+import { planFanOut, type DueTarget, type FanOutLane } from '../domain/fan-out-plan';
 import { FanOutTickSchema, type FannedWorkflow } from '../domain/fan-out-schedule';
 import type { TargetSpec } from '../domain/target-spec';
 import { parseInput } from '../domain/validation';
+import { discoverCatalogTargets, retiredCatalogTargets } from './discover-targets';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 const PlanFanOutEventSchema = z.strictObject({ tick: FanOutTickSchema });
@@ -20,24 +21,42 @@ function dueExpression(target: TargetSpec, workflow: FannedWorkflow): string | u
   return target.drill.enabled ? target.drill.schedule : undefined;
 }
 
-/** First step of a tick: the targets due on the tick's expression, dealt into lanes per EKS cluster. */
-export function createPlanFanOut(deps: Pick<WorkflowDependencies, 'catalog' | 'log'>) {
-  // Nothing to wait for (the catalog is read from disk): a rejected promise still carries a bad input's error.
-  return (event: unknown): Promise<PlanFanOutResult> => Promise.resolve().then(() => plan(event));
-
-  function plan(event: unknown): PlanFanOutResult {
+/**
+ * First step of a tick: the targets due on the tick's expression, explicit and discovered (one list of labelled
+ * Clusters per EKS cluster under discovery), dealt into lanes per EKS cluster. Discovery conflicts go into the
+ * tick's summary.
+ */
+export function createPlanFanOut(deps: Pick<WorkflowDependencies, 'catalog' | 'kube' | 'log'>) {
+  return async (event: unknown): Promise<PlanFanOutResult> => {
     const { tick } = parseInput(PlanFanOutEventSchema, event, 'fan-out tick');
     const catalog = deps.catalog();
-    const due = catalog.targets
-      .filter((t) => dueExpression(t, tick.workflow) === tick.schedule)
-      .map((t) => ({ name: t.name, eksCluster: t.eksCluster, ref: t.name }));
+    const discovery = await discoverCatalogTargets(catalog, deps.kube);
+    // A sweep also covers the discovered targets of before, until their last backup expires.
+    const retired =
+      tick.workflow === 'retention' ? await retiredCatalogTargets(catalog, deps.kube, discovery) : { targets: [], conflicts: [] };
+    const conflicts = [...discovery.conflicts, ...retired.conflicts];
+    const candidates: DueTarget[] = [
+      ...catalog.targets.map((spec) => ({ name: spec.name, eksCluster: spec.eksCluster, ref: spec.name, spec })),
+      ...[...discovery.targets, ...retired.targets].map(({ spec, ref }) => ({ name: spec.name, eksCluster: spec.eksCluster, ref, spec })),
+    ]
+      .filter((target) => dueExpression(target.spec, tick.workflow) === tick.schedule)
+      .map(({ name, eksCluster, ref }) => ({ name, eksCluster, ref }));
     const lanes = planFanOut({
-      targets: due,
+      targets: candidates,
       workflow: tick.workflow,
       scheduledTime: new Date(tick.scheduledTime),
       concurrencyPerEksCluster: catalog.document.fanOut.concurrencyPerEksCluster,
     });
-    deps.log.info('fan-out planned', { workflow: tick.workflow, schedule: tick.schedule, due: due.length, lanes: lanes.length });
-    return { due: due.length, conflicts: [], lanes };
-  }
+    deps.log.info('fan-out planned', {
+      workflow: tick.workflow,
+      schedule: tick.schedule,
+      due: candidates.length,
+      discovered: discovery.targets.length,
+      retired: retired.targets.length,
+      conflicts: conflicts.length,
+      lanes: lanes.length,
+    });
+    if (conflicts.length > 0) deps.log.warn('discovery conflicts', { conflicts });
+    return { due: candidates.length, conflicts, lanes };
+  };
 }

@@ -1,7 +1,10 @@
 import * as z from 'zod';
 import { SchedulerMetric } from '../domain/scheduler-metrics';
 import type { TargetSpec } from '../domain/target-spec';
+import type { TargetCatalog, TargetRef } from '../domain/target-catalog';
+import { DiscoveredTargetRefSchema } from '../domain/target-discovery';
 import { parseInput } from '../domain/validation';
+
 import { WORKFLOW_FAILED_EVENT, workflowFailureEvent, type WorkflowKind } from '../domain/workflow-failure';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
@@ -15,16 +18,16 @@ const ReportFailureEventSchema = z.strictObject({
   input: z.unknown(),
 });
 
-const NamedTarget = z.object({ target: z.string() });
+const NamedTarget = z.object({ target: z.union([z.string(), DiscoveredTargetRefSchema]) });
 
 /** Catch-all end of every workflow: publishes `<Workflow> Failed` so no failure goes unannounced. */
 export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'catalog' | 'events' | 'metrics' | 'log'>) {
   return async (event: unknown): Promise<{ reported: string }> => {
     const { workflow, execution, error, input } = parseInput(ReportFailureEventSchema, event, 'failure report');
-    const name = NamedTarget.safeParse(input).data?.target;
-    const known = name === undefined ? undefined : deps.catalog().find(name);
+    const ref = NamedTarget.safeParse(input).data?.target;
+    const known = ref === undefined ? undefined : knownTarget(deps.catalog(), ref);
     const target: Partial<Pick<TargetSpec, 'name' | 'eksCluster' | 'namespace' | 'cluster'>> | undefined =
-      known ?? (name ? { name } : undefined);
+      known ?? (typeof ref === 'string' ? { name: ref } : ref);
     const failure = workflowFailureEvent(workflow, error, {
       execution,
       ...(target?.name && { target: target.name }),
@@ -39,4 +42,14 @@ export function createReportWorkflowFailure(deps: Pick<WorkflowDependencies, 'ca
     await deps.events.publish([failure]);
     return { reported: failure.detailType };
   };
+}
+
+/** The target a failed workflow was started for, when the deployment has it; a bad reference is one reason to fail. */
+function knownTarget(catalog: TargetCatalog, ref: TargetRef): TargetSpec | undefined {
+  if (typeof ref === 'string') return catalog.find(ref);
+  try {
+    return catalog.resolve(ref);
+  } catch {
+    return undefined;
+  }
 }

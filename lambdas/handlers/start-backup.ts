@@ -8,6 +8,7 @@ import { expectedBackupDurationSeconds, nextPollSeconds, type BackupFollowState,
 import { inspectSlotQueue } from '../domain/backup-queue';
 import { clusterBackupBlocker } from '../domain/cluster-backup-precondition';
 import type { Backup } from '../domain/kube-objects';
+import { discoveredClusterProblem } from '../domain/target-discovery';
 import type { TargetSpec } from '../domain/target-spec';
 import { snapshotOwnershipWarning } from '../domain/snapshot-ownership';
 import { parseInput } from '../domain/validation';
@@ -32,7 +33,7 @@ export interface StartBackupResult {
 export function createStartBackup(deps: WorkflowDependencies) {
   return async (event: unknown): Promise<StartBackupResult> => {
     const { input, executionName } = parseInput(StartBackupEventSchema, event, 'backup workflow input');
-    const target = deps.catalog().target(input.target, 'input.target');
+    const target = deps.catalog().resolve(input.target, 'input.target');
     const now = deps.now();
     const scheduledTime = input.scheduledTime ? new Date(input.scheduledTime) : now;
     if (scheduledTime.getTime() > now.getTime() + SCHEDULE_CLOCK_SKEW_MS)
@@ -44,10 +45,13 @@ export function createStartBackup(deps: WorkflowDependencies) {
     const cluster = await kube.get('clusters', target.namespace, target.cluster);
     const blocker = clusterBackupBlocker(cluster, target);
     if (blocker) throw new PreconditionFailedError(blocker);
+    const undiscovered = typeof input.target === 'string' ? undefined : discoveredClusterProblem(cluster!.metadata.labels, input.target);
+    if (undiscovered) throw new PreconditionFailedError(undiscovered);
     const ownership = snapshotOwnershipWarning(cluster!.spec, `${target.namespace}/${target.cluster}`);
     if (ownership) deps.log.warn(ownership);
 
-    const manifest = buildBackupManifest({ target, cluster: cluster!, name, scheduledTime, execution: executionName });
+    const policy = typeof input.target === 'string' ? {} : { policy: input.target.policy };
+    const manifest = buildBackupManifest({ target, cluster: cluster!, name, scheduledTime, execution: executionName, ...policy });
     // Every Backup of the cluster, not only ours: CNPG queues them all, and CRDs offer no field selector on the cluster.
     const backups = (await kube.list('backups', target.namespace)).filter((b) => b.spec.cluster.name === target.cluster);
     const queue = inspectSlotQueue({

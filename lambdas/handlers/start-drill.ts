@@ -8,11 +8,11 @@ import { RESTORE_POLL_MIN_SECONDS } from '../domain/restore-progress';
 import { applicationSecretName } from '../domain/restore-application-database';
 import { SchedulerAnnotation, SchedulerLabel } from '../domain/scheduler-metadata';
 import { parseInput } from '../domain/validation';
-import { WorkflowInputSchema } from '../domain/workflow-input';
+import { DrillWorkflowInputSchema } from '../domain/workflow-input';
 import { protectChosenBackup } from './protect-chosen-backup';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
-const StartDrillEventSchema = z.strictObject({ input: WorkflowInputSchema, executionName: z.string().min(1) });
+const StartDrillEventSchema = z.strictObject({ input: DrillWorkflowInputSchema, executionName: z.string().min(1) });
 
 /** Beyond the cluster's own timeout, the verification's: the backup stays protected from retention until both are over. */
 const VERIFICATION_ALLOWANCE_MS = 30 * 60_000;

@@ -1,4 +1,5 @@
 import { celEnv, celMap, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
 import { celValueOf, LazyVariables } from './cel-values';
 import { KubeStatusError, type KubeStatus } from './kube-status';
 
@@ -99,7 +100,9 @@ function compile(policy: string, field: string, expression: unknown): Program {
   } catch (error) {
     throw new PolicyConfigurationError(`ValidatingAdmissionPolicy ${policy}: ${field}: compilation failed: ${(error as Error).message}`);
   }
-  const program = plan(celEnv(), parsed);
+  // The API server's CEL environment has the strings extension (substring, ...): kubernetes
+  // staging/src/k8s.io/apiserver/pkg/cel/environment/base.go, baseOptsWithoutStrictCost, ext.Strings(ext.StringsVersion(2)).
+  const program = plan(celEnv({ funcs: strings }), parsed);
   return (bindings) => {
     const result = program(bindings);
     if (isCelError(result)) throw new Error(`expression '${expression}' resulted in error: ${result.message}`);

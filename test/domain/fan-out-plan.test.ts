@@ -20,11 +20,11 @@ describe('dealing due targets into lanes', () => {
       fc.property(targetsArbitrary, fc.integer({ min: 1, max: 40 }), (targets, concurrency) => {
         const lanes = planFanOut({ targets, workflow: 'backup', scheduledTime: SLOT, concurrencyPerEksCluster: concurrency });
         const placed = lanes.flatMap((lane) => lane.items.map((item) => ({ ...item, eksCluster: lane.eksCluster })));
-        expect(placed.map((p) => p.target).sort()).toEqual(targets.map((t) => t.name).sort());
-        const clusterOf = new Map(targets.map((t) => [t.name, t.eksCluster]));
+        const byRef = new Map(targets.map((t) => [t.ref, t]));
+        expect(placed.map((p) => byRef.get(p.target)?.name).sort()).toEqual(targets.map((t) => t.name).sort());
         for (const p of placed) {
-          expect(p.eksCluster).toBe(clusterOf.get(p.target));
-          expect(p.executionName).toBe(`${p.target}-backup-20261125050000`);
+          expect(p.eksCluster).toBe(byRef.get(p.target)?.eksCluster);
+          expect(p.executionName).toBe(`${byRef.get(p.target)?.name}-backup-20261125050000`);
         }
       }),
     ));

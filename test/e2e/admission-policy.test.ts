@@ -7,6 +7,7 @@ import {
   V1Secret,
   type CustomObjectsApi,
 } from '@kubernetes/client-node';
+import { discoveredTargetName } from '../../lambdas/domain/discovered-target-name';
 import { buildVerificationJob, verificationSteps } from '../../lambdas/domain/drill-verification';
 import type { Job } from '../../lambdas/domain/kube-objects';
 import { exampleCluster, exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
@@ -132,6 +133,21 @@ const claim = (name: string, cluster: string) =>
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
   });
 
+/** A Backup in team-a, a namespace under discovery in the shipped config, of `cluster`, marked for `target`. */
+const discoveredBackup = (custom: CustomObjectsApi, cluster: string, target: string) => {
+  const body = backupManifest(`${cluster}-1`, cluster);
+  return custom.createNamespacedCustomObject({
+    ...CNPG,
+    namespace: 'team-a',
+    plural: 'backups',
+    body: {
+      ...body,
+      metadata: { name: `${cluster}-1`, namespace: 'team-a', labels: { ...MARKS, 'cnpg-snapshot-scheduler/target': target } },
+    },
+  });
+};
+const ORDERS = discoveredTargetName({ eksCluster: 'prod-eks', namespace: 'team-a', cluster: 'orders' });
+
 interface Attempt {
   name: string;
   run: (api: ApiClients) => Promise<unknown>;
@@ -140,6 +156,16 @@ interface Attempt {
 }
 
 const FORBIDDEN: Attempt[] = [
+  {
+    name: "create a Backup under discovery marked for another Cluster's discovered target",
+    run: ({ custom }) => discoveredBackup(custom, 'orders', 'stock-0123abcd'),
+    denied: /backs up that target's cluster \(Backup orders-1 of cluster orders\)/,
+  },
+  {
+    name: 'create a Backup under discovery marked with a name no discovered target has',
+    run: ({ custom }) => discoveredBackup(custom, 'orders', 'orders'),
+    denied: /backs up that target's cluster \(Backup orders-1 of cluster orders\)/,
+  },
   {
     name: 'delete a Backup without our marks',
     run: ({ custom }) => custom.deleteNamespacedCustomObject({ ...CNPG, namespace: NAMESPACE, plural: 'backups', name: 'foreign' }),
@@ -185,7 +211,7 @@ const FORBIDDEN: Attempt[] = [
         body: { ...body, metadata: { name: 'elsewhere', namespace: 'other', labels: MARKS } },
       });
     },
-    denied: /writes only in the namespaces of its targets \(demo\), not in other/,
+    denied: /writes only in the namespaces of its targets \(demo, team-a, team-b\), not in other/,
   },
   {
     name: "change a Backup's labels",
@@ -413,6 +439,17 @@ const DRILL_ATTEMPTS: Attempt[] = [
 FORBIDDEN.push(...DRILL_ATTEMPTS);
 
 const ALLOWED: Array<Omit<Attempt, 'denied'>> = [
+  {
+    name: 'create a Backup under discovery marked for the discovered target of its cluster',
+    run: ({ custom }) => discoveredBackup(custom, 'orders', ORDERS),
+  },
+  {
+    name: 'create a Backup under discovery for a Cluster whose long name the target name cuts',
+    run: ({ custom }) => {
+      const cluster = `${'a'.repeat(30)}-orders`;
+      return discoveredBackup(custom, cluster, discoveredTargetName({ eksCluster: 'prod-eks', namespace: 'team-a', cluster }));
+    },
+  },
   {
     name: "create a drill's verification Job",
     run: ({ custom }) => createJob(custom, verificationJob('hendrix-drill-20261124020000')),

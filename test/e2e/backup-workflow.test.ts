@@ -207,7 +207,7 @@ describe('the backup workflow end to end', () => {
     const execution = await local.runWorkflow('backup', { target: forged });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
     expect(execution.cause).toContain(
-      'input.target: must be the name of a target of this deployment; a workflow input never carries a target spec',
+      'input.target: must be the name of a target of this deployment, or a discovered target as {eksCluster, namespace, cluster, policy}; a workflow input never carries a target spec',
     );
     expect(local.server.requests.slice(requests)).toEqual([]);
   });

@@ -52,9 +52,14 @@ const BACKUP_CASES: Array<[string, unknown, string]> = [
   ['no target', {}, 'input.target: required: the name of a target of this deployment'],
   ['a target spec instead of a name', { target }, 'input.target: must be the name of a target of this deployment'],
   [
+    'a discovered target where the deployment discovers nothing',
+    { target: { eksCluster: 'local-eks', namespace: 'demo', cluster: 'other', policy: 'hourly' } },
+    'input.target.eksCluster: "local-eks" is no EKS cluster this deployment discovers on',
+  ],
+  [
     'a spec with its own kubeconfig',
     { target: { ...target, auth: { kind: 'kubeconfig', path: '/etc/passwd' } } },
-    'input.target: must be the name of a target of this deployment; a workflow input never carries a target spec or its auth',
+    'input.target: must be the name of a target of this deployment, or a discovered target as {eksCluster, namespace, cluster, policy}; a workflow input never carries a target spec or its auth',
   ],
   [
     'a name with a kubeconfig beside it',
@@ -90,7 +95,7 @@ const RETENTION_CASES: Array<[string, unknown, string]> = [
   [
     'a spec with its own kubeconfig',
     { target: { ...target, auth: { kind: 'kubeconfig', path: '/etc/passwd' } }, dryRun: true },
-    'input.target: must be the name of a target of this deployment; a workflow input never carries a target spec or its auth',
+    'input.target: must be the name of a target of this deployment, or a discovered target as {eksCluster, namespace, cluster, policy}; a workflow input never carries a target spec or its auth',
   ],
   [
     'a name with a kubeconfig beside it',

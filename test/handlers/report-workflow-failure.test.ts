@@ -9,6 +9,8 @@ import { RecordingMetrics } from '../../simulator/recording-metrics';
 const catalog = new TargetCatalog({
   targets: [TargetSpecSchema.parse({ name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' })],
   fanOut: { concurrencyPerEksCluster: 5 },
+  policies: {},
+  discovery: [],
 });
 
 function reporter() {

@@ -32,7 +32,34 @@ describe('the deployment config', () => {
   });
 
   test.each([
-    [{ targets: [] }, 'targets: must list at least one target'],
+    [{ targets: [] }, 'targets: must list at least one target (or configure discovery)'],
+    [{ discovery: [{ eksCluster: 'prod-eks', namespaces: ['a'] }] }, 'policies: discovery needs at least one policy'],
+    [
+      { policies: { hourly: {} }, discovery: [{ eksCluster: 'prod-eks', namespaces: [] }] },
+      'discovery.0.namespaces: must list at least one namespace',
+    ],
+    [
+      {
+        policies: { hourly: {} },
+        discovery: [
+          { eksCluster: 'prod-eks', namespaces: ['a'] },
+          { eksCluster: 'prod-eks', namespaces: ['b'] },
+        ],
+      },
+      'discovery.1.eksCluster: "prod-eks" is listed twice',
+    ],
+    [
+      { policies: { Hourly: {} }, discovery: [{ eksCluster: 'prod-eks', namespaces: ['a'] }] },
+      'policies.Hourly: the policy name (a label value) must be a lowercase RFC 1123 label',
+    ],
+    [
+      { policies: { hourly: { name: 'x' } }, discovery: [{ eksCluster: 'prod-eks', namespaces: ['a'] }] },
+      'policies.hourly: Unrecognized key: "name"',
+    ],
+    [
+      { policies: { hourly: { retention: { scope: 'all' } } }, discovery: [{ eksCluster: 'prod-eks', namespaces: ['a'] }] },
+      'policies.hourly.retention.scope: must be managed',
+    ],
     [{ targets: [{ ...EXAMPLE_TARGET, name: 'Hendrix' }] }, 'targets.0.name: must be a lowercase RFC 1123 label'],
     [{ targets: [{ ...EXAMPLE_TARGET, namespace: 'a/b' }] }, 'targets.0.namespace: must be a lowercase RFC 1123 label'],
     [{ targets: [{ ...EXAMPLE_TARGET, schedule: '0 * * * *' }] }, 'targets.0.schedule: must look like cron(0 * * * ? *)'],
@@ -44,6 +71,13 @@ describe('the deployment config', () => {
     [{ targets: [EXAMPLE_TARGET], notifications: { email: 'not-an-address' } }, 'notifications.email: must be an e-mail address'],
   ])('rejects %j naming the field', (raw, expected) => {
     expect(problems(raw)).toContain(expected);
+  });
+
+  test('policies and discovery alone make a config: the policies take the defaults a target takes', () => {
+    const config = parseDeploymentConfig({ policies: { hourly: {} }, discovery: [{ eksCluster: 'prod-eks', namespaces: ['team-a'] }] });
+    expect(config.targets).toEqual([]);
+    expect(config.policies['hourly']).toMatchObject({ schedule: 'cron(0 * * * ? *)', rpoMinutes: 90, retention: { keepWithin: '7d' } });
+    expect(config.discovery).toEqual([{ eksCluster: 'prod-eks', auth: { kind: 'eks' }, namespaces: ['team-a'] }]);
   });
 
   test('a config file that is not YAML is rejected with the file name', () => {

@@ -26,8 +26,8 @@ interface Bundle {
 /** A package input as `node_modules/<package>/<file>`, wherever node_modules lives (own code stays as it is). */
 const fromNodeModules = (path: string) => (path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/')) : path);
 
-/** The functions that never talk to Kubernetes. */
-const AWS_ONLY = ['reportFailure', 'dispatchSchedule', 'planFanOut', 'reportFanOut'];
+/** The functions that never talk to Kubernetes (PlanFanOut lists the labelled Clusters of discovery). */
+const AWS_ONLY = ['reportFailure', 'dispatchSchedule', 'reportFanOut'];
 
 describe('the Lambda bundles', () => {
   const { stack } = synthesize();

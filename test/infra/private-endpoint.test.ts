@@ -22,6 +22,8 @@ describe('EKS clusters with a private API endpoint', () => {
       'CheckRestore',
       'CreateRestoreCluster',
       'FinishDrill',
+      'MonitoringAuditRecoveryPoints',
+      'PlanFanOut',
       'RequestRestore',
       'StartBackup',
       'StartDrill',
@@ -30,20 +32,13 @@ describe('EKS clusters with a private API endpoint', () => {
       expect(vpc).toEqual({ SubnetIds: network.subnetIds, SecurityGroupIds: network.securityGroupIds });
   });
 
-  test('the functions that never call Kubernetes (dispatcher, fan-out planner and reporters, recovery point recorder and audit) stay outside the VPC', () => {
+  test('the functions that never call Kubernetes (dispatcher, reporters, recovery point recorder) stay outside the VPC', () => {
     expect(
       functions
         .filter(([, vpc]) => !vpc)
         .map(([id]) => id.replace(/^Scheduler|[0-9A-F]{8}$/g, ''))
         .sort(),
-    ).toEqual([
-      'DispatchSchedule',
-      'MonitoringAuditRecoveryPoints',
-      'MonitoringRecordRecoveryPoint',
-      'PlanFanOut',
-      'ReportFailure',
-      'ReportFanOut',
-    ]);
+    ).toEqual(['DispatchSchedule', 'MonitoringRecordRecoveryPoint', 'ReportFailure', 'ReportFanOut']);
   });
 
   test('the only AWS managed policy is the ENI policy of the VPC role, acknowledged with its reason', () => {

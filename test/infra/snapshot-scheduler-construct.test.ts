@@ -8,10 +8,10 @@ import { resourcesOf } from './synthesize';
 
 /** SnapshotScheduler as a CDK user embeds it in a stack of their own, with props written by hand. */
 
+const ORDERS = { name: 'orders', eksCluster: 'prod-eks', namespace: 'shop', cluster: 'orders' };
+
 /** The smallest props a user writes: one target by its coordinates, every other field defaulted. */
-const MINIMAL: SnapshotSchedulerProps = {
-  config: { targets: [{ name: 'orders', eksCluster: 'prod-eks', namespace: 'shop', cluster: 'orders' }] },
-};
+const MINIMAL: SnapshotSchedulerProps = { config: { targets: [ORDERS] } };
 
 function userStack() {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -50,11 +50,7 @@ describe('SnapshotScheduler in a stack of its own', () => {
   });
 
   test.each([
-    [
-      'a bad field of the config',
-      { config: { targets: [{ ...MINIMAL.config.targets[0]!, schedule: 'hourly' }] } },
-      /props\.config[\s\S]*targets\.0\.schedule/,
-    ],
+    ['a bad field of the config', { config: { targets: [{ ...ORDERS, schedule: 'hourly' }] } }, /props\.config[\s\S]*targets\.0\.schedule/],
     ['a config without targets', { config: { targets: [] } }, /props\.config[\s\S]*targets: must list at least one target/],
     ['an empty alarm name prefix', { ...MINIMAL, alarmNamePrefix: ' ' }, /alarmNamePrefix: must be 1 to 200 characters/],
     ['a prefix too long for CloudWatch', { ...MINIMAL, alarmNamePrefix: 'x'.repeat(201) }, /alarmNamePrefix/],

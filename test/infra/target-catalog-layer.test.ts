@@ -47,3 +47,31 @@ describe('the target catalog layer', () => {
       expect(JSON.stringify((fn.Properties as { Environment?: unknown }).Environment ?? {})).not.toContain('cluster-number');
   });
 });
+
+describe('a deployment that only discovers', () => {
+  const { stack, template } = synthesize({
+    policies: { hourly: {}, nightly: { schedule: 'cron(0 2 * * ? *)', retention: { schedule: 'cron(0 5 * * ? *)' } } },
+    discovery: [{ eksCluster: 'prod-eks', namespaces: ['team-a'] }],
+  });
+
+  test('ships its policies and discovery in the catalog, and no target', () => {
+    const catalog = readTargetCatalog(stack.scheduler.targetCatalog.path);
+    expect(catalog.targets).toEqual([]);
+    expect(Object.keys(catalog.policies).sort()).toEqual(['hourly', 'nightly']);
+    expect(catalog.discovery).toEqual([{ eksCluster: 'prod-eks', auth: { kind: 'eks' }, namespaces: ['team-a'] }]);
+  });
+
+  test("has a schedule for each of the policies' backup and retention expressions, and no drill schedule", () => {
+    const expressions = Object.values(template.findResources('AWS::Scheduler::Schedule')).map(
+      (schedule) => (schedule as { Properties: { ScheduleExpression: string } }).Properties.ScheduleExpression,
+    );
+    expect(expressions.sort()).toEqual(['cron(0 * * * ? *)', 'cron(0 2 * * ? *)', 'cron(0 5 * * ? *)', 'cron(30 3 * * ? *)'].sort());
+  });
+
+  test('maps its workflow role into the EKS cluster under discovery', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map(
+      (entry) => (entry as { Properties: { ClusterName: string } }).Properties.ClusterName,
+    );
+    expect(entries).toEqual(['prod-eks']);
+  });
+});

@@ -51,9 +51,12 @@ describe('RBAC from k8s/prod-eks.yaml', () => {
   });
 
   test('a RoleBinding grants nothing outside its namespace', async () => {
-    const failure = await apiFailure(backups(SCHEDULER, 'other'));
+    // Listing is granted cluster-wide to discovery (the manifest's discovery ClusterRole); deleting is not.
+    const failure = await apiFailure(
+      harness.as(SCHEDULER).custom.deleteNamespacedCustomObject({ ...CNPG, namespace: 'other', plural: 'backups', name: 'nightly' }),
+    );
     expect(failure.status?.message).toBe(
-      `backups.postgresql.cnpg.io is forbidden: User "${SCHEDULER.username}" cannot list resource "backups" in API group "postgresql.cnpg.io" in the namespace "other"`,
+      `backups.postgresql.cnpg.io "nightly" is forbidden: User "${SCHEDULER.username}" cannot delete resource "backups" in API group "postgresql.cnpg.io" in the namespace "other"`,
     );
   });
 

@@ -110,7 +110,8 @@ export function monitoringCost(usage: MonitoringUsage): { lines: CostLine[]; mon
 /** The design it replaces, as measured on the stack before: per target, 6 custom metrics and 3 alarms. */
 const PER_TARGET_METRICS_AND_ALARMS = 6 * PRICE.customMetricMonth + 3 * PRICE.alarmMetricMonth;
 
-export function printMonitoringCostModel(usage: MonitoringUsage, row: (label: string, value: string) => void): void {
+/** Prints the model; returns its cost per target-month, which the all-in model adds. */
+export function printMonitoringCostModel(usage: MonitoringUsage, row: (label: string, value: string) => void): number {
   const cost = monitoringCost(usage);
   console.log(`\nMonitoring cost model, ${usage.targets} hourly targets (us-east-1 list prices, per month)`);
   for (const line of cost.lines) row(line.item, `$${line.monthly.toFixed(2)}`);
@@ -119,6 +120,7 @@ export function printMonitoringCostModel(usage: MonitoringUsage, row: (label: st
   row('per target-month with per-target metrics and alarms', `$${PER_TARGET_METRICS_AND_ALARMS.toFixed(4)} (before)`);
   const biggest = [...cost.lines].sort((a, b) => b.monthly - a.monthly)[0]!;
   row('biggest item', biggest.item);
+  return cost.perTargetMonth;
 }
 
 /** Runs `fn` with stdout captured: the bytes Lambda would ship to CloudWatch Logs. */

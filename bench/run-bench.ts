@@ -10,6 +10,7 @@ import { VirtualClock } from '../simulator/virtual-clock';
 import { throttledBackups } from './throttled-backups';
 import { measureMonitoringUsage, printMonitoringCostModel } from './monitoring-cost-model';
 import { fleetBench } from './fleet-bench';
+import { fleetCostModel } from './fleet-cost-model';
 
 const SFN_PRICE_PER_TRANSITION = 0.000025;
 const LAMBDA_PRICE_PER_REQUEST = 0.0000002;
@@ -144,7 +145,8 @@ async function main(): Promise<void> {
   console.log('cnpg-snapshot-scheduler benchmarks');
   await backupCosts();
   await throttledBackups(row);
-  printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
+  const monitoringPerTargetMonth = printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
+  await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth });
   await restoreOverhead();
   await retentionBench({ median: time, medianAsync: timeAsync, row });
   await tokenSpeed();

@@ -91,6 +91,12 @@ export interface LocalSchedulerOptions {
   exportMetrics?: MetricsRecorder;
 }
 
+/** One invocation of a function by a state machine: which, and how long it took locally. */
+export interface LocalInvocation {
+  fn: SchedulerFunctionName;
+  ms: number;
+}
+
 /** What the alarm topic received, and when. */
 export interface LocalNotification {
   at: string;
@@ -119,6 +125,8 @@ export class LocalScheduler {
   private nextAudit: number;
   /** Errors of the functions rules invoked (in AWS: the function's Errors metric, then its retries). */
   readonly deliveryFailures: unknown[] = [];
+  /** Every invocation of a function by a state machine, with its local duration (handler and test server). */
+  readonly invocations: LocalInvocation[] = [];
   /** The recovery point ledger (DynamoDB in AWS). */
   readonly ledger = new MemoryRecoveryPointLedger();
   /** The recovery-point catalog (DynamoDB in AWS): one record per completed backup, outside the EKS clusters. */
@@ -159,7 +167,12 @@ export class LocalScheduler {
         synthesized.functionArns[name as SchedulerFunctionName],
         async (event: unknown) => {
           this.log.resetKeys();
-          return fn(event);
+          const began = performance.now();
+          try {
+            return await fn(event);
+          } finally {
+            this.invocations.push({ fn: name as SchedulerFunctionName, ms: performance.now() - began });
+          }
         },
       ]),
     );

@@ -39,6 +39,8 @@ export interface LocalExecution {
   transitions: number;
   /** History events, counted as Step Functions records them (see historyEventsOf). */
   historyEvents: number;
+  /** Bytes of the events' JSON (state inputs and outputs included): what execution logging with data writes. */
+  historyBytes: number;
   statesEntered: string[];
   startedAt: Date;
   stoppedAt: Date;
@@ -174,19 +176,27 @@ export class LocalWorkflowRunner {
     const statesEntered: string[] = [];
     let retries = 0;
     // Written by the event loop below while the execution runs: an object, so that reads after it see its writes.
-    const history = { events: 0, overLimit: false };
+    const history = { events: 0, bytes: 0, overLimit: false };
     const collecting = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') statesEntered.push(event.state.name);
         if (event.type === 'StateRetried') retries += 1;
         history.events += this.historyEventsOf(event);
+        history.bytes += JSON.stringify(event).length;
         if (history.events > EXECUTION_HISTORY_LIMIT && !history.overLimit) {
           history.overLimit = true;
           execution.abort();
         }
       }
     })();
-    const base = () => ({ executionName, statesEntered, startedAt, stoppedAt: this.clock.now(), historyEvents: history.events });
+    const base = () => ({
+      executionName,
+      statesEntered,
+      startedAt,
+      stoppedAt: this.clock.now(),
+      historyEvents: history.events,
+      historyBytes: history.bytes,
+    });
     try {
       const output = await execution.result;
       await collecting;

@@ -35,6 +35,8 @@ export interface SynthesizedScheduler {
   functionArns: Record<SchedulerFunctionName, string>;
   /** Each function's timeout in ms, by its fake ARN. */
   lambdaTimeoutsMs: ReadonlyMap<string, number>;
+  /** Each function's memory (its MemorySize property), in MB. */
+  lambdaMemoryMb: Record<SchedulerFunctionName, number>;
   template: SynthesizedTemplate;
   /** The EventBridge rules, and the logical ids of what their targets are. */
   rules: EventRule[];
@@ -75,6 +77,12 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
       return [functionArns[name as SchedulerFunctionName], Number(timeout ?? 3) * 1000] as const;
     }),
   );
+  const lambdaMemoryMb = Object.fromEntries(
+    Object.entries(scheduler.functions).map(([name, fn]) => {
+      const memory = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.MemorySize;
+      return [name, Number(memory ?? 128)] as const;
+    }),
+  ) as Record<SchedulerFunctionName, number>;
   const machines = {
     backup: scheduler.backupWorkflow.stateMachine,
     retention: scheduler.retentionWorkflow.stateMachine,
@@ -86,6 +94,7 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   };
   return {
     lambdaTimeoutsMs,
+    lambdaMemoryMb,
     backupDefinition: definitionOf(machines.backup),
     retentionDefinition: definitionOf(machines.retention),
     restoreDefinition: definitionOf(machines.restore),

@@ -55,6 +55,8 @@ export class ClusterBootstrapController {
     private readonly writes: SimulatedWrites,
     private readonly behaviours: ClusterBehaviours,
     private readonly data: ClusterData,
+    /** The storage snapshot a bound VolumeSnapshot holds (the CSI snapshot controller's record). */
+    private readonly storageOf: (snapshot: StoredObject) => string | undefined,
   ) {}
 
   /** When a simulated (new or restored) cluster of this name last became healthy. */
@@ -274,7 +276,7 @@ export class ClusterBootstrapController {
     // The first instance's data volume is provisioned from the PGDATA snapshot (its content then), or empty for initdb.
     const dataSnapshot =
       sources.storage === undefined ? undefined : this.writes.store.get(SNAPSHOTS, namespace, String(obj(sources.storage).name));
-    this.data.bootstrap(cluster.metadata.uid, dataSnapshot?.metadata.uid);
+    this.data.bootstrap(cluster.metadata.uid, dataSnapshot && this.storageOf(dataSnapshot));
     const secret = applicationSecretName(cluster);
     if (secret !== `${cluster.metadata.name}-app` || this.writes.store.get(SECRETS, namespace, secret)) return;
     const base64 = (text: string) => Buffer.from(text).toString('base64');

@@ -37,19 +37,21 @@ interface Database {
 export class ClusterData {
   /** By cluster uid. */
   private readonly databases = new Map<string, Database>();
-  /** By snapshot uid: the data directory captured when it was cut. */
+  /** By storage snapshot (its handle at the provider): the data directory captured when it was cut. */
   private readonly snapshots = new Map<string, Image>();
 
   /** A cluster bootstrapped from a snapshot (or empty, without one) gets its data; a second call changes nothing. */
-  bootstrap(clusterUid: string, fromSnapshotUid?: string): void {
+  bootstrap(clusterUid: string, fromStorageSnapshot?: string): void {
     if (this.databases.has(clusterUid)) return;
     const origin =
-      fromSnapshotUid === undefined ? Promise.resolve(undefined) : (this.snapshots.get(fromSnapshotUid) ?? Promise.resolve(undefined));
+      fromStorageSnapshot === undefined
+        ? Promise.resolve(undefined)
+        : (this.snapshots.get(fromStorageSnapshot) ?? Promise.resolve(undefined));
     this.databases.set(clusterUid, { tail: Promise.resolve(), origin, generation: 0 });
   }
 
   /** A snapshot of the cluster's data volume was cut now: it holds every write asked for so far. */
-  capture(snapshotUid: string, clusterUid: string): void {
+  capture(storageSnapshot: string, clusterUid: string): void {
     const database = this.databases.get(clusterUid);
     if (!database) return; // nobody touched the data: the snapshot holds an empty database
     if (database.captured?.generation !== database.generation) {
@@ -59,7 +61,7 @@ export class ClusterData {
           : this.enqueue(database, (db) => db.dumpDataDir('gzip'));
       database.captured = { generation: database.generation, image };
     }
-    this.snapshots.set(snapshotUid, database.captured.image);
+    this.snapshots.set(storageSnapshot, database.captured.image);
   }
 
   /** Runs SQL in the cluster's database (the statements of `sql`, in one call); a write is counted for the next capture. */
@@ -109,14 +111,14 @@ export class ClusterData {
     return this.databases.size > 0 || this.snapshots.size > 0;
   }
 
-  /** Stops the databases of clusters that are gone and forgets the captures of snapshots that are gone. */
-  prune(liveClusters: ReadonlySet<string>, liveSnapshots: ReadonlySet<string>): void {
+  /** Stops the databases of clusters that are gone and forgets the captures of storage snapshots that are gone. */
+  prune(liveClusters: ReadonlySet<string>, liveStorageSnapshots: ReadonlySet<string>): void {
     for (const [uid, database] of this.databases)
       if (!liveClusters.has(uid)) {
         this.databases.delete(uid);
         void database.tail.then(() => database.instance?.close());
       }
-    for (const uid of this.snapshots.keys()) if (!liveSnapshots.has(uid)) this.snapshots.delete(uid);
+    for (const handle of this.snapshots.keys()) if (!liveStorageSnapshots.has(handle)) this.snapshots.delete(handle);
   }
 
   /** Resolves once every operation asked for so far has ended. */

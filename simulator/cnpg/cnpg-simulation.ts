@@ -35,8 +35,8 @@ export class CnpgSimulation {
     private readonly clock: VirtualClock,
   ) {
     const writes = new SimulatedWrites(store);
-    this.bootstrap = new ClusterBootstrapController(writes, this.behaviours, this.data);
     this.snapshots = new SnapshotController(writes, this.data);
+    this.bootstrap = new ClusterBootstrapController(writes, this.behaviours, this.data, (snapshot) => this.snapshots.storageOf(snapshot));
     this.jobs = new PsqlJobController(writes, this.data);
     this.namespaces = new NamespaceController(store);
     this.backups = new BackupController(writes, this.snapshots, this.behaviours, (cluster) => this.bootstrap.availableSince(cluster));
@@ -108,16 +108,17 @@ export class CnpgSimulation {
     for (let progressed = true; progressed;) {
       const clusters = this.bootstrap.reconcile(now);
       const backups = this.backups.reconcile(now);
+      const imports = this.snapshots.bindPreProvisioned(now);
       const deletions = this.snapshots.reconcileDeletions();
       const jobs = this.jobs.reconcile(now);
       const namespaces = this.namespaces.reconcile();
-      progressed = clusters || backups || deletions || jobs || namespaces;
+      progressed = clusters || backups || imports || deletions || jobs || namespaces;
     }
     this.backups.holdOtherMethods();
     if (this.data.holdsAny())
       this.data.prune(
         new Set(this.store.list(resourceTypeOf('clusters')).map((cluster) => cluster.metadata.uid)),
-        new Set(this.store.list(resourceTypeOf('volumesnapshots')).map((snapshot) => snapshot.metadata.uid)),
+        this.snapshots.storageSnapshots,
       );
   }
 }

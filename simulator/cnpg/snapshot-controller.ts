@@ -37,6 +37,8 @@ interface Volume {
 export class SnapshotController {
   /** The storage snapshots (EBS snapshot ids) that exist at the provider: contents create them, Delete ones remove them. */
   readonly storageSnapshots = new Set<string>();
+  /** The size in bytes of each storage snapshot, as the provider reports it (CSI ListSnapshots: size_bytes). */
+  private readonly storageSizes = new Map<string, number>();
 
   constructor(
     private readonly writes: SimulatedWrites,
@@ -141,7 +143,8 @@ export class SnapshotController {
         },
       });
       // The data volume's content as it is now, when CNPG requests the snapshot (reconciler.go, createSnapshot).
-      if (volume.role === PvcRole.PgData) this.data.capture(snapshot.metadata.uid, cluster.metadata.uid);
+      // Kept by storage snapshot, so whatever imports that storage later restores the same data.
+      if (volume.role === PvcRole.PgData) this.data.capture(storageHandleOf(snapshot), cluster.metadata.uid);
     }
   }
 
@@ -225,9 +228,10 @@ export class SnapshotController {
     // Not modelled: upstream fails a snapshot whose class is missing (getCreateSnapshotInput); here it is
     // provisioned as a Delete class would, so tests that do not look at classes need not seed one.
     const deletionPolicy = snapshotClass?.deletionPolicy ?? 'Delete';
-    const handle = `snap-${snapshot.metadata.uid.replaceAll('-', '').slice(0, 17)}`;
+    const handle = storageHandleOf(snapshot);
     const claim = String(obj(obj(snapshot.spec).source).persistentVolumeClaimName);
     this.storageSnapshots.add(handle);
+    this.storageSizes.set(handle, bytesOf(restoreSize));
     return this.writes.store.insert(CONTENTS, {
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'VolumeSnapshotContent',
@@ -253,6 +257,79 @@ export class SnapshotController {
         restoreSize: bytesOf(restoreSize),
       },
     });
+  }
+
+  /**
+   * Pre-provisioned snapshots (external-snapshotter docs, "Pre-provisioned snapshot"; pkg/common-controller/
+   * snapshot_controller.go): a VolumeSnapshot whose spec.source names a content is bound to it when the content's
+   * volumeSnapshotRef names the snapshot (syncUnreadySnapshot, checkandBindSnapshotContent: the ref's uid is filled
+   * in), or reports `VolumeSnapshotContent is missing` / a content bound elsewhere in status.error and waits. The
+   * csi-snapshotter sidecar fills the content's status from the provider (pkg/sidecar-controller/snapshot_controller.go,
+   * createSnapshotWrapper with a snapshotHandle: ListSnapshots): ready with its size when the storage snapshot exists,
+   * an error otherwise. The snapshot then takes readyToUse and restoreSize from the content (updateSnapshotStatus),
+   * and its finalizers as a dynamic one does. True when anything moved.
+   */
+  bindPreProvisioned(time: number): boolean {
+    let progressed = false;
+    for (const snapshot of this.writes.store.list(SNAPSHOTS)) {
+      const contentName = obj(obj(snapshot.spec).source).volumeSnapshotContentName;
+      if (typeof contentName !== 'string' || snapshot.metadata.deletionTimestamp !== undefined) continue;
+      const status = obj(snapshot.status);
+      // Bound once; a storage snapshot missing at the provider stays an error on it.
+      if (status.boundVolumeSnapshotContentName !== undefined) continue;
+      const content = this.writes.store.get(CONTENTS, undefined, contentName);
+      const ref = obj(obj(content?.spec).volumeSnapshotRef);
+      const misbound =
+        content !== undefined &&
+        (ref.name !== snapshot.metadata.name ||
+          ref.namespace !== snapshot.metadata.namespace ||
+          (ref.uid !== undefined && ref.uid !== snapshot.metadata.uid));
+      if (!content || misbound) {
+        const message = content ? `VolumeSnapshotContent ${contentName} is bound to another snapshot` : 'VolumeSnapshotContent is missing';
+        if (obj(status.error).message !== message)
+          progressed =
+            this.writes.update(SNAPSHOTS, snapshot, { status: { readyToUse: false, error: { message, time: at(time) } } }) || progressed;
+        continue;
+      }
+      const handle = String(obj(obj(content.spec).source).snapshotHandle);
+      const exists = this.storageSnapshots.has(handle);
+      this.writes.update(CONTENTS, content, {
+        metadata: { ...content.metadata, finalizers: [...new Set([...(content.metadata.finalizers ?? []), SnapshotFinalizer.Content])] },
+        spec: { ...obj(content.spec), volumeSnapshotRef: { ...ref, uid: snapshot.metadata.uid } },
+        status: exists
+          ? { snapshotHandle: handle, creationTime: time * 1_000_000, readyToUse: true, restoreSize: this.storageSizes.get(handle) }
+          : {
+              snapshotHandle: handle,
+              readyToUse: false,
+              error: { message: `snapshot ${handle} does not exist at the provider`, time: at(time) },
+            },
+      });
+      const bound = obj(content.spec).deletionPolicy === 'Delete';
+      this.writes.update(SNAPSHOTS, snapshot, {
+        metadata: {
+          ...snapshot.metadata,
+          finalizers: [
+            ...new Set([...(snapshot.metadata.finalizers ?? []), SnapshotFinalizer.AsSource, ...(bound ? [SnapshotFinalizer.Bound] : [])]),
+          ],
+        },
+        status: {
+          boundVolumeSnapshotContentName: contentName,
+          creationTime: at(time),
+          readyToUse: exists,
+          ...(exists && { restoreSize: quantityOf(this.storageSizes.get(handle) ?? 0) }),
+          ...(!exists && { error: { message: `snapshot ${handle} does not exist at the provider`, time: at(time) } }),
+        },
+      });
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  /** The storage snapshot a bound VolumeSnapshot holds: its content's status.snapshotHandle. */
+  storageOf(snapshot: StoredObject): string | undefined {
+    const content = this.boundContent(snapshot);
+    const handle = obj(content?.status).snapshotHandle;
+    return typeof handle === 'string' ? handle : undefined;
   }
 
   /**
@@ -297,7 +374,11 @@ export class SnapshotController {
       !(content.metadata.finalizers ?? []).includes(SnapshotFinalizer.Content)
     )
       return false;
-    if (obj(content.spec).deletionPolicy === 'Delete') this.storageSnapshots.delete(String(obj(content.status).snapshotHandle));
+    if (obj(content.spec).deletionPolicy === 'Delete') {
+      const handle = String(obj(content.status).snapshotHandle);
+      this.storageSnapshots.delete(handle);
+      this.storageSizes.delete(handle);
+    }
     const finalizers = (content.metadata.finalizers ?? []).filter((f) => f !== SnapshotFinalizer.Content);
     this.writes.update(CONTENTS, content, { metadata: { ...content.metadata, finalizers } });
     return true;
@@ -328,6 +409,20 @@ export class SnapshotController {
 }
 
 const contentNameOf = (snapshot: StoredObject) => `snapcontent-${snapshot.metadata.uid}`;
+/** The id the CSI driver gives the storage snapshot it cuts for a VolumeSnapshot (an EBS snapshot id's shape). */
+const storageHandleOf = (snapshot: StoredObject) => `snap-${snapshot.metadata.uid.replaceAll('-', '').slice(0, 17)}`;
+
+/** Bytes as the API server prints a binary quantity (resource.NewQuantity(bytes, BinarySI)): `50Gi`, `512Mi`, `1000`. */
+function quantityOf(bytes: number): string {
+  for (const [unit, size] of [
+    ['Ti', 2 ** 40],
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const)
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
+}
 
 /** A quantity such as `50Gi` in bytes, as the content's status.restoreSize holds it. */
 function bytesOf(quantity: string): number {

@@ -59,6 +59,10 @@ export class SnapshotSchedulerStack extends Stack {
       },
       AlarmTopicArn: { value: scheduler.monitoring.topic.topicArn, description: 'SNS topic of every alarm' },
       Dashboard: { value: scheduler.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
+      RecoveryPointCatalogTable: {
+        value: scheduler.recoveryPoints.table.tableName,
+        description: 'DynamoDB table of the completed backups, outside the EKS clusters (restore after losing a namespace)',
+      },
     };
     // Readable output names (`SchedulerBackupWorkflowArn`), the names the README and runbooks use.
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, `Scheduler${id}`, output);

@@ -145,7 +145,7 @@ describe('what a deployed scheduler may connect with', () => {
 describe('what the stack tells the operator', () => {
   const { template } = synthesize();
 
-  test('outputs name the workflows, the restore and retention functions, the schedule group, the topic and the dashboard', () => {
+  test('outputs name the workflows, the restore and retention functions, the schedule group, the topic, the dashboard and the catalog', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'SchedulerAlarmTopicArn',
       'SchedulerApplyRetentionFunction',
@@ -154,6 +154,7 @@ describe('what the stack tells the operator', () => {
       'SchedulerDashboard',
       'SchedulerDrillFanOutArn',
       'SchedulerDrillWorkflowArn',
+      'SchedulerRecoveryPointCatalogTable',
       'SchedulerRequestRestoreFunction',
       'SchedulerRestoreWorkflowArn',
       'SchedulerRetentionFanOutArn',

@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseDeploymentConfig } from '../../lib/deployment-config';
+import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
 import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
-import { resourcesOf, synthesize } from './synthesize';
+import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
+
+/** The feature flags of cdk.json, which `cdk synth` applies (enablePartitionLiterals among them). */
+const CDK_JSON_CONTEXT = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
@@ -28,7 +35,8 @@ describe.each([
   { where: 'neither known (environment-agnostic)', env: {} },
 ])('AWS Solutions checks with $where', ({ env }) => {
   test('find nothing that is not acknowledged with a reason', () => {
-    const { app, stack } = synthesize(undefined, env);
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new SnapshotSchedulerStack(app, 'Test', { config: parseDeploymentConfig({ targets: [EXAMPLE_TARGET] }), env });
     const result = new AwsSolutionsChecks(app).validateScope(stack) as { success: boolean; violations: Array<{ ruleName: string }> };
     expect(result.violations.map((v) => v.ruleName)).toEqual([]);
     expect(result.success).toBe(true);

@@ -412,7 +412,10 @@ export class SnapshotScheduler extends Construct {
     return this.drillWorkflow.stateMachine.grantStartExecution(grantee);
   }
 
-  /** Executions of a workflow that failed, timed out or were aborted; the scheduler's own alarms watch the same. */
+  /**
+   * Executions of a workflow that failed (`ExecutionsFailed`). Timed-out and aborted executions are metrics of their own
+   * (`<workflow>.stateMachine.metricTimedOut()`, `metricAborted()`); the scheduler's alarm on each workflow sums all three.
+   */
   metricFailedExecutions(workflow: SchedulerWorkflowName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     const machines = {
       backup: this.backupWorkflow,

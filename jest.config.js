@@ -27,6 +27,7 @@ const E2E = [
   'test/e2e/**/*.test.ts',
   'test/workflow-runner/**/*.test.ts',
   'test/cli/cli-process.test.ts',
+  'test/cli/cli-kubeconfig-runs.test.ts',
   'test/infra/{lambda-bundles,private-endpoint,scheduler-monitoring,security-checks,snapshot-scheduler,snapshot-scheduler-construct,target-catalog-layer}.test.ts',
 ].map((glob) => join(__dirname, glob));
 

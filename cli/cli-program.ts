@@ -4,26 +4,33 @@ import { DeploymentConfigError, loadDeploymentConfig } from '../lib/deployment-c
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import { OUTPUT_FORMATS, renderList, type Column, type OutputFormat } from './output-format';
 import { retentionTimelineHtml, retentionTimelineSvg } from './retention-timeline';
+import { CliError } from './cli-error';
+import { followRun, type WaitClock } from './follow-run';
+import { formatElapsed } from './progress';
 import type { SchedulerOperations } from './scheduler-operations';
+import type { RestoreOrder, StartedRun } from './scheduler-run';
 import { backupRows, formatBytes, formatMinutes, targetStatus, type BackupRow, type TargetStatus } from './target-report';
 
-/** Where the CLI writes and how it reaches a cluster; the process entry passes the real ones, tests their own. */
+/** Where the CLI writes and how it reaches the scheduler; the process entry passes the real ones. */
 export interface CliEnvironment {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   now: () => Date;
-  operations: (options: ConnectionOptions) => SchedulerOperations;
+  /** The clock `--wait` looks again on. */
+  clock: WaitClock;
+  operations: (connection: Connection) => SchedulerOperations;
 }
 
-export interface ConnectionOptions {
+/** How the CLI reaches the clusters: a kubeconfig (the handlers of the workflows run here). */
+export interface Connection {
   kubeconfig: string;
   context?: string;
 }
 
-/** A refusal the user can act on: printed as is, exit code 1. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-}
+/** Exit codes: 0 done, 1 refused or failed, 2 a usage error, 3 `--wait` gave up while the run goes on. */
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_WAIT_TIMED_OUT = 3;
 
 const STATUS_COLUMNS: ReadonlyArray<Column<TargetStatus>> = [
   { header: 'target', value: (s) => s.target },
@@ -54,11 +61,39 @@ function parseTime(value: string): Date {
   return time;
 }
 
+/** `90s`, `30m`, `2h`: how long `--wait` follows a run. */
+function parseWaitDuration(value: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(value);
+  const seconds = match ? Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'] : 0;
+  if (seconds <= 0) throw new InvalidArgumentError('must be a whole number of seconds, minutes or hours, e.g. 90s, 30m or 2h');
+  return seconds * 1000;
+}
+
+function parseIntervalSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
+    throw new InvalidArgumentError('must be a number of seconds from 0 to 3600, e.g. 5 or 0.5');
+  return seconds * 1000;
+}
+
 interface GlobalOptions {
   config?: string;
   kubeconfig?: string;
   context?: string;
   at?: Date;
+}
+
+interface WaitOptions {
+  wait?: boolean;
+  timeout: number;
+  interval: number;
+}
+
+/** Thrown by an action to end with an exit code other than 0 after it has said why. */
+class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
 }
 
 /** The `cnpg-snapshot-scheduler` command line; resolves to the exit code. */
@@ -78,7 +113,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     if (!options.config)
       throw new CliError('Which targets? Pass --config <file>: the deployment config you deploy with (e.g. config/example.yaml).');
     if (!options.kubeconfig)
-      throw new CliError('How to reach the clusters? Pass --kubeconfig <file> (and --context <name>) to read them with a kubeconfig.');
+      throw new CliError('How to reach the clusters? Pass --kubeconfig <file> (and --context <name>) to work on them with a kubeconfig.');
     let targets: readonly TargetSpec[];
     try {
       targets = loadDeploymentConfig(options.config).targets;
@@ -96,6 +131,36 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     return { targets, operations, target, at: options.at ?? env.now() };
   };
   const outputOption = () => new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table');
+  const withWaitOptions = (command: Command, what: string) =>
+    command
+      .option('-w, --wait', `follow it until ${what}, printing its phase; exit 0 only if it succeeded`)
+      .option(
+        '--timeout <duration>',
+        'with --wait: give up following after this long (90s, 30m, 2h); the run goes on',
+        parseWaitDuration,
+        2 * 3600_000,
+      )
+      .option('--interval <seconds>', 'with --wait: seconds between two looks', parseIntervalSeconds, 5000);
+
+  /** Prints what was started; with --wait follows it to its end. */
+  const report = async (run: StartedRun, options: WaitOptions, rto: boolean) => {
+    env.stdout(`${run.started}\n`);
+    if (!options.wait) {
+      env.stdout(`${run.follow}\n`);
+      return;
+    }
+    const outcome = await followRun(run, { intervalMs: options.interval, timeoutMs: options.timeout, clock: env.clock, write: env.stdout });
+    if (!outcome.done) {
+      env.stderr(`error: still ${outcome.phase || 'pending'} after ${formatElapsed(outcome.waitedMs)}; it goes on. ${run.follow}\n`);
+      throw new ExitCode(EXIT_WAIT_TIMED_OUT);
+    }
+    if (!outcome.ok) {
+      env.stderr(`error: ${outcome.reason}\n`);
+      throw new ExitCode(EXIT_FAILED);
+    }
+    env.stdout(`${outcome.summary}\n`);
+    if (rto && outcome.rtoSeconds !== undefined) env.stdout(`RTO ${outcome.rtoSeconds} s (the new cluster's creation to Ready)\n`);
+  };
 
   program
     .command('status')
@@ -146,12 +211,73 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       } else env.stdout(`${text}\n`);
     });
 
+  withWaitOptions(
+    program
+      .command('backup <target>')
+      .description('take a backup of a target now, as the backup workflow does; --wait follows it to completed'),
+    'the Backup completed',
+  ).action(async (name: string, options: WaitOptions) => {
+    const { operations, target } = context();
+    await report(await operations.backup(target(name)), options, false);
+  });
+
+  withWaitOptions(
+    program
+      .command('restore <target>')
+      .description(
+        'restore a backup of a target into a new Cluster (the latest completed one unless told otherwise); --wait follows it to ready',
+      )
+      .option('--backup <name>', 'the Backup to restore (default: the latest completed one)')
+      .option('--before <time>', 'the latest completed backup that ended at or before this time (ISO 8601 with a zone)', parseTime)
+      .option(
+        '--point-in-time <time>',
+        "replay WAL from the source's archive to this time (ISO 8601 with a zone; needs a WAL archive)",
+        parseTime,
+      )
+      .option('--cluster-name <name>', "the new Cluster's name (default <cluster>-restore-<YYYYMMDDHHMMSS>)")
+      .option('--to-namespace <namespace>', "the namespace to restore into: only the source's own (VolumeSnapshots are namespaced)"),
+    'the restored cluster is ready',
+  ).action(
+    async (
+      name: string,
+      options: WaitOptions & { backup?: string; before?: Date; pointInTime?: Date; clusterName?: string; toNamespace?: string },
+    ) => {
+      const { operations, target } = context();
+      const spec = target(name);
+      if (options.toNamespace !== undefined && options.toNamespace !== spec.namespace)
+        throw new CliError(
+          `--to-namespace ${options.toNamespace}: a restore goes into the source's namespace (${spec.namespace}), because a volume is restored only from a VolumeSnapshot in its own namespace. ` +
+            'To restore elsewhere, import the snapshots there first (README, "Disaster: the namespace was deleted").',
+        );
+      const order: RestoreOrder = {
+        ...(options.backup !== undefined && { backup: options.backup }),
+        ...(options.before && { before: options.before.toISOString() }),
+        ...(options.pointInTime && { pointInTime: options.pointInTime.toISOString() }),
+        ...(options.clusterName !== undefined && { clusterName: options.clusterName }),
+      };
+      await report(await operations.restore(spec, order), options, true);
+    },
+  );
+
+  withWaitOptions(
+    program
+      .command('drill <target>')
+      .description(
+        'run a restore drill of a target now with the deployed drill workflow (a deployed scheduler only); --wait follows it to its verdict',
+      ),
+    'the drill passed',
+  ).action(async (name: string, options: WaitOptions) => {
+    const { operations, target } = context();
+    await report(await operations.drill(target(name)), options, true);
+  });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ExitCode) return error.code;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     env.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return EXIT_FAILED;
   }
 }

@@ -1,11 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from './cli-program';
-import { kubeconfigOperations } from './scheduler-operations';
+import { kubeconfigOperations } from './kubeconfig-operations';
 
 /** The process entry of `cnpg-snapshot-scheduler`. */
 void runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   now: () => new Date(),
+  clock: { nowMs: () => performance.now(), sleep: (ms) => sleep(ms) },
   operations: ({ kubeconfig, context }) => kubeconfigOperations({ path: kubeconfig, ...(context && { context }) }),
 }).then((code) => {
   process.exitCode = code;

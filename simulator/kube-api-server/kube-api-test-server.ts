@@ -79,6 +79,7 @@ export class KubeApiTestServer {
   /** The most requests this server has had in progress at once (instrumentation for the bench, not a model). */
   peakConcurrentRequests = 0;
   private readonly unsubscribe: () => void;
+  private readonly requestListeners = new Set<() => void>();
 
   private constructor(
     private readonly options: KubeApiTestServerOptions,
@@ -146,6 +147,15 @@ export class KubeApiTestServer {
     return structuredClone(this.store.list(resourceTypeOf(resource), namespace)) as T[];
   }
 
+  /**
+   * Calls `listener` as each request arrives, before it is served (instrumentation for tests, not a model): a test
+   * can move the virtual clock per request, so a client polling in real time sees the controllers progress.
+   */
+  onRequest(listener: () => void): () => void {
+    this.requestListeners.add(listener);
+    return () => this.requestListeners.delete(listener);
+  }
+
   /** Every token signed before `time` is refused from now on (a token that expired mid-run). */
   revokeTokensIssuedBefore(time: Date): void {
     this.revokedBeforeMs = time.getTime();
@@ -157,6 +167,7 @@ export class KubeApiTestServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    for (const listener of this.requestListeners) listener();
     const url = new URL(request.url ?? '/', this.url);
     const path = parseResourcePath(url.pathname);
     const verb = path && verbOf(request.method ?? '', path);
@@ -206,13 +217,13 @@ export class KubeApiTestServer {
       this.cnpg.reconcile();
       record.status = status;
       withAdmission(record, response, context);
-      send(response, status, payload);
+      send(response, status, payload, this.options.clock.now());
     } catch (error) {
       const status = error instanceof KubeStatusError ? error.status : KubeErrors.internalError((error as Error).message).status;
       record.status = status.code;
       withAdmission(record, response, context);
       if (status.details?.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(status.details.retryAfterSeconds));
-      send(response, status.code, status);
+      send(response, status.code, status, this.options.clock.now());
     }
   }
 
@@ -296,8 +307,13 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(response: ServerResponse, status: number, payload: unknown): void {
+/**
+ * The API server's answer. Its `Date` header is the virtual time: Go's net/http server writes a Date header on every
+ * response the handler did not set one on (net/http/server.go, chunkWriter.writeHeader; over HTTP/2
+ * golang.org/x/net/http2/server.go, responseWriterState.writeChunk), and kube-apiserver sets none.
+ */
+function send(response: ServerResponse, status: number, payload: unknown, date: Date): void {
   const body = JSON.stringify(payload);
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Date: date.toUTCString() });
   response.end(body);
 }

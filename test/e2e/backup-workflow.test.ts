@@ -73,7 +73,7 @@ describe('the backup workflow end to end', () => {
     local.clock.advanceTo(slot('2026-11-02T01:30:00Z'));
     const execution = await local.runWorkflow('backup', { target: 'hendrix', scheduledTime: '2026-11-02T01:30:00Z' });
     expect(execution.statesEntered).toEqual([
-      'HowTheSlotStarts',
+      'BackupProgress',
       'StartBackup',
       'BackupProgress',
       'WaitForBackup',
@@ -264,6 +264,21 @@ describe('the backup workflow end to end', () => {
     expect(execution.cause).toContain('input.scheduledTime');
     expect(local.server.objects<Backup>('backups', 'demo')).toHaveLength(before);
     expect(local.server.requests.slice(requests).filter((r) => r.verb === 'create')).toEqual([]);
+  });
+  test('a scheduled slot of a cluster with a history costs six state transitions: its tick already created the Backup', async () => {
+    const next = slot(new Date(Math.ceil((local.clock.nowMs() + 1) / 3_600_000) * 3_600_000).toISOString());
+    local.clock.advanceTo(next);
+    const dispatched = await local.fireSchedule('backup', 'hendrix', next);
+    const execution = local.execution(dispatched.executionName)!;
+    expect(execution.statesEntered).toEqual([
+      'BackupProgress',
+      'WaitForBackup',
+      'CheckBackup',
+      'BackupProgress',
+      'ApplyRetention',
+      'BackupCompleted',
+    ]);
+    expect(execution.transitions).toBe(6);
   });
 });
 

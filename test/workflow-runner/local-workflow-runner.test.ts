@@ -36,7 +36,7 @@ describe('the local workflow runner', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(seenAt).toEqual(['2026-11-02T10:03:20.000Z', '2026-11-02T10:03:50.000Z']);
     expect(execution.statesEntered).toEqual([
-      'HowTheSlotStarts',
+      'BackupProgress',
       'StartBackup',
       'BackupProgress',
       'WaitForBackup',
@@ -157,7 +157,7 @@ describe('the local workflow runner', () => {
     });
     const execution = await runner.run({ target: {} }, 'skipped');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toEqual(['HowTheSlotStarts', 'StartBackup', 'BackupProgress', 'BackupSkipped']);
+    expect(execution.statesEntered).toEqual(['BackupProgress', 'StartBackup', 'BackupProgress', 'BackupSkipped']);
   });
 
   test('a permanent error is caught, reported, and fails the execution with the error name and Lambda-style cause', async () => {

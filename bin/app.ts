@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeploymentConfigError, loadDeploymentConfig } from '../lib/deployment-config';
+import { DeploymentConfigError } from '../lib/deployment-config';
+import { loadDeploymentConfig } from '../lib/load-deployment-config';
 import { SnapshotSchedulerStack } from '../lib/snapshot-scheduler-stack';
 import { AppArgumentError, appArguments, nodeVersionProblem } from './app-arguments';
 

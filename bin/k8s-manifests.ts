@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DeploymentConfigError, loadDeploymentConfig } from '../lib/deployment-config';
+import { DeploymentConfigError } from '../lib/deployment-config';
+import { loadDeploymentConfig } from '../lib/load-deployment-config';
 import { clusterManifestFiles } from '../lib/kubernetes-manifests';
 
 /** `npm run k8s-manifests -- -c <config> [-o <dir>]`: writes `<dir>/<eks cluster>.yaml` for each EKS cluster of the config. */

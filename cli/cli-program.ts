@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DeploymentConfigError, loadDeploymentConfig } from '../lib/deployment-config';
+import { DeploymentConfigError } from '../lib/deployment-config';
+import { loadDeploymentConfig } from '../lib/load-deployment-config';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import { OUTPUT_FORMATS, renderList, type Column, type OutputFormat } from './output-format';
 import { retentionTimelineHtml, retentionTimelineSvg } from './retention-timeline';

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { FanOutSettingsSchema } from '../lambdas/domain/target-catalog';
 import { DiscoverySchema, PolicyNameSchema, TargetPolicySchema } from '../lambdas/domain/target-policy';
@@ -8,7 +6,8 @@ import { TargetSpecSchema } from '../lambdas/domain/target-spec';
 /**
  * The deployment config: account-wide settings, the list of backup targets, and the policies and discovery that make
  * labelled CNPG Clusters targets without a redeploy (target-policy.ts).
- * Read by bin/app.ts from `-c config=<path>` (YAML or JSON); a bad config fails `cdk synth` naming the field.
+ * Read by bin/app.ts from `-c config=<path>` (YAML or JSON, lib/load-deployment-config.ts); a bad config fails
+ * `cdk synth` naming the field. No file reading here: this is what the library entry (lib/index.ts) carries.
  */
 
 const eventBusName = z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an EventBridge bus name: letters, digits, ".", "_" and "-"');
@@ -99,22 +98,4 @@ export function parseDeploymentConfig(raw: unknown, source = 'config'): Deployme
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new DeploymentConfigError(`Invalid deployment config ${source}:\n${lines.join('\n')}`);
-}
-
-export function loadDeploymentConfig(path: string): DeploymentConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new DeploymentConfigError(`Cannot read the deployment config ${path}: ${(error as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new DeploymentConfigError(
-      `The deployment config ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
-    );
-  }
-  return parseDeploymentConfig(raw, path);
 }

@@ -1,4 +1,15 @@
-export { SnapshotScheduler, type SnapshotSchedulerProps } from './snapshot-scheduler';
+export {
+  SnapshotScheduler,
+  type SnapshotSchedulerProps,
+  type SchedulerFunctionName,
+  type SchedulerWorkflowName,
+} from './snapshot-scheduler';
 export { SnapshotSchedulerStack, type SnapshotSchedulerStackProps } from './snapshot-scheduler-stack';
-export { DeploymentConfigSchema, loadDeploymentConfig, parseDeploymentConfig, type DeploymentConfig } from './deployment-config';
+export {
+  DeploymentConfigError,
+  DeploymentConfigSchema,
+  parseDeploymentConfig,
+  type DeploymentConfig,
+  type DeploymentConfigInput,
+} from './deployment-config';
 export { KUBERNETES_GROUP } from './kubernetes-group';

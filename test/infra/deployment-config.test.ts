@@ -1,7 +1,8 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeploymentConfigError, loadDeploymentConfig, parseDeploymentConfig } from '../../lib/deployment-config';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
+import { loadDeploymentConfig } from '../../lib/load-deployment-config';
 import { EXAMPLE_TARGET } from './synthesize';
 
 function problems(raw: unknown): string {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadDeploymentConfig, parseDeploymentConfig } from '../../lib/deployment-config';
+import { parseDeploymentConfig } from '../../lib/deployment-config';
+import { loadDeploymentConfig } from '../../lib/load-deployment-config';
 import { clusterManifestFiles } from '../../lib/kubernetes-manifests';
 
 /** `npm run k8s-manifests` writes the RBAC and admission policy for the configured namespaces; k8s/ is its output for the example. */

@@ -46,7 +46,7 @@ const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { paths:
 
 export default tseslint.config(
   // Generated code is checked by `npm run crd-types -- --check` against the CRDs it comes from, not linted.
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'lambdas/domain/generated/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'dist/', 'lambdas/domain/generated/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

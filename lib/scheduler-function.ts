@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { BUNDLE_FILE } from './lambda-bundle';
+import { BUNDLE_MODULE, ENTRYPOINTS_DIR, PREBUNDLED_LAMBDAS_DIR } from './lambda-bundle-layout';
+import { lambdaCode } from './lambda-code';
 
 export interface SchedulerFunctionProps {
   /** Entry point file under lambdas/entrypoints, without extension, e.g. `start-backup`. */
@@ -36,32 +36,12 @@ export interface SchedulerNetwork {
   readonly securityGroups: ec2.ISecurityGroup[];
 }
 
-export const ENTRYPOINTS_DIR = join(__dirname, '..', 'lambdas', 'entrypoints');
-
-const LAMBDAS_DIR = join(__dirname, '..', 'lambdas');
-const BUNDLE_COMMAND = join(__dirname, 'bundle-lambda-command.ts');
-
 /**
- * Runs lib/lambda-bundle.ts in a child process (CDK bundles synchronously; esbuild plugins need its async API).
- * Its fields are part of CDK's asset cache key, so each entry point gets its own bundle.
+ * An entry point of lambdas/entrypoints as an arm64 nodejs24.x function: its code prebundled by the package, or in a
+ * checkout bundled and minified at synth by local esbuild (never Docker), lib/lambda-code.ts.
  */
-class LocalLambdaBundling implements ILocalBundling {
-  constructor(
-    readonly entry: string,
-    readonly sourceMap: boolean,
-  ) {}
-
-  tryBundle(outputDir: string): boolean {
-    execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_COMMAND, this.entry, outputDir, String(this.sourceMap)], {
-      stdio: 'inherit',
-    });
-    return true;
-  }
-}
-
-/** An entry point of lambdas/entrypoints as an arm64 nodejs24.x function, bundled and minified by local esbuild (never Docker). */
 export class SchedulerFunction extends lambda.Function {
-  /** The entry point's source file; lib/lambda-bundle.ts turns it into the function's code. */
+  /** The entry point's source file (in a checkout); lib/lambda-bundle.ts turns it into the function's code. */
   readonly entry: string;
 
   constructor(scope: Construct, id: string, props: SchedulerFunctionProps) {
@@ -70,15 +50,8 @@ export class SchedulerFunction extends lambda.Function {
     const role = props.role ?? new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
     super(scope, id, {
-      code: lambda.Code.fromAsset(LAMBDAS_DIR, {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          local: new LocalLambdaBundling(entry, props.sourceMaps ?? false),
-          // Required by the type, never pulled: local bundling either succeeds or fails the synth.
-          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
-        },
-      }),
-      handler: `${BUNDLE_FILE.replace(/\.mjs$/, '')}.handler`,
+      code: lambdaCode(entry, props.sourceMaps ?? false, PREBUNDLED_LAMBDAS_DIR),
+      handler: `${BUNDLE_MODULE}.handler`,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

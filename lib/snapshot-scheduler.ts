@@ -12,6 +12,8 @@ import { BackupWorkflow } from './backup-workflow';
 import { DrillWorkflow } from './drill-workflow';
 import { FanOutWorkflow } from './fan-out-workflow';
 import { KubeAccess } from './kube-access';
+import { PREBUNDLED_LAMBDAS_DIR } from './lambda-bundle-layout';
+import { hasPrebundledCode } from './lambda-code';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RecoveryPointCatalog, RECOVERY_POINT_CATALOG_ENV } from './recovery-point-catalog';
 import { RestoreWorkflow } from './restore-workflow';
@@ -95,6 +97,7 @@ export class SnapshotScheduler extends Construct {
     // Props are checked before the construct joins the tree: a bad one throws and leaves the scope as it was.
     const config = parseDeploymentConfig(props.config, `given to SnapshotScheduler ${id} (props.config)`);
     refuseLocalOnlyAuth(config);
+    refuseSourceMapsWithoutBundler(config, id);
     // The default is the path this construct is about to have.
     const alarmNamePrefix = props.alarmNamePrefix ?? [scope.node.path, id].filter((part) => part !== '').join('/');
     checkAlarmNamePrefix(alarmNamePrefix);
@@ -446,6 +449,17 @@ function checkAlarmNamePrefix(prefix: string): void {
   if (prefix.trim().length === 0 || prefix.length > ALARM_NAME_PREFIX_MAX)
     throw new DeploymentConfigError(
       `Invalid SnapshotScheduler props:\n  - alarmNamePrefix: must be 1 to ${ALARM_NAME_PREFIX_MAX} characters (it defaults to the construct's path), not ${JSON.stringify(prefix)} (${prefix.length})`,
+    );
+}
+
+/**
+ * The installed package ships its Lambdas bundled without source maps (they would multiply its size by four); only a
+ * checkout, which bundles at synth, can add them.
+ */
+function refuseSourceMapsWithoutBundler(config: DeploymentConfig, id: string): void {
+  if (config.lambdaSourceMaps && hasPrebundledCode(PREBUNDLED_LAMBDAS_DIR))
+    throw new DeploymentConfigError(
+      `Invalid deployment config given to SnapshotScheduler ${id} (props.config):\n  - lambdaSourceMaps: the installed package's Lambdas are prebundled without source maps; deploy from a checkout of the repository (which bundles at synth) to ship source maps`,
     );
 }
 

@@ -1,20 +1,19 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metafile } from 'esbuild';
-import { BUNDLE_FILE, buildLambdaBundle } from '../../lib/lambda-bundle';
+import { buildLambdaBundles } from '../../lib/lambda-bundle';
+import { BUNDLE_FILE, entryPointName, lambdaEntryPoints } from '../../lib/lambda-bundle-layout';
 
 /**
  * The Lambda bundles of one test run, built once and shared by every test file that loads a bundle. The e2e
  * project's globalSetup (test/global/prepare-lambda-bundles.ts) makes an empty directory for them and names it in this
  * variable, which the test workers inherit. The first file that asks for the bundles builds every entry point there,
- * with lib/lambda-bundle.ts as the stack's local bundling does (a few minutes on two loaded cores); files in other
+ * with lib/lambda-bundle.ts as the package's prebundling does (under a minute on two loaded cores); files in other
  * workers wait for it, and a run whose files need no bundle builds none.
  */
 export const LAMBDA_BUNDLES_DIR_VARIABLE = 'CNPG_SCHEDULER_TEST_LAMBDA_BUNDLES';
 
-/** lambdas/entrypoints: one file per function, as lib/scheduler-function.ts bundles them. */
-const ENTRYPOINTS_DIR = join(__dirname, '..', '..', 'lambdas', 'entrypoints');
 const METAFILE = 'metafile.json';
 /** Taken (mkdir, atomic) by the worker that builds; the others wait for DONE or FAILED. */
 const BUILDING = '.building';
@@ -37,7 +36,7 @@ export async function lambdaBundles(): Promise<(entry: string) => BuiltBundle> {
   if (claim(join(root, BUILDING))) await buildAll(root);
   else await settled(root);
   return (entry) => {
-    const directory = join(root, basename(entry, '.ts'));
+    const directory = join(root, entryPointName(entry));
     const file = join(directory, BUNDLE_FILE);
     if (!existsSync(file)) throw new Error(`No bundle of ${entry} in ${root}: it is not an entry point under lambdas/entrypoints`);
     return { file, metafile: JSON.parse(readFileSync(join(directory, METAFILE), 'utf8')) as Metafile };
@@ -56,16 +55,11 @@ function claim(lock: string): boolean {
 
 async function buildAll(root: string): Promise<void> {
   try {
-    const entries = readdirSync(ENTRYPOINTS_DIR, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-      .map((entry) => join(ENTRYPOINTS_DIR, entry.name));
-    await Promise.all(
-      entries.map(async (entry) => {
-        const directory = join(root, basename(entry, '.ts'));
-        const metafile = await buildLambdaBundle(entry, directory, { sourceMap: false });
-        writeFileSync(join(directory, METAFILE), JSON.stringify(metafile));
-      }),
-    );
+    const metafile = await buildLambdaBundles(lambdaEntryPoints(), root, { sourceMap: false });
+    // Each bundle's directory gets the part of the run's metafile that is about it: its output (esbuild names
+    // outputs relative to the working directory).
+    for (const [path, output] of Object.entries(metafile.outputs))
+      writeFileSync(join(dirname(resolve(path)), METAFILE), JSON.stringify({ inputs: metafile.inputs, outputs: { [path]: output } }));
     writeFileSync(join(root, DONE), '');
   } catch (error) {
     writeFileSync(join(root, FAILED), String(error));

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { FanOutSettingsSchema } from '../lambdas/domain/target-catalog';
 import { DiscoverySchema, PolicyNameSchema, TargetPolicySchema } from '../lambdas/domain/target-policy';
 import { TargetSpecSchema } from '../lambdas/domain/target-spec';
+import type { SnapshotSchedulerConfig } from './snapshot-scheduler-config';
 
 /**
  * The deployment config: account-wide settings, the list of backup targets, and the policies and discovery that make
@@ -86,7 +87,22 @@ export const DeploymentConfigSchema = z
   });
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
-export type DeploymentConfigInput = z.input<typeof DeploymentConfigSchema>;
+
+/**
+ * Whether A and B are the same type: not only assignable both ways (that lets an extra optional field through). TypeScript
+ * compares two generic function types by identity of what they test, which is what the lone type parameters are for.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+/**
+ * The config as written, defaults optional: the documented SnapshotSchedulerConfig, checked here to be exactly what the
+ * schema accepts. Should the two drift apart, this type becomes the message below and every use of it fails to compile.
+ */
+export type DeploymentConfigInput =
+  Same<SnapshotSchedulerConfig, z.input<typeof DeploymentConfigSchema>> extends true
+    ? SnapshotSchedulerConfig
+    : { error: 'SnapshotSchedulerConfig (lib/snapshot-scheduler-config.ts) differs from the input type of DeploymentConfigSchema' };
 
 export class DeploymentConfigError extends Error {
   override readonly name = 'DeploymentConfigError';

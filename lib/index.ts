@@ -12,4 +12,18 @@ export {
   type DeploymentConfig,
   type DeploymentConfigInput,
 } from './deployment-config';
+export type {
+  BackupConfig,
+  DiscoveryConfig,
+  DrillCheckConfig,
+  DrillConfig,
+  FanOutConfig,
+  KubeAuthConfig,
+  NetworkConfig,
+  NotificationsConfig,
+  PolicyConfig,
+  RetentionConfig,
+  SnapshotSchedulerConfig,
+  TargetConfig,
+} from './snapshot-scheduler-config';
 export { KUBERNETES_GROUP } from './kubernetes-group';

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfig, type DeploymentConfigInput } from './deployment-config';
+import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfig } from './deployment-config';
 import { fanOutSchedules } from '../lambdas/domain/fan-out-schedule';
 import { BackupWorkflow } from './backup-workflow';
 import { DrillWorkflow } from './drill-workflow';
@@ -20,6 +20,7 @@ import { RestoreWorkflow } from './restore-workflow';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
+import type { SnapshotSchedulerConfig } from './snapshot-scheduler-config';
 import { TargetCatalogLayer } from './target-catalog-layer';
 import { DISCOVERED_TARGET_DRILL } from '../lambdas/domain/target-policy';
 import { WorkflowSchedules } from './workflow-schedules';
@@ -47,11 +48,12 @@ const AWS_ONLY_MEMORY_MB = 128;
 
 export interface SnapshotSchedulerProps {
   /**
-   * What to back up, when, and how long to keep it: the deployment config as written in `config/*.yaml` (README,
-   * "Config reference"), or as returned by `loadDeploymentConfig`. It is validated here: a bad field throws a
-   * `DeploymentConfigError` naming `props.config` and the field (`targets.0.schedule: ...`), before anything is made.
+   * What to back up, when, and how long to keep it: the deployment config as `config/*.yaml` holds it (README,
+   * "Configuration reference"), as an object; every field but the targets' coordinates has a default. It is
+   * validated here: a bad field throws a `DeploymentConfigError` naming `props.config` and the field
+   * (`targets.0.schedule: ...`), before anything is added to the scope.
    */
-  readonly config: DeploymentConfigInput;
+  readonly config: SnapshotSchedulerConfig;
   /**
    * The start of every alarm's name, so that the alarms of two schedulers in one account and region stay apart.
    * At most 200 characters (CloudWatch allows 255 for the whole name).

@@ -27,7 +27,7 @@ export class RecoveryPointCatalog extends Construct {
     });
   }
 
-  /** Backup: record a completed backup; retention: read, expire and remove records. */
+  /** Backup: record a completed backup; retention: read, expire and remove records; restore: read them. */
   grantReadWrite(grantee: iam.IGrantable): void {
     this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }

@@ -21,9 +21,9 @@ import type { KubernetesManifest } from './kubernetes-manifest';
  * part is the name of the object's own cluster. The hash cannot be checked in CEL; the readable part ties the mark to
  * the cluster, so a Backup or snapshot of one Cluster is never taken for another's.
  *
- * Extending it for VolumeSnapshotContents created for imports: replace the `false` of "VolumeSnapshotContent
- * create" with the fields a pre-provisioned content carries (our marks, `spec.source.snapshotHandle` only, a
- * `spec.volumeSnapshotRef.namespace` of a target) and grant the verb in the RBAC.
+ * A restore from the recovery-point catalog imports a backup's storage snapshots: it may create a VolumeSnapshotContent
+ * naming an existing storage snapshot (never a volume) with Retain, and the VolumeSnapshot bound to it, both marked for
+ * the restore request, in the deployment's namespaces only.
  */
 
 export const POLICY_NAME = KUBERNETES_GROUP;
@@ -287,9 +287,14 @@ ${absentOr('object.spec.projectedVolumeTemplate.sources', 'object.spec.projected
       message: 'cnpg-snapshot-scheduler never changes a Cluster',
     },
     {
-      why: 'VolumeSnapshot create: never (CNPG creates the snapshots of a Backup).',
-      expression: never(SNAPSHOTS, 'CREATE'),
-      message: 'cnpg-snapshot-scheduler creates no VolumeSnapshot: CNPG creates the snapshots of a Backup',
+      why: "VolumeSnapshot create: only a restore's import of a catalogued snapshot: marked for its restore request, bound to a content given by name (never a snapshot of a volume: CNPG creates the snapshots of a Backup).",
+      expression: onlyIf(
+        SNAPSHOTS,
+        'CREATE',
+        `variables.managed && ${restoreLabel} in variables.labels &&
+has(object.spec.source.volumeSnapshotContentName) && !has(object.spec.source.persistentVolumeClaimName)`,
+      ),
+      message: `a VolumeSnapshot cnpg-snapshot-scheduler creates imports a catalogued snapshot: labels ${MANAGED_BY}=${MANAGER_NAME} and ${SchedulerLabel.RestoreRequest}, spec.source.volumeSnapshotContentName only (it never snapshots a volume)`,
     },
     {
       // Retention deletes, with a Backup, the snapshots labelled with its name, and orphans of the cluster; until it
@@ -366,9 +371,15 @@ oldObject.metadata.name.matches('^' + variables.labels['${CnpgLabel.Cluster}'] +
       message: 'cnpg-snapshot-scheduler creates and changes no PersistentVolumeClaim',
     },
     {
-      why: 'VolumeSnapshotContent create: never (yet).',
-      expression: never(CONTENTS, 'CREATE'),
-      message: 'cnpg-snapshot-scheduler creates no VolumeSnapshotContent',
+      why: "VolumeSnapshotContent create: only a restore's import of a catalogued storage snapshot: marked for its restore request, an existing snapshot by handle (never a volume's), Retain (deleting the import never deletes the storage), bound into a namespace of the deployment.",
+      expression: onlyIf(
+        CONTENTS,
+        'CREATE',
+        `variables.managed && ${restoreLabel} in variables.labels && object.spec.deletionPolicy == 'Retain' &&
+has(object.spec.source.snapshotHandle) && !has(object.spec.source.volumeHandle) &&
+has(object.spec.volumeSnapshotRef.namespace) && object.spec.volumeSnapshotRef.namespace in variables.targets`,
+      ),
+      message: `a VolumeSnapshotContent cnpg-snapshot-scheduler creates imports a storage snapshot: labels ${MANAGED_BY}=${MANAGER_NAME} and ${SchedulerLabel.RestoreRequest}, spec.source.snapshotHandle only, deletionPolicy Retain, for a VolumeSnapshot in a namespace of the deployment`,
     },
     {
       why: 'VolumeSnapshotContent delete: only contents with our marks, bound into that target namespace (for a discovered target, into a namespace under discovery).',

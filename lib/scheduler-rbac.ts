@@ -30,10 +30,10 @@ const NAMESPACED_RULES: readonly RbacRule[] = [
     verbs: ['get', 'list', 'create', 'patch', 'delete'],
   },
   {
-    why: 'backup: mark the snapshots of a completed Backup as ours (labels); retention: delete the snapshots of expired Backups (CNPG leaves them behind)',
+    why: "backup: mark the snapshots of a completed Backup as ours (labels); retention: delete the snapshots of expired Backups (CNPG leaves them behind); restore from the catalog: import the backup's snapshots (bound to imported contents, never of a volume)",
     apiGroups: [SNAPSHOT_GROUP],
     resources: ['volumesnapshots'],
-    verbs: ['list', 'patch', 'delete'],
+    verbs: ['list', 'create', 'patch', 'delete'],
   },
   {
     why: "retention: never delete a snapshot a Pending claim is being restored from; drill: delete its Cluster's volumes (only claims labelled with the drill Cluster and named after it)",
@@ -58,17 +58,18 @@ const NAMESPACED_RULES: readonly RbacRule[] = [
 /**
  * Contents are cluster-scoped. Patch: a completed backup's contents are kept with Retain, and released (Delete) before
  * retention deletes the snapshot. Get: only for targets with retention scope `all`, whose retention also deletes
- * snapshots not ours and reads their content's deletionPolicy to warn when the storage stays.
+ * snapshots not ours and reads their content's deletionPolicy to warn when the storage stays. Create: a restore from
+ * the recovery-point catalog imports the backup's storage snapshots (the admission policy confines it to that).
  */
 function clusterRules(readsForeignContents: boolean): RbacRule[] {
   return [
     {
       why: readsForeignContents
-        ? "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot, and read the deletionPolicy of contents of snapshots not ours it deletes (scope all: Retain keeps storage, warned about)"
-        : "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot",
+        ? "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot, and read the deletionPolicy of contents of snapshots not ours it deletes (scope all: Retain keeps storage, warned about); restore from the catalog: import a storage snapshot by its handle (Retain)"
+        : "backup: keep a completed backup's storage snapshots (deletionPolicy Retain); retention: release them (Delete) before deleting the snapshot; restore from the catalog: import a storage snapshot by its handle (Retain)",
       apiGroups: [SNAPSHOT_GROUP],
       resources: ['volumesnapshotcontents'],
-      verbs: readsForeignContents ? ['get', 'patch'] : ['patch'],
+      verbs: readsForeignContents ? ['get', 'create', 'patch'] : ['create', 'patch'],
     },
   ];
 }

@@ -333,7 +333,8 @@ export class SnapshotScheduler extends Construct {
       role: kubeRole,
       network,
       layers,
-      environment: { ...environment, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
+      // The catalog: a restore from it (after the namespace or EKS cluster is gone) reads the backup's records there.
+      environment: { ...withCatalog, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
       logRetention,
       sourceMaps,
     });

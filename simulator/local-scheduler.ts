@@ -197,6 +197,7 @@ export class LocalScheduler {
       ...deps,
       starter: this.localStarter(),
       restoreStateMachineArn: () => 'local:restore',
+      recoveryPoints: this.recoveryPoints,
     });
     this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
     this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: () => auditedTargets(deps.catalog(), deps.kube) });

@@ -78,7 +78,14 @@ export const CnpgAnnotation = {
   VolumeSnapshotDeadline: 'cnpg.io/volumeSnapshotDeadline',
   Hibernation: 'cnpg.io/hibernation',
   ClusterManifest: 'cnpg.io/clusterManifest',
+  /** A hot backup's backup_label, base64 (annotateSnapshotsWithBackupData); the recovery Job writes it back. */
+  BackupLabelFile: 'cnpg.io/backupLabelFile',
+  /** A hot backup's tablespace_map, base64, likewise. */
+  BackupTablespaceMapFile: 'cnpg.io/backupTablespaceMapFile',
 } as const;
+
+/** The prefix of CNPG's own labels and annotations (pkg/utils/labels_annotations.go, MetadataNamespace). */
+export const CNPG_METADATA_PREFIX = 'cnpg.io/';
 
 /** Kubernetes recommended labels the scheduler writes on what it creates. */
 export const KubeLabel = {

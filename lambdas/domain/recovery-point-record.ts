@@ -1,4 +1,4 @@
-import { CnpgAnnotation, CnpgLabel, SnapshotRole } from './cnpg-api';
+import { CNPG_METADATA_PREFIX, CnpgAnnotation, CnpgLabel, SnapshotRole } from './cnpg-api';
 import type { VolumeSnapshot, VolumeSnapshotContent } from './kube-objects';
 import { majorOfImage } from './restore-image';
 import { recordedCluster } from './restore-recorded-cluster';
@@ -37,6 +37,14 @@ export interface RecoveryPointVolume {
   restoreSizeBytes: number;
   driver: string;
   volumeSnapshotClass?: string;
+  /**
+   * CNPG's labels and annotations on the snapshot (`cnpg.io/...`) but the recorded Cluster (kept once, in
+   * clusterManifest): a snapshot imported elsewhere carries them again, since CNPG's recovery reads them from the
+   * snapshot it restores (the backup_label of a hot backup among them: pkg/specs/jobs.go,
+   * CreatePrimaryJobViaRestoreSnapshot). Absent in records written before they were kept.
+   */
+  cnpgLabels?: Record<string, string>;
+  cnpgAnnotations?: Record<string, string>;
 }
 
 /** A completed backup's snapshot with the content it is bound to, as the requests that protected them answered. */
@@ -48,6 +56,13 @@ export interface ProtectedSnapshot {
 export type RecoveryPointRecordResult = { record: RecoveryPointRecord } | { incomplete: string[] };
 
 const ROLES: ReadonlySet<string> = new Set(Object.values(SnapshotRole));
+
+/** CNPG's own entries of a label or annotation map, but the recorded Cluster. */
+function cnpgMetadata(entries: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(entries ?? {}).filter(([key]) => key.startsWith(CNPG_METADATA_PREFIX) && key !== CnpgAnnotation.ClusterManifest),
+  );
+}
 
 /**
  * The catalog record of a completed backup, from its snapshots and their bound contents; `incomplete` names what
@@ -82,6 +97,8 @@ export function recoveryPointRecordOf(input: {
       restoreSizeBytes: content.status?.restoreSize ?? 0,
       driver: content.spec.driver,
       ...(className !== undefined && { volumeSnapshotClass: className }),
+      cnpgLabels: cnpgMetadata(snapshot.metadata.labels),
+      cnpgAnnotations: cnpgMetadata(snapshot.metadata.annotations),
     });
   }
   if (!volumes.some((v) => v.role === SnapshotRole.PgData)) incomplete.push('no PG_DATA volume');

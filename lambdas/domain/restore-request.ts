@@ -4,6 +4,7 @@ import { InvalidInputError } from '../errors';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
 import { defaultRestoredClusterName, restoredClusterNameProblem } from './restored-cluster-name';
 import type { TargetSpec } from './target-spec';
+import type { RestoreDestination } from './recovery-point-import';
 import { parseInput } from './validation';
 import { IsoTimestamp } from './workflow-input';
 
@@ -78,6 +79,12 @@ export const RestoreRequestSchema = z
     timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),
     replica: flag.default(false),
     dryRun: flag.default(false),
+    fromCatalog: flag.default(false),
+    toNamespace: dnsLabel('the namespace to restore into').optional(),
+    toEksCluster: z
+      .string({ error: 'must be the name of an EKS cluster of this deployment' })
+      .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100')
+      .optional(),
     requestId: z
       .string({ error: 'must be a label value' })
       .regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit')
@@ -135,6 +142,13 @@ export interface RestoreRequest {
   /** The caller's idempotency key; without one, restoreRequestId derives it once the backup is chosen. */
   givenRequestId?: string;
   requestedAt: Date;
+  /**
+   * From the recovery-point catalog: the backup's storage snapshots are imported into the destination, so the source
+   * namespace (its Backups and VolumeSnapshots) need not exist. Implied by a destination other than the source's.
+   */
+  fromCatalog: boolean;
+  /** Where the restored Cluster is created: the source's EKS cluster and namespace unless the request names others. */
+  destination: RestoreDestination;
 }
 
 /** `targets` is asked for only once the payload is well formed. */
@@ -148,7 +162,20 @@ export function parseRestoreRequest(payload: unknown, context: { targets: () => 
   }
   const source = resolveSource(request.target, context.targets);
   if (typeof source === 'string') issues.push(`target: ${source}`);
-  if (issues.length > 0 || typeof source === 'string') throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
+  const destination =
+    typeof source === 'string'
+      ? undefined
+      : { eksCluster: request.toEksCluster ?? source.eksCluster, namespace: request.toNamespace ?? source.namespace };
+  const fromCatalog =
+    request.fromCatalog ||
+    (destination !== undefined &&
+      typeof source !== 'string' &&
+      (destination.eksCluster !== source.eksCluster || destination.namespace !== source.namespace));
+  // The catalog keeps a configured target's records under its name.
+  if (fromCatalog && typeof request.target !== 'string')
+    issues.push('target: a restore from the recovery-point catalog (fromCatalog, toNamespace, toEksCluster) names a configured target');
+  if (issues.length > 0 || typeof source === 'string' || !destination)
+    throw new InvalidInputError(`Invalid restore request: ${issues.join('; ')}`, issues);
 
   const before = request.before ? new Date(request.before) : undefined;
   const pointInTime = request.pointInTime ? new Date(request.pointInTime) : undefined;
@@ -168,6 +195,8 @@ export function parseRestoreRequest(payload: unknown, context: { targets: () => 
     timeoutMinutes: request.timeoutMinutes,
     ...(request.requestId && { givenRequestId: request.requestId }),
     requestedAt: now,
+    fromCatalog,
+    destination,
   };
 }
 
@@ -191,6 +220,8 @@ export function restoreRequestId(request: RestoreRequest, backupName: string): s
     request.replica,
     request.specFrom ?? null,
     request.serviceAccountName ?? null,
+    // Only for a restore from the catalog, so that the identity of every other request stays as it was.
+    ...(request.fromCatalog ? ['catalog', request.destination.eksCluster, request.destination.namespace] : []),
   ];
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex').slice(0, 16);
 }

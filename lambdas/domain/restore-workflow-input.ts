@@ -1,6 +1,11 @@
 import * as z from 'zod';
-import type { Cluster } from './kube-objects';
+import type { Cluster, VolumeSnapshot, VolumeSnapshotContent } from './kube-objects';
 import { RestoreSummarySchema } from './restore-summary';
+
+const manifestOf = <T>(kind: string) =>
+  z.custom<T>((value) => typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind, {
+    message: `must be a ${kind} manifest`,
+  });
 
 /**
  * The restore workflow's input: everything its steps need, decided once by RequestRestore (how to connect comes from
@@ -13,12 +18,19 @@ export const RestoreWorkflowInputSchema = z.strictObject({
     namespace: z.string().min(1),
     cluster: z.string().min(1),
   }),
+  /** Where the restored Cluster goes, when not into the source's namespace: a restore from the catalog. */
+  destination: z.strictObject({ eksCluster: z.string().min(1), namespace: z.string().min(1) }).optional(),
+  /** The catalog's storage snapshots to import into the destination before the Cluster (recovery-point-import.ts). */
+  import: z
+    .strictObject({
+      contents: z.array(manifestOf<VolumeSnapshotContent>('VolumeSnapshotContent')).min(1),
+      snapshots: z.array(manifestOf<VolumeSnapshot>('VolumeSnapshot')).min(1),
+    })
+    .optional(),
   backup: z.string().min(1),
   requestId: z.string().min(1),
   timeoutSeconds: z.int().min(60),
-  manifest: z.custom<Cluster>((value) => typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Cluster', {
-    message: 'must be a Cluster manifest',
-  }),
+  manifest: manifestOf<Cluster>('Cluster'),
   summary: RestoreSummarySchema,
 });
 export type RestoreWorkflowInput = z.infer<typeof RestoreWorkflowInputSchema>;

@@ -1,3 +1,4 @@
+import { DynamoDbRecoveryPointCatalog } from '../adapters/dynamodb-recovery-point-catalog';
 import { StepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
 import { createRequestRestore } from '../handlers/request-restore';
 import { requiredEnv } from '../runtime/environment';
@@ -14,5 +15,6 @@ export const handler = lambdaHandler(
     log: logger,
     starter: new StepFunctionsWorkflowStarter(),
     restoreStateMachineArn: () => requiredEnv('RESTORE_STATE_MACHINE_ARN'),
+    recoveryPoints: new DynamoDbRecoveryPointCatalog(() => requiredEnv('RECOVERY_POINT_CATALOG_TABLE')),
   }),
 );

@@ -1,19 +1,24 @@
-import { ConflictError, InvalidInputError } from '../errors';
+import { ConflictError, InvalidInputError, PreconditionFailedError } from '../errors';
+import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
 import type { WorkflowStarter } from '../adapters/workflow-starter';
 import { CnpgLabel } from '../domain/cnpg-api';
 import type { Backup, Cluster } from '../domain/kube-objects';
 import { chooseRestoreBackup } from '../domain/restore-backup-choice';
 import { buildRestorePlan, isSameRestoreRequest, type RestorePlan } from '../domain/restore-manifest';
-import { parseRestoreRequest, restoreRequestId } from '../domain/restore-request';
+import { recordedBackup, recoveryPointImport, type RecoveryPointImport, type RestoreDestination } from '../domain/recovery-point-import';
+import { parseRestoreRequest, restoreRequestId, type RestoreRequest } from '../domain/restore-request';
 import { restoreSummary, type RestoreSummary } from '../domain/restore-summary';
 import type { RestoreWorkflowInput } from '../domain/restore-workflow-input';
 import { SchedulerLabel } from '../domain/scheduler-metadata';
+import type { TargetCatalog } from '../domain/target-catalog';
 import { protectChosenBackup } from './protect-chosen-backup';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 export interface RequestRestoreDependencies extends Pick<WorkflowDependencies, 'catalog' | 'kube' | 'log' | 'now'> {
   starter: WorkflowStarter;
   restoreStateMachineArn: () => string;
+  /** Read for a restore from the catalog (fromCatalog, toNamespace, toEksCluster). */
+  recoveryPoints: RecoveryPointCatalog;
 }
 
 export interface RequestRestoreResult extends RestoreSummary {
@@ -36,33 +41,24 @@ const executionNameOf = (clusterName: string, requestId: string) => `restore-${c
 export function createRequestRestore(deps: RequestRestoreDependencies) {
   return async (event: unknown): Promise<RequestRestoreResult> => {
     const request = parseRestoreRequest(event, { targets: () => deps.catalog().targets, now: deps.now() });
-    const { source } = request;
+    const { source, destination } = request;
     deps.log.appendKeys({ clusterName: request.clusterName, sourceCluster: source.cluster });
-    const kube = await deps.kube(deps.catalog().connection(source.eksCluster));
-    const found = await kube.get('clusters', source.namespace, source.cluster);
-    if (found && request.clusterName === source.cluster)
-      throw new InvalidInputError(
-        `Invalid restore request: clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace (the name is free once the source is deleted)`,
-        [`clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace`],
-      );
-    // A Cluster being deleted is as good as gone: CNPG deletes its ServiceAccount with it.
-    const live = found && !found.metadata.deletionTimestamp ? found : undefined;
-    const backups = await kube.list('backups', source.namespace);
-    const backup = chooseRestoreBackup(request.backupSelector, request.pointInTime, backups, source.cluster);
-    const backupName = backup.metadata.name;
-    const requestId = restoreRequestId(request, backupName);
+    if (request.fromCatalog) checkDestination(deps.catalog(), destination);
+    const chosen = request.fromCatalog ? await fromCatalog(deps, request) : await fromCluster(deps, request);
+    const { backup, requestId, plan } = chosen;
     deps.log.appendKeys({ restoreRequest: requestId });
-    const snapshots = await kube.list('volumesnapshots', source.namespace, { labelSelector: `${CnpgLabel.BackupName}=${backupName}` });
-    const plan = buildRestorePlan({ live, source, backup, snapshots, request: { ...request, requestId } });
 
-    const existing = await kube.get('clusters', source.namespace, request.clusterName);
+    const kube = await deps.kube(deps.catalog().connection(destination.eksCluster));
+    const existing = await kube.get('clusters', destination.namespace, request.clusterName);
     if (existing && !isSameRestoreRequest(existing, requestId))
-      throw new ConflictError(`Cluster ${source.namespace}/${request.clusterName} already exists; choose another clusterName`);
-    const earlier = (await kube.list('clusters', source.namespace, { labelSelector: `${SchedulerLabel.RestoreRequest}=${requestId}` }))[0];
+      throw new ConflictError(`Cluster ${destination.namespace}/${request.clusterName} already exists; choose another clusterName`);
+    const earlier = (
+      await kube.list('clusters', destination.namespace, { labelSelector: `${SchedulerLabel.RestoreRequest}=${requestId}` })
+    )[0];
     if (earlier && earlier.metadata.name !== request.clusterName) {
       if (request.clusterNameGiven)
         throw new ConflictError(
-          `This request was already made: cluster ${source.namespace}/${earlier.metadata.name} was restored for it; pass another requestId or clusterName to restore again`,
+          `This request was already made: cluster ${destination.namespace}/${earlier.metadata.name} was restored for it; pass another requestId or clusterName to restore again`,
         );
       // The same request again, with the default (time-stamped) name: it is the earlier restore, followed there.
       return earlierRestore(earlier, backup, plan, requestId, request.dryRun);
@@ -72,8 +68,7 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
     for (const warning of plan.warnings) deps.log.warn('restore warning', { warning });
     if (request.dryRun) return result;
 
-    const deadline = new Date(request.requestedAt.getTime() + request.timeoutMinutes * 60_000);
-    await protectChosenBackup(deps.log, kube, backup, deadline);
+    await chosen.protect(new Date(request.requestedAt.getTime() + request.timeoutMinutes * 60_000));
     const input: RestoreWorkflowInput = {
       source: {
         target: source.target,
@@ -81,7 +76,8 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
         namespace: source.namespace,
         cluster: source.cluster,
       },
-      backup: backupName,
+      ...(request.fromCatalog && { destination, import: { contents: chosen.imported!.contents, snapshots: chosen.imported!.snapshots } }),
+      backup: backup.metadata.name,
       requestId,
       timeoutSeconds: request.timeoutMinutes * 60,
       manifest: plan.manifest,
@@ -93,9 +89,116 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
       name: executionName,
       input,
     });
-    deps.log.info(started ? 'restore started' : 'restore already requested; follow the existing execution', { backup: backupName });
+    deps.log.info(started ? 'restore started' : 'restore already requested; follow the existing execution', {
+      backup: backup.metadata.name,
+    });
     return { ...result, executionName, executionArn, started };
   };
+}
+
+/** The backup a request restores, its plan, and how to keep it from retention until the restore's deadline. */
+interface ChosenBackup {
+  backup: Backup;
+  requestId: string;
+  plan: RestorePlan;
+  /** A restore from the catalog: the snapshots to import into the destination. */
+  imported?: RecoveryPointImport;
+  protect: (deadline: Date) => Promise<void>;
+}
+
+/** From the source namespace: its Backups and VolumeSnapshots, and the live Cluster if it is there. */
+async function fromCluster(deps: RequestRestoreDependencies, request: RestoreRequest): Promise<ChosenBackup> {
+  const { source } = request;
+  const kube = await deps.kube(deps.catalog().connection(source.eksCluster));
+  const found = await kube.get('clusters', source.namespace, source.cluster);
+  if (found && request.clusterName === source.cluster)
+    throw new InvalidInputError(
+      `Invalid restore request: clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace (the name is free once the source is deleted)`,
+      [`clusterName: must differ from the source cluster ${source.cluster}, which exists in the same namespace`],
+    );
+  // A Cluster being deleted is as good as gone: CNPG deletes its ServiceAccount with it.
+  const live = found && !found.metadata.deletionTimestamp ? found : undefined;
+  const backups = await kube.list('backups', source.namespace);
+  const backup = chooseRestoreBackup(request.backupSelector, request.pointInTime, backups, source.cluster);
+  const requestId = restoreRequestId(request, backup.metadata.name);
+  const snapshots = await kube.list('volumesnapshots', source.namespace, {
+    labelSelector: `${CnpgLabel.BackupName}=${backup.metadata.name}`,
+  });
+  const plan = buildRestorePlan({ live, source, backup, snapshots, request: { ...request, requestId } });
+  return { backup, requestId, plan, protect: (deadline) => protectChosenBackup(deps.log, kube, backup, deadline) };
+}
+
+/**
+ * From the recovery-point catalog: the target's records outside the cluster, so neither the source namespace nor its
+ * EKS cluster needs to exist. The spec is the one the backup recorded (unless specFrom asks for the live Cluster).
+ */
+async function fromCatalog(deps: RequestRestoreDependencies, request: RestoreRequest): Promise<ChosenBackup> {
+  const { source, destination } = request;
+  const records = (await deps.recoveryPoints.recordsOf(source.target)).filter((record) => record.expiredAt === undefined);
+  const recorded = records.map((record) => recordedBackup(record));
+  let choice: Backup;
+  try {
+    choice = chooseRestoreBackup(request.backupSelector, request.pointInTime, recorded, source.cluster);
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    throw new PreconditionFailedError(
+      `${error.message}, in the recovery-point catalog of target ${source.target} (${records.length} recovery points kept)`,
+      { cause: error },
+    );
+  }
+  const record = records.find((r) => r.backup === choice.metadata.name)!;
+  const requestId = restoreRequestId(request, record.backup);
+  const imported = recoveryPointImport(record, destination, requestId);
+  const live =
+    request.specFrom === 'cluster'
+      ? await (await deps.kube(deps.catalog().connection(source.eksCluster))).get('clusters', source.namespace, source.cluster)
+      : undefined;
+  const plan = buildRestorePlan({
+    live,
+    source: { namespace: destination.namespace, cluster: source.cluster },
+    backup: imported.plan.backup,
+    snapshots: imported.plan.snapshots,
+    request: { ...request, requestId },
+  });
+  return {
+    backup: imported.plan.backup,
+    requestId,
+    plan,
+    imported,
+    protect: async (deadline) => {
+      // Where the source's Backup is still there, its retention runs too: keep the backup from it as a restore in
+      // the source namespace would. Where the namespace or EKS cluster is gone, nothing there can delete it.
+      try {
+        const kube = await deps.kube(deps.catalog().connection(source.eksCluster));
+        const backup = await kube.get('backups', source.namespace, record.backup);
+        if (backup) await protectChosenBackup(deps.log, kube, backup, deadline);
+      } catch (error) {
+        deps.log.warn('the source Backup could not be marked as chosen: its namespace or EKS cluster is out of reach', {
+          backup: record.backup,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    },
+  };
+}
+
+/** A restore from the catalog creates objects only where the deployment's RBAC lets it write: its namespaces. */
+function checkDestination(catalog: TargetCatalog, destination: RestoreDestination): void {
+  const namespaces = new Set([
+    ...catalog.targets.filter((t) => t.eksCluster === destination.eksCluster).map((t) => t.namespace),
+    ...catalog.discovery.filter((d) => d.eksCluster === destination.eksCluster).flatMap((d) => d.namespaces),
+  ]);
+  const known = [...new Set([...catalog.targets, ...catalog.discovery].map((t) => t.eksCluster))];
+  if (!known.includes(destination.eksCluster))
+    throw new InvalidInputError(
+      `Invalid restore request: toEksCluster: "${destination.eksCluster}" is no EKS cluster of this deployment (${known.join(', ')})`,
+      ['toEksCluster'],
+    );
+  if (!namespaces.has(destination.namespace))
+    throw new InvalidInputError(
+      `Invalid restore request: toNamespace: "${destination.namespace}" is no namespace of this deployment on ${destination.eksCluster} (${[...namespaces].sort().join(', ')}): the scheduler writes only where its RBAC is bound`,
+      ['toNamespace'],
+    );
 }
 
 function earlierRestore(earlier: Cluster, backup: Backup, plan: RestorePlan, requestId: string, dryRun: boolean): RequestRestoreResult {

@@ -209,12 +209,12 @@ export class BackupController {
         });
       }
       timeline.finalizingAt = provisionedAt;
-      return this.finalize(backup, snapshots, timeline.startedAt, provisionedAt);
+      return this.finalize(backup, snapshots, timeline, provisionedAt);
     }
     timeline.finalizingAt ??= timeline.startedAt + seconds(behaviour.snapshotSeconds);
     const completedAt = timeline.finalizingAt + seconds(behaviour.finalizingSeconds);
     if (now < completedAt) return false;
-    this.snapshots.markReady(snapshots, timeline.startedAt, completedAt);
+    this.snapshots.markReady(snapshots, timeline.startedAt, completedAt, str(status.backupLabelFile) || undefined);
     return this.writes.setStatus(BACKUPS, backup, {
       phase: BackupPhase.Completed,
       stoppedAt: at(completedAt),
@@ -223,9 +223,13 @@ export class BackupController {
   }
 
   /** Snapshots provisioned: the backup mode ends and the backup records what it took. */
-  private finalize(backup: StoredObject, snapshots: StoredObject[], startedAt: number, provisionedAt: number): boolean {
+  private finalize(backup: StoredObject, snapshots: StoredObject[], timeline: BackupTimeline, provisionedAt: number): boolean {
+    const startedAt = timeline.startedAt!;
     const cluster = this.writes.store.get(CLUSTERS, backup.metadata.namespace, String(obj(obj(backup.spec).cluster).name));
     this.snapshots.provision(snapshots, cluster, provisionedAt);
+    // pkg/reconciler/backup/volumesnapshot/online.go, onlineExecutor.finalize: a hot backup keeps the backup_label
+    // pg_backup_stop returned (status.backupLabelFile, bytes: base64 in JSON); a cold one has none.
+    const hot = timeline.configuration?.online !== false;
     return this.writes.setStatus(BACKUPS, backup, {
       phase: BackupPhase.Finalizing,
       // CNPG 1.30.0 reports the cluster's default here, not spec.online (cloudnative-pg#11275, fixed in 1.30.1).
@@ -235,8 +239,26 @@ export class BackupController {
       endWal: walFile(startedAt),
       beginLSN: lsn(startedAt),
       endLSN: lsn(provisionedAt),
+      ...(hot && { backupLabelFile: Buffer.from(backupLabel(backup.metadata.name, startedAt)).toString('base64') }),
     });
   }
+}
+
+/**
+ * The backup_label PostgreSQL writes for a base backup (src/backend/access/transam/xlogbackup.c, build_backup_content):
+ * where WAL replay must start, and the backup's label.
+ */
+function backupLabel(name: string, startedAt: number): string {
+  return [
+    `START WAL LOCATION: ${lsn(startedAt)} (file ${walFile(startedAt)})`,
+    `CHECKPOINT LOCATION: ${lsn(startedAt)}`,
+    'BACKUP METHOD: streamed',
+    'BACKUP FROM: primary',
+    `START TIME: ${at(startedAt)}`,
+    `LABEL: ${name}`,
+    'START TIMELINE: 1',
+    '',
+  ].join('\n');
 }
 
 /** getBackupTargetPod: the first standby for prefer-standby (the default) when there is one, else the primary. */

@@ -170,6 +170,22 @@ export class ClusterBootstrapController {
     return { volumes, readyAt: ms(obj(backup!.status).stoppedAt) };
   }
 
+  /**
+   * The bootstrap Job's command (pkg/specs/jobs.go): `instance restoresnapshot` for a snapshot recovery, passing the
+   * PGDATA source snapshot's backup_label and tablespace_map annotations as flags
+   * (CreatePrimaryJobViaRestoreSnapshot, with the metadata internal/controller/cluster_create.go reads from the data
+   * source); `instance init` otherwise. Common flags (app database, owner, ...) are left out.
+   */
+  private bootstrapCommand(namespace: string, jobRole: string, dataSource: unknown): string[] {
+    if (jobRole !== JobRole.SnapshotRecovery) return ['/controller/manager', 'instance', 'init'];
+    const annotations = this.writes.store.get(SNAPSHOTS, namespace, String(obj(dataSource).name))?.metadata.annotations ?? {};
+    const flags = [
+      ...(annotations[Annotation.BackupLabelFile] ? [`--backuplabel=${annotations[Annotation.BackupLabelFile]}`] : []),
+      ...(annotations[Annotation.BackupTablespaceMapFile] ? [`--tablespacemap=${annotations[Annotation.BackupTablespaceMapFile]}`] : []),
+    ];
+    return ['/controller/manager', 'instance', 'restoresnapshot', ...flags];
+  }
+
   /** pkg/reconciler/persistentvolumeclaim/validation.go: existence, pvcRole, and one backupName for PGDATA and WAL. */
   private coherent(namespace: string, snapshots: Json): boolean {
     const lookup = (ref: unknown, role: string): StoredObject | undefined | 'incoherent' => {
@@ -239,7 +255,11 @@ export class ClusterBootstrapController {
           backoffLimit: DEFAULT_BACKOFF_LIMIT,
           template: {
             metadata: { labels: { [Label.JobRole]: jobRole } },
-            spec: { hostname: jobName, serviceAccountName: serviceAccountOf(cluster) },
+            spec: {
+              hostname: jobName,
+              serviceAccountName: serviceAccountOf(cluster),
+              containers: [{ name: jobRole, command: this.bootstrapCommand(namespace, jobRole, sources.storage) }],
+            },
           },
         },
         status: { active: 1, startTime: at(time) },

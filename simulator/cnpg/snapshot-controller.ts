@@ -187,8 +187,11 @@ export class SnapshotController {
     }
   }
 
-  /** Every snapshot is readyToUse; CNPG annotates them with the backup's start and end. */
-  markReady(snapshots: StoredObject[], startedAt: number, completedAt: number): void {
+  /**
+   * Every snapshot is readyToUse; CNPG annotates them with the backup's start and end and, for a hot backup, its
+   * backup_label (pkg/reconciler/backup/volumesnapshot/reconciler.go, annotateSnapshotsWithBackupData: base64).
+   */
+  markReady(snapshots: StoredObject[], startedAt: number, completedAt: number, backupLabelFile?: string): void {
     for (const snapshot of snapshots) {
       const content = this.writes.store.get(CONTENTS, undefined, contentNameOf(snapshot));
       if (content) this.writes.setStatus(CONTENTS, content, { readyToUse: true });
@@ -199,6 +202,7 @@ export class SnapshotController {
             ...snapshot.metadata.annotations,
             [Annotation.BackupStartTime]: at(startedAt),
             [Annotation.BackupEndTime]: at(completedAt),
+            ...(backupLabelFile !== undefined && { [Annotation.BackupLabelFile]: backupLabelFile }),
           },
         },
         status: { ...obj(snapshot.status), readyToUse: true },

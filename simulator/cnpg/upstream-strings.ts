@@ -51,6 +51,8 @@ export const Annotation = {
   OnlineBackup: 'cnpg.io/onlineBackup',
   BackupStartWal: 'cnpg.io/backupStartWAL',
   BackupEndWal: 'cnpg.io/backupEndWAL',
+  BackupLabelFile: 'cnpg.io/backupLabelFile',
+  BackupTablespaceMapFile: 'cnpg.io/backupTablespaceMapFile',
 } as const;
 
 /** cloudnative-pg pkg/utils/labels_annotations.go: PVCRolePgData, PVCRolePgWal, PVCRolePgTablespace. */

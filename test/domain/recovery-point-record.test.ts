@@ -34,12 +34,22 @@ function content(name: string, handle: string | undefined): VolumeSnapshotConten
 
 describe('the catalog record of a completed backup', () => {
   test('names each volume by role, with the storage snapshot; the major version is that of the image the source ran', () => {
+    const data = snapshot('b1', 'PG_DATA');
+    // CNPG's labels and annotations are kept (a restore elsewhere needs the backup_label); anyone else's are not.
+    const hotDataSnapshot: VolumeSnapshot = {
+      ...data,
+      metadata: {
+        ...data.metadata,
+        labels: { 'cnpg.io/backupName': 'b1', 'team.example.com/owner': 'payments' },
+        annotations: { ...data.metadata.annotations, 'cnpg.io/backupLabelFile': 'U1RBUlQ=', 'kubectl.kubernetes.io/last-applied': '{}' },
+      },
+    };
     const result = recoveryPointRecordOf({
       target: TARGET,
       backup: 'b1',
       stoppedAt: '2026-11-30T11:03:05Z',
       snapshots: [
-        { snapshot: snapshot('b1', 'PG_DATA'), content: content('c1', 'snap-1') },
+        { snapshot: hotDataSnapshot, content: content('c1', 'snap-1') },
         { snapshot: snapshot('b1-tbs-idx', 'PG_TABLESPACE', { tablespace: 'idx', manifest: false }), content: content('c2', 'snap-2') },
       ],
     });
@@ -62,6 +72,8 @@ describe('the catalog record of a completed backup', () => {
             restoreSizeBytes: 1024,
             driver: 'ebs.csi.aws.com',
             volumeSnapshotClass: 'csi-aws-vsc',
+            cnpgLabels: { 'cnpg.io/backupName': 'b1' },
+            cnpgAnnotations: { 'cnpg.io/pvcRole': 'PG_DATA', 'cnpg.io/backupLabelFile': 'U1RBUlQ=' },
           },
           {
             role: 'PG_TABLESPACE',
@@ -72,6 +84,8 @@ describe('the catalog record of a completed backup', () => {
             restoreSizeBytes: 1024,
             driver: 'ebs.csi.aws.com',
             volumeSnapshotClass: 'csi-aws-vsc',
+            cnpgLabels: { 'cnpg.io/tablespaceName': 'idx' },
+            cnpgAnnotations: { 'cnpg.io/pvcRole': 'PG_TABLESPACE' },
           },
         ],
       },

@@ -36,7 +36,35 @@ describe('a restore request', () => {
       dryRun: false,
       timeoutMinutes: 120,
       requestedAt: now,
+      fromCatalog: false,
+      destination: { eksCluster: 'prod-eks', namespace: 'demo' },
     });
+  });
+
+  test('restores from the catalog when asked, or when the destination is not the source namespace', () => {
+    expect(parse({ target: 'hendrix', fromCatalog: true })).toMatchObject({
+      fromCatalog: true,
+      destination: { eksCluster: 'prod-eks', namespace: 'demo' },
+    });
+    expect(parse({ target: 'hendrix', toNamespace: 'recovery', toEksCluster: 'dr-eks' })).toMatchObject({
+      fromCatalog: true,
+      destination: { eksCluster: 'dr-eks', namespace: 'recovery' },
+    });
+    expect(parse({ target: 'hendrix', toNamespace: 'demo' }).fromCatalog).toBe(false);
+  });
+
+  test('refuses a restore from the catalog of an unconfigured cluster, and a destination that is no name', () => {
+    expect(() => parse({ target: { eksCluster: 'dr-eks', namespace: 'db', cluster: 'jimi' }, toNamespace: 'recovery' })).toThrow(
+      'target: a restore from the recovery-point catalog (fromCatalog, toNamespace, toEksCluster) names a configured target',
+    );
+    expect(() => parse({ target: 'hendrix', toNamespace: 'Not_A_Namespace' })).toThrow(/toNamespace/);
+    expect(() => parse({ target: 'hendrix', toEksCluster: 'bad name!' })).toThrow(/toEksCluster: must be an EKS cluster name/);
+  });
+
+  test('a restore from the catalog is another request than the same restore in the source namespace', () => {
+    const inPlace = parse({ target: 'hendrix' });
+    const fromCatalog = parse({ target: 'hendrix', fromCatalog: true });
+    expect(restoreRequestId(fromCatalog, 'b')).not.toBe(restoreRequestId(inPlace, 'b'));
   });
 
   test('accepts an unconfigured cluster by its coordinates', () => {

@@ -76,6 +76,23 @@ const content = (name: string, namespace: string) => ({
   },
 });
 
+/** What a restore from the recovery-point catalog marks its imported contents and snapshots with. */
+const IMPORT_MARKS = { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/restore-request': 'req-1' };
+
+/** A content as a restore from the catalog imports it (recovery-point-import.ts); `spec` is merged in. */
+const importedContent = (name: string, namespace: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'snapshot.storage.k8s.io/v1',
+  kind: 'VolumeSnapshotContent',
+  metadata: { name, labels: IMPORT_MARKS },
+  spec: {
+    deletionPolicy: 'Retain',
+    driver: 'ebs.csi.aws.com',
+    source: { snapshotHandle: `snap-${name}` },
+    volumeSnapshotRef: { name, namespace },
+    ...spec,
+  },
+});
+
 /** A Cluster as a restore creates it: our marks, bootstrapped from a backup's VolumeSnapshots; `spec` is merged in. */
 function restoredCluster(name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}) {
   const source = exampleCluster({ namespace: NAMESPACE, name, walStorage: false });
@@ -300,7 +317,18 @@ const FORBIDDEN: Attempt[] = [
         plural: 'volumesnapshots',
         body: snapshot('new-snap', {}),
       }),
-    denied: /creates no VolumeSnapshot/,
+    denied: /VolumeSnapshot cnpg-snapshot-scheduler creates imports a catalogued snapshot/,
+  },
+  {
+    name: "create a VolumeSnapshot of a volume, even marked as a restore's import",
+    run: ({ custom }) =>
+      custom.createNamespacedCustomObject({
+        ...SNAPSHOTS,
+        namespace: NAMESPACE,
+        plural: 'volumesnapshots',
+        body: snapshot('new-snap', IMPORT_MARKS),
+      }),
+    denied: /VolumeSnapshot cnpg-snapshot-scheduler creates imports a catalogued snapshot/,
   },
   {
     name: 'delete a VolumeSnapshot that is no backup snapshot',
@@ -362,7 +390,37 @@ const FORBIDDEN: Attempt[] = [
     name: 'create a VolumeSnapshotContent',
     run: ({ custom }) =>
       custom.createClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents', body: content('content-new', NAMESPACE) }),
-    denied: /creates no VolumeSnapshotContent/,
+    denied: /VolumeSnapshotContent cnpg-snapshot-scheduler creates imports a storage snapshot/,
+  },
+  {
+    name: "create a restore's imported content with Delete (deleting the import would delete the storage snapshot)",
+    run: ({ custom }) =>
+      custom.createClusterCustomObject({
+        ...SNAPSHOTS,
+        plural: 'volumesnapshotcontents',
+        body: importedContent('content-new', NAMESPACE, { deletionPolicy: 'Delete' }),
+      }),
+    denied: /VolumeSnapshotContent cnpg-snapshot-scheduler creates imports a storage snapshot/,
+  },
+  {
+    name: "create a restore's imported content of a volume instead of a storage snapshot",
+    run: ({ custom }) =>
+      custom.createClusterCustomObject({
+        ...SNAPSHOTS,
+        plural: 'volumesnapshotcontents',
+        body: importedContent('content-new', NAMESPACE, { source: { volumeHandle: 'vol-0123' } }),
+      }),
+    denied: /VolumeSnapshotContent cnpg-snapshot-scheduler creates imports a storage snapshot/,
+  },
+  {
+    name: "create a restore's imported content for a namespace of no target",
+    run: ({ custom }) =>
+      custom.createClusterCustomObject({
+        ...SNAPSHOTS,
+        plural: 'volumesnapshotcontents',
+        body: importedContent('content-new', 'kube-system'),
+      }),
+    denied: /VolumeSnapshotContent cnpg-snapshot-scheduler creates imports a storage snapshot/,
   },
   {
     name: 'create a Secret',
@@ -439,6 +497,27 @@ const DRILL_ATTEMPTS: Attempt[] = [
 FORBIDDEN.push(...DRILL_ATTEMPTS);
 
 const ALLOWED: Array<Omit<Attempt, 'denied'>> = [
+  {
+    name: 'import a catalogued storage snapshot for a restore: a marked Retain content by handle, and its VolumeSnapshot',
+    run: async ({ custom }): Promise<unknown> => {
+      await custom.createClusterCustomObject({
+        ...SNAPSHOTS,
+        plural: 'volumesnapshotcontents',
+        body: importedContent('imported-snap', NAMESPACE),
+      });
+      return (await custom.createNamespacedCustomObject({
+        ...SNAPSHOTS,
+        namespace: NAMESPACE,
+        plural: 'volumesnapshots',
+        body: {
+          apiVersion: 'snapshot.storage.k8s.io/v1',
+          kind: 'VolumeSnapshot',
+          metadata: { name: 'imported-snap', namespace: NAMESPACE, labels: IMPORT_MARKS },
+          spec: { source: { volumeSnapshotContentName: 'imported-snap' } },
+        },
+      })) as unknown;
+    },
+  },
   {
     name: 'create a Backup under discovery marked for the discovered target of its cluster',
     run: ({ custom }) => discoveredBackup(custom, 'orders', ORDERS),

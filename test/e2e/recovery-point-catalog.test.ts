@@ -53,6 +53,12 @@ describe('the recovery-point catalog', () => {
           restoreSizeBytes: (index === 0 ? 50 : 10) * 2 ** 30,
           driver: 'ebs.csi.aws.com',
           volumeSnapshotClass: 'csi-aws-vsc',
+          cnpgLabels: expect.objectContaining({ 'cnpg.io/backupName': backup, 'cnpg.io/cluster': 'hendrix' }),
+          // A hot backup: CNPG annotated the snapshots with its backup_label, which a restore elsewhere needs.
+          cnpgAnnotations: expect.objectContaining({
+            'cnpg.io/pvcRole': index === 0 ? 'PG_DATA' : 'PG_WAL',
+            'cnpg.io/backupLabelFile': expect.any(String),
+          }),
         })),
       );
       expect((JSON.parse(record!.clusterManifest) as { metadata: { name: string } }).metadata.name).toBe('hendrix');

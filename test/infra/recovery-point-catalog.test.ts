@@ -41,7 +41,7 @@ describe('the recovery-point catalog table', () => {
       .filter(([, f]) => JSON.stringify(f.Properties.Environment ?? {}).includes('RECOVERY_POINT_CATALOG_TABLE'))
       .map(([id]) => id)
       .sort();
-    const { checkBackup, applyRetention } = stack.scheduler.functions;
-    expect(told).toEqual([checkBackup, applyRetention].map((f) => stack.getLogicalId(f.node.defaultChild as never)).sort());
+    const { checkBackup, applyRetention, requestRestore } = stack.scheduler.functions;
+    expect(told).toEqual([checkBackup, applyRetention, requestRestore].map((f) => stack.getLogicalId(f.node.defaultChild as never)).sort());
   });
 });

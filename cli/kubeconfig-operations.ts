@@ -116,7 +116,12 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
           return Promise.resolve({ started: true, executionArn: `kubeconfig:${name}` });
         },
       };
-      const request = createRequestRestore({ ...deps, starter, restoreStateMachineArn: () => 'kubeconfig:restore' });
+      const request = createRequestRestore({
+        ...deps,
+        starter,
+        restoreStateMachineArn: () => 'kubeconfig:restore',
+        recoveryPoints: NO_CATALOG,
+      });
       const result = await request({ target: target.name, ...order }).catch((error: unknown) => {
         throw refusal(error, `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name}`);
       });

@@ -42,6 +42,7 @@ import { VirtualClock } from './virtual-clock';
 import { LocalWorkflowRunner, type LocalExecution, type LocalLambda } from './workflow-runner/local-workflow-runner';
 import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-definition';
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
+import { SimulatedStorageProvider } from './cnpg/storage-provider';
 
 /** Seeds the adapter's retry jitter, so a run with faults is repeatable. */
 const RETRY_JITTER_SEED = 20261201;
@@ -208,11 +209,14 @@ export class LocalScheduler {
     const clock = options.clock ?? new VirtualClock();
     const config = parseDeploymentConfig({ ...options.config, targets: options.targets ?? [HENDRIX] });
     const servers = new Map<string, KubeApiTestServer>();
+    // The EKS clusters of one deployment are in one account and Region: they reach the same EBS snapshots.
+    const storage = new SimulatedStorageProvider();
     for (const eksClusterName of options.eksClusters ?? [LOCAL_EKS_CLUSTER]) {
       const server = await startKubeApiTestServer({
         clock,
         eksClusterName,
         region: TEST_REGION,
+        storage,
         principals: [WORKFLOW_PRINCIPAL],
         manifests: options.manifests ?? [renderManifests('', clusterManifests(config).get(eksClusterName) ?? [])],
         ...(options.adminToken !== undefined && { adminToken: options.adminToken }),

@@ -1,4 +1,5 @@
 import { PGlite, types } from '@electric-sql/pglite';
+import type { SimulatedStorageProvider, StorageImage } from './storage-provider';
 
 /** The rows of one statement as PostgreSQL returned them, and the column names in order. */
 export interface QueryResult {
@@ -7,7 +8,7 @@ export interface QueryResult {
 }
 
 /** Where a volume's data comes from: the data directory captured when a snapshot was cut, undefined for an empty one. */
-type Image = Promise<Blob | undefined>;
+type Image = StorageImage;
 
 interface Database {
   /** Every operation on this database, in the order it was asked for; each starts when the previous one ended. */
@@ -38,7 +39,11 @@ export class ClusterData {
   /** By cluster uid. */
   private readonly databases = new Map<string, Database>();
   /** By storage snapshot (its handle at the provider): the data directory captured when it was cut. */
-  private readonly snapshots = new Map<string, Image>();
+  private readonly snapshots: Map<string, Image>;
+
+  constructor(storage: SimulatedStorageProvider) {
+    this.snapshots = storage.images;
+  }
 
   /** A cluster bootstrapped from a snapshot (or empty, without one) gets its data; a second call changes nothing. */
   bootstrap(clusterUid: string, fromStorageSnapshot?: string): void {

@@ -7,6 +7,7 @@ import { ClusterBootstrapController, type SimulatedApplicationDatabase } from '.
 import { ClusterData, type QueryResult } from './cluster-data';
 import { SimulatedWrites } from './simulated-writes';
 import { SnapshotController } from './snapshot-controller';
+import { SimulatedStorageProvider } from './storage-provider';
 import { PsqlJobController } from '../kubelet/psql-job-controller';
 import { NamespaceController } from '../kube-api-server/namespace-controller';
 import { obj } from './simulated-writes';
@@ -28,14 +29,16 @@ export class CnpgSimulation {
   private readonly jobs: PsqlJobController;
   private readonly namespaces: NamespaceController;
   /** The data each cluster holds, in an embedded PostgreSQL. */
-  readonly data = new ClusterData();
+  readonly data: ClusterData;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly clock: VirtualClock,
+    private readonly storage: SimulatedStorageProvider = new SimulatedStorageProvider(),
   ) {
     const writes = new SimulatedWrites(store);
-    this.snapshots = new SnapshotController(writes, this.data);
+    this.data = new ClusterData(storage);
+    this.snapshots = new SnapshotController(writes, this.data, storage);
     this.bootstrap = new ClusterBootstrapController(writes, this.behaviours, this.data, (snapshot) => this.snapshots.storageOf(snapshot));
     this.jobs = new PsqlJobController(writes, this.data);
     this.namespaces = new NamespaceController(store);
@@ -65,7 +68,7 @@ export class CnpgSimulation {
   /** The storage snapshots (EBS snapshot ids) that exist: a VolumeSnapshotContent with deletionPolicy Delete removes its own. */
   storageSnapshots(): string[] {
     this.reconcile();
-    return [...this.snapshots.storageSnapshots].sort();
+    return this.storage.handles();
   }
 
   /** When a simulated (new or restored) cluster of this name last became healthy, in virtual time. */
@@ -118,7 +121,7 @@ export class CnpgSimulation {
     if (this.data.holdsAny())
       this.data.prune(
         new Set(this.store.list(resourceTypeOf('clusters')).map((cluster) => cluster.metadata.uid)),
-        this.snapshots.storageSnapshots,
+        new Set(this.storage.sizes.keys()),
       );
   }
 }

@@ -2,6 +2,7 @@ import { DEFAULT_IMAGE, majorOfImage, majorVersionOfCluster } from './cluster-im
 import type { StoredObject } from '../kube-api-server/object-store';
 import { resourceTypeOf } from '../kube-api-server/resource-registry';
 import type { ClusterData } from './cluster-data';
+import type { SimulatedStorageProvider } from './storage-provider';
 import { at, obj, str, type Json, type SimulatedWrites } from './simulated-writes';
 import {
   Annotation,
@@ -35,14 +36,11 @@ interface Volume {
  * deletionPolicy Delete, the storage snapshot) is gone (pkg/common-controller/snapshot_controller.go).
  */
 export class SnapshotController {
-  /** The storage snapshots (EBS snapshot ids) that exist at the provider: contents create them, Delete ones remove them. */
-  readonly storageSnapshots = new Set<string>();
-  /** The size in bytes of each storage snapshot, as the provider reports it (CSI ListSnapshots: size_bytes). */
-  private readonly storageSizes = new Map<string, number>();
-
   constructor(
     private readonly writes: SimulatedWrites,
     private readonly data: ClusterData,
+    /** The storage snapshots (EBS snapshot ids) that exist: contents create them, Delete ones remove them. */
+    readonly storage: SimulatedStorageProvider,
   ) {}
 
   /** The snapshots CNPG created for a backup: those labelled with its name. */
@@ -234,8 +232,7 @@ export class SnapshotController {
     const deletionPolicy = snapshotClass?.deletionPolicy ?? 'Delete';
     const handle = storageHandleOf(snapshot);
     const claim = String(obj(obj(snapshot.spec).source).persistentVolumeClaimName);
-    this.storageSnapshots.add(handle);
-    this.storageSizes.set(handle, bytesOf(restoreSize));
+    this.storage.sizes.set(handle, bytesOf(restoreSize));
     return this.writes.store.insert(CONTENTS, {
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'VolumeSnapshotContent',
@@ -296,12 +293,12 @@ export class SnapshotController {
         continue;
       }
       const handle = String(obj(obj(content.spec).source).snapshotHandle);
-      const exists = this.storageSnapshots.has(handle);
+      const exists = this.storage.has(handle);
       this.writes.update(CONTENTS, content, {
         metadata: { ...content.metadata, finalizers: [...new Set([...(content.metadata.finalizers ?? []), SnapshotFinalizer.Content])] },
         spec: { ...obj(content.spec), volumeSnapshotRef: { ...ref, uid: snapshot.metadata.uid } },
         status: exists
-          ? { snapshotHandle: handle, creationTime: time * 1_000_000, readyToUse: true, restoreSize: this.storageSizes.get(handle) }
+          ? { snapshotHandle: handle, creationTime: time * 1_000_000, readyToUse: true, restoreSize: this.storage.sizes.get(handle) }
           : {
               snapshotHandle: handle,
               readyToUse: false,
@@ -320,7 +317,7 @@ export class SnapshotController {
           boundVolumeSnapshotContentName: contentName,
           creationTime: at(time),
           readyToUse: exists,
-          ...(exists && { restoreSize: quantityOf(this.storageSizes.get(handle) ?? 0) }),
+          ...(exists && { restoreSize: quantityOf(this.storage.sizes.get(handle) ?? 0) }),
           ...(!exists && { error: { message: `snapshot ${handle} does not exist at the provider`, time: at(time) } }),
         },
       });
@@ -380,8 +377,7 @@ export class SnapshotController {
       return false;
     if (obj(content.spec).deletionPolicy === 'Delete') {
       const handle = String(obj(content.status).snapshotHandle);
-      this.storageSnapshots.delete(handle);
-      this.storageSizes.delete(handle);
+      this.storage.sizes.delete(handle);
     }
     const finalizers = (content.metadata.finalizers ?? []).filter((f) => f !== SnapshotFinalizer.Content);
     this.writes.update(CONTENTS, content, { metadata: { ...content.metadata, finalizers } });

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import type { VirtualClock } from '../virtual-clock';
 import { createServerCertificates } from './certificate-authority';
+import type { SimulatedStorageProvider } from '../cnpg/storage-provider';
 import { CnpgSimulation } from '../cnpg/cnpg-simulation';
 import { EksTokenVerifier, type TokenPrincipal } from './eks-token-verifier';
 import { FaultInjector, type FaultResponse } from './fault-injector';
@@ -29,6 +30,8 @@ export interface KubeApiTestServerOptions {
   manifests: string[];
   /** A static bearer token with full access, for test setup only. */
   adminToken?: string;
+  /** The storage provider, shared with the other simulated EKS clusters of the account and Region; its own if unset. */
+  storage?: SimulatedStorageProvider;
 }
 
 /** One request as the server saw it; `status` is -1 for a connection reset, `at` the virtual time. */
@@ -92,7 +95,7 @@ export class KubeApiTestServer {
       options.manifests.flatMap((text) => parseAllDocuments(text).map((document) => document.toJS() as unknown)),
     );
     this.resources = new ResourceHandler(this.store, () => this.policies);
-    this.cnpg = new CnpgSimulation(this.store, options.clock);
+    this.cnpg = new CnpgSimulation(this.store, options.clock, options.storage);
     this.verifier = new EksTokenVerifier({
       clusterName: options.eksClusterName,
       region: options.region,

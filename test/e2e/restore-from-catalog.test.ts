@@ -97,3 +97,46 @@ describe('a restore from the recovery-point catalog', () => {
     expect(await orderIds('demo', 'hendrix')).toEqual([1, 2]);
   });
 });
+
+describe('a restore from the recovery-point catalog into another EKS cluster', () => {
+  /** The DR EKS cluster: a target there binds the deployment's RBAC in its namespace. */
+  const STANDBY = { name: 'hendrix-standby', eksCluster: 'eks-dr', namespace: 'demo', cluster: 'hendrix-standby' };
+
+  test('brings the data back after the source EKS cluster is lost, from the EBS snapshots both reach', async () => {
+    const local = await LocalScheduler.start({
+      clock: new VirtualClock(new Date(START)),
+      eksClusters: [LOCAL_EKS_CLUSTER, 'eks-dr'],
+      targets: [HENDRIX, STANDBY],
+    });
+    try {
+      const source = local.servers.get(LOCAL_EKS_CLUSTER)!;
+      const dr = local.servers.get('eks-dr')!;
+      await source.cnpg.sql(
+        'demo',
+        'hendrix',
+        "create table orders (id int primary key, created_at timestamptz not null); insert into orders values (7, '2026-11-23T23:58:00Z')",
+      );
+      expect((await local.runWorkflow('backup', { target: 'hendrix' })).status).toBe('SUCCEEDED');
+      // The source EKS cluster is gone: its namespace with its Backups and snapshots, and its API answers nothing.
+      source.remove('namespaces', '', 'demo');
+      expect(source.objects('volumesnapshots')).toEqual([]);
+      source.faults.add({ response: { reset: true } });
+
+      const result = await local.requestRestore({ target: 'hendrix', toEksCluster: 'eks-dr', toNamespace: 'demo', clusterName: 'hendrix' });
+      expect(local.execution(result.executionName!)?.status).toBe('SUCCEEDED');
+      expect(
+        dr
+          .objects<Cluster>('clusters', 'demo')
+          .map((c) => c.metadata.name)
+          .sort(),
+      ).toEqual(['hendrix', 'hendrix-standby']);
+      const [rows] = await dr.cnpg.sql('demo', 'hendrix', 'select id from orders');
+      expect(rows!.rows).toEqual([{ id: 7 }]);
+      expect(local.events.ofType('Restore Completed').at(-1)!.detail).toMatchObject({ eksCluster: 'eks-dr', namespace: 'demo' });
+      // Nothing on the source could hold retention off, and the request said so instead of failing.
+      expect(local.log.entries.some((e) => e.message.startsWith('the source Backup could not be marked as chosen'))).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
+});

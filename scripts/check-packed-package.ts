@@ -3,8 +3,8 @@
  * prebundles), installs the tarball with aws-cdk-lib and constructs at the versions this repository pins into a
  * scratch app of plain JavaScript (no TypeScript, tsx or esbuild), runs examples/construct-app.js there (the README's
  * example: two SnapshotSchedulers in one stack) and checks that the template holds every function of both, each with
- * the code the package prebundled, that the synth bundled nothing, and that esbuild, tsx and the YAML parser are not
- * needed. Exits non-zero on the first failure.
+ * the code the package prebundled, that the synth bundled nothing, that esbuild, tsx and the YAML parser are not
+ * needed, and that the installed `cnpg-snapshot-scheduler` command runs. Exits non-zero on the first failure.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,6 +72,10 @@ try {
     `require('${PACKAGE.name}'); console.log(Object.keys(require.cache).some((m) => m.includes('/node_modules/yaml/')))`,
   );
   if (yaml !== 'false') fail('the library entry loads the YAML parser: config loading belongs to the CLI and the app');
+
+  // The installed command runs the compiled CLI: the package ships no TypeScript, and tsx is not there.
+  const help = run(process.execPath, [join(app, 'node_modules', '.bin', 'cnpg-snapshot-scheduler'), '--help'], app).stdout;
+  if (!help.startsWith('Usage: cnpg-snapshot-scheduler')) fail(`cnpg-snapshot-scheduler --help printed:\n${help}`);
 
   step('node app.js');
   // CDK_OUTDIR is where the CDK CLI tells an app to write its assembly; `node app.js` alone would pick a temporary one.

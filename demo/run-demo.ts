@@ -1,8 +1,8 @@
 /**
  * The main job without AWS: a simulated week of hourly backups of `hendrix` (namespace `demo`) through the deployed
  * workflows, the daily retention sweeps, a restore of the latest backup, and a restore drill that verifies it on its
- * data (orders written into hendrix along the week). Runs on the Kubernetes API test server and a virtual clock; see
- * README "How it is tested".
+ * data (orders written into hendrix along the week), then the loss of the namespace and a restore from the
+ * recovery-point catalog. Runs on the Kubernetes API test server and a virtual clock; see README "How it is tested".
  */
 import type { Backup, VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
@@ -122,10 +122,42 @@ async function main(): Promise<void> {
         `${transitions(local.executions)} / ${((transitions(backupExecutions) + transitions(backupTicks)) / backupExecutions.length).toFixed(1)}`,
       ),
     );
+    await loseTheNamespace(local, restore.clusterName);
     console.log(row('real time', `${((performance.now() - wallStart) / 1000).toFixed(1)} s`));
   } finally {
     await local.close();
   }
+}
+
+/**
+ * `kubectl delete namespace demo`: the Clusters, Backups and VolumeSnapshots go; the EBS snapshots of the kept backups
+ * (Retain) and their records in the recovery-point catalog stay. The namespace is recreated and the latest backup
+ * restored into it from the catalog, under the source's name.
+ */
+async function loseTheNamespace(local: LocalScheduler, restoredName: string): Promise<void> {
+  const namespace = HENDRIX.namespace;
+  const countOrders = async (cluster: string) =>
+    Number((await local.server.cnpg.sql(namespace, cluster, 'select count(*) as n from orders'))[0]!.rows[0]!.n);
+  // What the latest backup holds: the rows of the cluster restored from it above.
+  const ordersInLatest = await countOrders(restoredName);
+  const clusters = local.server.objects<{ metadata: { name: string } }>('clusters', namespace).map((c) => c.metadata.name);
+  const backups = local.server.objects<Backup>('backups', namespace).length;
+  const snapshots = local.server.objects<VolumeSnapshot>('volumesnapshots', namespace).length;
+  console.log(`\ndeleting namespace ${namespace}, then restoring hendrix into it again from the recovery-point catalog ...`);
+  local.server.remove('namespaces', '', namespace);
+  const records = (await local.recoveryPoints.recordsOf('hendrix')).filter((r) => r.expiredAt === undefined);
+  local.server.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  const back = await local.requestRestore({ target: 'hendrix', fromCatalog: true, clusterName: HENDRIX.cluster });
+  const execution = local.execution(back.executionName!);
+  if (execution?.status !== 'SUCCEEDED') throw new Error(`restore from the catalog ended ${execution?.status}: ${execution?.cause}`);
+  const completed = local.events.ofType('Restore Completed').find((e) => e.detail.requestId === back.requestId)!;
+  console.log('\nLosing the namespace');
+  console.log(
+    row('lost with it', `${clusters.length} Clusters (${clusters.join(', ')}), ${backups} Backups, ${snapshots} VolumeSnapshots`),
+  );
+  console.log(row('left outside it', `${local.server.cnpg.storageSnapshots().length} EBS snapshots, ${records.length} catalog records`));
+  console.log(row('came back', `${back.namespace}/${back.clusterName} from ${back.backup}, RTO ${String(completed.detail.rtoSeconds)} s`));
+  console.log(row('orders in it / in the latest backup', `${await countOrders(HENDRIX.cluster)} / ${ordersInLatest}`));
 }
 
 main().catch((error: unknown) => {

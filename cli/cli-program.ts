@@ -22,11 +22,8 @@ export interface CliEnvironment {
   operations: (connection: Connection) => SchedulerOperations;
 }
 
-/** How the CLI reaches the clusters: a kubeconfig (the handlers of the workflows run here). */
-export interface Connection {
-  kubeconfig: string;
-  context?: string;
-}
+/** How the CLI reaches the scheduler: a kubeconfig (the handlers of the workflows run here), or a deployed stack (AWS). */
+export type Connection = { kind: 'kubeconfig'; kubeconfig: string; context?: string } | { kind: 'stack'; stack: string; region?: string };
 
 /** Exit codes: 0 done, 1 refused or failed, 2 a usage error, 3 `--wait` gave up while the run goes on. */
 export const EXIT_FAILED = 1;
@@ -81,6 +78,8 @@ interface GlobalOptions {
   config?: string;
   kubeconfig?: string;
   context?: string;
+  stack?: string;
+  region?: string;
   at?: Date;
 }
 
@@ -104,6 +103,11 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     .option('-c, --config <file>', 'the deployment config (YAML or JSON) that lists the targets')
     .option('--kubeconfig <file>', 'reach the clusters with this kubeconfig instead of AWS (kind, k3s, minikube, any CNPG cluster)')
     .option('--context <name>', 'the kubeconfig context to use')
+    .option(
+      '--stack <name>',
+      'use the deployed stack of this name (its outputs, the usual AWS credential chain): no Kubernetes access needed',
+    )
+    .option('--region <region>', "the AWS region of the stack (default: the AWS SDK's, e.g. AWS_REGION or the profile)")
     .option('--at <time>', 'evaluate as of this time instead of now (ISO 8601 with a zone)', parseTime)
     .configureOutput({ writeOut: env.stdout, writeErr: env.stderr })
     .exitOverride()
@@ -113,8 +117,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     const options = program.opts<GlobalOptions>();
     if (!options.config)
       throw new CliError('Which targets? Pass --config <file>: the deployment config you deploy with (e.g. config/example.yaml).');
-    if (!options.kubeconfig)
-      throw new CliError('How to reach the clusters? Pass --kubeconfig <file> (and --context <name>) to work on them with a kubeconfig.');
+    if (options.stack && options.kubeconfig)
+      throw new CliError('Pass either --stack <name> (a deployed scheduler) or --kubeconfig <file> (a cluster, no AWS), not both.');
+    if (!options.stack && !options.kubeconfig)
+      throw new CliError(
+        'How to reach the scheduler? Pass --stack <name> [--region <region>] for a deployed stack, or --kubeconfig <file> (and --context <name>) to work on a cluster with a kubeconfig.',
+      );
     let targets: readonly TargetSpec[];
     try {
       targets = loadDeploymentConfig(options.config).targets;
@@ -122,7 +130,10 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       if (error instanceof DeploymentConfigError) throw new CliError(error.message);
       throw error;
     }
-    const operations = env.operations({ kubeconfig: options.kubeconfig, ...(options.context && { context: options.context }) });
+    const connection: Connection = options.stack
+      ? { kind: 'stack', stack: options.stack, ...(options.region && { region: options.region }) }
+      : { kind: 'kubeconfig', kubeconfig: options.kubeconfig!, ...(options.context && { context: options.context }) };
+    const operations = env.operations(connection);
     const target = (name: string): TargetSpec => {
       const found = targets.find((t) => t.name === name);
       if (!found)
@@ -236,7 +247,10 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         parseTime,
       )
       .option('--cluster-name <name>', "the new Cluster's name (default <cluster>-restore-<YYYYMMDDHHMMSS>)")
-      .option('--to-namespace <namespace>', "the namespace to restore into: only the source's own (VolumeSnapshots are namespaced)"),
+      .option(
+        '--to-namespace <namespace>',
+        'another namespace of the deployment to restore into, from the recovery-point catalog (--stack only)',
+      ),
     'the restored cluster is ready',
   ).action(
     async (
@@ -245,16 +259,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     ) => {
       const { operations, target } = context();
       const spec = target(name);
-      if (options.toNamespace !== undefined && options.toNamespace !== spec.namespace)
-        throw new CliError(
-          `--to-namespace ${options.toNamespace}: a restore goes into the source's namespace (${spec.namespace}), because a volume is restored only from a VolumeSnapshot in its own namespace. ` +
-            'To restore elsewhere, import the snapshots there first (README, "Disaster: the namespace was deleted").',
-        );
       const order: RestoreOrder = {
         ...(options.backup !== undefined && { backup: options.backup }),
         ...(options.before && { before: options.before.toISOString() }),
         ...(options.pointInTime && { pointInTime: options.pointInTime.toISOString() }),
         ...(options.clusterName !== undefined && { clusterName: options.clusterName }),
+        ...(options.toNamespace !== undefined && { toNamespace: options.toNamespace }),
       };
       await report(await operations.restore(spec, order), options, true);
     },
@@ -263,9 +273,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
   withWaitOptions(
     program
       .command('drill <target>')
-      .description(
-        'run a restore drill of a target now with the deployed drill workflow (a deployed scheduler only); --wait follows it to its verdict',
-      ),
+      .description('run a restore drill of a target now with the deployed drill workflow (--stack only); --wait follows it to its verdict'),
     'the drill passed',
   ).action(async (name: string, options: WaitOptions) => {
     const { operations, target } = context();

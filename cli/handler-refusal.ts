@@ -7,6 +7,7 @@ const OPTION_OF_FIELD: Record<string, string> = {
   before: '--before',
   pointInTime: '--point-in-time',
   clusterName: '--cluster-name',
+  toNamespace: '--to-namespace',
 };
 
 /**

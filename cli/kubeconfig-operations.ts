@@ -106,7 +106,12 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
       return followedBackup(target, start.follow, async () => ({ ...(await at(target)), recoveryPoints: NO_CATALOG }));
     },
 
-    async restore(target, order) {
+    async restore(target, { toNamespace, ...order }) {
+      if (toNamespace !== undefined && toNamespace !== target.namespace)
+        throw new CliError(
+          `--to-namespace ${toNamespace}: in kubeconfig mode a restore goes into the source's namespace (${target.namespace}): a volume is restored only from a VolumeSnapshot in its own namespace, ` +
+            "and restoring elsewhere imports the snapshots from the deployment's recovery-point catalog, which only --stack mode reaches.",
+        );
       const deps = await at(target);
       let workflowInput: RestoreWorkflowInput | undefined;
       // The restore workflow's start, here: its input is taken and its first step runs in the CLI, right after.
@@ -134,7 +139,7 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
     drill() {
       return Promise.reject(
         new CliError(
-          'drill runs only against a deployed scheduler: a drill is the deployed drill workflow, with its verification Job and teardown, which kubeconfig mode does not have.',
+          'drill runs only against a deployed stack (--stack <name>): a drill is the deployed drill workflow, with its verification Job and teardown, which kubeconfig mode does not have.',
         ),
       );
     },

@@ -22,4 +22,6 @@ export interface RestoreOrder {
   before?: string;
   pointInTime?: string;
   clusterName?: string;
+  /** Another namespace of the deployment: the backup comes from the recovery-point catalog (stack mode). */
+  toNamespace?: string;
 }

@@ -39,7 +39,12 @@ import { MemoryRecoveryPointCatalog } from './memory-recovery-point-catalog';
 import { RecordingEventPublisher } from './recording-event-publisher';
 import { RecordingMetrics } from './recording-metrics';
 import { VirtualClock } from './virtual-clock';
-import { LocalWorkflowRunner, type LocalExecution, type LocalLambda } from './workflow-runner/local-workflow-runner';
+import {
+  LocalWorkflowRunner,
+  type ExecutionObserver,
+  type LocalExecution,
+  type LocalLambda,
+} from './workflow-runner/local-workflow-runner';
 import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-definition';
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
 import { SimulatedStorageProvider } from './cnpg/storage-provider';
@@ -301,8 +306,9 @@ export class LocalScheduler {
     workflow: LocalWorkflowKind,
     input: unknown,
     executionName = `manual-${this.executions.length + 1}`,
+    observer: ExecutionObserver = {},
   ): Promise<LocalExecution> {
-    const execution = await this.runners[workflow].run(input, executionName);
+    const execution = await this.runners[workflow].run(input, executionName, observer);
     this.executions.push(execution);
     return execution;
   }
@@ -319,6 +325,19 @@ export class LocalScheduler {
     } finally {
       this.beforeRestoreWorkflow = undefined;
     }
+  }
+
+  /**
+   * The RequestRestore function with another way to start the restore workflow: a stand-in for the Step Functions
+   * API starts it asynchronously, as StartExecution does, where `requestRestore` runs it to its end.
+   */
+  restoreRequesterWith(starter: WorkflowStarter, restoreStateMachineArn: string): (event: unknown) => Promise<RequestRestoreResult> {
+    return createRequestRestore({
+      ...this.deps,
+      recoveryPoints: this.recoveryPoints,
+      starter,
+      restoreStateMachineArn: () => restoreStateMachineArn,
+    });
   }
 
   /** Invokes one Lambda handler directly, as `aws lambda invoke` would. */

@@ -50,6 +50,14 @@ const WAIT_RESOURCE = 'local:virtual-wait';
 /** Real time the library allows a task (it defaults to 60 s): out of reach, so only virtual time decides. */
 const REAL_TIME_TASK_LIMIT_SECONDS = 20 * 86_400;
 
+/** Who watches one execution as it runs: a stand-in for the Step Functions API, say. */
+export interface ExecutionObserver {
+  /** The execution entered a state (a `<Type>StateEntered` event of its history); Wait states are reported as Wait. */
+  stateEntered?(name: string, type: string): void;
+  /** Awaited before each Wait state lets its time pass: the execution then runs one wait at a time, when told. */
+  beforeWait?(): Promise<void>;
+}
+
 export interface LocalWorkflowRunnerOptions {
   /** Each function's timeout (its Timeout property), in ms, by the ARN the definition invokes it with. */
   lambdaTimeoutsMs?: ReadonlyMap<string, number>;
@@ -163,12 +171,12 @@ export class LocalWorkflowRunner {
       );
   }
 
-  async run(input: unknown, executionName: string): Promise<LocalExecution> {
+  async run(input: unknown, executionName: string, observer: ExecutionObserver = {}): Promise<LocalExecution> {
     const startedAt = this.clock.now();
     this.machine ??= new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
     const execution = this.machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: this.localHandlers(executionName) as never,
+        taskResourceLocalHandlers: this.localHandlers(executionName, observer) as never,
         retryIntervalOverrides: Object.fromEntries([...this.taskStates.keys()].map((name) => [name, 0])),
       },
       context: { Execution: { Id: `arn:aws:states:local:execution:${executionName}`, Name: executionName } },
@@ -179,7 +187,10 @@ export class LocalWorkflowRunner {
     const history = { events: 0, bytes: 0, overLimit: false };
     const collecting = (async () => {
       for await (const event of execution.eventLogs) {
-        if (event.type === 'StateEntered') statesEntered.push(event.state.name);
+        if (event.type === 'StateEntered') {
+          statesEntered.push(event.state.name);
+          observer.stateEntered?.(event.state.name, this.waitStates.has(event.state.name) ? 'Wait' : event.state.type);
+        }
         if (event.type === 'StateRetried') retries += 1;
         history.events += this.historyEventsOf(event);
         history.bytes += JSON.stringify(event).length;
@@ -251,14 +262,19 @@ export class LocalWorkflowRunner {
     }
   }
 
-  private localHandlers(executionName: string): Record<string, (input: unknown) => Promise<unknown>> {
+  private localHandlers(executionName: string, observer: ExecutionObserver): Record<string, (input: unknown) => Promise<unknown>> {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, resource] of this.taskStates) {
       if (resource === WAIT_RESOURCE) {
         const wait = this.waitStates.get(name)!;
         handlers[name] = (input) => {
-          this.clock.advance(waitMilliseconds(wait, input, this.clock.nowMs()));
-          return Promise.resolve(input);
+          const pass = () => {
+            this.clock.advance(waitMilliseconds(wait, input, this.clock.nowMs()));
+            return input;
+          };
+          // Without an observer that holds it, the wait passes at once, as it always has.
+          const held = observer.beforeWait?.();
+          return held ? held.then(pass) : Promise.resolve(pass());
         };
         continue;
       }

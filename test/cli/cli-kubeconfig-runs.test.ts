@@ -168,13 +168,13 @@ describe('cnpg-snapshot-scheduler backup and restore with a kubeconfig', () => {
 
     const elsewhere = await cli('restore', 'hendrix', '--to-namespace', 'other');
     expect(elsewhere.code).toBe(1);
-    expect(elsewhere.stderr).toContain("--to-namespace other: a restore goes into the source's namespace (demo)");
+    expect(elsewhere.stderr).toContain("--to-namespace other: in kubeconfig mode a restore goes into the source's namespace (demo)");
     expect(clusters()).toHaveLength(before);
   });
 
   test('drill needs a deployed scheduler: in kubeconfig mode it says so, exit 1', async () => {
     const { code, stderr } = await cli('drill', 'hendrix');
     expect(code).toBe(1);
-    expect(stderr).toContain('drill runs only against a deployed scheduler');
+    expect(stderr).toContain('drill runs only against a deployed stack (--stack <name>)');
   });
 });

@@ -135,7 +135,7 @@ describe('cnpg-snapshot-scheduler, run as a process against a cluster', () => {
     expect(noConfig.code).toBe(1);
     expect(noConfig.stderr).toContain('Pass --config <file>');
     const noKubeconfig = await cli('status', '--config', join(dir, 'config.yaml'));
-    expect(noKubeconfig.stderr).toContain('Pass --kubeconfig <file>');
+    expect(noKubeconfig.stderr).toContain('Pass --stack <name> [--region <region>] for a deployed stack, or --kubeconfig <file>');
     const badTime = await cli('status', ...common().slice(0, 4), '--at', 'yesterday');
     expect(badTime.code).toBe(2);
     expect(badTime.stderr).toContain('must be an ISO 8601 time with a zone');

@@ -1,0 +1,44 @@
+import type { StandInRequest, StandInResponse } from './http-stand-in';
+
+const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/**
+ * CloudFormation's DescribeStacks for one stack and its outputs, in the service's Query protocol: a form-encoded POST
+ * (Action, Version, StackName), answered in XML (AWS CloudFormation API Reference, DescribeStacks: the
+ * DescribeStacksResult with Stacks.member.N, each with StackName, StackId, CreationTime, StackStatus and
+ * Outputs.member.N of OutputKey and OutputValue). An unknown stack is the 400 ValidationError
+ * "Stack with id <name> does not exist" (same page, Errors; the Common Errors' ErrorResponse document).
+ */
+export function cloudFormationStandIn(stackName: string, outputs: Readonly<Record<string, string>>) {
+  return (request: StandInRequest): Promise<StandInResponse> => {
+    const form = new URLSearchParams(request.body);
+    const requestId = `local-${Date.now().toString(36)}`;
+    if (form.get('Action') !== 'DescribeStacks')
+      return Promise.resolve(errorResponse('InvalidAction', `Could not find operation ${form.get('Action') ?? ''}`, requestId));
+    const asked = form.get('StackName') ?? '';
+    if (asked !== stackName) return Promise.resolve(errorResponse('ValidationError', `Stack with id ${asked} does not exist`, requestId));
+    const members = Object.entries(outputs)
+      .map(([key, value]) => `<member><OutputKey>${escapeXml(key)}</OutputKey><OutputValue>${escapeXml(value)}</OutputValue></member>`)
+      .join('');
+    const body =
+      `<DescribeStacksResponse xmlns="${NAMESPACE}"><DescribeStacksResult><Stacks><member>` +
+      `<StackName>${escapeXml(stackName)}</StackName>` +
+      `<StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${escapeXml(stackName)}/local</StackId>` +
+      `<CreationTime>2026-11-01T00:00:00.000Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus>` +
+      `<Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult>` +
+      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></DescribeStacksResponse>`;
+    return Promise.resolve({ status: 200, headers: { 'Content-Type': 'text/xml' }, body });
+  };
+}
+
+function errorResponse(code: string, message: string, requestId: string): StandInResponse {
+  return {
+    status: 400,
+    headers: { 'Content-Type': 'text/xml' },
+    body:
+      `<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>Sender</Type><Code>${code}</Code>` +
+      `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}

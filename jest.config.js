@@ -29,7 +29,7 @@ const E2E = [
   'test/cli/cli-process.test.ts',
   'test/cli/cli-kubeconfig-runs.test.ts',
   'test/cli/cli-stack-mode.test.ts',
-  'test/infra/{lambda-bundles,lambda-code,prebundled-scheduler,private-endpoint,scheduler-monitoring,security-checks,snapshot-scheduler,snapshot-scheduler-construct,target-catalog-layer}.test.ts',
+  'test/infra/{lambda-bundles,lambda-code,prebundled-scheduler,private-endpoint,recovery-point-catalog,scheduler-monitoring,security-checks,snapshot-scheduler,snapshot-scheduler-construct,target-catalog-layer}.test.ts',
 ].map((glob) => join(__dirname, glob));
 
 module.exports = {

@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import type { Backup, Cluster, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
 import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
+import { runCliProcess, writeKubeconfig, type CliRun } from './cli-as-process';
 
 /**
  * `backup` and `restore` in kubeconfig mode, run as a user runs them: a process, a kubeconfig pointing at the
@@ -14,7 +13,6 @@ import { VirtualClock } from '../../simulator/virtual-clock';
  * header); here every request the server receives moves the virtual clock by STEP_MS, so each look of the CLI finds
  * the simulated CNPG further on, however fast or slow the machine is.
  */
-const run = promisify(execFile);
 const START = new Date('2026-11-02T00:00:00Z');
 const STEP_MS = 10_000;
 const ADMIN_TOKEN = 'cli-runs-admin-token';
@@ -24,22 +22,8 @@ let clock: VirtualClock;
 let dir: string;
 let firstBackup: string;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [
-    join('bin', 'cnpg-snapshot-scheduler.js'),
-    ...args,
-    '--config',
-    join(dir, 'config.yaml'),
-    '--kubeconfig',
-    join(dir, 'kubeconfig'),
-  ];
-  try {
-    const { stdout, stderr } = await run(process.execPath, argv, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function cli(...args: string[]): Promise<CliRun> {
+  return runCliProcess([...args, '--config', join(dir, 'config.yaml'), '--kubeconfig', join(dir, 'kubeconfig')]);
 }
 
 const backups = () => local.server.objects<Backup>('backups', 'demo');
@@ -53,17 +37,7 @@ beforeAll(async () => {
   clock.advance(10 * 60_000);
   dir = mkdtempSync(join(tmpdir(), 'cli-runs-'));
   writeFileSync(join(dir, 'config.yaml'), toYaml({ targets: [HENDRIX] }));
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    toYaml({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'local', cluster: { server: local.server.url, 'certificate-authority-data': local.server.caData } }],
-      users: [{ name: 'sre', user: { token: ADMIN_TOKEN } }],
-      contexts: [{ name: 'local', context: { cluster: 'local', user: 'sre' } }],
-      'current-context': 'local',
-    }),
-  );
+  writeKubeconfig(join(dir, 'kubeconfig'), local.server, ADMIN_TOKEN);
   local.server.onRequest(() => clock.advance(STEP_MS));
 });
 

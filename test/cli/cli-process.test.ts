@@ -1,17 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
+import { runCliProcess, writeKubeconfig, type CliRun } from './cli-as-process';
 
 /**
  * The CLI as a user runs it: a separate process (`bin/cnpg-snapshot-scheduler.js`), a kubeconfig pointing at the
  * Kubernetes API test server, and the deployment config; the cluster holds a day of backups taken by the workflows.
  */
-const run = promisify(execFile);
 const START = new Date('2026-11-02T00:00:00Z');
 const HOUR = 3_600_000;
 const ADMIN_TOKEN = 'cli-admin-token';
@@ -21,15 +19,8 @@ let local: LocalScheduler;
 let dir: string;
 let clock: VirtualClock;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [join('bin', 'cnpg-snapshot-scheduler.js'), ...args];
-  try {
-    const { stdout, stderr } = await run(process.execPath, argv, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function cli(...args: string[]): Promise<CliRun> {
+  return runCliProcess(args);
 }
 
 const later = () => new Date(clock.nowMs() + 24 * HOUR).toISOString();
@@ -52,17 +43,7 @@ beforeAll(async () => {
   clock.advance(20 * 60_000);
   dir = mkdtempSync(join(tmpdir(), 'cli-'));
   writeFileSync(join(dir, 'config.yaml'), toYaml({ targets: [TARGET] }));
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    toYaml({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'local', cluster: { server: local.server.url, 'certificate-authority-data': local.server.caData } }],
-      users: [{ name: 'sre', user: { token: ADMIN_TOKEN } }],
-      contexts: [{ name: 'local', context: { cluster: 'local', user: 'sre' } }],
-      'current-context': 'local',
-    }),
-  );
+  writeKubeconfig(join(dir, 'kubeconfig'), local.server, ADMIN_TOKEN);
 });
 
 afterAll(async () => {

@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import type { Backup, Cluster } from '../../lambdas/domain/kube-objects';
 import { startAwsApiStandIns, type AwsApiStandIns } from '../../simulator/aws-api/aws-api-stand-ins';
 import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
+import { runCliProcess, type CliRun } from './cli-as-process';
 
 /**
  * The CLI against a deployed stack, as an SRE with AWS permissions only runs it: a process whose AWS SDK reaches
@@ -15,7 +14,6 @@ import { VirtualClock } from '../../simulator/virtual-clock';
  * workflows and the handlers on the local runner and the Kubernetes API test server. The stand-in lets an execution
  * on by one Wait state per DescribeExecution, so the CLI's real-time polling sees it progress at any machine speed.
  */
-const run = promisify(execFile);
 const START = new Date('2026-11-02T00:00:00Z');
 const STACK = 'CnpgSnapshotScheduler';
 
@@ -25,16 +23,9 @@ let aws: AwsApiStandIns;
 let dir: string;
 let firstBackup: string;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [join('bin', 'cnpg-snapshot-scheduler.js'), ...args, '--config', join(dir, 'config.yaml')];
+function cli(...args: string[]): Promise<CliRun> {
   const { AWS_PROFILE: _profile, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await run(process.execPath, argv, { encoding: 'utf8', env: { ...inherited, ...aws.env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runCliProcess([...args, '--config', join(dir, 'config.yaml')], { ...inherited, ...aws.env });
 }
 
 const backups = () => local.server.objects<Backup>('backups', 'demo');

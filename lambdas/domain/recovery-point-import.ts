@@ -30,18 +30,16 @@ export interface RecoveryPointImport {
 
 const SUFFIX_LENGTH = 8;
 
-/** Names of one request's imported objects: the original snapshot's name and a digest of the request. */
-function importedName(volume: RecoveryPointVolume, requestId: string): string {
-  return `${volume.snapshot}-${createHash('sha256').update(requestId).digest('hex').slice(0, SUFFIX_LENGTH)}`;
-}
-
 export function recoveryPointImport(record: RecoveryPointRecord, destination: RestoreDestination, requestId: string): RecoveryPointImport {
+  // Names of one request's imported objects: the original snapshot's name and a digest of the request.
+  const suffix = createHash('sha256').update(requestId).digest('hex').slice(0, SUFFIX_LENGTH);
+  const importedName = (volume: RecoveryPointVolume) => `${volume.snapshot}-${suffix}`;
   const marks = { [KubeLabel.ManagedBy]: MANAGER_NAME, [SchedulerLabel.RestoreRequest]: requestId };
   const contents: VolumeSnapshotContent[] = [];
   const snapshots: VolumeSnapshot[] = [];
   const planned: VolumeSnapshot[] = [];
   for (const volume of record.volumes) {
-    const name = importedName(volume, requestId);
+    const name = importedName(volume);
     contents.push({
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'VolumeSnapshotContent',
@@ -70,7 +68,7 @@ export function recoveryPointImport(record: RecoveryPointRecord, destination: Re
     snapshots.push(snapshot);
     planned.push({ ...snapshot, status: { readyToUse: true, restoreSize: String(volume.restoreSizeBytes) } });
   }
-  return { contents, snapshots, plan: { backup: recordedBackup(record, (volume) => importedName(volume, requestId)), snapshots: planned } };
+  return { contents, snapshots, plan: { backup: recordedBackup(record, importedName), snapshots: planned } };
 }
 
 /** The Backup a record stands for, its elements named by `nameOf` (the source's snapshot names, or the imported ones). */

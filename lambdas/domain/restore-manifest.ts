@@ -1,6 +1,15 @@
 import { PreconditionFailedError } from '../errors';
 import { CNPG_API_VERSION, CnpgAnnotation, CnpgLabel, KubeLabel, SNAPSHOT_GROUP, SnapshotRole } from './cnpg-api';
-import type { Backup, Cluster, ClusterSpec, DataSourceRef, SnapshotElement, StorageConfiguration, VolumeSnapshot } from './kube-objects';
+import type {
+  Backup,
+  Cluster,
+  ClusterSpec,
+  DataSourceRef,
+  KubeObject,
+  SnapshotElement,
+  StorageConfiguration,
+  VolumeSnapshot,
+} from './kube-objects';
 import { largerQuantity } from './kube-quantity';
 import { applicationDatabaseOf, type ApplicationDatabase } from './restore-application-database';
 import { majorOfImage, pinImage } from './restore-image';
@@ -154,8 +163,11 @@ export function buildRestorePlan(input: RestoreManifestInput): RestorePlan {
   };
 }
 
-/** A Cluster of that name that this same request created: follow it instead of creating another. */
-export function isSameRestoreRequest(existing: Cluster, requestId: string): boolean {
+/**
+ * An object of that name (the Cluster, or an imported snapshot or content) that this same request created: follow
+ * it instead of creating another.
+ */
+export function isSameRestoreRequest(existing: Pick<KubeObject, 'metadata'>, requestId: string): boolean {
   const labels = existing.metadata.labels ?? {};
   return labels[KubeLabel.ManagedBy] === MANAGER_NAME && labels[SchedulerLabel.RestoreRequest] === requestId;
 }

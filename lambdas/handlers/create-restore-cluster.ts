@@ -1,9 +1,7 @@
 import * as z from 'zod';
 import { ConflictError } from '../errors';
 import type { CreateResult } from '../adapters/kube-resources';
-import { KubeLabel } from '../domain/cnpg-api';
 import type { KubeObject } from '../domain/kube-objects';
-import { MANAGER_NAME, SchedulerLabel } from '../domain/scheduler-metadata';
 import { restoreStartedEvent, type RestoreEventContext } from '../domain/restore-events';
 import { isSameRestoreRequest } from '../domain/restore-manifest';
 import { RESTORE_POLL_MIN_SECONDS, type RestoreProgress } from '../domain/restore-progress';
@@ -58,9 +56,7 @@ export function createCreateRestoreCluster(deps: Pick<WorkflowDependencies, 'cat
 
 /** An imported object of that name is this request's (a retried step finds its own), or the restore stops. */
 function ownedByRequest(result: CreateResult<KubeObject>, requestId: string): void {
-  if (result.created) return;
-  const labels = result.existing.metadata.labels ?? {};
-  if (labels[KubeLabel.ManagedBy] !== MANAGER_NAME || labels[SchedulerLabel.RestoreRequest] !== requestId)
+  if (!result.created && !isSameRestoreRequest(result.existing, requestId))
     throw new ConflictError(
       `${result.existing.kind} ${result.existing.metadata.namespace ? `${result.existing.metadata.namespace}/` : ''}${result.existing.metadata.name} already exists and belongs to another request`,
     );

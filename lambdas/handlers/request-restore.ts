@@ -76,7 +76,7 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
         namespace: source.namespace,
         cluster: source.cluster,
       },
-      ...(request.fromCatalog && { destination, import: { contents: chosen.imported!.contents, snapshots: chosen.imported!.snapshots } }),
+      ...(chosen.imported && { destination, import: { contents: chosen.imported.contents, snapshots: chosen.imported.snapshots } }),
       backup: backup.metadata.name,
       requestId,
       timeoutSeconds: request.timeoutMinutes * 60,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { BackupPhase } from './cnpg-api';
 import type { Backup } from './kube-objects';
-import { IsoTimestamp } from './workflow-input';
+import { IsoTimestamp } from './iso-timestamp';
 
 /**
  * What the backup workflow carries between checks of one Backup: StartBackup produces it, CheckBackup reads it back.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { newestRowTime, type CheckResult } from './drill-verification';
 import { DrillEventType, type SchedulerEvent } from './scheduler-event';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
-import { IsoTimestamp } from './workflow-input';
+import { IsoTimestamp } from './iso-timestamp';
 
 /** What a drill knows once its Cluster exists; carried from step to step and checked at every step. */
 export const DrillContextSchema = z.strictObject({

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { formatCompactUtc } from './backup-name';
 import { cronProblem } from './eventbridge-cron';
-import { IsoTimestamp } from './workflow-input';
+import { IsoTimestamp } from './iso-timestamp';
 
 /**
  * The deployment fires one schedule per distinct cron expression and workflow, never one per target: each firing (a

@@ -2,7 +2,7 @@ import { RestoreEventType, type SchedulerEvent } from './scheduler-event';
 import type { RestoreProgress } from './restore-progress';
 import * as z from 'zod';
 import { RestoreSummarySchema } from './restore-summary';
-import { IsoTimestamp } from './workflow-input';
+import { IsoTimestamp } from './iso-timestamp';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 
 /**

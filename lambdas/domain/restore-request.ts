@@ -6,7 +6,7 @@ import { defaultRestoredClusterName, restoredClusterNameProblem } from './restor
 import type { TargetSpec } from './target-spec';
 import type { RestoreDestination } from './recovery-point-import';
 import { parseInput } from './validation';
-import { IsoTimestamp } from './workflow-input';
+import { IsoTimestamp } from './iso-timestamp';
 
 /** The operator's restore request, as invoked at 3 a.m.: small, strict, and checked before anything is created. */
 const RESTORE_INSTANCES_MAX = 10;

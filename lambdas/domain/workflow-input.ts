@@ -1,9 +1,7 @@
 import * as z from 'zod';
 import { DiscoveredTargetRefSchema } from './target-discovery';
+import { IsoTimestamp } from './iso-timestamp';
 import { TargetNameSchema } from './target-spec';
-
-/** Timestamps must carry a zone (Z or an offset): a bare local time is ambiguous at 3 a.m. */
-export const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a zone, e.g. 2026-11-25T05:00:00Z' });
 
 /** An explicit target's name: how drill inputs name their target (discovered targets are not drilled). */
 export const TargetNameReferenceSchema = z

@@ -12,7 +12,8 @@ import {
 import { decideRestoreProgress } from '../domain/restore-progress';
 import { SchedulerLabel } from '../domain/scheduler-metadata';
 import { parseInput } from '../domain/validation';
-import { IsoTimestamp, TargetNameReferenceSchema } from '../domain/workflow-input';
+import { IsoTimestamp } from '../domain/iso-timestamp';
+import { TargetNameReferenceSchema } from '../domain/workflow-input';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
 /** How often the verification Job is looked at, and how long past its own deadline the drill waits for it. */

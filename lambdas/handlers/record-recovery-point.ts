@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { RecoveryPointLedger } from '../adapters/recovery-point-ledger';
 import { BackupEventType, DrillEventType } from '../domain/scheduler-event';
 import { parseInput } from '../domain/validation';
-import { IsoTimestamp } from '../domain/workflow-input';
+import { IsoTimestamp } from '../domain/iso-timestamp';
 import type { Log } from '../runtime/logger';
 
 /** A `Backup Completed` event as an EventBridge rule delivers it: the envelope, with our detail inside. */

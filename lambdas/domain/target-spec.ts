@@ -111,10 +111,12 @@ export const TargetSpecSchema = z.strictObject({
   cluster: dnsLabel,
   auth: KubeAuthSchema.default({ kind: 'eks' }),
   schedule: cron.default('cron(0 * * * ? *)'),
-  backup: BackupOptionsSchema.default(BackupOptionsSchema.parse({})),
-  retention: RetentionPolicySchema.default(RetentionPolicySchema.parse({})),
+  // prefault: an omitted section is parsed as {}, which fills in its defaults, when a target is parsed rather than
+  // when the module loads (every function bundle imports this module).
+  backup: BackupOptionsSchema.prefault({}),
+  retention: RetentionPolicySchema.prefault({}),
   rpoMinutes: z.int().min(5).max(43_200).default(90),
-  drill: DrillPolicySchema.default(DrillPolicySchema.parse({})),
+  drill: DrillPolicySchema.prefault({}),
 });
 /** A target as written in the config (defaults optional). */
 export type TargetSpecInput = z.input<typeof TargetSpecSchema>;

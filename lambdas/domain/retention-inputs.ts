@@ -1,4 +1,3 @@
-import { CnpgLabel } from './cnpg-api';
 import { durationSeconds, type Duration } from './duration';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from './kube-objects';
 import { isMarkedFor, isSnapshotMarkedFor } from './scheduler-metadata';
@@ -70,8 +69,8 @@ export const isBeingDeleted = (object: { metadata: { deletionTimestamp?: string 
   object.metadata.deletionTimestamp !== undefined;
 
 /** The Backups the plan decides on: volume-snapshot Backups of the cluster. */
-export function plannedBackups(inputs: RetentionInputs): Backup[] {
-  return inputs.backups.filter((b) => b.spec.cluster.name === inputs.cluster && b.spec.method === 'volumeSnapshot');
+export function isPlanned(backup: Backup, inputs: Pick<RetentionInputs, 'cluster'>): boolean {
+  return backup.spec.cluster.name === inputs.cluster && backup.spec.method === 'volumeSnapshot';
 }
 
 /** Scope `managed` covers only Backups carrying this target's marks; scope `all` covers every planned Backup. */
@@ -82,18 +81,4 @@ export function isInScope(backup: Backup, inputs: Pick<RetentionInputs, 'policy'
 /** Scope `managed` covers only snapshots carrying this target's mark; scope `all` covers every snapshot of the cluster. */
 export function isSnapshotInScope(snapshot: VolumeSnapshot, inputs: Pick<RetentionInputs, 'policy' | 'target'>): boolean {
   return inputs.policy.scope === 'all' || isSnapshotMarkedFor(snapshot.metadata.labels, inputs.target);
-}
-
-/** A Backup's snapshots are the VolumeSnapshots CNPG labelled with its name. */
-export function snapshotsByBackup(snapshots: readonly VolumeSnapshot[]): Map<string, VolumeSnapshot[]> {
-  const byBackup = new Map<string, VolumeSnapshot[]>();
-  const label = CnpgLabel.BackupName;
-  for (const snapshot of snapshots) {
-    const backupName = snapshot.metadata.labels?.[label];
-    if (!backupName) continue;
-    const group = byBackup.get(backupName);
-    if (group) group.push(snapshot);
-    else byBackup.set(backupName, [snapshot]);
-  }
-  return byBackup;
 }

@@ -7,15 +7,15 @@ import {
   instant,
   isBeingDeleted,
   isInScope,
+  isPlanned,
   isSnapshotInScope,
   nameOf,
   phaseOf,
-  plannedBackups,
-  snapshotsByBackup,
   type RetentionInputs,
 } from './retention-inputs';
 import { restoreNeeds, type ProtectionRule } from './retention-protections';
-import { keptCompletedBackups, type CompletedKeepRule } from './retention-tiers';
+import { SnapshotGroups } from './retention-snapshot-groups';
+import { keptCompletedBackups, type CompletedBackup, type CompletedKeepRule } from './retention-tiers';
 import { isSnapshotMarkedFor } from './scheduler-metadata';
 
 /**
@@ -40,8 +40,9 @@ import { isSnapshotMarkedFor } from './scheduler-metadata';
  *
  * Pure and deterministic: the plan depends only on the inputs, not on their order. Backups are listed newest first;
  * snapshots by their Backup in that order (by name within one), then the orphans, newest first. Linear but for
- * the sort of the Backups; every timestamp is parsed once, and the snapshots' only for orphans. Applying the plan
- * and planning again deletes nothing.
+ * the sort of the Backups; every timestamp is parsed once, and the snapshots' only for orphans; names are hashed
+ * only when the namespace is not listed by name (SnapshotGroups) or a restore is under way. Applying the plan and
+ * planning again deletes nothing.
  */
 
 export type { RetentionInputs } from './retention-inputs';
@@ -114,14 +115,18 @@ function verdicts(action: Verdict['action']): (rule: RetentionRule) => Verdict {
 const keep = verdicts('keep');
 const remove = verdicts('delete');
 
-interface PlannedBackup {
+/** A planned Backup with what the plan reads of it, each read and parsed once: sorting compares numbers. */
+interface PlannedBackup extends CompletedBackup {
   backup: Backup;
-  name: string;
   phase: string;
-  /** Completion time (creation time without one), ms since the epoch, parsed once. */
-  time: number;
+  /** When it completed (status.stoppedAt), or was created without a stop time: ms since the epoch. */
+  completedAt: number;
   inScope: boolean;
+  /** Its VolumeSnapshots, by name (the group's own array, shared by Backups of the same name). */
+  snapshots: readonly VolumeSnapshot[];
 }
+
+const NO_SNAPSHOTS: readonly VolumeSnapshot[] = Object.freeze([]);
 
 export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const { policy, now } = inputs;
@@ -129,29 +134,46 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const failedKeepStart = now.getTime() - durationMs(policy.failedKeep);
   const orphanGraceStart = windowStart - durationMs(policy.failedKeep);
 
-  const planned: PlannedBackup[] = plannedBackups(inputs).map((backup) => ({
-    backup,
-    name: nameOf(backup),
-    phase: phaseOf(backup),
-    time: instant(completionTimeOf(backup), now),
-    inScope: isInScope(backup, inputs),
-  }));
-  planned.sort((a, b) => b.time - a.time || byName(b.name, a.name));
-  const snapshotsOf = snapshotsByBackup(inputs.snapshots);
+  const groups = new SnapshotGroups(inputs.snapshots);
+  const planned: PlannedBackup[] = [];
+  for (const backup of inputs.backups) {
+    const name = nameOf(backup);
+    const group = groups.find(name);
+    if (group) group.backupListed = true;
+    if (!isPlanned(backup, inputs)) continue;
+    planned.push({
+      backup,
+      name,
+      phase: phaseOf(backup),
+      completedAt: instant(completionTimeOf(backup), now),
+      inScope: isInScope(backup, inputs),
+      snapshots: group ? group.snapshots : NO_SNAPSHOTS,
+    });
+  }
+  planned.sort((a, b) => b.completedAt - a.completedAt || byName(b.name, a.name));
   const needs = restoreNeeds(inputs);
-  const completed: Array<{ name: string; completedAt: number }> = [];
-  for (const p of planned) if (p.inScope && p.phase === BackupPhase.Completed) completed.push({ name: p.name, completedAt: p.time });
-  const keepers = keptCompletedBackups(completed, policy, windowStart);
+  // Most runs have no restore under way: then no name is hashed to look it up (a large plan has hundreds of thousands).
+  const isBackupNeeded = (name: string) => needs.backups.size > 0 && needs.backups.has(name);
+  const restoreVerdict = (snapshot: VolumeSnapshot): Verdict | undefined => {
+    if (needs.snapshots.size === 0) return undefined;
+    const rule = needs.snapshots.get(nameOf(snapshot));
+    return rule && keep(rule);
+  };
+  const keepers = keptCompletedBackups(
+    planned.filter((p) => p.inScope && p.phase === BackupPhase.Completed),
+    policy,
+    windowStart,
+  );
 
-  const decide = ({ backup, name, phase, inScope }: PlannedBackup, snapshots: readonly VolumeSnapshot[]): Verdict => {
+  const decide = ({ backup, name, phase, inScope, snapshots }: PlannedBackup): Verdict => {
     if (!inScope) return keep('out-of-scope');
     if (phase !== BackupPhase.Completed && phase !== BackupPhase.Failed) return keep('in-progress');
-    if (needs.backups.has(name)) return keep('referenced-by-restore');
+    if (isBackupNeeded(name)) return keep('referenced-by-restore');
     let claimed = false;
     for (const snapshot of snapshots) {
-      const need = needs.snapshots.get(nameOf(snapshot));
-      if (need === 'referenced-by-restore') return keep(need);
-      claimed ||= need === 'referenced-by-pending-claim';
+      const need = restoreVerdict(snapshot);
+      if (need?.rule === 'referenced-by-restore') return need;
+      claimed ||= need?.rule === 'referenced-by-pending-claim';
     }
     if (claimed) return keep('referenced-by-pending-claim');
     if (phase === BackupPhase.Failed)
@@ -162,46 +184,26 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     return rule ? keep(rule) : remove('expired');
   };
 
-  const marksOf = (snapshot: VolumeSnapshot) => isSnapshotMarkedFor(snapshot.metadata.labels, inputs.target);
-  const snapshotDecision = (snapshot: VolumeSnapshot, backupName: string, verdict: Verdict): SnapshotDecision => {
-    const name = nameOf(snapshot);
-    const needed = needs.snapshots.get(name);
-    const { action, rule } = needed ? keep(needed) : verdict;
-    const decision: SnapshotDecision = { name, backupName, action, rule, marked: marksOf(snapshot) };
-    if (isBeingDeleted(snapshot)) decision.deleting = true;
-    const content = snapshot.status?.boundVolumeSnapshotContentName;
-    if (content !== undefined) decision.content = content;
-    return decision;
-  };
-
-  const backupDecisions: BackupDecision[] = [];
+  let deleted = 0;
   const snapshots: SnapshotDecision[] = [];
-  for (const entry of planned) {
-    const own = snapshotsOf.get(entry.name) ?? [];
-    const verdict = decide(entry, own);
-    // The groups are this plan's own arrays: sorted in place.
-    const listed = own.length > 1 ? own.sort((a, b) => byName(nameOf(a), nameOf(b))) : own;
-    const decision: BackupDecision = {
-      name: entry.name,
-      action: verdict.action,
-      rule: verdict.rule,
-      phase: entry.phase,
-      snapshots: listed.map(nameOf),
-    };
-    if (entry.phase === BackupPhase.Completed) decision.completedAt = completionTimeOf(entry.backup);
-    const missing = missingSnapshots(entry.backup, decision.snapshots);
-    if (missing.length > 0) decision.missingSnapshots = missing;
-    if (isBeingDeleted(entry.backup)) decision.deleting = true;
-    backupDecisions.push(decision);
-    for (const snapshot of listed) snapshots.push(snapshotDecision(snapshot, entry.name, verdict));
-  }
+  const addSnapshot = (snapshot: VolumeSnapshot, backupName: string, verdict: Verdict): void => {
+    const decision = snapshotDecision(snapshot, backupName, restoreVerdict(snapshot) ?? verdict, inputs.target);
+    if (decision.action === 'delete') deleted += 1;
+    snapshots.push(decision);
+  };
+  const backupDecisions = planned.map((entry) => {
+    const decision = backupDecision(entry, decide(entry));
+    if (decision.action === 'delete') deleted += 1;
+    // Its snapshots share its verdict (the decision's action and rule), and follow in the same order.
+    for (const snapshot of entry.snapshots) addSnapshot(snapshot, entry.name, decision);
+    return decision;
+  });
 
   // Snapshots whose Backup is gone; those of a Backup that exists but is not planned (another cluster's or method's) are not in the plan.
-  const existing = new Set(inputs.backups.map(nameOf));
   const clusterLabel = CnpgLabel.Cluster;
-  const orphans: Array<{ createdAt: number; decision: SnapshotDecision }> = [];
-  for (const [backupName, group] of snapshotsOf) {
-    if (existing.has(backupName)) continue;
+  const orphans: Array<{ createdAt: number; snapshot: VolumeSnapshot; backupName: string; verdict: Verdict }> = [];
+  for (const { backupName, backupListed, snapshots: group } of groups.groups) {
+    if (backupListed) continue;
     for (const snapshot of group) {
       if (snapshot.metadata.labels?.[clusterLabel] !== inputs.cluster) continue;
       const createdAt = instant(snapshot.metadata.creationTimestamp, now);
@@ -212,21 +214,51 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
           : createdAt > orphanGraceStart
             ? keep('orphan-within-grace')
             : remove('orphaned-snapshot');
-      orphans.push({ createdAt, decision: snapshotDecision(snapshot, backupName, verdict) });
+      orphans.push({ createdAt, snapshot, backupName, verdict });
     }
   }
-  orphans.sort((a, b) => b.createdAt - a.createdAt || byName(a.decision.name, b.decision.name));
-  for (const { decision } of orphans) snapshots.push(decision);
+  orphans.sort((a, b) => b.createdAt - a.createdAt || byName(nameOf(a.snapshot), nameOf(b.snapshot)));
+  for (const { snapshot, backupName, verdict } of orphans) addSnapshot(snapshot, backupName, verdict);
 
-  let deleted = 0;
-  for (const decision of backupDecisions) if (decision.action === 'delete') deleted += 1;
-  for (const decision of snapshots) if (decision.action === 'delete') deleted += 1;
   return { backups: backupDecisions, snapshots, kept: backupDecisions.length + snapshots.length - deleted, deleted };
 }
 
-/** Names in the Backup's status.snapshotBackupStatus that are not among `listed` (a handful: one per volume). */
-function missingSnapshots(backup: Backup, listed: readonly string[]): string[] {
-  const missing: string[] = [];
-  for (const element of backup.status?.snapshotBackupStatus?.elements ?? []) if (!listed.includes(element.name)) missing.push(element.name);
-  return missing.sort(byName);
+/**
+ * The decision on a planned Backup. Each shape is written as one literal: properties added afterwards would grow
+ * every decision of a plan that holds hundreds of thousands.
+ */
+function backupDecision(entry: PlannedBackup, { action, rule }: Verdict): BackupDecision {
+  const { name, phase, backup } = entry;
+  const snapshots = entry.snapshots.map(nameOf);
+  const decision: BackupDecision =
+    phase === BackupPhase.Completed
+      ? { name, action, rule, phase, snapshots, completedAt: completionTimeOf(backup) }
+      : { name, action, rule, phase, snapshots };
+  const missing = missingSnapshots(backup, snapshots);
+  if (missing) decision.missingSnapshots = missing;
+  if (isBeingDeleted(backup)) decision.deleting = true;
+  return decision;
+}
+
+/** The decision on a snapshot; one literal per shape, as for Backups. */
+function snapshotDecision(snapshot: VolumeSnapshot, backupName: string, { action, rule }: Verdict, target: string): SnapshotDecision {
+  const name = nameOf(snapshot);
+  const marked = isSnapshotMarkedFor(snapshot.metadata.labels, target);
+  const content = snapshot.status?.boundVolumeSnapshotContentName;
+  if (isBeingDeleted(snapshot))
+    return content === undefined
+      ? { name, backupName, action, rule, marked, deleting: true }
+      : { name, backupName, action, rule, marked, deleting: true, content };
+  return content === undefined ? { name, backupName, action, rule, marked } : { name, backupName, action, rule, marked, content };
+}
+
+/**
+ * Names in the Backup's status.snapshotBackupStatus that are not among `listed` (a handful: one per volume), by
+ * name; undefined when none is missing, so that a complete Backup allocates nothing.
+ */
+function missingSnapshots(backup: Backup, listed: readonly string[]): string[] | undefined {
+  let missing: string[] | undefined;
+  for (const element of backup.status?.snapshotBackupStatus?.elements ?? [])
+    if (!listed.includes(element.name)) (missing ??= []).push(element.name);
+  return missing && missing.length > 1 ? missing.sort(byName) : missing;
 }

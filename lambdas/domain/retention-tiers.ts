@@ -23,12 +23,22 @@ const TIERS: ReadonlyArray<{ period: TierPeriod; rule: CompletedKeepRule }> = [
   { period: 'monthly', rule: 'monthly-tier' },
 ];
 
-/** The newest backup of each of the `count` most recent periods that hold one; `newestFirst` must be sorted so. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The newest backup of each of the `count` most recent periods that hold one; `newestFirst` must be sorted so.
+ * Every period is made of whole UTC days, so a backup of the same day as the one before it is of a period already
+ * seen: its period is not worked out again (hourly backups would otherwise format a date each).
+ */
 function newestOfRecentPeriods(newestFirst: readonly CompletedBackup[], period: TierPeriod, count: number): CompletedBackup[] {
   const seen = new Set<string>();
   const chosen: CompletedBackup[] = [];
+  let previousDay: number | undefined;
   for (const backup of newestFirst) {
     if (seen.size >= count) break;
+    const day = Math.floor(backup.completedAt / DAY_MS);
+    if (day === previousDay) continue;
+    previousDay = day;
     const key = periodOf(period, new Date(backup.completedAt));
     if (seen.has(key)) continue;
     seen.add(key);

@@ -278,4 +278,23 @@ describe('the retention plan, over random histories', () => {
       RUNS,
     );
   });
+
+  test('gives the same plan for the namespace listed by name, as the API server lists it, as in any other order', () => {
+    const byName = <T extends { metadata: { name: string } }>(items: readonly T[]) =>
+      [...items].sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+    fc.assert(
+      fc.property(historyArbitrary, fc.nat(), (inputs, seed) => {
+        const plan = planRetention(inputs);
+        const listed = { ...inputs, backups: byName(inputs.backups), snapshots: byName(inputs.snapshots) };
+        expect(planRetention(listed)).toEqual(plan);
+        const shuffled = fc.sample(fc.shuffledSubarray([...listed.backups], { minLength: listed.backups.length }), {
+          numRuns: 1,
+          seed,
+        })[0]!;
+        expect(planRetention({ ...listed, backups: shuffled })).toEqual(plan);
+        expect(planRetention({ ...listed, backups: [...listed.backups].reverse() })).toEqual(plan);
+      }),
+      RUNS,
+    );
+  });
 });

@@ -9,6 +9,7 @@
  * slower than alone: a timeout only catches a hang, it never measures speed (that is `npm run bench`'s job).
  * Jest runs on the Node 24 from the `node` devDependency, which loads ESM-only packages through require(esm).
  */
+const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 
 const MINUTE = 60_000;
@@ -29,6 +30,8 @@ const E2E = [
   'test/cli/cli-process.test.ts',
   'test/cli/cli-kubeconfig-runs.test.ts',
   'test/cli/cli-stack-mode.test.ts',
+  // Runs PostgreSQL (PGlite, seconds to start).
+  'test/kube-api-server/pre-provisioned-snapshot-data.test.ts',
   'test/infra/{lambda-bundles,lambda-code,prebundled-scheduler,private-endpoint,recovery-point-catalog,scheduler-monitoring,security-checks,snapshot-scheduler,snapshot-scheduler-construct,target-catalog-layer}.test.ts',
 ].map((glob) => join(__dirname, glob));
 
@@ -36,6 +39,9 @@ module.exports = {
   // One timeout for both projects (jest reads it from the root config only). The slowest files, an end-to-end run
   // of many workflows or a CDK synth, took two to three minutes each on two cores at a load average of 30.
   testTimeout: 20 * MINUTE,
+  // Jest's default is one worker fewer than cores: on two cores, one worker, and a core idle while the parent waits.
+  // The parent only schedules files, so a worker per core (at least two) uses the machine.
+  maxWorkers: Math.max(2, availableParallelism()),
   coverageProvider: 'v8',
   collectCoverageFrom: ['bin/**/*.ts', 'lib/**/*.ts', 'lambdas/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],

@@ -1,17 +1,20 @@
-import type { Cluster, VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
-import { exampleCluster, exampleVolumeSnapshotClass } from '../../simulator/kube-api-server/fixtures';
-import { backupManifest, CNPG, NAMESPACE, SNAPSHOTS, startHarness, type Harness } from './api-harness';
+import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
+import { startHarness, type Harness } from './api-harness';
+import {
+  RESTORED,
+  backupThenLoseNamespace,
+  createContent,
+  createSnapshot,
+  importedContent,
+  importedSnapshot,
+} from './pre-provisioned-snapshot-steps';
 
 /**
- * Importing a storage snapshot into another namespace, as the external-snapshotter docs describe a pre-provisioned
- * snapshot: a VolumeSnapshotContent with spec.source.snapshotHandle and a volumeSnapshotRef, and a VolumeSnapshot with
- * spec.source.volumeSnapshotContentName. The CSI controller binds them (pkg/common-controller/snapshot_controller.go)
- * and the sidecar reports the storage snapshot's size (pkg/sidecar-controller); a Cluster bootstrapped from the
- * imported snapshot starts from the data the storage snapshot holds, also after the source namespace is gone.
+ * Importing a storage snapshot into another namespace (pre-provisioned-snapshot-steps.ts). The CSI controller binds
+ * the content and the snapshot (pkg/common-controller/snapshot_controller.go) and the sidecar reports the storage
+ * snapshot's size (pkg/sidecar-controller). That a Cluster bootstrapped from it starts from the data the storage
+ * snapshot holds is pre-provisioned-snapshot-data.test.ts (it runs PostgreSQL, so it is in the end-to-end suite).
  */
-
-const HOUR = 3_600_000;
-const RESTORED = 'restored';
 
 let harness: Harness;
 beforeEach(async () => {
@@ -19,49 +22,6 @@ beforeEach(async () => {
 });
 afterEach(() => harness.close());
 
-/** A completed backup `nightly` of hendrix (with rows in its data), taken with a Retain class, then the namespace deleted. */
-async function backupThenLoseNamespace(): Promise<{ data: VolumeSnapshotContent; wal: VolumeSnapshotContent }> {
-  harness.server.seed(exampleVolumeSnapshotClass({ name: 'csi-aws-vsc', deletionPolicy: 'Retain' }));
-  harness.server.seed(exampleCluster({ namespace: NAMESPACE, name: 'hendrix' }));
-  await harness.server.cnpg.sql(NAMESPACE, 'hendrix', 'create table orders (id int primary key); insert into orders values (1), (2)');
-  harness.server.seed(backupManifest('nightly', 'hendrix'));
-  harness.clock.advance(HOUR);
-  const contents = harness.server.objects<VolumeSnapshotContent>('volumesnapshotcontents');
-  const data = contents.find((c) => c.spec.volumeSnapshotRef.name === 'nightly')!;
-  const wal = contents.find((c) => c.spec.volumeSnapshotRef.name === 'nightly-wal')!;
-  await harness.admin.core.deleteNamespace({ name: NAMESPACE });
-  expect(harness.server.objects('volumesnapshots', NAMESPACE)).toEqual([]);
-  return { data, wal };
-}
-
-function importedContent(name: string, snapshot: string, handle: string) {
-  return {
-    apiVersion: 'snapshot.storage.k8s.io/v1',
-    kind: 'VolumeSnapshotContent',
-    metadata: { name },
-    spec: {
-      deletionPolicy: 'Retain',
-      driver: 'ebs.csi.aws.com',
-      source: { snapshotHandle: handle },
-      volumeSnapshotClassName: 'csi-aws-vsc',
-      volumeSnapshotRef: { name: snapshot, namespace: RESTORED },
-    },
-  };
-}
-
-function importedSnapshot(name: string, content: string, role: string) {
-  return {
-    apiVersion: 'snapshot.storage.k8s.io/v1',
-    kind: 'VolumeSnapshot',
-    metadata: { name, namespace: RESTORED, labels: { 'cnpg.io/backupName': 'nightly' }, annotations: { 'cnpg.io/pvcRole': role } },
-    spec: { source: { volumeSnapshotContentName: content }, volumeSnapshotClassName: 'csi-aws-vsc' },
-  };
-}
-
-const createContent = (body: object) =>
-  harness.admin.custom.createClusterCustomObject({ ...SNAPSHOTS, plural: 'volumesnapshotcontents', body });
-const createSnapshot = (body: object) =>
-  harness.admin.custom.createNamespacedCustomObject({ ...SNAPSHOTS, namespace: RESTORED, plural: 'volumesnapshots', body });
 const snapshot = (name: string) =>
   harness.server.objects<VolumeSnapshot>('volumesnapshots', RESTORED).find((s) => s.metadata.name === name);
 const content = (name: string) =>
@@ -69,10 +29,10 @@ const content = (name: string) =>
 
 describe('a pre-provisioned snapshot', () => {
   test('is bound to its content and ready with the storage snapshot size, in a namespace the backup never saw', async () => {
-    const { data } = await backupThenLoseNamespace();
+    const { data } = await backupThenLoseNamespace(harness);
     const handle = data.status!.snapshotHandle!;
-    await createContent(importedContent('imported-nightly', 'nightly', handle));
-    await createSnapshot(importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
+    await createContent(harness, importedContent('imported-nightly', 'nightly', handle));
+    await createSnapshot(harness, importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
 
     const bound = snapshot('nightly')!;
     expect(bound.status).toMatchObject({ boundVolumeSnapshotContentName: 'imported-nightly', readyToUse: true, restoreSize: '50Gi' });
@@ -84,17 +44,17 @@ describe('a pre-provisioned snapshot', () => {
   });
 
   test('waits with an error while its content is missing, and binds once the content is created', async () => {
-    const { data } = await backupThenLoseNamespace();
-    await createSnapshot(importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
+    const { data } = await backupThenLoseNamespace(harness);
+    await createSnapshot(harness, importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
     expect(snapshot('nightly')!.status).toMatchObject({ readyToUse: false, error: { message: 'VolumeSnapshotContent is missing' } });
-    await createContent(importedContent('imported-nightly', 'nightly', data.status!.snapshotHandle!));
+    await createContent(harness, importedContent('imported-nightly', 'nightly', data.status!.snapshotHandle!));
     expect(snapshot('nightly')!.status).toMatchObject({ boundVolumeSnapshotContentName: 'imported-nightly', readyToUse: true });
   });
 
   test('is not ready when the storage snapshot does not exist at the provider', async () => {
-    await backupThenLoseNamespace();
-    await createContent(importedContent('imported-gone', 'gone', 'snap-00000000000000000'));
-    await createSnapshot(importedSnapshot('gone', 'imported-gone', 'PG_DATA'));
+    await backupThenLoseNamespace(harness);
+    await createContent(harness, importedContent('imported-gone', 'gone', 'snap-00000000000000000'));
+    await createSnapshot(harness, importedSnapshot('gone', 'imported-gone', 'PG_DATA'));
     expect(snapshot('gone')!.status).toMatchObject({
       readyToUse: false,
       error: { message: 'snapshot snap-00000000000000000 does not exist at the provider' },
@@ -102,34 +62,13 @@ describe('a pre-provisioned snapshot', () => {
   });
 
   test('is not bound to a content that names another snapshot', async () => {
-    const { data } = await backupThenLoseNamespace();
-    await createContent(importedContent('imported-nightly', 'someone-else', data.status!.snapshotHandle!));
-    await createSnapshot(importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
+    const { data } = await backupThenLoseNamespace(harness);
+    await createContent(harness, importedContent('imported-nightly', 'someone-else', data.status!.snapshotHandle!));
+    await createSnapshot(harness, importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
     expect(snapshot('nightly')!.status).toMatchObject({
       readyToUse: false,
       error: { message: 'VolumeSnapshotContent imported-nightly is bound to another snapshot' },
     });
     expect(content('imported-nightly')!.spec.volumeSnapshotRef.uid).toBeUndefined();
-  });
-
-  test('restores the data its storage snapshot holds into a new Cluster after the source namespace is gone', async () => {
-    const { data, wal } = await backupThenLoseNamespace();
-    await createContent(importedContent('imported-nightly', 'nightly', data.status!.snapshotHandle!));
-    await createContent(importedContent('imported-nightly-wal', 'nightly-wal', wal.status!.snapshotHandle!));
-    await createSnapshot(importedSnapshot('nightly', 'imported-nightly', 'PG_DATA'));
-    await createSnapshot(importedSnapshot('nightly-wal', 'imported-nightly-wal', 'PG_WAL'));
-    const { spec, apiVersion, kind } = exampleCluster({ namespace: RESTORED, name: 'hendrix', instances: 1 });
-    const ref = (name: string) => ({ name, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' });
-    const manifest: Cluster = {
-      apiVersion,
-      kind,
-      metadata: { name: 'hendrix', namespace: RESTORED },
-      spec: { ...spec, bootstrap: { recovery: { volumeSnapshots: { storage: ref('nightly'), walStorage: ref('nightly-wal') } } } },
-    };
-    await harness.admin.custom.createNamespacedCustomObject({ ...CNPG, namespace: RESTORED, plural: 'clusters', body: manifest });
-    harness.clock.advance(HOUR);
-    await harness.server.cnpg.settled();
-    const [result] = await harness.server.cnpg.sql(RESTORED, 'hendrix', 'select id from orders order by id');
-    expect(result!.rows.map((row) => row.id)).toEqual([1, 2]);
   });
 });

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Names, Stage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { TARGET_CATALOG_FILE_NAME, TARGET_CATALOG_LAYER_DIRECTORY } from '../lambdas/adapters/target-catalog-file';
@@ -23,8 +23,12 @@ export class TargetCatalogLayer extends Construct {
 
   constructor(scope: Construct, id: string, props: TargetCatalogLayerProps) {
     super(scope, id);
-    const staging = mkdtempSync(join(tmpdir(), 'cnpg-target-catalog-'));
-    mkdirSync(join(staging, TARGET_CATALOG_LAYER_DIRECTORY));
+    // Written into the app's output directory (cdk.out), with the rest of the synth's output: a directory under the
+    // system's temporary directory was left behind by every synth.
+    const stage = Stage.of(this);
+    if (!stage) throw new Error('TargetCatalogLayer must be created inside a CDK App');
+    const staging = join(stage.outdir, 'target-catalog-source', Names.uniqueId(this));
+    mkdirSync(join(staging, TARGET_CATALOG_LAYER_DIRECTORY), { recursive: true });
     this.path = join(staging, TARGET_CATALOG_LAYER_DIRECTORY, TARGET_CATALOG_FILE_NAME);
     writeFileSync(this.path, JSON.stringify(props.document));
     this.layer = new lambda.LayerVersion(this, 'Layer', {

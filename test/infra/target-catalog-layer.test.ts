@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { Stage } from 'aws-cdk-lib';
 import { readTargetCatalog } from '../../lambdas/adapters/target-catalog-file';
 import { EXAMPLE_TARGET, synthesize } from './synthesize';
 
@@ -40,6 +42,10 @@ describe('the target catalog layer', () => {
       schedule: 'cron(0 * * * ? *)',
       auth: { kind: 'eks' },
     });
+  });
+
+  test('is written into the cloud assembly, so a synth leaves nothing in the temporary directory', () => {
+    expect(relative(Stage.of(stack)!.outdir, stack.scheduler.targetCatalog.path)).not.toMatch(/^\.\./);
   });
 
   test('no environment variable carries a target', () => {

@@ -66,15 +66,23 @@ function unitsInOrder(plan: RetentionPlan): Unit[] {
     if (isDoomed(backup)) groups.set(backup.name, { backup, snapshots: [] });
   }
   const orphans: Unit[] = [];
+  // A plan lists each Backup's snapshots together: one lookup per Backup, not per snapshot.
+  let backupName: string | undefined;
+  let group: Unit | undefined;
   for (let i = plan.snapshots.length - 1; i >= 0; i -= 1) {
     const snapshot = plan.snapshots[i]!;
     if (!isDoomed(snapshot)) continue;
-    const group = groups.get(snapshot.backupName);
+    if (snapshot.backupName !== backupName) {
+      backupName = snapshot.backupName;
+      group = groups.get(backupName);
+    }
     if (group) group.snapshots.push(snapshot);
     else orphans.push({ snapshots: [snapshot] });
   }
-  const units = [...groups.values()];
-  return [...units.filter(isUnfinished), ...units.filter((unit) => !isUnfinished(unit)), ...orphans];
+  const unfinished: Unit[] = [];
+  const others: Unit[] = [];
+  for (const unit of groups.values()) (isUnfinished(unit) ? unfinished : others).push(unit);
+  return unfinished.concat(others, orphans);
 }
 
 export function scheduleDeletions(plan: RetentionPlan, options: { scope: RetentionPolicy['scope']; budget: number }): DeletionSchedule {

@@ -128,13 +128,27 @@ async function withCatalog(
 
 /** The decisions of the snapshots this run's schedule deletes without releasing their content first (not ours). */
 function deletedUnreleased(plan: RetentionPlan, schedule: DeletionSchedule): SnapshotDecision[] {
-  const byName = new Map(plan.snapshots.map((decision) => [decision.name, decision]));
+  const deleted = schedule.steps.flatMap((step) => (step.verb === 'delete' && step.resource === 'volumesnapshots' ? [step.name] : []));
+  const byName = snapshotDecisionsNamed(plan, new Set(deleted));
   const released = new Set(schedule.steps.flatMap((step) => (step.verb === 'release' ? [step.name] : [])));
-  return schedule.steps.flatMap((step) => {
-    if (step.verb !== 'delete' || step.resource !== 'volumesnapshots') return [];
-    const decision = byName.get(step.name)!;
+  return deleted.flatMap((name) => {
+    const decision = byName.get(name)!;
     return decision.content !== undefined && released.has(decision.content) ? [] : [decision];
   });
+}
+
+/**
+ * The plan's decisions on the snapshots of these names (one run's deletions: at most its budget), the last of each
+ * name. Searched from the end, where the plan lists the oldest, which a run deletes first, and no further than the
+ * last of them: the names of the rest of a large plan are never hashed.
+ */
+function snapshotDecisionsNamed(plan: RetentionPlan, names: ReadonlySet<string>): Map<string, SnapshotDecision> {
+  const found = new Map<string, SnapshotDecision>();
+  for (let i = plan.snapshots.length - 1; i >= 0 && found.size < names.size; i -= 1) {
+    const decision = plan.snapshots[i]!;
+    if (names.has(decision.name) && !found.has(decision.name)) found.set(decision.name, decision);
+  }
+  return found;
 }
 
 /** The bound contents whose own deletionPolicy (copied from the class when they were created) keeps the storage. */

@@ -7,6 +7,7 @@ import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-f
 import type { EventPublisher } from '../lambdas/adapters/event-publisher';
 import type { SchedulerEvent } from '../lambdas/domain/scheduler-event';
 import type { MetricsRecorder } from '../lambdas/adapters/metrics-recorder';
+import type { RecoveryPointLedger } from '../lambdas/adapters/recovery-point-ledger';
 import { readTargetCatalog } from '../lambdas/adapters/target-catalog-file';
 import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
 import { createAuditRecoveryPoints, type AuditRecoveryPointsResult } from '../lambdas/handlers/audit-recovery-points';
@@ -95,6 +96,8 @@ export interface LocalSchedulerOptions {
   clusterOptions?: Record<string, Partial<ExampleClusterOptions>>;
   /** Also sends every metric point to this recorder, e.g. the production EMF recorder, to read what CloudWatch would. */
   exportMetrics?: MetricsRecorder;
+  /** The recovery point ledger (default: in memory), e.g. the production DynamoDB adapter on the DynamoDB stand-in. */
+  ledger?: RecoveryPointLedger;
 }
 
 /** One invocation of a function by a state machine: which, and how long it took locally. */
@@ -133,8 +136,6 @@ export class LocalScheduler {
   readonly deliveryFailures: unknown[] = [];
   /** Every invocation of a function by a state machine, with its local duration (handler and test server). */
   readonly invocations: LocalInvocation[] = [];
-  /** The recovery point ledger (DynamoDB in AWS). */
-  readonly ledger = new MemoryRecoveryPointLedger();
   /** The recovery-point catalog (DynamoDB in AWS): one record per completed backup, outside the EKS clusters. */
   readonly recoveryPoints = new MemoryRecoveryPointCatalog();
 
@@ -149,6 +150,8 @@ export class LocalScheduler {
     readonly synthesized: SynthesizedScheduler,
     readonly executions: LocalExecution[],
     private readonly exportMetrics: MetricsRecorder | undefined,
+    /** The recovery point ledger (DynamoDB in AWS). */
+    readonly ledger: RecoveryPointLedger,
   ) {
     const deps = this.dependencies();
     this.deps = deps;
@@ -248,6 +251,7 @@ export class LocalScheduler {
       synthesizeScheduler(config),
       [],
       options.exportMetrics,
+      options.ledger ?? new MemoryRecoveryPointLedger(),
     );
   }
 

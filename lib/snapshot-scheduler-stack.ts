@@ -63,6 +63,11 @@ export class SnapshotSchedulerStack extends Stack {
         value: scheduler.recoveryPoints.table.tableName,
         description: 'DynamoDB table of the completed backups, outside the EKS clusters (restore after losing a namespace)',
       },
+      RecoveryPointLedgerTable: {
+        value: scheduler.monitoring.ledger.tableName,
+        description:
+          "DynamoDB table of each target's newest backup and last successful drill (the RPO and drill age audits; the CLI's status)",
+      },
     };
     // Readable output names (`SchedulerBackupWorkflowArn`), the names the README and runbooks use.
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, `Scheduler${id}`, output);

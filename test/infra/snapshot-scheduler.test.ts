@@ -145,7 +145,7 @@ describe('what a deployed scheduler may connect with', () => {
 describe('what the stack tells the operator', () => {
   const { template } = synthesize();
 
-  test('outputs name the workflows, the restore and retention functions, the schedule group, the topic, the dashboard and the catalog', () => {
+  test('outputs name the workflows, the restore and retention functions, the schedule group, the topic, the dashboard, the catalog and the ledger', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'SchedulerAlarmTopicArn',
       'SchedulerApplyRetentionFunction',
@@ -155,6 +155,7 @@ describe('what the stack tells the operator', () => {
       'SchedulerDrillFanOutArn',
       'SchedulerDrillWorkflowArn',
       'SchedulerRecoveryPointCatalogTable',
+      'SchedulerRecoveryPointLedgerTable',
       'SchedulerRequestRestoreFunction',
       'SchedulerRestoreWorkflowArn',
       'SchedulerRetentionFanOutArn',

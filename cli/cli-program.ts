@@ -10,7 +10,7 @@ import { followRun, type WaitClock } from './follow-run';
 import { formatElapsed } from './progress';
 import type { SchedulerOperations } from './scheduler-operations';
 import type { RestoreOrder, StartedRun } from './scheduler-run';
-import { backupRows, formatBytes, formatMinutes, targetStatus, type BackupRow, type TargetStatus } from './target-report';
+import { backupRows, formatBytes, formatLastDrill, formatMinutes, targetStatus, type BackupRow, type TargetStatus } from './target-report';
 
 /** Where the CLI writes and how it reaches the scheduler; the process entry passes the real ones. */
 export interface CliEnvironment {
@@ -38,6 +38,7 @@ const STATUS_COLUMNS: ReadonlyArray<Column<TargetStatus>> = [
   { header: 'rpo', value: (s) => formatMinutes(s.rpoMinutes) },
   { header: 'next slot', value: (s) => s.nextSlot?.replace('.000Z', 'Z') ?? '-' },
   { header: 'kept', value: (s) => String(s.backupsKept) },
+  { header: 'last drill', value: formatLastDrill },
   { header: 'state', value: (s) => s.state },
 ];
 
@@ -176,11 +177,15 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 
   program
     .command('status')
-    .description('one line per target: last completed backup and its age against the RPO, next slot, backups kept, state')
+    .description(
+      'one line per target: last completed backup and its age against the RPO, next slot, backups kept, last successful drill, state. ' +
+        'Drills are a feature of the deployed stack: with --stack the last drill is read from its recovery point ledger; with --kubeconfig it is "-"',
+    )
     .addOption(outputOption())
     .action(async (options: { output: OutputFormat }) => {
       const { targets, operations, at } = context();
-      const rows = await Promise.all(targets.map(async (t) => targetStatus(t, await operations.retentionPlan(t, at), at)));
+      const ledger = await operations.ledgerRecords();
+      const rows = await Promise.all(targets.map(async (t) => targetStatus(t, await operations.retentionPlan(t, at), at, ledger)));
       env.stdout(`${renderList(options.output, rows, STATUS_COLUMNS)}\n`);
     });
 

@@ -1,4 +1,5 @@
 import type { VolumeSnapshot } from '../lambdas/domain/kube-objects';
+import type { RecoveryPointRecord } from '../lambdas/domain/recovery-point-audit';
 import type { RetentionPlan } from '../lambdas/domain/retention-plan';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import type { RestoreOrder, StartedRun } from './scheduler-run';
@@ -13,6 +14,11 @@ export interface SchedulerOperations {
   retentionPlan(target: TargetSpec, at: Date): Promise<RetentionPlan>;
   /** The target cluster's VolumeSnapshots (for sizes); none where the mode cannot read them. */
   snapshots(target: TargetSpec): Promise<VolumeSnapshot[]>;
+  /**
+   * Every target's record in the deployment's recovery point ledger (its last successful drill, as the drill age
+   * audit reads it), or undefined where the mode has no ledger.
+   */
+  ledgerRecords(): Promise<RecoveryPointRecord[] | undefined>;
   backup(target: TargetSpec): Promise<StartedRun>;
   restore(target: TargetSpec, order: RestoreOrder): Promise<StartedRun>;
   drill(target: TargetSpec): Promise<StartedRun>;

@@ -1,7 +1,9 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
+import { DynamoDbRecoveryPointLedger } from '../lambdas/adapters/dynamodb-recovery-point-ledger';
 import type { RetentionPlan } from '../lambdas/domain/retention-plan';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 import { ConflictError, InvalidInputError, PreconditionFailedError } from '../lambdas/errors';
@@ -67,13 +69,15 @@ const RequestRestoreAnswerSchema = z.object({
 /**
  * Operations on a deployed scheduler, found by its stack's outputs: AWS permissions only, no Kubernetes access.
  * A backup or drill is an execution of the deployed workflow; a restore is the RequestRestore function, then the
- * restore workflow it started; status, backups and plan are the ApplyRetention function's dry run.
+ * restore workflow it started; status, backups and plan are the ApplyRetention function's dry run, and status reads
+ * each target's last drill from the recovery point ledger's table with the adapter the deployed audit uses.
  */
 export function stackOperations(source: StackSource): SchedulerOperations {
   const config = source.region ? { region: source.region } : {};
   const cloudFormation = new CloudFormationClient(config);
   const stepFunctions = new SFNClient(config);
   const lambda = new LambdaClient(config);
+  const dynamodb = new DynamoDBClient(config);
   let outputs: Promise<StackOutputs> | undefined;
   const stack = () => (outputs ??= readStackOutputs(cloudFormation, source.stack));
 
@@ -110,6 +114,11 @@ export function stackOperations(source: StackSource): SchedulerOperations {
       const plan = (answer as { plan?: RetentionPlan } | null)?.plan;
       if (!plan || !Array.isArray(plan.backups)) throw new Error('the ApplyRetention dry run answered no plan');
       return plan;
+    },
+
+    async ledgerRecords() {
+      const table = (await stack()).SchedulerRecoveryPointLedgerTable;
+      return new DynamoDbRecoveryPointLedger(() => table, dynamodb).readAll();
     },
 
     snapshots() {

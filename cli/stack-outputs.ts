@@ -8,6 +8,7 @@ export const STACK_OUTPUTS = [
   'SchedulerDrillWorkflowArn',
   'SchedulerRequestRestoreFunction',
   'SchedulerApplyRetentionFunction',
+  'SchedulerRecoveryPointLedgerTable',
 ] as const;
 export type StackOutputs = Record<(typeof STACK_OUTPUTS)[number], string>;
 

@@ -1,11 +1,16 @@
 import { CnpgLabel } from '../lambdas/domain/cnpg-api';
 import { nextCronSlot } from '../lambdas/domain/cron-slots';
+import { auditDrillAges } from '../lambdas/domain/drill-age-audit';
 import { quantityBytes } from '../lambdas/domain/kube-quantity';
 import type { VolumeSnapshot } from '../lambdas/domain/kube-objects';
+import type { RecoveryPointRecord } from '../lambdas/domain/recovery-point-audit';
 import type { RetentionPlan, RetentionRule } from '../lambdas/domain/retention-plan';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
 
-/** What `status` and `backups` show of one target, computed from its retention plan and its snapshots. Pure. */
+/**
+ * What `status` and `backups` show of one target, computed from its retention plan, its snapshots and its record in
+ * the recovery point ledger. Pure.
+ */
 
 export type TargetState = 'ok' | 'late' | 'failing' | 'no backup';
 
@@ -19,6 +24,13 @@ export interface TargetStatus {
   nextSlot?: string;
   backupsKept: number;
   state: TargetState;
+  /** The target's restore drills: off in its spec, unknown where the mode has no recovery point ledger, else on. */
+  drills: 'on' | 'off' | 'unknown';
+  /** The newest successful drill, as the recovery point ledger keeps it. */
+  lastDrill?: { execution: string; completedAt: string };
+  lastDrillAgeMinutes?: number;
+  /** Drills on and none succeeded within drill.maxAgeDays: the drill age audit's verdict (it alarms on it). */
+  drillOverdue?: boolean;
 }
 
 export interface BackupRow {
@@ -31,7 +43,13 @@ export interface BackupRow {
   rule: RetentionRule;
 }
 
-export function targetStatus(target: TargetSpec, plan: RetentionPlan, now: Date): TargetStatus {
+/** `ledger`: every record of the recovery point ledger, or undefined where the mode has none (no drills known). */
+export function targetStatus(
+  target: TargetSpec,
+  plan: RetentionPlan,
+  now: Date,
+  ledger: readonly RecoveryPointRecord[] | undefined,
+): TargetStatus {
   const completed = plan.backups.filter((b) => b.phase === 'completed' && b.completedAt !== undefined);
   const latest = completed.reduce<(typeof completed)[number] | undefined>(
     (best, b) => (best === undefined || Date.parse(b.completedAt!) > Date.parse(best.completedAt!) ? b : best),
@@ -61,7 +79,33 @@ export function targetStatus(target: TargetSpec, plan: RetentionPlan, now: Date)
     ...(next && { nextSlot: next.toISOString() }),
     backupsKept: completed.filter((b) => b.action === 'keep').length,
     state,
+    ...drillStatus(target, ledger, now),
   };
+}
+
+/** The last drill of a target, aged and judged overdue by the drill age audit itself (one rule for both). */
+function drillStatus(
+  target: TargetSpec,
+  ledger: readonly RecoveryPointRecord[] | undefined,
+  now: Date,
+): Pick<TargetStatus, 'drills' | 'lastDrill' | 'lastDrillAgeMinutes' | 'drillOverdue'> {
+  if (!target.drill.enabled) return { drills: 'off' };
+  if (!ledger) return { drills: 'unknown' };
+  const [audited] = auditDrillAges([target], ledger, now).statuses;
+  if (!audited) throw new Error(`the drill age audit left out target ${target.name}, whose drills are on`);
+  return {
+    drills: 'on',
+    ...(audited.lastDrill && { lastDrill: audited.lastDrill, lastDrillAgeMinutes: Math.floor(audited.ageSeconds / 60) }),
+    drillOverdue: audited.overdue,
+  };
+}
+
+/** The last-drill column: the age of the newest successful drill, `never`, `off`, or `-` where the mode cannot know. */
+export function formatLastDrill(status: TargetStatus): string {
+  if (status.drills === 'off') return 'off';
+  if (status.drills === 'unknown') return '-';
+  const age = status.lastDrillAgeMinutes === undefined ? 'never' : formatMinutes(status.lastDrillAgeMinutes);
+  return status.drillOverdue ? `${age} (overdue)` : age;
 }
 
 export function backupRows(plan: RetentionPlan, snapshots: readonly VolumeSnapshot[]): BackupRow[] {

@@ -1,6 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbRecoveryPointLedger } from '../../lambdas/adapters/dynamodb-recovery-point-ledger';
 import type { LocalScheduler, LocalWorkflowKind } from '../local-scheduler';
 import { TEST_REGION } from '../workflow-runner/state-machine-definition';
 import { cloudFormationStandIn } from './cloudformation-stand-in';
+import { DynamoDbStandIn } from './dynamodb-stand-in';
 import { HttpStandIn } from './http-stand-in';
 import { lambdaStandIn } from './lambda-stand-in';
 import { StepFunctionsStandIn } from './step-functions-stand-in';
@@ -8,6 +11,34 @@ import { StepFunctionsStandIn } from './step-functions-stand-in';
 /** The function names the stand-in stack's outputs give (a deployed stack's are CloudFormation's generated ones). */
 const REQUEST_RESTORE_FUNCTION = 'local-request-restore';
 const APPLY_RETENTION_FUNCTION = 'local-apply-retention';
+/** The recovery point ledger's table, as the stand-in stack's output names it; its partition key is `target`. */
+const LEDGER_TABLE = 'local-recovery-points';
+
+/** DynamoDB holding the recovery point ledger, and the scheduler's production adapter on it. */
+export interface LedgerStandIn {
+  url: string;
+  /** The DynamoDB ledger adapter the deployed functions use, reaching the stand-in: give it to the local scheduler. */
+  ledger: DynamoDbRecoveryPointLedger;
+  close(): Promise<void>;
+}
+
+/** Starts the DynamoDB stand-in with the ledger's table, before the local scheduler that writes to it. */
+export async function startLedgerStandIn(): Promise<LedgerStandIn> {
+  const server = await HttpStandIn.start(new DynamoDbStandIn({ [LEDGER_TABLE]: 'target' }).handle);
+  const client = new DynamoDBClient({
+    endpoint: server.url,
+    region: TEST_REGION,
+    credentials: { accessKeyId: 'AKIASTANDINFUNCTION0', secretAccessKey: 'stand-in-function-secret-key-0000000000' },
+  });
+  return {
+    url: server.url,
+    ledger: new DynamoDbRecoveryPointLedger(() => LEDGER_TABLE, client),
+    close: async () => {
+      client.destroy();
+      await server.close();
+    },
+  };
+}
 
 export interface AwsApiStandIns {
   /** The environment that points the AWS SDK at the stand-ins (service-specific endpoints, dummy credentials). */
@@ -16,11 +47,12 @@ export interface AwsApiStandIns {
 }
 
 /**
- * CloudFormation, Step Functions and Lambda as a deployed scheduler's stack offers them to an operator, backed by the
- * local scheduler: the stack's outputs name the synthesized state machines, which run on the local runner (one Wait
- * per poll, see StepFunctionsStandIn), and the RequestRestore and ApplyRetention handlers.
+ * CloudFormation, Step Functions, Lambda and DynamoDB as a deployed scheduler's stack offers them to an operator,
+ * backed by the local scheduler: the stack's outputs name the synthesized state machines, which run on the local
+ * runner (one Wait per poll, see StepFunctionsStandIn), the RequestRestore and ApplyRetention handlers, and the
+ * recovery point ledger's table in `ledger` (the one the local scheduler was started with).
  */
-export async function startAwsApiStandIns(local: LocalScheduler, stackName: string): Promise<AwsApiStandIns> {
+export async function startAwsApiStandIns(local: LocalScheduler, stackName: string, ledger: LedgerStandIn): Promise<AwsApiStandIns> {
   const arns = local.synthesized.workflowArns;
   const kindOf = new Map(Object.entries(arns).map(([kind, arn]) => [arn, kind as LocalWorkflowKind]));
   const stepFunctions = new StepFunctionsStandIn(new Set(kindOf.keys()), async (arn, input, name, observer) =>
@@ -37,6 +69,7 @@ export async function startAwsApiStandIns(local: LocalScheduler, stackName: stri
     SchedulerRetentionWorkflowArn: arns.retention,
     SchedulerRequestRestoreFunction: REQUEST_RESTORE_FUNCTION,
     SchedulerApplyRetentionFunction: APPLY_RETENTION_FUNCTION,
+    SchedulerRecoveryPointLedgerTable: LEDGER_TABLE,
   };
   const servers = await Promise.all([
     HttpStandIn.start(cloudFormationStandIn(stackName, outputs)),
@@ -56,6 +89,7 @@ export async function startAwsApiStandIns(local: LocalScheduler, stackName: stri
       AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      AWS_ENDPOINT_URL_DYNAMODB: ledger.url,
       AWS_ACCESS_KEY_ID: 'AKIASTANDINOPERATOR0',
       AWS_SECRET_ACCESS_KEY: 'stand-in-operator-secret-key-000000000000',
       AWS_REGION: TEST_REGION,

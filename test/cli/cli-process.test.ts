@@ -52,19 +52,21 @@ afterAll(async () => {
 });
 
 describe('cnpg-snapshot-scheduler, run as a process against a cluster', () => {
-  test('status: one kubectl-style line per target, with the last backup, its age against the RPO and the state', async () => {
+  test('status: one kubectl-style line per target, with the last backup, its age against the RPO and the state; no last drill (a deployed feature)', async () => {
     const { code, stdout, stderr } = await cli('status', ...common());
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const [header, line] = stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^TARGET\s+CLUSTER\s+LAST BACKUP\s+AGE\s+RPO\s+NEXT SLOT\s+KEPT\s+STATE$/);
-    expect(line).toMatch(/^hendrix\s+local-eks\/demo\/hendrix\s+hendrix-20261103060000\s+\d+m\s+1h30m\s+2026-11-03T07:00:00Z\s+\d+\s+ok$/);
+    expect(header).toMatch(/^TARGET\s+CLUSTER\s+LAST BACKUP\s+AGE\s+RPO\s+NEXT SLOT\s+KEPT\s+LAST DRILL\s+STATE$/);
+    expect(line).toMatch(
+      /^hendrix\s+local-eks\/demo\/hendrix\s+hendrix-20261103060000\s+\d+m\s+1h30m\s+2026-11-03T07:00:00Z\s+\d+\s+-\s+ok$/,
+    );
   });
 
   test('status -o json prints the same facts as data', async () => {
     const { stdout } = await cli('status', '-o', 'json', ...common());
     expect(JSON.parse(stdout)).toEqual([
-      expect.objectContaining({ target: 'hendrix', lastBackup: 'hendrix-20261103060000', rpoMinutes: 90, state: 'ok' }),
+      expect.objectContaining({ target: 'hendrix', lastBackup: 'hendrix-20261103060000', rpoMinutes: 90, state: 'ok', drills: 'unknown' }),
     ]);
   });
 

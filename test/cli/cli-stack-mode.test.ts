@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Backup, Cluster } from '../../lambdas/domain/kube-objects';
-import { startAwsApiStandIns, type AwsApiStandIns } from '../../simulator/aws-api/aws-api-stand-ins';
+import { formatMinutes } from '../../cli/target-report';
+import {
+  startAwsApiStandIns,
+  startLedgerStandIn,
+  type AwsApiStandIns,
+  type LedgerStandIn,
+} from '../../simulator/aws-api/aws-api-stand-ins';
 import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
 import { runCliProcess, type CliRun } from './cli-as-process';
@@ -13,13 +19,18 @@ import { runCliProcess, type CliRun } from './cli-as-process';
  * local stand-ins for CloudFormation (the stack's outputs), Step Functions and Lambda, which run the synthesized
  * workflows and the handlers on the local runner and the Kubernetes API test server. The stand-in lets an execution
  * on by one Wait state per DescribeExecution, so the CLI's real-time polling sees it progress at any machine speed.
+ * The recovery point ledger is the production DynamoDB adapter on the DynamoDB stand-in, on both sides: the drill
+ * workflow's events write it, the CLI's status reads it.
  */
 const START = new Date('2026-11-02T00:00:00Z');
 const STACK = 'CnpgSnapshotScheduler';
+/** A second target of the same cluster (so with the same backups), whose drills are turned off. */
+const UNDRILLED = { ...HENDRIX, name: 'hendrix-undrilled', drill: { enabled: false } };
 
 let local: LocalScheduler;
 let clock: VirtualClock;
 let aws: AwsApiStandIns;
+let ledger: LedgerStandIn;
 let dir: string;
 let firstBackup: string;
 
@@ -33,18 +44,20 @@ const clusters = () => local.server.objects<Cluster>('clusters', 'demo');
 
 beforeAll(async () => {
   clock = new VirtualClock(START);
-  local = await LocalScheduler.start({ clock, targets: [HENDRIX] });
+  ledger = await startLedgerStandIn();
+  local = await LocalScheduler.start({ clock, targets: [HENDRIX, UNDRILLED], ledger: ledger.ledger });
   await local.fireSchedule('backup', 'hendrix', START);
   firstBackup = backups()[0]!.metadata.name;
   clock.advance(10 * 60_000);
-  aws = await startAwsApiStandIns(local, STACK);
+  aws = await startAwsApiStandIns(local, STACK, ledger);
   dir = mkdtempSync(join(tmpdir(), 'cli-stack-'));
-  writeFileSync(join(dir, 'config.yaml'), toYaml({ targets: [HENDRIX] }));
+  writeFileSync(join(dir, 'config.yaml'), toYaml({ targets: [HENDRIX, UNDRILLED] }));
 });
 
 afterAll(async () => {
   await aws.close();
   await local.close();
+  await ledger.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -53,7 +66,10 @@ describe('cnpg-snapshot-scheduler --stack: the deployed workflows and functions,
     const status = await cli('status', '--stack', STACK, '-o', 'json', '--at', clock.now().toISOString());
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ target: 'hendrix', lastBackup: firstBackup, state: 'ok' })]);
+    expect(JSON.parse(status.stdout)).toEqual([
+      expect.objectContaining({ target: 'hendrix', lastBackup: firstBackup, state: 'ok' }),
+      expect.objectContaining({ target: 'hendrix-undrilled', lastBackup: firstBackup, drills: 'off' }),
+    ]);
     const rows = await cli('backups', 'hendrix', '--stack', STACK, '-o', 'json');
     expect(JSON.parse(rows.stdout)).toEqual([expect.objectContaining({ name: firstBackup, phase: 'completed', retention: 'keep' })]);
   });
@@ -120,6 +136,17 @@ describe('cnpg-snapshot-scheduler --stack: the deployed workflows and functions,
     expect(clusters()).toHaveLength(before);
   });
 
+  test('status before any drill: the last drill is never (drills on) or off (drills off in the spec)', async () => {
+    const { code, stdout, stderr } = await cli('status', '--stack', STACK, '--at', clock.now().toISOString());
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const [header, ...lines] = stdout.trimEnd().split('\n');
+    expect(header).toMatch(/\s+KEPT\s+LAST DRILL\s+STATE$/);
+    // The state is about backups: the newest finished one failed (the test above).
+    expect(lines[0]).toMatch(/^hendrix\s.*\s+never\s+failing$/);
+    expect(lines[1]).toMatch(/^hendrix-undrilled\s.*\s+off\s+failing$/);
+  });
+
   test('drill --wait runs the drill workflow to its verdict and prints the drill RTO; the drill cluster is gone', async () => {
     const { code, stdout, stderr } = await cli('drill', 'hendrix', '--stack', STACK, '--wait', '--interval', '0.05');
     expect(stderr).toBe('');
@@ -127,6 +154,22 @@ describe('cnpg-snapshot-scheduler --stack: the deployed workflows and functions,
     expect(stdout).toMatch(/Drill passed: cluster hendrix-drill-\d{14} was restored, verified and torn down/);
     expect(stdout).toMatch(/RTO \d+ s/);
     expect(clusters().some((c) => c.metadata.name.startsWith('hendrix-drill-'))).toBe(false);
+
+    // status then reads that drill back from the ledger's DynamoDB table, through the same adapter.
+    const execution = /execution (arn:aws:states:\S+)/.exec(stdout)![1]!;
+    clock.advance(3 * 3600_000 + 25 * 60_000);
+    const at = clock.now().toISOString();
+    const json = await cli('status', '--stack', STACK, '-o', 'json', '--at', at);
+    expect(json.stderr).toBe('');
+    const [hendrix] = JSON.parse(json.stdout) as Array<{
+      lastDrill: { execution: string; completedAt: string };
+      lastDrillAgeMinutes: number;
+    }>;
+    expect(execution.endsWith(`:${hendrix!.lastDrill.execution}`)).toBe(true);
+    const minutes = Math.floor((Date.parse(at) - Date.parse(hendrix!.lastDrill.completedAt)) / 60_000);
+    expect(hendrix!.lastDrillAgeMinutes).toBe(minutes);
+    const table = await cli('status', '--stack', STACK, '--at', at);
+    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^hendrix\\s.*\\s${formatMinutes(minutes)}\\s+failing$`));
   });
 
   test('an unknown stack exits 1 and says what to check', async () => {

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Cluster, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
-import { startAwsApiStandIns, type AwsApiStandIns } from '../../simulator/aws-api/aws-api-stand-ins';
+import {
+  startAwsApiStandIns,
+  startLedgerStandIn,
+  type AwsApiStandIns,
+  type LedgerStandIn,
+} from '../../simulator/aws-api/aws-api-stand-ins';
 import { HENDRIX, LOCAL_EKS_CLUSTER, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
 import { runCliProcess, type CliRun } from './cli-as-process';
@@ -20,6 +25,7 @@ const JIMI = { name: 'jimi', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'payments
 
 let local: LocalScheduler;
 let aws: AwsApiStandIns;
+let ledger: LedgerStandIn;
 let dir: string;
 let backup: string;
 
@@ -30,12 +36,13 @@ function cli(...args: string[]): Promise<CliRun> {
 
 beforeAll(async () => {
   const clock = new VirtualClock(START);
-  local = await LocalScheduler.start({ clock, targets: [HENDRIX, JIMI] });
+  ledger = await startLedgerStandIn();
+  local = await LocalScheduler.start({ clock, targets: [HENDRIX, JIMI], ledger: ledger.ledger });
   expect((await local.runWorkflow('backup', { target: 'hendrix' })).status).toBe('SUCCEEDED');
   backup = local.events.ofType('Backup Completed').at(-1)!.detail.backup as string;
   clock.advance(10 * 60_000);
   local.server.remove('namespaces', '', 'demo');
-  aws = await startAwsApiStandIns(local, STACK);
+  aws = await startAwsApiStandIns(local, STACK, ledger);
   dir = mkdtempSync(join(tmpdir(), 'cli-stack-elsewhere-'));
   writeFileSync(join(dir, 'config.yaml'), toYaml({ targets: [HENDRIX, JIMI] }));
 });
@@ -43,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await aws.close();
   await local.close();
+  await ledger.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -419,6 +419,31 @@ export class SnapshotScheduler extends Construct {
   }
 
   /**
+   * Lets `grantee` run the `cnpg-snapshot-scheduler` CLI with `--stack`: read the stack's outputs; `status`, `backups`
+   * and `plan` (the ApplyRetention function, which the CLI invokes with `dryRun: true`, and a Scan of the recovery
+   * point ledger); `backup`, `drill` and `restore` with `--wait` (start the backup and drill workflows, invoke
+   * RequestRestore, follow the executions of those and of the restore workflow). ApplyRetention invoked without
+   * `dryRun` applies the targets' policies, as its schedule does.
+   */
+  grantCliOperations(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const watched = [this.backupWorkflow, this.drillWorkflow, this.restoreWorkflow].map((w) => executionsOf(w.stateMachine));
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cloudformation:DescribeStacks'],
+      resourceArns: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
+    })
+      .combine(this.grantStartBackup(grantee))
+      .combine(this.grantStartDrill(grantee))
+      .combine(this.grantRequestRestore(grantee))
+      .combine(this.functions.applyRetention.grantInvoke(grantee))
+      .combine(
+        iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resourceArns: watched }),
+      )
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Scan'], resourceArns: [this.monitoring.ledger.tableArn] }));
+  }
+
+  /**
    * Executions of a workflow that failed (`ExecutionsFailed`). Timed-out and aborted executions are metrics of their own
    * (`<workflow>.stateMachine.metricTimedOut()`, `metricAborted()`); the scheduler's alarm on each workflow sums all three.
    */

@@ -90,6 +90,34 @@ describe('SnapshotScheduler in a stack of its own', () => {
     expect(granted.flatMap((g) => g.actions).sort()).toEqual(['lambda:InvokeFunction', 'states:StartExecution', 'states:StartExecution']);
   });
 
+  test("grantCliOperations grants each call of the CLI's --stack mode, on this scheduler's resources only", () => {
+    const stack = userStack();
+    const scheduler = new SnapshotScheduler(stack, 'Dr', MINIMAL);
+    const sre = new iam.Role(stack, 'Sre', { assumedBy: new iam.AccountRootPrincipal() });
+    scheduler.grantCliOperations(sre);
+    const template = Template.fromStack(stack);
+    const policy = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(sre.node.defaultChild as iam.CfnRole)),
+    )!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
+      .Statement;
+    const granted = new Map(statements.flatMap((s) => [s.Action].flat().map((action) => [action, JSON.stringify(s.Resource)])));
+    // Every call cli/stack-operations.ts and cli/stack-outputs.ts make, and nothing else.
+    expect([...granted.keys()].sort()).toEqual([
+      'cloudformation:DescribeStacks',
+      'dynamodb:Scan',
+      'lambda:InvokeFunction',
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:StartExecution',
+    ]);
+    const resolve = (value: unknown) => JSON.stringify(stack.resolve(value)).slice(1, -1);
+    expect(granted.get('dynamodb:Scan')).toContain(resolve(scheduler.monitoring.ledger.tableArn));
+    expect(granted.get('cloudformation:DescribeStacks')).toContain(`stack/${stack.stackName}/*`);
+    expect(granted.get('states:GetExecutionHistory')).toContain(':execution:');
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
   test('metricFailedExecutions watches the named workflow', () => {
     const stack = userStack();
     const scheduler = new SnapshotScheduler(stack, 'Dr', MINIMAL);

@@ -119,7 +119,7 @@ export async function lambdaBundleCosts(): Promise<void> {
       `\nLambda bundles (lib/lambda-bundle.ts; init = CPU time of the import in a fresh Node ${process.version}, median of ${RUNS})`,
     );
     console.log(
-      `  ${'bundle'.padEnd(30)} ${'bytes'.padStart(9)} ${'ratio'.padStart(6)} ${'init'.padStart(9)} ${'ratio'.padStart(6)}  goal       heap   max RSS`,
+      `  ${'bundle'.padEnd(30)} ${'bytes'.padStart(9)} ${'ratio'.padStart(6)} ${'init'.padStart(9)} ${'ratio'.padStart(6)}  goal       heap   max RSS     wall`,
     );
     const line = (label: string, baseline: Baseline | undefined) => {
       const s = of(label);

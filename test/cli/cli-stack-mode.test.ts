@@ -1,18 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify as toYaml } from 'yaml';
 import type { Backup, Cluster } from '../../lambdas/domain/kube-objects';
 import { formatMinutes } from '../../cli/target-report';
-import {
-  startAwsApiStandIns,
-  startLedgerStandIn,
-  type AwsApiStandIns,
-  type LedgerStandIn,
-} from '../../simulator/aws-api/aws-api-stand-ins';
-import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { HENDRIX, type LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
-import { runCliProcess, type CliRun } from './cli-as-process';
+import type { CliRun } from './cli-as-process';
+import { STACK, startStackModeCli, type StackModeCli } from './stack-mode-cli';
 
 /**
  * The CLI against a deployed stack, as an SRE with AWS permissions only runs it: a process whose AWS SDK reaches
@@ -23,43 +14,33 @@ import { runCliProcess, type CliRun } from './cli-as-process';
  * workflow's events write it, the CLI's status reads it.
  */
 const START = new Date('2026-11-02T00:00:00Z');
-const STACK = 'CnpgSnapshotScheduler';
 /** A second target of the same cluster (so with the same backups), whose drills are turned off. */
 const UNDRILLED = { ...HENDRIX, name: 'hendrix-undrilled', drill: { enabled: false } };
 
+let stackMode: StackModeCli;
 let local: LocalScheduler;
 let clock: VirtualClock;
-let aws: AwsApiStandIns;
-let ledger: LedgerStandIn;
-let dir: string;
 let firstBackup: string;
 
-function cli(...args: string[]): Promise<CliRun> {
-  const { AWS_PROFILE: _profile, ...inherited } = process.env;
-  return runCliProcess([...args, '--config', join(dir, 'config.yaml')], { ...inherited, ...aws.env });
-}
-
+const cli = (...args: string[]): Promise<CliRun> => stackMode.cli(...args);
 const backups = () => local.server.objects<Backup>('backups', 'demo');
 const clusters = () => local.server.objects<Cluster>('clusters', 'demo');
 
 beforeAll(async () => {
   clock = new VirtualClock(START);
-  ledger = await startLedgerStandIn();
-  local = await LocalScheduler.start({ clock, targets: [HENDRIX, UNDRILLED], ledger: ledger.ledger });
-  await local.fireSchedule('backup', 'hendrix', START);
-  firstBackup = backups()[0]!.metadata.name;
-  clock.advance(10 * 60_000);
-  aws = await startAwsApiStandIns(local, STACK, ledger);
-  dir = mkdtempSync(join(tmpdir(), 'cli-stack-'));
-  writeFileSync(join(dir, 'config.yaml'), toYaml({ targets: [HENDRIX, UNDRILLED] }));
+  stackMode = await startStackModeCli({
+    clock,
+    targets: [HENDRIX, UNDRILLED],
+    history: async (scheduler) => {
+      await scheduler.fireSchedule('backup', 'hendrix', START);
+      firstBackup = scheduler.server.objects<Backup>('backups', 'demo')[0]!.metadata.name;
+      clock.advance(10 * 60_000);
+    },
+  });
+  local = stackMode.local;
 });
 
-afterAll(async () => {
-  await aws.close();
-  await local.close();
-  await ledger.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stackMode.close());
 
 describe('cnpg-snapshot-scheduler --stack: the deployed workflows and functions, found by the stack outputs', () => {
   test('status and backups come from the ApplyRetention function dry run', async () => {

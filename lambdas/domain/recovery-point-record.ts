@@ -23,6 +23,32 @@ export interface RecoveryPointRecord {
   clusterManifest: string;
   /** Set once retention released the backup's storage for deletion: from then on it is no recovery point. */
   expiredAt?: string;
+  /** Copies of the backup's storage snapshots in disaster recovery Regions, each with its own retention. */
+  copies?: RecoveryPointCopy[];
+}
+
+/**
+ * A copy of every volume's storage snapshot of the backup in another Region (disaster recovery). It outlives the
+ * source's retention until its own `expiresAt`; a restore in that Region imports its snapshots.
+ */
+export interface RecoveryPointCopy {
+  region: string;
+  /** The copies' KMS key in that Region (an ARN). */
+  kmsKeyId: string;
+  startedAt: string;
+  /** When every volume's copy had completed; absent while any is still copying. */
+  completedAt?: string;
+  /** When the copy's own retention deletes it. */
+  expiresAt: string;
+  volumes: RecoveryPointCopyVolume[];
+}
+
+/** One volume's copy: the source snapshot it copies and the copy's own snapshot id in the copy's Region. */
+export interface RecoveryPointCopyVolume {
+  role: SnapshotRole;
+  tablespace?: string;
+  sourceSnapshotHandle: string;
+  snapshotHandle: string;
 }
 
 /** One volume of the backup: its role, the snapshot and content that held it, and the storage snapshot itself. */
@@ -35,6 +61,9 @@ export interface RecoveryPointVolume {
   /** The provider's snapshot id (an EBS snapshot id with the EBS CSI driver). */
   snapshotHandle: string;
   restoreSizeBytes: number;
+  /** Whether the storage snapshot is encrypted, and under which KMS key (an ARN), as EC2 describes it. */
+  encrypted?: boolean;
+  kmsKeyId?: string;
   driver: string;
   volumeSnapshotClass?: string;
   /**

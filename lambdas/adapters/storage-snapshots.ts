@@ -1,0 +1,49 @@
+/**
+ * The provider's storage snapshots (EBS snapshots with the EBS CSI driver), reached through the EC2 API rather than
+ * through Kubernetes: to read what a backup really holds (size, encryption, KMS key), to copy it to a disaster
+ * recovery Region, and to delete copies that their own retention expires. Every call names its Region: EBS
+ * snapshots are regional (Amazon EBS User Guide, "Amazon EBS snapshots").
+ *
+ * Errors: TransientError for throttling, 5xx, timeouts and resets; any other answer of EC2 as an error naming the
+ * call and EC2's error code.
+ */
+export interface StorageSnapshots {
+  /** The snapshots of these ids that exist in the Region; an id that does not exist is left out, not an error. */
+  describe(region: string, ids: readonly string[]): Promise<StorageSnapshot[]>;
+  /** Starts a copy of a snapshot into `request.region`, encrypted under `kmsKeyId`; answers the copy's id (pending). */
+  copy(request: StorageSnapshotCopyRequest): Promise<string>;
+  /** Deletes a snapshot; one that does not exist (any more) is `absent`. */
+  delete(region: string, id: string): Promise<'deleted' | 'absent'>;
+}
+
+/** EC2's SnapshotState (API Reference, Snapshot). */
+export type StorageSnapshotState = 'pending' | 'completed' | 'error' | 'recoverable' | 'recovering';
+
+/** One snapshot as EC2 DescribeSnapshots answers for it. */
+export interface StorageSnapshot {
+  id: string;
+  region: string;
+  state: StorageSnapshotState;
+  /** EC2's progress, as a percentage (`"40%"`); absent when EC2 gives none. */
+  progress?: string;
+  /** EC2's reason for an `error` state. */
+  stateMessage?: string;
+  encrypted: boolean;
+  /** The KMS key the snapshot is encrypted under (an ARN), for an encrypted snapshot. */
+  kmsKeyId?: string;
+  volumeSizeGiB: number;
+  startTime: string;
+  tags: Record<string, string>;
+}
+
+export interface StorageSnapshotCopyRequest {
+  /** The Region the copy is made in (EC2 CopySnapshot is called there). */
+  region: string;
+  sourceRegion: string;
+  sourceSnapshotId: string;
+  /** The copy's own KMS key in the destination Region (an ARN). */
+  kmsKeyId: string;
+  description: string;
+  /** Tags of the copy, set as it is created (TagSpecifications): what IAM scopes deletion by. */
+  tags: Record<string, string>;
+}

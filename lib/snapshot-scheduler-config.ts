@@ -133,6 +133,33 @@ export interface TargetConfig {
    * @default weekly, Sunday 04:00 UTC, no checks
    */
   drill?: DrillConfig;
+  /**
+   * Copies of the backups' EBS snapshots in a disaster recovery Region, with their own KMS key and retention.
+   * @default none: no copies
+   */
+  copies?: CopiesConfig;
+}
+
+/**
+ * Disaster recovery copies: after a completed backup, each of its EBS snapshots is copied to `region`, encrypted
+ * there under `kmsKeyArn`, and kept `keepDays` (the source's retention does not apply to the copies).
+ */
+export interface CopiesConfig {
+  /** The Region the copies are made in (`us-west-2`): not the stack's own Region. */
+  region: string;
+  /** The copies' KMS key: a key ARN in `region` (not an alias), whose key policy lets the scheduler's role use it. */
+  kmsKeyArn: string;
+  /**
+   * `day`: the first completed backup of each UTC day is copied; `backup`: every completed backup.
+   * @default 'day'
+   */
+  every?: 'backup' | 'day';
+  /**
+   * 1 to 3650: a copy is deleted this many days after its backup completed (the newest completed copy of a target
+   * is kept whatever its age).
+   * @default 30
+   */
+  keepDays?: number;
 }
 
 export interface BackupConfig {
@@ -265,8 +292,8 @@ export interface DrillCheckConfig {
   expected: string;
 }
 
-/** What a discovered target is backed up with: a target's schedule, backup options, retention and RPO (no drills). */
-export type PolicyConfig = Pick<TargetConfig, 'schedule' | 'backup' | 'retention' | 'rpoMinutes'>;
+/** What a discovered target is backed up with: a target's schedule, backup options, retention, RPO and copies (no drills). */
+export type PolicyConfig = Pick<TargetConfig, 'schedule' | 'backup' | 'retention' | 'rpoMinutes' | 'copies'>;
 
 export interface DiscoveryConfig {
   /** The EKS cluster's name. */

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -22,6 +22,7 @@ import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
 import type { SnapshotSchedulerConfig } from './snapshot-scheduler-config';
 import { TargetCatalogLayer } from './target-catalog-layer';
+import type { CopyPolicy } from '../lambdas/domain/copy-policy';
 import { DISCOVERED_TARGET_DRILL } from '../lambdas/domain/target-policy';
 import { WorkflowSchedules } from './workflow-schedules';
 
@@ -100,10 +101,12 @@ export class SnapshotScheduler extends Construct {
     const config = parseDeploymentConfig(props.config, `given to SnapshotScheduler ${id} (props.config)`);
     refuseLocalOnlyAuth(config);
     refuseSourceMapsWithoutBundler(config, id);
+    refuseCopiesToOwnRegion(config, Stack.of(scope).region);
     // The default is the path this construct is about to have.
     const alarmNamePrefix = props.alarmNamePrefix ?? [scope.node.path, id].filter((part) => part !== '').join('/');
     checkAlarmNamePrefix(alarmNamePrefix);
     super(scope, id);
+    assertCopiesLeaveRegion(this, config);
     const logRetention = LOG_RETENTION[config.logRetentionDays];
     const sourceMaps = config.lambdaSourceMaps;
     const bus = events.EventBus.fromEventBusName(this, 'EventBus', config.eventBusName);
@@ -489,6 +492,42 @@ function refuseSourceMapsWithoutBundler(config: DeploymentConfig, id: string): v
     throw new DeploymentConfigError(
       `Invalid deployment config given to SnapshotScheduler ${id} (props.config):\n  - lambdaSourceMaps: the installed package's Lambdas are prebundled without source maps; deploy from a checkout of the repository (which bundles at synth) to ship source maps`,
     );
+}
+
+/** The copy policies of the config, with the field each is at. */
+function copyPolicies(config: DeploymentConfig): Array<{ field: string; copies: CopyPolicy }> {
+  return [
+    ...config.targets.flatMap((target, index) => (target.copies ? [{ field: `targets.${index}.copies`, copies: target.copies }] : [])),
+    ...Object.entries(config.policies).flatMap(([name, policy]) =>
+      policy.copies ? [{ field: `policies.${name}.copies`, copies: policy.copies }] : [],
+    ),
+  ];
+}
+
+/** A copy in the stack's own Region survives nothing a Region loss takes: refused at synth when the Region is known. */
+function refuseCopiesToOwnRegion(config: DeploymentConfig, stackRegion: string): void {
+  if (Token.isUnresolved(stackRegion)) return;
+  const fields = copyPolicies(config).filter(({ copies }) => copies.region === stackRegion);
+  if (fields.length > 0)
+    throw new DeploymentConfigError(
+      `Invalid deployment config:\n${fields.map(({ field }) => `  - ${field}.region: must differ from the stack's Region ${stackRegion}: a copy is for losing that Region`).join('\n')}`,
+    );
+}
+
+/**
+ * In an environment-agnostic stack the Region is a token until deployment: a CloudFormation rule then refuses the
+ * deployment into a Region that a target copies to (Rules are evaluated before any resource is created).
+ */
+function assertCopiesLeaveRegion(scope: Construct, config: DeploymentConfig): void {
+  if (!Token.isUnresolved(Stack.of(scope).region)) return;
+  const regions = [...new Set(copyPolicies(config).map(({ copies }) => copies.region))];
+  if (regions.length === 0) return;
+  new CfnRule(scope, 'CopiesLeaveRegion', {
+    assertions: regions.map((region) => ({
+      assert: Fn.conditionNot(Fn.conditionEquals(Aws.REGION, region)),
+      assertDescription: `cnpg-snapshot-scheduler copies backups to ${region}: deploy the stack in another Region`,
+    })),
+  });
 }
 
 /** kubeconfig files exist on a workstation, not in a Lambda: a deployed scheduler reaches EKS with its IAM role only. */

@@ -12,10 +12,16 @@ import { DrillPolicySchema, KubeAuthSchema, TargetSpecSchema, type DrillPolicy }
 const dnsLabel = z.string().refine(isDnsLabel, { message: DNS_LABEL_RULE });
 
 /**
- * What a policy sets: a target's schedule, backup options, retention and RPO. Not drills: the admission policy admits a
+ * What a policy sets: a target's schedule, backup options, retention, RPO and copies. Not drills: the admission policy admits a
  * drill's Cluster and Job by the explicit targets' names, so a discovered target is drilled by naming it as a target.
  */
-export const TargetPolicySchema = TargetSpecSchema.pick({ schedule: true, backup: true, retention: true, rpoMinutes: true });
+export const TargetPolicySchema = TargetSpecSchema.pick({
+  schedule: true,
+  backup: true,
+  retention: true,
+  rpoMinutes: true,
+  copies: true,
+});
 export type TargetPolicy = z.infer<typeof TargetPolicySchema>;
 export type TargetPolicyInput = z.input<typeof TargetPolicySchema>;
 

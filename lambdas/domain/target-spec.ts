@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CopyPolicySchema } from './copy-policy';
 import { cronProblem } from './eventbridge-cron';
 import { isDuration } from './duration';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
@@ -117,6 +118,8 @@ export const TargetSpecSchema = z.strictObject({
   retention: RetentionPolicySchema.prefault({}),
   rpoMinutes: z.int().min(5).max(43_200).default(90),
   drill: DrillPolicySchema.prefault({}),
+  /** Copies of the backups' storage snapshots in a disaster recovery Region; absent: none. */
+  copies: CopyPolicySchema.optional(),
 });
 /** A target as written in the config (defaults optional). */
 export type TargetSpecInput = z.input<typeof TargetSpecSchema>;

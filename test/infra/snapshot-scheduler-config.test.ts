@@ -4,6 +4,7 @@ import * as ts from 'typescript';
 import type * as z from 'zod';
 import { DeploymentConfigSchema, NetworkSchema, NotificationsSchema } from '../../lib/deployment-config';
 import { FanOutSettingsSchema } from '../../lambdas/domain/target-catalog';
+import { CopyPolicySchema } from '../../lambdas/domain/copy-policy';
 import { DiscoverySchema } from '../../lambdas/domain/target-policy';
 import {
   BackupOptionsSchema,
@@ -30,6 +31,7 @@ const SCHEMAS: Record<string, { shape: Record<string, z.ZodType> }> = {
   RetentionConfig: RetentionPolicySchema,
   DrillConfig: DrillPolicySchema,
   DrillCheckConfig: DrillCheckSchema,
+  CopiesConfig: CopyPolicySchema,
   DiscoveryConfig: DiscoverySchema,
 };
 

@@ -131,6 +131,9 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
         starter,
         restoreStateMachineArn: () => 'kubeconfig:restore',
         recoveryPoints: NO_CATALOG,
+        regions: () => {
+          throw new Error('kubeconfig mode restores from the source namespace, in no Region of a catalog');
+        },
       });
       const result = await request({ target: target.name, ...order }).catch((error: unknown) => {
         throw refusal(error, `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name}`);

@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 
 /** The environment variable that names the catalog's table to the functions that use it. */
 export const RECOVERY_POINT_CATALOG_ENV = 'RECOVERY_POINT_CATALOG_TABLE';
+/** The environment variable that tells RequestRestore the Region the catalog's backups were taken in. */
+export const RECOVERY_POINT_SOURCE_REGION_ENV = 'RECOVERY_POINT_SOURCE_REGION';
 
 /**
  * The recovery-point catalog: one DynamoDB item per completed backup (partition key the target, sort key the backup),

@@ -15,7 +15,7 @@ import { KubeAccess } from './kube-access';
 import { PREBUNDLED_LAMBDAS_DIR } from './lambda-bundle-layout';
 import { hasPrebundledCode } from './lambda-code';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
-import { RecoveryPointCatalog, RECOVERY_POINT_CATALOG_ENV } from './recovery-point-catalog';
+import { RecoveryPointCatalog, RECOVERY_POINT_CATALOG_ENV, RECOVERY_POINT_SOURCE_REGION_ENV } from './recovery-point-catalog';
 import { RestoreWorkflow } from './restore-workflow';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
@@ -337,7 +337,12 @@ export class SnapshotScheduler extends Construct {
       network,
       layers,
       // The catalog: a restore from it (after the namespace or EKS cluster is gone) reads the backup's records there.
-      environment: { ...withCatalog, RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn },
+      environment: {
+        ...withCatalog,
+        RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn,
+        // Its own: the backups were taken here (a standby in the DR Region names this one).
+        [RECOVERY_POINT_SOURCE_REGION_ENV]: Stack.of(this).region,
+      },
       logRetention,
       sourceMaps,
     });

@@ -207,6 +207,7 @@ export class LocalScheduler {
       starter: this.localStarter(),
       restoreStateMachineArn: () => 'local:restore',
       recoveryPoints: this.recoveryPoints,
+      regions: () => ({ region: TEST_REGION, sourceRegion: TEST_REGION }),
     });
     this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
     this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: () => auditedTargets(deps.catalog(), deps.kube) });
@@ -339,6 +340,7 @@ export class LocalScheduler {
     return createRequestRestore({
       ...this.deps,
       recoveryPoints: this.recoveryPoints,
+      regions: () => ({ region: TEST_REGION, sourceRegion: TEST_REGION }),
       starter,
       restoreStateMachineArn: () => restoreStateMachineArn,
     });

@@ -23,6 +23,8 @@ export const RestoreWorkflowInputSchema = z.strictObject({
   /** The catalog's storage snapshots to import into the destination before the Cluster (recovery-point-import.ts). */
   import: z
     .strictObject({
+      /** The Region of the storage snapshots: the function's own, where the backup was taken or a copy of it lives. */
+      region: z.string().min(1),
       contents: z.array(manifestOf<VolumeSnapshotContent>('VolumeSnapshotContent')).min(1),
       snapshots: z.array(manifestOf<VolumeSnapshot>('VolumeSnapshot')).min(1),
     })

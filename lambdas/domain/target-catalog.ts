@@ -15,11 +15,23 @@ export const FanOutSettingsSchema = z.strictObject({
 });
 export type FanOutSettings = z.infer<typeof FanOutSettingsSchema>;
 
+/** An EKS cluster a restore from the catalog may write into, and its namespaces there. */
+export const RestoreDestinationsSchema = z.strictObject({
+  eksCluster: z.string().min(1),
+  namespaces: z.array(z.string().min(1)).min(1),
+});
+export type RestoreDestinations = z.infer<typeof RestoreDestinationsSchema>;
+
 export const TargetCatalogDocumentSchema = z.strictObject({
   targets: z.array(TargetSpecSchema),
   fanOut: FanOutSettingsSchema,
   policies: z.record(PolicyNameSchema, TargetPolicySchema),
   discovery: z.array(DiscoverySchema),
+  /**
+   * Where a restore from the catalog may write, when not where the targets and discovery are: a standby in the
+   * disaster recovery Region writes only into its own EKS clusters and namespaces.
+   */
+  restoreDestinations: z.array(RestoreDestinationsSchema).optional(),
 });
 export type TargetCatalogDocument = z.infer<typeof TargetCatalogDocumentSchema>;
 
@@ -83,6 +95,24 @@ export class TargetCatalog {
     );
     if (explicit) return fail('cluster', `${ref.namespace}/${ref.cluster} is explicit target "${explicit.name}": name it by that name`);
     return discoveredTargetSpec(ref, policy, discovery);
+  }
+
+  /**
+   * The EKS clusters and namespaces a restore from the catalog may create objects in, where the deployment's RBAC is
+   * bound: the standby's own, or else the targets' and discovery's.
+   */
+  restoreDestinations(): RestoreDestinations[] {
+    if (this.document.restoreDestinations) return this.document.restoreDestinations;
+    const clusters = [...new Set([...this.targets, ...this.discovery].map((t) => t.eksCluster))];
+    return clusters.map((eksCluster) => ({
+      eksCluster,
+      namespaces: [
+        ...new Set([
+          ...this.targets.filter((t) => t.eksCluster === eksCluster).map((t) => t.namespace),
+          ...this.discovery.filter((d) => d.eksCluster === eksCluster).flatMap((d) => d.namespaces),
+        ]),
+      ],
+    }));
   }
 
   /** The connection of an EKS cluster: its targets' or discovery's auth (kubeconfig in local runs), IAM otherwise. */

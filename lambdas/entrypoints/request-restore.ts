@@ -16,5 +16,7 @@ export const handler = lambdaHandler(
     starter: new StepFunctionsWorkflowStarter(),
     restoreStateMachineArn: () => requiredEnv('RESTORE_STATE_MACHINE_ARN'),
     recoveryPoints: new DynamoDbRecoveryPointCatalog(() => requiredEnv('RECOVERY_POINT_CATALOG_TABLE')),
+    // The stack sets the source Region: its own in the primary, the primary's in the disaster recovery standby.
+    regions: () => ({ region: requiredEnv('AWS_REGION'), sourceRegion: requiredEnv('RECOVERY_POINT_SOURCE_REGION') }),
   }),
 );

@@ -6,6 +6,7 @@ import type { Backup, Cluster } from '../domain/kube-objects';
 import { chooseRestoreBackup } from '../domain/restore-backup-choice';
 import { buildRestorePlan, isSameRestoreRequest, type RestorePlan } from '../domain/restore-manifest';
 import { recordedBackup, recoveryPointImport, type RecoveryPointImport, type RestoreDestination } from '../domain/recovery-point-import';
+import { locateRecoveryPoint, type LocatedRecoveryPoint, type RestoreRegions } from '../domain/recovery-point-location';
 import { parseRestoreRequest, restoreRequestId, type RestoreRequest } from '../domain/restore-request';
 import { restoreSummary, type RestoreSummary } from '../domain/restore-summary';
 import type { RestoreWorkflowInput } from '../domain/restore-workflow-input';
@@ -19,6 +20,8 @@ export interface RequestRestoreDependencies extends Pick<WorkflowDependencies, '
   restoreStateMachineArn: () => string;
   /** Read for a restore from the catalog (fromCatalog, toNamespace, toEksCluster). */
   recoveryPoints: RecoveryPointCatalog;
+  /** The function's Region and the one the catalog's backups were taken in: a standby imports their copies. */
+  regions: () => Omit<RestoreRegions, 'now'>;
 }
 
 export interface RequestRestoreResult extends RestoreSummary {
@@ -29,6 +32,8 @@ export interface RequestRestoreResult extends RestoreSummary {
   executionArn?: string;
   /** False when this request was already made: the earlier execution is the one to follow. */
   started?: boolean;
+  /** A restore from the catalog: the Region whose storage snapshots it imports, and whether they are a copy's. */
+  snapshots?: { region: string; from: LocatedRecoveryPoint['from'] };
 }
 
 const executionNameOf = (clusterName: string, requestId: string) => `restore-${clusterName}-${requestId.slice(0, 12)}`;
@@ -64,7 +69,8 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
       return earlierRestore(earlier, backup, plan, requestId, request.dryRun);
     }
     const summary = restoreSummary(plan, backup);
-    const result = { ...summary, dryRun: request.dryRun, manifest: plan.manifest, requestId };
+    const located = chosen.located && { snapshots: { region: chosen.located.region, from: chosen.located.from } };
+    const result = { ...summary, dryRun: request.dryRun, manifest: plan.manifest, requestId, ...located };
     for (const warning of plan.warnings) deps.log.warn('restore warning', { warning });
     if (request.dryRun) return result;
 
@@ -76,7 +82,11 @@ export function createRequestRestore(deps: RequestRestoreDependencies) {
         namespace: source.namespace,
         cluster: source.cluster,
       },
-      ...(chosen.imported && { destination, import: { contents: chosen.imported.contents, snapshots: chosen.imported.snapshots } }),
+      ...(chosen.imported &&
+        chosen.located && {
+          destination,
+          import: { region: chosen.located.region, contents: chosen.imported.contents, snapshots: chosen.imported.snapshots },
+        }),
       backup: backup.metadata.name,
       requestId,
       timeoutSeconds: request.timeoutMinutes * 60,
@@ -101,8 +111,9 @@ interface ChosenBackup {
   backup: Backup;
   requestId: string;
   plan: RestorePlan;
-  /** A restore from the catalog: the snapshots to import into the destination. */
+  /** A restore from the catalog: the snapshots to import into the destination, and where they are. */
   imported?: RecoveryPointImport;
+  located?: LocatedRecoveryPoint;
   protect: (deadline: Date) => Promise<void>;
 }
 
@@ -134,19 +145,32 @@ async function fromCluster(deps: RequestRestoreDependencies, request: RestoreReq
  */
 async function fromCatalog(deps: RequestRestoreDependencies, request: RestoreRequest): Promise<ChosenBackup> {
   const { source, destination } = request;
-  const records = (await deps.recoveryPoints.recordsOf(source.target)).filter((record) => record.expiredAt === undefined);
-  const recorded = records.map((record) => recordedBackup(record));
+  const where = { ...deps.regions(), now: deps.now() };
+  const records = await deps.recoveryPoints.recordsOf(source.target);
+  const locations = records.map((record) => ({ backup: record.backup, location: locateRecoveryPoint(record, where) }));
+  const here = locations.flatMap(({ location }) => ('located' in location ? [location.located] : []));
   let choice: Backup;
   try {
-    choice = chooseRestoreBackup(request.backupSelector, request.pointInTime, recorded, source.cluster);
+    choice = chooseRestoreBackup(
+      request.backupSelector,
+      request.pointInTime,
+      here.map((located) => recordedBackup(located.record)),
+      source.cluster,
+    );
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
+    const { backupSelector } = request;
+    const named = backupSelector.kind === 'named' ? locations.find((l) => l.backup === backupSelector.name)?.location : undefined;
+    if (named && 'unavailable' in named)
+      throw new PreconditionFailedError(`${named.unavailable}: no recovery point in ${where.region}`, { cause: error });
+    const elsewhere = locations.flatMap(({ location }) => ('unavailable' in location ? [location.unavailable] : []));
     throw new PreconditionFailedError(
-      `${error.message}, in the recovery-point catalog of target ${source.target} (${records.length} recovery points kept)`,
+      `${error.message}, in the recovery-point catalog of target ${source.target} (${here.length} recovery points in ${where.region}${elsewhere.length > 0 ? `; not here: ${elsewhere.join('; ')}` : ''})`,
       { cause: error },
     );
   }
-  const record = records.find((r) => r.backup === choice.metadata.name)!;
+  const located = here.find((l) => l.record.backup === choice.metadata.name)!;
+  const { record } = located;
   const requestId = restoreRequestId(request, record.backup);
   const imported = recoveryPointImport(record, destination, requestId);
   const live =
@@ -165,6 +189,7 @@ async function fromCatalog(deps: RequestRestoreDependencies, request: RestoreReq
     requestId,
     plan,
     imported,
+    located,
     protect: async (deadline) => {
       // Where the source's Backup is still there, its retention runs too: keep the backup from it as a restore in
       // the source namespace would. Where the namespace or EKS cluster is gone, nothing there can delete it.
@@ -184,17 +209,15 @@ async function fromCatalog(deps: RequestRestoreDependencies, request: RestoreReq
 
 /** A restore from the catalog creates objects only where the deployment's RBAC lets it write: its namespaces. */
 function checkDestination(catalog: TargetCatalog, destination: RestoreDestination): void {
-  const namespaces = new Set([
-    ...catalog.targets.filter((t) => t.eksCluster === destination.eksCluster).map((t) => t.namespace),
-    ...catalog.discovery.filter((d) => d.eksCluster === destination.eksCluster).flatMap((d) => d.namespaces),
-  ]);
-  const known = [...new Set([...catalog.targets, ...catalog.discovery].map((t) => t.eksCluster))];
-  if (!known.includes(destination.eksCluster))
+  const destinations = catalog.restoreDestinations();
+  const known = destinations.map((d) => d.eksCluster);
+  const namespaces = destinations.find((d) => d.eksCluster === destination.eksCluster)?.namespaces;
+  if (!namespaces)
     throw new InvalidInputError(
       `Invalid restore request: toEksCluster: "${destination.eksCluster}" is no EKS cluster of this deployment (${known.join(', ')})`,
       ['toEksCluster'],
     );
-  if (!namespaces.has(destination.namespace))
+  if (!namespaces.includes(destination.namespace))
     throw new InvalidInputError(
       `Invalid restore request: toNamespace: "${destination.namespace}" is no namespace of this deployment on ${destination.eksCluster} (${[...namespaces].sort().join(', ')}): the scheduler writes only where its RBAC is bound`,
       ['toNamespace'],

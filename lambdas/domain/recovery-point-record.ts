@@ -157,8 +157,9 @@ export function recoveryPointRecordOf(input: {
 /**
  * What retention does to the catalog in one run: the records of the backups whose storage it released are marked
  * expired (before the release, so a record never claims storage being deleted), and an expired record is removed
- * once none of its snapshots is left in the namespace. A record that is not expired stays whatever the cluster
- * holds: after the namespace is lost it is the only way back to storage snapshots kept with Retain.
+ * once none of its snapshots is left in the namespace and it has no copy left in a DR Region (copy retention removes
+ * it when its last copy goes: lambdas/domain/copy-retention.ts). A record that is not expired stays whatever the
+ * cluster holds: after the namespace is lost it is the only way back to storage snapshots kept with Retain.
  */
 export function catalogChangesOfRetention(input: {
   records: readonly RecoveryPointRecord[];
@@ -171,7 +172,8 @@ export function catalogChangesOfRetention(input: {
   for (const record of input.records) {
     const expired = record.expiredAt !== undefined || record.volumes.some((v) => input.releasedContents.has(v.content));
     if (record.expiredAt === undefined && expired) expire.push(record.backup);
-    if (expired && !record.volumes.some((v) => input.remainingSnapshots.has(v.snapshot))) remove.push(record.backup);
+    const copied = (record.copies ?? []).length > 0;
+    if (expired && !copied && !record.volumes.some((v) => input.remainingSnapshots.has(v.snapshot))) remove.push(record.backup);
   }
   return { expire, remove };
 }

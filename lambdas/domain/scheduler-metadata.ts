@@ -26,6 +26,16 @@ export const SchedulerAnnotation = {
   RestoreProtectedUntil: `${PREFIX}/restore-protected-until`,
 } as const;
 
+/**
+ * The tags of a disaster recovery copy of a storage snapshot (an EBS snapshot in another Region), set as CopySnapshot
+ * creates it: the target's ownership marks (IAM allows DeleteSnapshot only on snapshots managed by the scheduler),
+ * the backup and the source snapshot it copies. Copy retention deletes only a snapshot carrying all of them.
+ */
+export const SnapshotCopyTag = {
+  Backup: `${PREFIX}/backup`,
+  SourceSnapshot: `${PREFIX}/source-snapshot`,
+} as const;
+
 /** The marks of what the scheduler creates for one target (its Backups, restored and drill Clusters). */
 export function ownershipLabels(target: string): Record<string, string> {
   return { [KubeLabel.ManagedBy]: MANAGER_NAME, [SchedulerLabel.Target]: target };

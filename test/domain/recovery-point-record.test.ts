@@ -144,6 +144,26 @@ describe('what retention does to the catalog', () => {
     expect(changes).toEqual({ expire: ['released-gone', 'released-deleting'], remove: ['released-gone', 'expired-earlier'] });
   });
 
+  test('keeps an expired record whose snapshots are gone while it has a copy in a DR Region (copy retention removes it)', () => {
+    const copied: RecoveryPointRecord = {
+      ...record('copied', '2026-11-30T00:00:00Z'),
+      copies: [
+        {
+          region: 'us-west-2',
+          kmsKeyId: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          startedAt: '2026-11-30T11:04:00Z',
+          completedAt: '2026-11-30T11:40:00Z',
+          expiresAt: '2026-12-30T11:03:05Z',
+          volumes: [{ role: 'PG_DATA', sourceSnapshotHandle: 'snap-copied', snapshotHandle: 'snap-copy-copied' }],
+        },
+      ],
+    };
+    expect(catalogChangesOfRetention({ records: [copied], releasedContents: new Set(), remainingSnapshots: new Set() })).toEqual({
+      expire: [],
+      remove: [],
+    });
+  });
+
   test('keeps a record that is not expired, also when none of its snapshots is left (the namespace was lost)', () => {
     expect(catalogChangesOfRetention({ records: [record('lost')], releasedContents: new Set(), remainingSnapshots: new Set() })).toEqual({
       expire: [],

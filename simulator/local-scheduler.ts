@@ -48,7 +48,7 @@ import {
 } from './workflow-runner/local-workflow-runner';
 import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-definition';
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
-import { SimulatedStorageProvider } from './cnpg/storage-provider';
+import { SimulatedStorageRegions } from './aws-api/storage-regions';
 
 /** Seeds the adapter's retry jitter, so a run with faults is repeatable. */
 const RETRY_JITTER_SEED = 20261201;
@@ -98,6 +98,8 @@ export interface LocalSchedulerOptions {
   exportMetrics?: MetricsRecorder;
   /** The recovery point ledger (default: in memory), e.g. the production DynamoDB adapter on the DynamoDB stand-in. */
   ledger?: RecoveryPointLedger;
+  /** The account's storage, by Region (default: a new one); the simulated EKS clusters are in TEST_REGION. */
+  storage?: SimulatedStorageRegions;
 }
 
 /** One invocation of a function by a state machine: which, and how long it took locally. */
@@ -152,6 +154,8 @@ export class LocalScheduler {
     private readonly exportMetrics: MetricsRecorder | undefined,
     /** The recovery point ledger (DynamoDB in AWS). */
     readonly ledger: RecoveryPointLedger,
+    /** The account's storage snapshots by Region (EBS in AWS): the EKS clusters' CSI driver cuts them in TEST_REGION. */
+    readonly storage: SimulatedStorageRegions,
   ) {
     const deps = this.dependencies();
     this.deps = deps;
@@ -219,7 +223,8 @@ export class LocalScheduler {
     const config = parseDeploymentConfig({ ...options.config, targets: options.targets ?? [HENDRIX] });
     const servers = new Map<string, KubeApiTestServer>();
     // The EKS clusters of one deployment are in one account and Region: they reach the same EBS snapshots.
-    const storage = new SimulatedStorageProvider();
+    const regions = options.storage ?? new SimulatedStorageRegions(TEST_ACCOUNT);
+    const storage = regions.region(TEST_REGION);
     for (const eksClusterName of options.eksClusters ?? [LOCAL_EKS_CLUSTER]) {
       const server = await startKubeApiTestServer({
         clock,
@@ -253,6 +258,7 @@ export class LocalScheduler {
       [],
       options.exportMetrics,
       options.ledger ?? new MemoryRecoveryPointLedger(),
+      regions,
     );
   }
 

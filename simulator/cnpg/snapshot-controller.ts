@@ -187,12 +187,14 @@ export class SnapshotController {
 
   /**
    * Every snapshot is readyToUse; CNPG annotates them with the backup's start and end and, for a hot backup, its
-   * backup_label (pkg/reconciler/backup/volumesnapshot/reconciler.go, annotateSnapshotsWithBackupData: base64).
+   * backup_label (pkg/reconciler/backup/volumesnapshot/reconciler.go, annotateSnapshotsWithBackupData: base64). The
+   * storage snapshots are completed at the provider: the EBS CSI driver reports readyToUse once EC2 does.
    */
   markReady(snapshots: StoredObject[], startedAt: number, completedAt: number, backupLabelFile?: string): void {
     for (const snapshot of snapshots) {
       const content = this.writes.store.get(CONTENTS, undefined, contentNameOf(snapshot));
       if (content) this.writes.setStatus(CONTENTS, content, { readyToUse: true });
+      if (content) this.storage.complete(String(obj(content.status).snapshotHandle));
       this.writes.update(SNAPSHOTS, snapshot, {
         metadata: {
           ...snapshot.metadata,
@@ -232,7 +234,7 @@ export class SnapshotController {
     const deletionPolicy = snapshotClass?.deletionPolicy ?? 'Delete';
     const handle = storageHandleOf(snapshot);
     const claim = String(obj(obj(snapshot.spec).source).persistentVolumeClaimName);
-    this.storage.sizes.set(handle, bytesOf(restoreSize));
+    this.storage.cut(handle, bytesOf(restoreSize), createdAt, `vol-${claim}`);
     return this.writes.store.insert(CONTENTS, {
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'VolumeSnapshotContent',
@@ -376,8 +378,7 @@ export class SnapshotController {
     )
       return false;
     if (obj(content.spec).deletionPolicy === 'Delete') {
-      const handle = String(obj(content.status).snapshotHandle);
-      this.storage.sizes.delete(handle);
+      this.storage.remove(String(obj(content.status).snapshotHandle));
     }
     const finalizers = (content.metadata.finalizers ?? []).filter((f) => f !== SnapshotFinalizer.Content);
     this.writes.update(CONTENTS, content, { metadata: { ...content.metadata, finalizers } });

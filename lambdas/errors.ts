@@ -55,6 +55,19 @@ export class KubernetesApiError extends SchedulerError {
   }
 }
 
+/** An AWS API refused the request for good: an error code other than throttling or a server error. */
+export class AwsApiError extends SchedulerError {
+  override readonly name = 'AwsApiError';
+  constructor(
+    message: string,
+    /** The service's error code (EC2's `InvalidSnapshot.NotFound`, say). */
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** Error names the workflows retry; the CDK state machines and the local runner both use this list. */
 export const RETRYABLE_ERROR_NAMES = [
   'TransientError',

@@ -1,9 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDbRecoveryPointLedger } from '../../lambdas/adapters/dynamodb-recovery-point-ledger';
+import { Ec2StorageSnapshots } from '../../lambdas/adapters/ec2-storage-snapshots';
 import type { LocalScheduler, LocalWorkflowKind } from '../local-scheduler';
 import { TEST_REGION } from '../workflow-runner/state-machine-definition';
 import { cloudFormationStandIn } from './cloudformation-stand-in';
 import { DynamoDbStandIn } from './dynamodb-stand-in';
+import { Ec2StandIn, type Ec2StandInOptions } from './ec2-stand-in';
 import { HttpStandIn } from './http-stand-in';
 import { lambdaStandIn } from './lambda-stand-in';
 import { StepFunctionsStandIn } from './step-functions-stand-in';
@@ -96,6 +99,46 @@ export async function startAwsApiStandIns(local: LocalScheduler, stackName: stri
     },
     close: async () => {
       await Promise.all(servers.map((server) => server.close()));
+    },
+  };
+}
+
+/** EC2 serving the simulated storage of every Region, and the scheduler's production adapter on it. */
+export interface Ec2StandInServer {
+  url: string;
+  /** The stand-in itself: what it was asked (`requests`), throttling and short pages on demand. */
+  ec2: Ec2StandIn;
+  /** The EC2 adapter the deployed functions use, reaching the stand-in in whichever Region it is asked about. */
+  storageSnapshots: Ec2StorageSnapshots;
+  /** A client of the stand-in signed for a Region, as the adapter's (one attempt: retries are the caller's). */
+  clientOf(region: string): EC2Client;
+  close(): Promise<void>;
+}
+
+/** Starts the EC2 stand-in on the storage providers of `options.regions`, copies progressing on `options.now`. */
+export async function startEc2StandIn(options: Ec2StandInOptions): Promise<Ec2StandInServer> {
+  const ec2 = new Ec2StandIn(options);
+  const server = await HttpStandIn.start(ec2.handle);
+  const clients: EC2Client[] = [];
+  const clientOf = (region: string) => {
+    const client = new EC2Client({
+      endpoint: server.url,
+      region,
+      credentials: { accessKeyId: 'AKIASTANDINFUNCTION0', secretAccessKey: 'stand-in-function-secret-key-0000000000' },
+      // The SDK's retries wait in real time; a throttled answer reaches the caller, whose retries wait on the virtual clock.
+      maxAttempts: 1,
+    });
+    clients.push(client);
+    return client;
+  };
+  return {
+    url: server.url,
+    ec2,
+    storageSnapshots: new Ec2StorageSnapshots(clientOf),
+    clientOf,
+    close: async () => {
+      for (const client of clients) client.destroy();
+      await server.close();
     },
   };
 }

@@ -39,6 +39,9 @@ const NO_CATALOG: RecoveryPointCatalog = {
   recordsOf: () => Promise.reject(new Error('kubeconfig mode has no recovery-point catalog to read')),
   expire: () => Promise.reject(new Error('a retention dry run expires nothing')),
   remove: () => Promise.reject(new Error('a retention dry run removes nothing')),
+  addCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
+  completeCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
+  removeCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
 };
 
 const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined };

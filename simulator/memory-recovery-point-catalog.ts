@@ -1,9 +1,10 @@
-import type { RecoveryPointCatalog } from '../lambdas/adapters/recovery-point-catalog';
-import type { RecoveryPointRecord } from '../lambdas/domain/recovery-point-record';
+import type { CopyAdded, RecoveryPointCatalog } from '../lambdas/adapters/recovery-point-catalog';
+import type { RecoveryPointCopy, RecoveryPointRecord } from '../lambdas/domain/recovery-point-record';
 
 /**
  * The recovery-point catalog in memory, with the DynamoDB adapter's semantics: a backup is recorded once, records
- * come back oldest first, expiry keeps its first time and applies only to a recorded backup.
+ * come back oldest first, expiry keeps its first time and applies only to a recorded backup, a backup has at most one
+ * copy per Region, kept in Region order.
  */
 export class MemoryRecoveryPointCatalog implements RecoveryPointCatalog {
   private readonly records = new Map<string, RecoveryPointRecord>();
@@ -27,6 +28,29 @@ export class MemoryRecoveryPointCatalog implements RecoveryPointCatalog {
 
   remove(target: string, backup: string): Promise<void> {
     this.records.delete(keyOf(target, backup));
+    return Promise.resolve();
+  }
+
+  addCopy(target: string, backup: string, copy: RecoveryPointCopy): Promise<CopyAdded> {
+    const record = this.records.get(keyOf(target, backup));
+    if (!record) return Promise.resolve('absent');
+    if ((record.copies ?? []).some((c) => c.region === copy.region)) return Promise.resolve('exists');
+    record.copies = [...(record.copies ?? []), structuredClone(copy)].sort((a, b) => a.region.localeCompare(b.region));
+    return Promise.resolve('added');
+  }
+
+  completeCopy(target: string, backup: string, region: string, completedAt: string): Promise<void> {
+    const copy = this.records.get(keyOf(target, backup))?.copies?.find((c) => c.region === region);
+    if (copy) copy.completedAt = completedAt;
+    return Promise.resolve();
+  }
+
+  removeCopy(target: string, backup: string, region: string): Promise<void> {
+    const record = this.records.get(keyOf(target, backup));
+    if (!record?.copies) return Promise.resolve();
+    const copies = record.copies.filter((c) => c.region !== region);
+    if (copies.length > 0) record.copies = copies;
+    else delete record.copies;
     return Promise.resolve();
   }
 }

@@ -7,14 +7,17 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { RecoveryPointRecord, RecoveryPointVolume } from '../domain/recovery-point-record';
-import type { RecoveryPointCatalog } from './recovery-point-catalog';
+import type { RecoveryPointCopy, RecoveryPointCopyVolume, RecoveryPointRecord, RecoveryPointVolume } from '../domain/recovery-point-record';
+import { TransientError } from '../errors';
+import type { CopyAdded, RecoveryPointCatalog } from './recovery-point-catalog';
 
 /**
  * The catalog as one DynamoDB item per backup: partition key `target`, sort key `backup`, so a target's records are
  * one Query, read consistently. A record is written once (a conditional put: a second check of the same completed
  * backup changes nothing); expiry is a conditional update on an existing item. The volumes and the recorded Cluster
- * are kept as JSON text. The table name is read on first use, so importing a handler reads no environment.
+ * are kept as JSON text. The copies are a map by Region (`copies.<region>`), so that starting, completing and removing
+ * one copy is one update of that entry alone. The table name is read on first use, so importing a handler reads no
+ * environment.
  */
 export class DynamoDbRecoveryPointCatalog implements RecoveryPointCatalog {
   constructor(
@@ -77,6 +80,108 @@ export class DynamoDbRecoveryPointCatalog implements RecoveryPointCatalog {
   async remove(target: string, backup: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.table(), Key: { target: { S: target }, backup: { S: backup } } }));
   }
+
+  /**
+   * A record's first copy creates its map of copies, on condition that it has none (a target copies to one Region:
+   * one update); a copy to a further Region goes into the map, on condition that the Region has none. Each failed
+   * condition answers the item as it was, which tells which case it is (a start to another Region may create the map
+   * between the two: the first update is then tried again).
+   */
+  async addCopy(target: string, backup: string, copy: RecoveryPointCopy): Promise<CopyAdded> {
+    const key = { target: { S: target }, backup: { S: backup } };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const newMap = await this.conditionalUpdate({
+        TableName: this.table(),
+        Key: key,
+        UpdateExpression: 'SET copies = :copies',
+        ConditionExpression: 'attribute_exists(backup) AND attribute_not_exists(copies)',
+        ExpressionAttributeValues: { ':copies': { M: { [copy.region]: { M: copyItem(copy) } } } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      if (newMap.updated) return 'added';
+      if (!newMap.item) return 'absent';
+      if (newMap.item.copies?.M?.[copy.region]) return 'exists';
+      const intoMap = await this.conditionalUpdate({
+        TableName: this.table(),
+        Key: key,
+        UpdateExpression: 'SET copies.#region = :copy',
+        ConditionExpression: 'attribute_exists(copies) AND attribute_not_exists(copies.#region)',
+        ExpressionAttributeNames: { '#region': copy.region },
+        ExpressionAttributeValues: { ':copy': { M: copyItem(copy) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      if (intoMap.updated) return 'added';
+      if (!intoMap.item) return 'absent';
+      if (intoMap.item.copies?.M?.[copy.region]) return 'exists';
+    }
+    throw new TransientError(`recovery point catalog: the copies of ${target}/${backup} changed during the update`);
+  }
+
+  async completeCopy(target: string, backup: string, region: string, completedAt: string): Promise<void> {
+    await this.conditionalUpdate({
+      TableName: this.table(),
+      Key: { target: { S: target }, backup: { S: backup } },
+      UpdateExpression: 'SET copies.#region.completedAt = :at',
+      ConditionExpression: 'attribute_exists(copies.#region)',
+      ExpressionAttributeNames: { '#region': region },
+      ExpressionAttributeValues: { ':at': { S: completedAt } },
+    });
+  }
+
+  async removeCopy(target: string, backup: string, region: string): Promise<void> {
+    await this.conditionalUpdate({
+      TableName: this.table(),
+      Key: { target: { S: target }, backup: { S: backup } },
+      UpdateExpression: 'REMOVE copies.#region',
+      ConditionExpression: 'attribute_exists(copies.#region)',
+      ExpressionAttributeNames: { '#region': region },
+    });
+  }
+
+  /** An update whose failed condition is an answer, not an error: `item` is the item as it was (absent: no item). */
+  private async conditionalUpdate(
+    input: ConstructorParameters<typeof UpdateItemCommand>[0],
+  ): Promise<{ updated: true } | { updated: false; item: Record<string, AttributeValue> | undefined }> {
+    try {
+      await this.client.send(new UpdateItemCommand(input));
+      return { updated: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { updated: false, item: error.Item };
+    }
+  }
+}
+
+function copyItem(copy: RecoveryPointCopy): Record<string, AttributeValue> {
+  return {
+    kmsKeyId: { S: copy.kmsKeyId },
+    startedAt: { S: copy.startedAt },
+    ...(copy.completedAt !== undefined && { completedAt: { S: copy.completedAt } }),
+    expiresAt: { S: copy.expiresAt },
+    volumes: { S: JSON.stringify(copy.volumes) },
+  };
+}
+
+function copiesOf(item: Record<string, AttributeValue>): RecoveryPointCopy[] {
+  return Object.entries(item.copies?.M ?? {})
+    .map(([region, value]): RecoveryPointCopy => {
+      const fields = value.M ?? {};
+      const text = (name: string) => {
+        const field = fields[name]?.S;
+        if (field === undefined) throw new Error(`recovery point catalog: the copy in ${region} has no ${name}`);
+        return field;
+      };
+      const completedAt = fields.completedAt?.S;
+      return {
+        region,
+        kmsKeyId: text('kmsKeyId'),
+        startedAt: text('startedAt'),
+        ...(completedAt !== undefined && { completedAt }),
+        expiresAt: text('expiresAt'),
+        volumes: JSON.parse(text('volumes')) as RecoveryPointCopyVolume[],
+      };
+    })
+    .sort((a, b) => a.region.localeCompare(b.region));
 }
 
 function toItem(record: RecoveryPointRecord): Record<string, AttributeValue> {
@@ -92,6 +197,9 @@ function toItem(record: RecoveryPointRecord): Record<string, AttributeValue> {
     volumes: { S: JSON.stringify(record.volumes) },
     clusterManifest: { S: record.clusterManifest },
     ...(record.expiredAt !== undefined && { expiredAt: { S: record.expiredAt } }),
+    ...(record.copies && {
+      copies: { M: Object.fromEntries(record.copies.map((copy) => [copy.region, { M: copyItem(copy) }])) },
+    }),
   };
 }
 
@@ -104,6 +212,7 @@ function toRecord(item: Record<string, AttributeValue>): RecoveryPointRecord {
   const startedAt = item.startedAt?.S;
   const postgresMajor = item.postgresMajor?.N;
   const expiredAt = item.expiredAt?.S;
+  const copies = copiesOf(item);
   return {
     target: text('target'),
     backup: text('backup'),
@@ -116,5 +225,6 @@ function toRecord(item: Record<string, AttributeValue>): RecoveryPointRecord {
     volumes: JSON.parse(text('volumes')) as RecoveryPointVolume[],
     clusterManifest: text('clusterManifest'),
     ...(expiredAt !== undefined && { expiredAt }),
+    ...(copies.length > 0 && { copies }),
   };
 }

@@ -5,11 +5,12 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DynamoDbRecoveryPointCatalog } from '../../lambdas/adapters/dynamodb-recovery-point-catalog';
-import type { RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
+import type { RecoveryPointCopy, RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
 
 /** Only the SDK call shape matters here (conditions, keys, attribute types): aws-sdk-client-mock stands in for DynamoDB. */
 
@@ -117,5 +118,99 @@ describe('the recovery-point catalog in DynamoDB', () => {
       TableName: 'recovery-point-catalog',
       Key: { target: { S: 'hendrix' }, backup: { S: 'hendrix-20261130110000' } },
     });
+  });
+});
+
+describe('the copies of a backup in the DynamoDB catalog', () => {
+  beforeEach(() => dynamodb.reset());
+
+  const COPY: RecoveryPointCopy = {
+    region: 'us-west-2',
+    kmsKeyId: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    startedAt: '2026-11-30T11:04:00.000Z',
+    expiresAt: '2026-12-30T11:03:05.000Z',
+    volumes: [{ role: 'PG_DATA', sourceSnapshotHandle: 'snap-0123456789abcdef0', snapshotHandle: 'snap-0fedcba9876543210' }],
+  };
+  const COPY_ITEM = {
+    kmsKeyId: { S: COPY.kmsKeyId },
+    startedAt: { S: COPY.startedAt },
+    expiresAt: { S: COPY.expiresAt },
+    volumes: { S: JSON.stringify(COPY.volumes) },
+  };
+  const conditionFailedWith = (item: Record<string, AttributeValue> | undefined) =>
+    new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, ...(item && { Item: item }) });
+
+  test("a record's first copy creates its map of copies by Region, on condition that the record exists and has none", async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await expect(catalog().addCopy('hendrix', RECORD.backup, COPY)).resolves.toBe('added');
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: 'recovery-point-catalog',
+      Key: { target: { S: 'hendrix' }, backup: { S: RECORD.backup } },
+      UpdateExpression: 'SET copies = :copies',
+      ConditionExpression: 'attribute_exists(backup) AND attribute_not_exists(copies)',
+      ExpressionAttributeValues: { ':copies': { M: { 'us-west-2': { M: COPY_ITEM } } } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  test('a copy to a further Region goes into the map, on condition that the Region has none', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejectsOnce(conditionFailedWith({ backup: { S: RECORD.backup }, copies: { M: { 'eu-central-1': { M: COPY_ITEM } } } }))
+      .resolvesOnce({});
+    await expect(catalog().addCopy('hendrix', RECORD.backup, COPY)).resolves.toBe('added');
+    expect(dynamodb).toHaveReceivedNthCommandWith(2, UpdateItemCommand, {
+      UpdateExpression: 'SET copies.#region = :copy',
+      ConditionExpression: 'attribute_exists(copies) AND attribute_not_exists(copies.#region)',
+      ExpressionAttributeNames: { '#region': 'us-west-2' },
+      ExpressionAttributeValues: { ':copy': { M: COPY_ITEM } },
+    });
+  });
+
+  test('a copy to a Region that has one already answers exists; a backup without a record answers absent', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejectsOnce(conditionFailedWith({ backup: { S: RECORD.backup }, copies: { M: { 'us-west-2': { M: COPY_ITEM } } } }));
+    await expect(catalog().addCopy('hendrix', RECORD.backup, COPY)).resolves.toBe('exists');
+    dynamodb.reset();
+    dynamodb.on(UpdateItemCommand).rejectsOnce(conditionFailedWith(undefined));
+    await expect(catalog().addCopy('hendrix', RECORD.backup, COPY)).resolves.toBe('absent');
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+  });
+
+  test('completion sets completedAt of the Region only; removal removes the Region; neither fails on a copy that is gone', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    await expect(catalog().completeCopy('hendrix', RECORD.backup, 'us-west-2', '2026-11-30T12:00:00Z')).resolves.toBeUndefined();
+    await expect(catalog().removeCopy('hendrix', RECORD.backup, 'us-west-2')).resolves.toBeUndefined();
+    expect(dynamodb).toHaveReceivedNthCommandWith(1, UpdateItemCommand, {
+      UpdateExpression: 'SET copies.#region.completedAt = :at',
+      ConditionExpression: 'attribute_exists(copies.#region)',
+      ExpressionAttributeNames: { '#region': 'us-west-2' },
+      ExpressionAttributeValues: { ':at': { S: '2026-11-30T12:00:00Z' } },
+    });
+    expect(dynamodb).toHaveReceivedNthCommandWith(2, UpdateItemCommand, {
+      UpdateExpression: 'REMOVE copies.#region',
+      ConditionExpression: 'attribute_exists(copies.#region)',
+      ExpressionAttributeNames: { '#region': 'us-west-2' },
+    });
+    dynamodb.on(UpdateItemCommand).rejects(new Error('ThrottlingException'));
+    await expect(catalog().removeCopy('hendrix', RECORD.backup, 'us-west-2')).rejects.toThrow('ThrottlingException');
+  });
+
+  test('reads the copies back with the record, in Region order; a record without copies has none', async () => {
+    const completed = { ...COPY_ITEM, completedAt: { S: '2026-11-30T12:00:00Z' } };
+    dynamodb.on(PutItemCommand).resolves({});
+    await catalog().record(RECORD);
+    const written = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    expect(written.copies).toBeUndefined();
+    dynamodb.on(QueryCommand).resolves({
+      Items: [{ ...written, copies: { M: { 'us-west-2': { M: completed }, 'eu-central-1': { M: COPY_ITEM } } } }],
+    });
+    const [record] = await catalog().recordsOf('hendrix');
+    expect(record?.copies).toEqual([
+      { ...COPY, region: 'eu-central-1' },
+      { ...COPY, completedAt: '2026-11-30T12:00:00Z' },
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { throttledBackups } from './throttled-backups';
 import { measureMonitoringUsage, printMonitoringCostModel } from './monitoring-cost-model';
 import { fleetBench } from './fleet-bench';
 import { fleetCostModel } from './fleet-cost-model';
+import { printSnapshotStorageCostModel } from './snapshot-storage-cost-model';
 
 const SFN_PRICE_PER_TRANSITION = 0.000025;
 const LAMBDA_PRICE_PER_REQUEST = 0.0000002;
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
   await throttledBackups(row);
   const monitoringPerTargetMonth = printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
   await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth });
+  printSnapshotStorageCostModel(row);
   await restoreOverhead();
   await retentionBench({ median: time, medianAsync: timeAsync, row });
   await tokenSpeed();

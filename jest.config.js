@@ -33,7 +33,7 @@ const E2E = [
   'test/cli/cli-stack-restore-elsewhere.test.ts',
   // Runs PostgreSQL (PGlite, seconds to start).
   'test/kube-api-server/pre-provisioned-snapshot-data.test.ts',
-  'test/infra/{lambda-bundles,lambda-code,prebundled-scheduler,private-endpoint,recovery-point-catalog,scheduler-monitoring,security-checks,snapshot-copies,snapshot-scheduler,snapshot-scheduler-construct,target-catalog-layer}.test.ts',
+  'test/infra/{lambda-bundles,lambda-code,prebundled-scheduler,private-endpoint,recovery-point-catalog,scheduler-monitoring,security-checks,snapshot-copies,snapshot-scheduler,snapshot-scheduler-construct,standby-stack,target-catalog-layer}.test.ts',
 ].map((glob) => join(__dirname, glob));
 
 module.exports = {

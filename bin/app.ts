@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeploymentConfigError } from '../lib/deployment-config';
+import { DeploymentConfigError, parseDeploymentConfig } from '../lib/deployment-config';
 import { loadDeploymentConfig } from '../lib/load-deployment-config';
 import { SnapshotSchedulerStack } from '../lib/snapshot-scheduler-stack';
+import { SnapshotSchedulerStandbyStack } from '../lib/snapshot-scheduler-standby-stack';
 import { AppArgumentError, appArguments, nodeVersionProblem } from './app-arguments';
 
 const nodeProblem = nodeVersionProblem(process.version);
@@ -18,11 +19,30 @@ Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 try {
   const { configPath, stackName } = appArguments((key) => app.node.tryGetContext(key));
   const config = loadDeploymentConfig(configPath);
-  new SnapshotSchedulerStack(app, stackName, {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const dr = parseDeploymentConfig(config).disasterRecovery;
+  // A global table's replica and a stack in another Region need the primary's Region known at synth.
+  if (dr && region === undefined)
+    throw new DeploymentConfigError(
+      `disasterRecovery: the catalog's replica and the standby in ${dr.region} need the primary stack's Region: set AWS_REGION (or a profile's region) for cdk`,
+    );
+  const primary = new SnapshotSchedulerStack(app, stackName, {
     config,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env: { account, region },
     description: 'cnpg-snapshot-scheduler: volume-snapshot backups, retention and recovery for CloudNativePG on EKS',
   });
+  if (dr && region !== undefined) {
+    const standby = new SnapshotSchedulerStandbyStack(app, `${stackName}-Standby`, {
+      config,
+      sourceRegion: region,
+      catalogTableName: primary.scheduler.recoveryPoints.table.tableName,
+      env: { account, region: dr.region },
+      description: `cnpg-snapshot-scheduler standby: restores in ${dr.region} from the copies of the backups taken in ${region}`,
+    });
+    // The replica it reads is created by the primary's global table.
+    standby.addStackDependency(primary);
+  }
 } catch (error) {
   if (error instanceof DeploymentConfigError || error instanceof AppArgumentError) {
     console.error(error.message);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { REGION_PATTERN } from '../lambdas/domain/copy-policy';
 import { FanOutSettingsSchema } from '../lambdas/domain/target-catalog';
 import { DiscoverySchema, PolicyNameSchema, TargetPolicySchema } from '../lambdas/domain/target-policy';
 import { TargetSpecSchema } from '../lambdas/domain/target-spec';
@@ -32,6 +33,30 @@ export const NetworkSchema = z.strictObject({
     .min(1, 'must list at least one security group'),
 });
 
+/** An EKS cluster of the disaster recovery Region that the standby may restore into, in these namespaces only. */
+export const DisasterRecoveryEksClusterSchema = z.strictObject({
+  name: TargetSpecSchema.shape.eksCluster,
+  namespaces: DiscoverySchema.shape.namespaces,
+});
+
+/**
+ * Where the deployment comes back when its Region is lost: the catalog gets a replica there, and a standby stack there
+ * restores from the copies of the backups into the EKS clusters and namespaces named here.
+ */
+export const DisasterRecoverySchema = z.strictObject({
+  region: z.string().regex(REGION_PATTERN, 'must be an AWS Region name such as us-west-2'),
+  eksClusters: z
+    .array(DisasterRecoveryEksClusterSchema)
+    .min(1, 'must list at least one EKS cluster of the disaster recovery Region to restore into'),
+  /** The VPC of the standby's Kubernetes-facing Lambdas, for DR EKS clusters whose API endpoint is private. */
+  network: NetworkSchema.optional(),
+  /** An existing catalog table to adopt as the global table (`cdk import`), by its name. */
+  catalogTableName: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name: 3 to 255 letters, digits, "_", "-" and "."')
+    .optional(),
+});
+
 export const DeploymentConfigSchema = z
   .strictObject({
     eventBusName: eventBusName.default('default'),
@@ -46,6 +71,8 @@ export const DeploymentConfigSchema = z
     discovery: z.array(DiscoverySchema).default([]),
     /** Source maps in the Lambdas with --enable-source-maps: stack traces name lambdas/*.ts lines; costs at every cold start. */
     lambdaSourceMaps: z.boolean().default(false),
+    /** The Region, EKS clusters and namespaces a standby restores into from the copies when this Region is lost. */
+    disasterRecovery: DisasterRecoverySchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.targets.length === 0 && config.discovery.length === 0)
@@ -81,6 +108,41 @@ export const DeploymentConfigSchema = z
           message:
             'must be managed: scope all deletes snapshots the scheduler did not make, and the admission policy allows that only for the clusters of explicit targets',
         });
+    }
+    const drClusters = new Set<string>();
+    const primaryClusters = new Set([...config.targets, ...config.discovery].map((t) => t.eksCluster));
+    config.disasterRecovery?.eksClusters.forEach((cluster, index) => {
+      if (primaryClusters.has(cluster.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disasterRecovery', 'eksClusters', index, 'name'],
+          message: `"${cluster.name}" is also an EKS cluster of the targets or discovery: npm run k8s-manifests writes one file per name, so give the DR cluster another name`,
+        });
+      if (drClusters.has(cluster.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disasterRecovery', 'eksClusters', index, 'name'],
+          message: `"${cluster.name}" is listed twice; list each EKS cluster once, with all its namespaces`,
+        });
+      drClusters.add(cluster.name);
+    });
+    // The standby restores only from copies in its own Region: a copy elsewhere is none it can use.
+    const drRegion = config.disasterRecovery?.region;
+    if (drRegion !== undefined) {
+      const copyPolicies = [
+        ...config.targets.map((target, index) => ({ path: ['targets', index, 'copies', 'region'], copies: target.copies })),
+        ...Object.entries(config.policies).map(([name, policy]) => ({
+          path: ['policies', name, 'copies', 'region'],
+          copies: policy.copies,
+        })),
+      ];
+      for (const { path, copies } of copyPolicies)
+        if (copies && copies.region !== drRegion)
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `must be disasterRecovery.region (${drRegion}): the standby there restores from copies in its own Region only`,
+          });
     }
     if (config.discovery.length > 0 && Object.keys(config.policies).length === 0)
       ctx.addIssue({ code: 'custom', path: ['policies'], message: 'discovery needs at least one policy for Clusters to name' });

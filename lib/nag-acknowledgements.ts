@@ -16,8 +16,8 @@ export function acknowledgeNagFindings(props: {
   /** State machines with a Distributed Map, which runs child executions of its own state machine. */
   distributedMaps: readonly sfn.StateMachine[];
   functionRoles: readonly iam.IRole[];
-  /** The scope holding the EventBridge Scheduler's target role, and the function it invokes. */
-  schedules: { scope: Construct; invokes: SchedulerFunction };
+  /** The scope holding the EventBridge Scheduler's target role, and the function it invokes (a standby has no schedules). */
+  schedules?: { scope: Construct; invokes: SchedulerFunction };
   /** The role of functions placed in a VPC, which CDK gives AWS's managed ENI policy. */
   vpcRole?: iam.IRole | undefined;
   /** Where a grant of DescribeExecution on every execution of a state machine (`<executions ARN>`) was made. */
@@ -28,7 +28,7 @@ export function acknowledgeNagFindings(props: {
     for (const fn of invokes) acknowledgeVersionsOf(machine, fn, 'The workflow');
   }
   for (const machine of props.distributedMaps) acknowledgeChildExecutionsOf(machine);
-  acknowledgeVersionsOf(props.schedules.scope, props.schedules.invokes, 'EventBridge Scheduler');
+  if (props.schedules) acknowledgeVersionsOf(props.schedules.scope, props.schedules.invokes, 'EventBridge Scheduler');
   if (props.vpcRole)
     Validations.of(props.vpcRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',

@@ -8,25 +8,56 @@ export const RECOVERY_POINT_CATALOG_ENV = 'RECOVERY_POINT_CATALOG_TABLE';
 /** The environment variable that tells RequestRestore the Region the catalog's backups were taken in. */
 export const RECOVERY_POINT_SOURCE_REGION_ENV = 'RECOVERY_POINT_SOURCE_REGION';
 
+export interface RecoveryPointCatalogProps {
+  /**
+   * The disaster recovery Region: the table becomes a DynamoDB global table with a replica there, which the standby
+   * reads after this Region is lost.
+   * @default none: a table in this Region only
+   */
+  readonly replicaRegion?: string;
+  /**
+   * The global table's name: that of an existing catalog table to adopt with `cdk import` (README, "Enabling disaster
+   * recovery on a deployment").
+   * @default a name CDK generates
+   */
+  readonly tableName?: string;
+}
+
 /**
  * The recovery-point catalog: one DynamoDB item per completed backup (partition key the target, sort key the backup),
  * kept outside every EKS cluster so that a backup can be found and restored after its namespace or EKS cluster is
  * gone. Point-in-time recovery and deletion protection are on, and the table outlives the stack (RETAIN): deleting
- * the stack must not delete the only record of the storage snapshots it kept.
+ * the stack must not delete the only record of the storage snapshots it kept. With a replica Region it is a global
+ * table (AWS::DynamoDB::GlobalTable, one resource for every replica), and the replica has both settings too.
  */
 export class RecoveryPointCatalog extends Construct {
-  readonly table: dynamodb.Table;
+  readonly table: dynamodb.ITable;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: RecoveryPointCatalogProps = {}) {
     super(scope, id);
-    this.table = new dynamodb.Table(this, 'Table', {
+    const keys = {
       partitionKey: { name: 'target', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'backup', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    };
+    const pointInTimeRecoverySpecification = { pointInTimeRecoveryEnabled: true };
+    this.table =
+      props.replicaRegion === undefined
+        ? new dynamodb.Table(this, 'Table', {
+            ...keys,
+            billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+            pointInTimeRecoverySpecification,
+            deletionProtection: true,
+            removalPolicy: RemovalPolicy.RETAIN,
+          })
+        : new dynamodb.TableV2(this, 'GlobalTable', {
+            ...keys,
+            ...(props.tableName !== undefined && { tableName: props.tableName }),
+            billing: dynamodb.Billing.onDemand(),
+            pointInTimeRecoverySpecification,
+            deletionProtection: true,
+            removalPolicy: RemovalPolicy.RETAIN,
+            replicas: [{ region: props.replicaRegion, pointInTimeRecoverySpecification, deletionProtection: true }],
+          });
   }
 
   /** Backup: record a completed backup; retention: read, expire and remove records; restore: read them. */

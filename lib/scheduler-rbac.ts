@@ -175,3 +175,58 @@ export function schedulerRbac(
     ...discovery,
   ];
 }
+
+/**
+ * What a standby's restore does in a namespace of a disaster recovery EKS cluster, and nothing else: no backups, no
+ * retention, no drills there until the restored Cluster becomes a target.
+ */
+const RESTORE_RULES: readonly RbacRule[] = [
+  {
+    why: 'restore: refuse a Cluster of that name, find the earlier restore of the same request, create the Cluster and follow it',
+    apiGroups: [CNPG_GROUP],
+    resources: ['clusters'],
+    verbs: ['get', 'list', 'create'],
+  },
+  {
+    why: "restore from the catalog: import the backup's snapshots (bound to imported contents); get: a retried step finds its own",
+    apiGroups: [SNAPSHOT_GROUP],
+    resources: ['volumesnapshots'],
+    verbs: ['get', 'create'],
+  },
+  {
+    why: 'restore: a failed snapshot-recovery Job fails the restore fast',
+    apiGroups: ['batch'],
+    resources: ['jobs'],
+    verbs: ['list'],
+  },
+];
+
+const RESTORE_CONTENT_RULES: readonly RbacRule[] = [
+  {
+    why: 'restore from the catalog: import a storage snapshot by its handle (Retain); get: a retried step finds its own',
+    apiGroups: [SNAPSHOT_GROUP],
+    resources: ['volumesnapshotcontents'],
+    verbs: ['get', 'create'],
+  },
+];
+
+const RESTORE_NAME = `${KUBERNETES_GROUP}-restore`;
+const RESTORE_CONTENTS_NAME = `${KUBERNETES_GROUP}-restore-snapshot-contents`;
+
+/** The RBAC of a standby's restores on one EKS cluster of the disaster recovery Region: its namespaces only. */
+export function standbyRbac(namespaces: readonly string[]): KubernetesManifest[] {
+  return [
+    { ...clusterRole(RESTORE_NAME, RESTORE_RULES), comment: 'What a restore from the copies may do in the namespaces it restores into.' },
+    ...[...new Set(namespaces)].sort().map((namespace): KubernetesManifest => ({
+      object: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: RESTORE_NAME, namespace, labels: LABELS },
+        subjects: SUBJECTS,
+        roleRef: roleRef(RESTORE_NAME),
+      },
+    })),
+    { ...clusterRole(RESTORE_CONTENTS_NAME, RESTORE_CONTENT_RULES), comment: 'Snapshot contents are cluster-scoped.' },
+    clusterRoleBinding(RESTORE_CONTENTS_NAME),
+  ];
+}

@@ -54,6 +54,40 @@ export interface SnapshotSchedulerConfig {
    * @default false
    */
   lambdaSourceMaps?: boolean;
+  /**
+   * Where the deployment comes back when its Region is lost: the recovery-point catalog becomes a DynamoDB global table
+   * with a replica in `region`, and `cdk deploy --all` also deploys a standby stack there that restores from the
+   * backups' copies in that Region, into the EKS clusters and namespaces listed here only.
+   * @default none: no replica, no standby
+   */
+  disasterRecovery?: DisasterRecoveryConfig;
+}
+
+/** The disaster recovery Region and what the standby there may restore into. */
+export interface DisasterRecoveryConfig {
+  /** The AWS Region of the standby and of the catalog's replica; not the deployment's own. */
+  region: string;
+  /** The EKS clusters of that Region to restore into, each listed once, with the namespaces the standby writes in. */
+  eksClusters: DisasterRecoveryEksClusterConfig[];
+  /**
+   * Puts the standby's Kubernetes-facing Lambdas in a VPC of that Region, for a private API endpoint.
+   * @default none: the Lambdas run outside any VPC
+   */
+  network?: NetworkConfig;
+  /**
+   * The name of the deployment's existing catalog table, to adopt it as the global table with `cdk import` when
+   * disaster recovery is added to a deployment that already has one (README, "Enabling disaster recovery on a
+   * deployment").
+   * @default none: a new global table, under a name CDK generates
+   */
+  catalogTableName?: string;
+}
+
+export interface DisasterRecoveryEksClusterConfig {
+  /** The EKS cluster's name. */
+  name: string;
+  /** The namespaces a restore may create its Cluster and snapshots in (unique DNS labels). */
+  namespaces: string[];
 }
 
 export interface NotificationsConfig {

@@ -69,7 +69,7 @@ export type SchedulerWorkflowName = 'backup' | 'retention' | 'restore' | 'drill'
 const ALARM_NAME_PREFIX_MAX = 200;
 
 /** The log retention periods the deployment config allows, as CloudWatch Logs names them. */
-const LOG_RETENTION = {
+export const LOG_RETENTION = {
   7: logs.RetentionDays.ONE_WEEK,
   14: logs.RetentionDays.TWO_WEEKS,
   30: logs.RetentionDays.ONE_MONTH,
@@ -120,11 +120,15 @@ export class SnapshotScheduler extends Construct {
       document: { targets: config.targets, fanOut: config.fanOut, policies: config.policies, discovery: config.discovery },
     });
     const layers = [this.targetCatalog.layer];
-    const network = config.network && this.network(config.network);
+    const network = config.network && importedNetwork(this, config.network);
     // Lambda creates its ENIs in the subnets as the function's role: AWS's policy for exactly that.
     if (network) kubeRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
 
-    this.recoveryPoints = new RecoveryPointCatalog(this, 'RecoveryPointCatalog');
+    const dr = config.disasterRecovery;
+    this.recoveryPoints = new RecoveryPointCatalog(this, 'RecoveryPointCatalog', {
+      ...(dr && { replicaRegion: dr.region }),
+      ...(dr?.catalogTableName !== undefined && { tableName: dr.catalogTableName }),
+    });
     // The Kubernetes-facing functions share one role (the identity their EKS access entries map), so the grant is the
     // role's; only the functions that use the catalog are told its table.
     this.recoveryPoints.grantReadWrite(kubeRole);
@@ -464,19 +468,19 @@ export class SnapshotScheduler extends Construct {
     } satisfies Record<SchedulerWorkflowName, { stateMachine: sfn.StateMachine }>;
     return machines[workflow].stateMachine.metricFailed(props);
   }
+}
 
-  /** The VPC, subnets and security groups of the config, imported by id (no lookup: synth stays offline). */
-  private network(config: NonNullable<DeploymentConfig['network']>): SchedulerNetwork {
-    return {
-      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: config.vpcId, availabilityZones: Fn.getAzs() }),
-      subnets: config.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id)),
-      securityGroups: config.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id)),
-    };
-  }
+/** The VPC, subnets and security groups of the config, imported by id (no lookup: synth stays offline). */
+export function importedNetwork(scope: Construct, config: NonNullable<DeploymentConfig['network']>): SchedulerNetwork {
+  return {
+    vpc: ec2.Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: config.vpcId, availabilityZones: Fn.getAzs() }),
+    subnets: config.subnetIds.map((id) => ec2.Subnet.fromSubnetId(scope, `Subnet-${id}`, id)),
+    securityGroups: config.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(scope, `SecurityGroup-${id}`, id)),
+  };
 }
 
 /** The ARN pattern of every execution of a state machine, as StateMachine.grantExecution builds it. */
-function executionsOf(stateMachine: sfn.IStateMachine): string {
+export function executionsOf(stateMachine: sfn.IStateMachine): string {
   const { resourceName } = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
   return `${Stack.of(stateMachine).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })}:*`;
 }

@@ -88,3 +88,48 @@ describe('the deployment config', () => {
     expect(() => loadDeploymentConfig(path)).toThrow(`The deployment config ${path} is not valid YAML`);
   });
 });
+
+describe('the disaster recovery config', () => {
+  const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const dr = { region: 'eu-central-1', eksClusters: [{ name: 'dr-eks', namespaces: ['demo'] }] };
+
+  test('names the Region and the EKS clusters and namespaces the standby restores into', () => {
+    const config = parseDeploymentConfig({
+      targets: [{ ...EXAMPLE_TARGET, copies: { region: 'eu-central-1', kmsKeyArn: KEY } }],
+      disasterRecovery: dr,
+    });
+    expect(config.disasterRecovery).toEqual(dr);
+  });
+
+  test('each bad field is named', () => {
+    const message = problems({
+      targets: [EXAMPLE_TARGET],
+      disasterRecovery: { region: 'Frankfurt', eksClusters: [{ name: 'dr-eks', namespaces: ['Demo'] }], catalogTableName: 'x' },
+    });
+    expect(message).toContain('disasterRecovery.region: must be an AWS Region name such as us-west-2');
+    expect(message).toContain('disasterRecovery.eksClusters.0.namespaces.0:');
+    expect(message).toContain('disasterRecovery.catalogTableName: must be a DynamoDB table name');
+    expect(problems({ targets: [EXAMPLE_TARGET], disasterRecovery: { region: 'eu-central-1', eksClusters: [] } })).toContain(
+      'disasterRecovery.eksClusters: must list at least one EKS cluster of the disaster recovery Region to restore into',
+    );
+  });
+
+  test("a DR EKS cluster is listed once, and is named apart from the primary Region's", () => {
+    expect(
+      problems({
+        targets: [EXAMPLE_TARGET],
+        disasterRecovery: { ...dr, eksClusters: [...dr.eksClusters, { name: 'dr-eks', namespaces: ['x'] }] },
+      }),
+    ).toContain('disasterRecovery.eksClusters.1.name: "dr-eks" is listed twice');
+    expect(
+      problems({ targets: [EXAMPLE_TARGET], disasterRecovery: { ...dr, eksClusters: [{ name: 'prod-eks', namespaces: ['demo'] }] } }),
+    ).toContain('disasterRecovery.eksClusters.0.name: "prod-eks" is also an EKS cluster of the targets or discovery');
+  });
+
+  test("a target copying to another Region than the standby's is refused, naming its copies.region", () => {
+    const elsewhere = { region: 'us-west-2', kmsKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+    expect(problems({ targets: [{ ...EXAMPLE_TARGET, copies: elsewhere }], disasterRecovery: dr })).toContain(
+      'targets.0.copies.region: must be disasterRecovery.region (eu-central-1): the standby there restores from copies in its own Region only',
+    );
+  });
+});

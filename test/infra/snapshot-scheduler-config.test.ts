@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import type * as z from 'zod';
-import { DeploymentConfigSchema, NetworkSchema, NotificationsSchema } from '../../lib/deployment-config';
+import {
+  DeploymentConfigSchema,
+  DisasterRecoveryEksClusterSchema,
+  DisasterRecoverySchema,
+  NetworkSchema,
+  NotificationsSchema,
+} from '../../lib/deployment-config';
 import { FanOutSettingsSchema } from '../../lambdas/domain/target-catalog';
 import { CopyPolicySchema } from '../../lambdas/domain/copy-policy';
 import { DiscoverySchema } from '../../lambdas/domain/target-policy';
@@ -33,6 +39,8 @@ const SCHEMAS: Record<string, { shape: Record<string, z.ZodType> }> = {
   DrillCheckConfig: DrillCheckSchema,
   CopiesConfig: CopyPolicySchema,
   DiscoveryConfig: DiscoverySchema,
+  DisasterRecoveryConfig: DisasterRecoverySchema,
+  DisasterRecoveryEksClusterConfig: DisasterRecoveryEksClusterSchema,
 };
 
 interface DocumentedField {

@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { RecoveryPointCatalog } from '../lambdas/adapters/recovery-point-catalog';
+import type { StorageSnapshots } from '../lambdas/adapters/storage-snapshots';
 import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
 import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
 import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
@@ -43,6 +44,18 @@ const NO_CATALOG: RecoveryPointCatalog = {
   completeCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
   removeCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
 };
+
+/**
+ * Nor EC2: with no catalog to record in, what EC2 tells of a backup's storage snapshots is never needed. Described as
+ * none, the record is not made (it would be recorded nowhere anyway).
+ */
+const NO_STORAGE_SNAPSHOTS: StorageSnapshots = {
+  describe: () => Promise.resolve([]),
+  copy: () => Promise.reject(new Error('kubeconfig mode copies no storage snapshots')),
+  delete: () => Promise.reject(new Error('kubeconfig mode deletes no storage snapshots')),
+};
+/** What the check of a backup needs besides the cluster, in kubeconfig mode: none of it reaches AWS. */
+const NO_AWS = { recoveryPoints: NO_CATALOG, storageSnapshots: NO_STORAGE_SNAPSHOTS, region: () => 'local' };
 
 const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined };
 
@@ -111,7 +124,7 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
         throw new CliError(
           `${start.progress.reason}. Wait for it to end (cnpg-snapshot-scheduler backups ${target.name} shows its phase), then run the backup again.`,
         );
-      return followedBackup(target, start.follow, async () => ({ ...(await at(target)), recoveryPoints: NO_CATALOG }));
+      return followedBackup(target, start.follow, async () => ({ ...(await at(target)), ...NO_AWS }));
     },
 
     async restore(target, { toNamespace, ...order }) {

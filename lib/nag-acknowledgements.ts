@@ -7,6 +7,9 @@ import type { SchedulerFunction } from './scheduler-function';
 
 const XRAY_REASON =
   'X-Ray tracing: xray:PutTraceSegments, xray:PutTelemetryRecords (and GetSampling*) do not support resource-level permissions';
+/** EC2 Service Authorization Reference: ec2:DescribeSnapshots has no resource types (and no condition keys for snapshots). */
+const EC2_DESCRIBE_SNAPSHOTS_REASON =
+  "ec2:DescribeSnapshots does not support resource-level permissions: it reads the encryption, KMS key and existence of the backups' EBS snapshots";
 const SFN_LOGS_REASON =
   'Step Functions log delivery: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups do not support resource-level permissions';
 
@@ -16,6 +19,8 @@ export function acknowledgeNagFindings(props: {
   /** State machines with a Distributed Map, which runs child executions of its own state machine. */
   distributedMaps: readonly sfn.StateMachine[];
   functionRoles: readonly iam.IRole[];
+  /** The function roles granted ec2:DescribeSnapshots (on `*`: it has no resource-level permissions). */
+  describesSnapshots?: readonly iam.IRole[];
   /** The scope holding the EventBridge Scheduler's target role, and the function it invokes (a standby has no schedules). */
   schedules?: { scope: Construct; invokes: SchedulerFunction };
   /** The role of functions placed in a VPC, which CDK gives AWS's managed ENI policy. */
@@ -39,8 +44,12 @@ export function acknowledgeNagFindings(props: {
       id: `AwsSolutions-IAM5[Resource::${flattenedLikeNag(Stack.of(scope).resolve(executions))}]`,
       reason: 'Execution names are made per slot and request; DescribeExecution is granted on the executions of one state machine',
     });
+  const describing = new Set(props.describesSnapshots ?? []);
   for (const role of new Set(props.functionRoles))
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_REASON });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: describing.has(role) ? `${XRAY_REASON}; ${EC2_DESCRIBE_SNAPSHOTS_REASON}` : XRAY_REASON,
+    });
 }
 
 function acknowledgeVersionsOf(scope: Construct, fn: SchedulerFunction, who: string): void {

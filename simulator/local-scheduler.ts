@@ -48,6 +48,7 @@ import {
 } from './workflow-runner/local-workflow-runner';
 import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-definition';
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
+import { startEc2StandIn, type Ec2StandInServer } from './aws-api/aws-api-stand-ins';
 import { SimulatedStorageRegions } from './aws-api/storage-regions';
 
 /** Seeds the adapter's retry jitter, so a run with faults is repeatable. */
@@ -156,12 +157,19 @@ export class LocalScheduler {
     readonly ledger: RecoveryPointLedger,
     /** The account's storage snapshots by Region (EBS in AWS): the EKS clusters' CSI driver cuts them in TEST_REGION. */
     readonly storage: SimulatedStorageRegions,
+    /** EC2 on that storage (the stand-in, over HTTP), and the production adapter the handlers reach it with. */
+    readonly ec2: Ec2StandInServer,
   ) {
     const deps = this.dependencies();
     this.deps = deps;
     const handlers: Record<SchedulerFunctionName, LocalLambda> = {
       startBackup: createStartBackup(deps),
-      checkBackup: createCheckBackup({ ...deps, recoveryPoints: this.recoveryPoints }),
+      checkBackup: createCheckBackup({
+        ...deps,
+        recoveryPoints: this.recoveryPoints,
+        storageSnapshots: ec2.storageSnapshots,
+        region: () => TEST_REGION,
+      }),
       applyRetention: createApplyRetention({ ...deps, recoveryPoints: this.recoveryPoints }),
       reportFailure: createReportWorkflowFailure(deps),
       dispatchSchedule: (event) => this.dispatcher(event),
@@ -259,6 +267,7 @@ export class LocalScheduler {
       options.exportMetrics,
       options.ledger ?? new MemoryRecoveryPointLedger(),
       regions,
+      await startEc2StandIn({ regions, now: () => clock.nowMs() }),
     );
   }
 
@@ -391,6 +400,7 @@ export class LocalScheduler {
 
   async close(): Promise<void> {
     for (const server of this.servers.values()) await server.close();
+    await this.ec2.close();
   }
 
   /**

@@ -154,6 +154,36 @@ export function recoveryPointRecordOf(input: {
   };
 }
 
+/** A storage snapshot as the provider describes it (EC2 DescribeSnapshots): what the record takes from it. */
+export interface DescribedStorageSnapshot {
+  id: string;
+  state: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+}
+
+/**
+ * The record with each volume's encryption and KMS key as the provider describes its storage snapshot. A volume whose
+ * snapshot the provider does not have, or has not completed, has no storage to restore from: `incomplete` names it,
+ * since a record that claims it would claim a recovery point that does not exist.
+ */
+export function withStorageEncryption(
+  record: RecoveryPointRecord,
+  described: readonly DescribedStorageSnapshot[],
+): RecoveryPointRecordResult {
+  const byId = new Map(described.map((snapshot) => [snapshot.id, snapshot]));
+  const incomplete: string[] = [];
+  const volumes = record.volumes.map((volume): RecoveryPointVolume => {
+    const storage = byId.get(volume.snapshotHandle);
+    if (!storage) incomplete.push(`${volume.snapshot}: storage snapshot ${volume.snapshotHandle} does not exist at the provider`);
+    else if (storage.state !== 'completed')
+      incomplete.push(`${volume.snapshot}: storage snapshot ${volume.snapshotHandle} is ${storage.state}, not completed`);
+    if (!storage) return volume;
+    return { ...volume, encrypted: storage.encrypted, ...(storage.kmsKeyId !== undefined && { kmsKeyId: storage.kmsKeyId }) };
+  });
+  return incomplete.length > 0 ? { incomplete } : { record: { ...record, volumes } };
+}
+
 /**
  * What retention does to the catalog in one run: the records of the backups whose storage it released are marked
  * expired (before the release, so a record never claims storage being deleted), and an expired record is removed

@@ -34,6 +34,9 @@ const RECORD: RecoveryPointRecord = {
       content: 'snapcontent-1',
       snapshotHandle: 'snap-0123456789abcdef0',
       restoreSizeBytes: 53687091200,
+      // What EC2 describes of the storage snapshot: kept in the volumes' JSON, so it comes back as written.
+      encrypted: true,
+      kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       driver: 'ebs.csi.aws.com',
       volumeSnapshotClass: 'csi-aws-vsc',
     },

@@ -1,5 +1,10 @@
 import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
-import { catalogChangesOfRetention, recoveryPointRecordOf, type RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
+import {
+  catalogChangesOfRetention,
+  recoveryPointRecordOf,
+  withStorageEncryption,
+  type RecoveryPointRecord,
+} from '../../lambdas/domain/recovery-point-record';
 
 const TARGET = { name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' };
 const MANIFEST = JSON.stringify({
@@ -108,6 +113,46 @@ describe('the catalog record of a completed backup', () => {
         'b1-wal: no bound VolumeSnapshotContent',
         'no PG_DATA volume',
         'no snapshot carries the source Cluster (annotation cnpg.io/clusterManifest)',
+      ],
+    });
+  });
+});
+
+describe('the storage snapshots of a record as the provider describes them', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-4000-8000-0000000e0b5d';
+  const made = recoveryPointRecordOf({
+    target: TARGET,
+    backup: 'b1',
+    stoppedAt: '2026-11-30T11:03:05Z',
+    snapshots: [
+      { snapshot: snapshot('b1', 'PG_DATA'), content: content('c1', 'snap-data') },
+      { snapshot: snapshot('b1-wal', 'PG_WAL'), content: content('c2', 'snap-wal') },
+    ],
+  });
+  if (!('record' in made)) throw new Error('the fixture makes a record');
+  const { record } = made;
+
+  test("give each volume its encryption and KMS key, the size staying the content's", () => {
+    const result = withStorageEncryption(record, [
+      { id: 'snap-wal', state: 'completed', encrypted: false },
+      { id: 'snap-data', state: 'completed', encrypted: true, kmsKeyId: KEY },
+    ]);
+    expect(result).toEqual({
+      record: {
+        ...record,
+        volumes: [
+          { ...record.volumes[0], encrypted: true, kmsKeyId: KEY, restoreSizeBytes: 1024 },
+          { ...record.volumes[1], encrypted: false, restoreSizeBytes: 1024 },
+        ],
+      },
+    });
+  });
+
+  test('make no record when a storage snapshot does not exist or has not completed: each is named', () => {
+    expect(withStorageEncryption(record, [{ id: 'snap-data', state: 'error', encrypted: true, kmsKeyId: KEY }])).toEqual({
+      incomplete: [
+        'b1: storage snapshot snap-data is error, not completed',
+        'b1-wal: storage snapshot snap-wal does not exist at the provider',
       ],
     });
   });

@@ -1,10 +1,13 @@
 import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
+import { defaultEbsKeyArn } from '../../simulator/cnpg/storage-provider';
 import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 import { VirtualClock } from '../../simulator/virtual-clock';
 
 /**
  * The recovery-point catalog through the deployed backup and retention workflows: every completed backup is recorded
- * with what a restore elsewhere needs (its storage snapshots, sizes, driver, class, the recorded Cluster), retention
+ * with what a restore elsewhere needs (its storage snapshots, sizes, encryption as EC2 describes them, driver, class,
+ * the recorded Cluster), retention
  * removes the record of each backup it expires once the snapshots are gone, and the records outlive the namespace.
  */
 
@@ -51,6 +54,9 @@ describe('the recovery-point catalog', () => {
           content: contentOf(snapshot).metadata.name,
           snapshotHandle: contentOf(snapshot).status!.snapshotHandle,
           restoreSizeBytes: (index === 0 ? 50 : 10) * 2 ** 30,
+          // As EC2 describes the storage snapshot: the EKS cluster's Region encrypts under its default EBS key.
+          encrypted: true,
+          kmsKeyId: defaultEbsKeyArn(TEST_REGION, TEST_ACCOUNT),
           driver: 'ebs.csi.aws.com',
           volumeSnapshotClass: 'csi-aws-vsc',
           cnpgLabels: expect.objectContaining({ 'cnpg.io/backupName': backup, 'cnpg.io/cluster': 'hendrix' }),
@@ -75,6 +81,32 @@ describe('the recovery-point catalog', () => {
         },
       });
       expect(await local.recoveryPoints.recordsOf('hendrix')).toEqual(records);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test('does not record a backup whose storage snapshots the provider does not have, and says why', async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(START), targets: [HENDRIX] });
+    try {
+      const provider = local.storage.region(TEST_REGION);
+      // The storage snapshots are gone at the provider by the time the backup is checked (deleted behind its back).
+      const execution = await local.runWorkflow('backup', { target: 'hendrix' }, 'storage-gone', {
+        stateEntered: (name) => {
+          if (name === 'CheckBackup') for (const handle of provider.handles()) provider.remove(handle);
+        },
+      });
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(local.events.ofType('Backup Completed')).toHaveLength(1);
+      expect(await local.recoveryPoints.recordsOf('hendrix')).toEqual([]);
+      const warning = local.log.entries.find((entry) => entry.message.startsWith('the backup is not in the recovery-point catalog'));
+      expect(warning?.extra).toEqual([
+        {
+          incomplete: expect.arrayContaining([
+            expect.stringMatching(/^hendrix-\d+: storage snapshot snap-\w+ does not exist at the provider$/),
+          ]),
+        },
+      ]);
     } finally {
       await local.close();
     }

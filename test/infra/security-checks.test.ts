@@ -25,6 +25,7 @@ const JUSTIFIED_WILDCARD_ACTIONS: Record<string, string> = {
   'logs:PutResourcePolicy': 'Step Functions execution logs',
   'logs:DescribeResourcePolicies': 'Step Functions execution logs',
   'logs:DescribeLogGroups': 'Step Functions execution logs',
+  'ec2:DescribeSnapshots': "the encryption, KMS key and existence of the backups' EBS snapshots",
 };
 
 // `cdk synth` passes the default account and region when it finds them: CDK then writes some ARNs' partition and

@@ -596,7 +596,7 @@ beforeEach(async () => {
   server.seed(claim(`${DRILL_CLUSTER}-1`, DRILL_CLUSTER));
   server.seed(claim('hendrix-1', 'hendrix'));
   server.seed(content('content-other', 'other'));
-}, 60_000);
+});
 afterEach(() => harness.close());
 
 const lastRequest = () => harness.server.requests.at(-1)!;
@@ -654,5 +654,5 @@ describe('through the deployed workflows', () => {
     } finally {
       await local.close();
     }
-  }, 120_000);
+  });
 });

@@ -68,7 +68,7 @@ describe('a Cluster labelled after the deploy', () => {
     });
     for (const name of ['orders', 'stock', 'typo', 'ledger']) local.server.seed(exampleCluster({ namespace: NAMESPACE, name }));
     await patchCluster(local.server, 'typo', { labels: { [POLICY_LABEL]: 'hourlyy' } });
-  }, 120_000);
+  });
   afterAll(() => local.close());
 
   test('an unlabelled Cluster is no target: its slot takes no backup', async () => {

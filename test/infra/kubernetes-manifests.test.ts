@@ -61,14 +61,14 @@ describe('npm run k8s-manifests', () => {
     expect(result.status).toBe(0);
     expect(readFileSync(join(out, 'prod-eks.yaml'), 'utf8')).toBe(readFileSync('k8s/prod-eks.yaml', 'utf8'));
     expect(result.stdout).toContain(`kubectl apply -f ${join(out, 'prod-eks.yaml')}`);
-  }, 60_000);
+  });
 
   test('refuses to run without a config, naming the option, and writes nothing', () => {
     const result = run('-o', out);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('-c (--config) is required');
     expect(readdirSync(out)).toEqual([]);
-  }, 60_000);
+  });
 
   test('refuses a bad config naming the field, and writes nothing', () => {
     const config = join(out, 'bad.yaml');
@@ -77,5 +77,5 @@ describe('npm run k8s-manifests', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('targets.0.name');
     expect(readdirSync(out)).toEqual(['bad.yaml']);
-  }, 60_000);
+  });
 });

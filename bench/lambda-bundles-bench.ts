@@ -40,7 +40,11 @@ const initMs = (spent.user + spent.system) / 1000;
 const wallMs = performance.now() - began;
 const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
 try { await handler({ malformed: true }, { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 30000 }); } catch {}
-console.log(JSON.stringify({ initMs, wallMs, heapMb, maxRssMb: process.resourceUsage().maxRSS / 1024 }));`;
+// Peak RSS of this process image (VmHWM, proc(5)): getrusage's maxRSS keeps the peak of the process it was forked
+// from across execve, so in a child of a large parent it reports the parent's size.
+const { readFileSync } = await import('node:fs');
+const peakKb = Number(/^VmHWM:\\s+(\\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+console.log(JSON.stringify({ initMs, wallMs, heapMb, maxRssMb: peakKb / 1024 }));`;
 
 interface Sample {
   /** CPU time of the import (read, parse, compile, evaluate): what a cold start spends, little moved by a busy machine. */
@@ -62,7 +66,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function probe(file: string, nodeOptions: string[]): Sample {
+export function probe(file: string, nodeOptions: string[]): Sample {
   const output = execFileSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', PROBE, file], {
     env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', EVENT_BUS_NAME: 'default', TARGETS: '[]', POWERTOOLS_LOG_LEVEL: 'SILENT' },
     encoding: 'utf8',

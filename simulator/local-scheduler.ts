@@ -5,6 +5,7 @@ import { renderManifests } from '../lib/kubernetes-manifest';
 import { clusterManifests } from '../lib/kubernetes-manifests';
 import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
 import type { EventPublisher } from '../lambdas/adapters/event-publisher';
+import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
 import type { SchedulerEvent } from '../lambdas/domain/scheduler-event';
 import type { MetricsRecorder } from '../lambdas/adapters/metrics-recorder';
 import type { RecoveryPointLedger } from '../lambdas/adapters/recovery-point-ledger';
@@ -497,34 +498,11 @@ export class LocalScheduler {
   }
 
   private dependencies(): WorkflowDependencies {
-    const eks = new EKSClient({ region: TEST_REGION });
-    mockClient(eks)
-      .on(DescribeClusterCommand)
-      .callsFake((input: { name?: string }) => {
-        const server = this.servers.get(input.name ?? '');
-        if (!server) throw Object.assign(new Error(`No cluster found for name: ${input.name}.`), { name: 'ResourceNotFoundException' });
-        return { cluster: { name: input.name, status: 'ACTIVE', endpoint: server.url, certificateAuthority: { data: server.caData } } };
-      });
-    const { accessKeyId, secretAccessKey } = WORKFLOW_PRINCIPAL;
     // The catalog the synthesized layer ships, read the way the deployed Lambdas read it.
     const catalog = readTargetCatalog(this.synthesized.targetCatalogPath);
     return {
       catalog: () => catalog,
-      kube: createKubeResourcesFactory({
-        region: TEST_REGION,
-        eks,
-        credentials: () => Promise.resolve({ accessKeyId, secretAccessKey, sessionToken: 'local-session-token' }),
-        now: () => this.clock.now(),
-        // The adapter's retries wait on the virtual clock: the time they take counts against the Lambda's timeout.
-        retryClock: {
-          now: () => this.clock.nowMs(),
-          sleep: (ms) => {
-            this.clock.advance(ms);
-            return Promise.resolve();
-          },
-          random: seededRandom(RETRY_JITTER_SEED),
-        },
-      }),
+      kube: localKubeConnections(this.servers, this.clock),
       events: this.eventBus(),
       metrics: {
         record: (points, target) => {
@@ -536,4 +514,39 @@ export class LocalScheduler {
       log: this.log,
     };
   }
+}
+
+/**
+ * The production Kubernetes adapter as the workflows' IAM role reaches the simulated EKS clusters: DescribeCluster
+ * answers with each test server, the token is signed with the workflow role's credentials, and the adapter's retries
+ * wait on the virtual clock (the time they take counts against the Lambda's timeout).
+ */
+export function localKubeConnections(
+  servers: ReadonlyMap<string, KubeApiTestServer>,
+  clock: VirtualClock,
+  region = TEST_REGION,
+): KubeResourcesFactory {
+  const eks = new EKSClient({ region });
+  mockClient(eks)
+    .on(DescribeClusterCommand)
+    .callsFake((input: { name?: string }) => {
+      const server = servers.get(input.name ?? '');
+      if (!server) throw Object.assign(new Error(`No cluster found for name: ${input.name}.`), { name: 'ResourceNotFoundException' });
+      return { cluster: { name: input.name, status: 'ACTIVE', endpoint: server.url, certificateAuthority: { data: server.caData } } };
+    });
+  const { accessKeyId, secretAccessKey } = WORKFLOW_PRINCIPAL;
+  return createKubeResourcesFactory({
+    region,
+    eks,
+    credentials: () => Promise.resolve({ accessKeyId, secretAccessKey, sessionToken: 'local-session-token' }),
+    now: () => clock.now(),
+    retryClock: {
+      now: () => clock.nowMs(),
+      sleep: (ms) => {
+        clock.advance(ms);
+        return Promise.resolve();
+      },
+      random: seededRandom(RETRY_JITTER_SEED),
+    },
+  });
 }

@@ -97,6 +97,11 @@ export class TargetCatalog {
     return discoveredTargetSpec(ref, policy, discovery);
   }
 
+  /** A standby's: the source's namespace is out of reach (in the lost Region), so every restore is from the catalog. */
+  get restoresFromCatalogOnly(): boolean {
+    return this.document.restoreDestinations !== undefined;
+  }
+
   /**
    * The EKS clusters and namespaces a restore from the catalog may create objects in, where the deployment's RBAC is
    * bound: the standby's own, or else the targets' and discovery's.

@@ -45,7 +45,8 @@ const executionNameOf = (clusterName: string, requestId: string) => `restore-${c
  */
 export function createRequestRestore(deps: RequestRestoreDependencies) {
   return async (event: unknown): Promise<RequestRestoreResult> => {
-    const request = parseRestoreRequest(event, { targets: () => deps.catalog().targets, now: deps.now() });
+    const parsed = parseRestoreRequest(event, { targets: () => deps.catalog().targets, now: deps.now() });
+    const request = deps.catalog().restoresFromCatalogOnly ? { ...parsed, fromCatalog: true } : parsed;
     const { source, destination } = request;
     deps.log.appendKeys({ clusterName: request.clusterName, sourceCluster: source.cluster });
     if (request.fromCatalog) checkDestination(deps.catalog(), destination);

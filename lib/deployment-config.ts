@@ -50,11 +50,6 @@ export const DisasterRecoverySchema = z.strictObject({
     .min(1, 'must list at least one EKS cluster of the disaster recovery Region to restore into'),
   /** The VPC of the standby's Kubernetes-facing Lambdas, for DR EKS clusters whose API endpoint is private. */
   network: NetworkSchema.optional(),
-  /** An existing catalog table to adopt as the global table (`cdk import`), by its name. */
-  catalogTableName: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name: 3 to 255 letters, digits, "_", "-" and "."')
-    .optional(),
 });
 
 export const DeploymentConfigSchema = z

@@ -15,12 +15,6 @@ export interface RecoveryPointCatalogProps {
    * @default none: a table in this Region only
    */
   readonly replicaRegion?: string;
-  /**
-   * The global table's name: that of an existing catalog table to adopt with `cdk import` (README, "Enabling disaster
-   * recovery on a deployment").
-   * @default a name CDK generates
-   */
-  readonly tableName?: string;
 }
 
 /**
@@ -51,7 +45,6 @@ export class RecoveryPointCatalog extends Construct {
           })
         : new dynamodb.TableV2(this, 'GlobalTable', {
             ...keys,
-            ...(props.tableName !== undefined && { tableName: props.tableName }),
             billing: dynamodb.Billing.onDemand(),
             pointInTimeRecoverySpecification,
             deletionProtection: true,

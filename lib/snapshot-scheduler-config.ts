@@ -74,13 +74,6 @@ export interface DisasterRecoveryConfig {
    * @default none: the Lambdas run outside any VPC
    */
   network?: NetworkConfig;
-  /**
-   * The name of the deployment's existing catalog table, to adopt it as the global table with `cdk import` when
-   * disaster recovery is added to a deployment that already has one (README, "Enabling disaster recovery on a
-   * deployment").
-   * @default none: a new global table, under a name CDK generates
-   */
-  catalogTableName?: string;
 }
 
 export interface DisasterRecoveryEksClusterConfig {

@@ -127,7 +127,6 @@ export class SnapshotScheduler extends Construct {
     const dr = config.disasterRecovery;
     this.recoveryPoints = new RecoveryPointCatalog(this, 'RecoveryPointCatalog', {
       ...(dr && { replicaRegion: dr.region }),
-      ...(dr?.catalogTableName !== undefined && { tableName: dr.catalogTableName }),
     });
     // The Kubernetes-facing functions share one role (the identity their EKS access entries map), so the grant is the
     // role's; only the functions that use the catalog are told its table.

@@ -104,11 +104,10 @@ describe('the disaster recovery config', () => {
   test('each bad field is named', () => {
     const message = problems({
       targets: [EXAMPLE_TARGET],
-      disasterRecovery: { region: 'Frankfurt', eksClusters: [{ name: 'dr-eks', namespaces: ['Demo'] }], catalogTableName: 'x' },
+      disasterRecovery: { region: 'Frankfurt', eksClusters: [{ name: 'dr-eks', namespaces: ['Demo'] }] },
     });
     expect(message).toContain('disasterRecovery.region: must be an AWS Region name such as us-west-2');
     expect(message).toContain('disasterRecovery.eksClusters.0.namespaces.0:');
-    expect(message).toContain('disasterRecovery.catalogTableName: must be a DynamoDB table name');
     expect(problems({ targets: [EXAMPLE_TARGET], disasterRecovery: { region: 'eu-central-1', eksClusters: [] } })).toContain(
       'disasterRecovery.eksClusters: must list at least one EKS cluster of the disaster recovery Region to restore into',
     );

@@ -63,15 +63,6 @@ describe('the catalog with a disaster recovery Region', () => {
     expect(Object.keys(replicas).sort()).toEqual([DR_REGION, TEST_REGION].sort());
   });
 
-  test('adopts an existing table by the name the config gives, for cdk import', () => {
-    const { primaryTemplate: adopted } = synthesizeBoth({
-      ...CONFIG,
-      disasterRecovery: { ...CONFIG.disasterRecovery!, catalogTableName: 'Primary-SchedulerRecoveryPointCatalogTable-ABC' },
-    });
-    const [table] = Object.values(resourcesOf(adopted, 'AWS::DynamoDB::GlobalTable'));
-    expect(table!.Properties.TableName).toBe('Primary-SchedulerRecoveryPointCatalogTable-ABC');
-  });
-
   test('without a DR Region stays the table it was, so that an existing deployment changes nothing', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new SnapshotSchedulerStack(app, 'Primary', {

@@ -36,7 +36,7 @@ export const CheckResultSchema = z.strictObject({
 export const DrillResultSchema = z.strictObject({
   outcome: z.enum(['passed', 'failed', 'timedOut', 'error']),
   reason: z.string().optional(),
-  readyAt: IsoTimestamp.optional(),
+  readyAt: z.optional(IsoTimestamp),
   rtoSeconds: z.int().nonnegative().optional(),
   checks: z.array(CheckResultSchema),
 });

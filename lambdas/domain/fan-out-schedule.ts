@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { formatCompactUtc } from './backup-name';
 import { cronProblem } from './eventbridge-cron';
 import { IsoTimestamp } from './iso-timestamp';
@@ -22,10 +22,12 @@ export interface FanOutSchedule {
 /** What a schedule's target carries: which expression fired, for which workflow, and the slot's time. */
 export const FanOutTickSchema = z.strictObject({
   workflow: z.enum(FANNED_WORKFLOWS),
-  schedule: z.string().superRefine((value, ctx) => {
-    const problem = cronProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  schedule: z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = cronProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
   scheduledTime: IsoTimestamp,
 });
 export type FanOutTick = z.infer<typeof FanOutTickSchema>;

@@ -68,8 +68,8 @@ export const RestoreRequestSchema = z
       .string({ error: 'must be "latest" or the name of a Backup' })
       .refine((name) => name === 'latest' || isDnsLabel(name), { message: 'must be "latest" or the name of a Backup' })
       .default('latest'),
-    before: IsoTimestamp.optional(),
-    pointInTime: IsoTimestamp.optional(),
+    before: z.optional(IsoTimestamp),
+    pointInTime: z.optional(IsoTimestamp),
     clusterName: ClusterNameSchema.optional(),
     specFrom: z
       .enum(['cluster', 'backup'], { error: 'must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)' })

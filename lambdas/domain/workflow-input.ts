@@ -29,7 +29,7 @@ export const TargetReferenceSchema = z.union([TargetNameReferenceSchema, Discove
 /** What a backup or retention execution starts with: the target's name and, for scheduled runs, the slot's time. */
 export const WorkflowInputSchema = z.strictObject({
   target: TargetReferenceSchema,
-  scheduledTime: IsoTimestamp.optional(),
+  scheduledTime: z.optional(IsoTimestamp),
 });
 
 /** What a drill execution starts with: an explicit target's name and, for scheduled runs, the slot's time. */

@@ -12,7 +12,7 @@ const BackupCompletedEventSchema = z.looseObject({
   detail: z.looseObject({
     target: z.string().min(1),
     backup: z.string().min(1),
-    stoppedAt: IsoTimestamp.optional(),
+    stoppedAt: z.optional(IsoTimestamp),
   }),
 });
 
@@ -20,7 +20,7 @@ const BackupCompletedEventSchema = z.looseObject({
 const DrillCompletedEventSchema = z.looseObject({
   'detail-type': z.literal(DrillEventType.Completed),
   time: IsoTimestamp,
-  detail: z.looseObject({ target: z.string().min(1), execution: z.string().min(1), readyAt: IsoTimestamp.optional() }),
+  detail: z.looseObject({ target: z.string().min(1), execution: z.string().min(1), readyAt: z.optional(IsoTimestamp) }),
 });
 
 export interface RecordRecoveryPointDependencies {

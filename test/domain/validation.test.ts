@@ -23,6 +23,7 @@ describe('parsing an input against its schema', () => {
       'hours: Invalid input: expected int, received number',
     ]);
     expect(error.message).toBe(`Invalid backup workflow input: ${error.issues.join('; ')}`);
-    expect(error.cause).toBeInstanceOf(z.ZodError);
+    expect(error.cause).toBeInstanceOf(z.core.$ZodError);
+    expect((error.cause as z.core.$ZodError).issues).toHaveLength(2);
   });
 });

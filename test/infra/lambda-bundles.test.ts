@@ -79,6 +79,12 @@ describe('the Lambda bundles', () => {
     },
   );
 
+  test("dispatchSchedule carries zod's functional API only, with its English messages", () => {
+    const zod = bundle('dispatchSchedule').inputs.filter((input) => input.includes('node_modules/zod/'));
+    expect(zod.filter((input) => input.includes('/v4/classic/'))).toEqual([]);
+    expect(zod).toContain('node_modules/zod/v4/mini/schemas.js');
+  });
+
   test.each(functions.map(([name]) => name))('%s carries no zod locale but the default English messages', (name) => {
     expect(bundle(name).inputs.filter((input) => input.includes('node_modules/zod/v4/locales/'))).toEqual([
       'node_modules/zod/v4/locales/en.js',

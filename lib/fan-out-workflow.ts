@@ -28,6 +28,8 @@ export interface FanOutWorkflowProps {
   readonly backupWorkflow?: sfn.IStateMachine;
   /** retention: the sweep of one target. */
   readonly applyRetention?: lambda.IFunction;
+  /** retention: the DR copies' own retention of the target, after its sweep, when the deployment makes copies. */
+  readonly applyCopyRetention?: lambda.IFunction;
   readonly reportFailure?: lambda.IFunction;
   /** drill: the drill workflow, started per target. */
   readonly drillWorkflow?: sfn.IStateMachine;
@@ -111,11 +113,15 @@ export class FanOutWorkflow extends Construct {
   }
 
   private retentionItem(props: FanOutWorkflowProps): sfn.IChainable {
+    const input = { 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' };
     const sweep = handlerTask(this, 'SweepTarget', {
       fn: props.applyRetention!,
-      payload: { input: { 'target.$': '$.item.target', 'scheduledTime.$': '$.scheduledTime' }, trigger: 'schedule' },
-      resultSelector: result('swept'),
+      payload: { input, trigger: 'schedule' },
+      ...(props.applyCopyRetention ? { resultPath: '$.sweep' } : { resultSelector: result('swept') }),
     });
+    const sweepCopies =
+      props.applyCopyRetention &&
+      handlerTask(this, 'SweepCopies', { fn: props.applyCopyRetention, payload: { input }, resultSelector: result('swept') });
     const report = new tasks.LambdaInvoke(this, 'ReportSweepFailure', {
       lambdaFunction: props.reportFailure!,
       payloadResponseOnly: true,
@@ -130,7 +136,9 @@ export class FanOutWorkflow extends Construct {
     // Even a failed report must not stop the lane: the sweep's failure is then only in this execution's history.
     report.addCatch(new sfn.Pass(this, 'SweepFailureUnreported', { parameters: result('failed') }));
     sweep.addCatch(report, { resultPath: '$.error' });
-    return sweep;
+    if (!sweepCopies) return sweep;
+    sweepCopies.addCatch(report, { resultPath: '$.error' });
+    return sweep.next(sweepCopies);
   }
 
   private drillItem(props: FanOutWorkflowProps): sfn.IChainable {

@@ -4,6 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { SchedulerFunction } from './scheduler-function';
+import type { SnapshotCopies } from './snapshot-copies';
 
 const XRAY_REASON =
   'X-Ray tracing: xray:PutTraceSegments, xray:PutTelemetryRecords (and GetSampling*) do not support resource-level permissions';
@@ -15,6 +16,8 @@ const SFN_LOGS_REASON =
 
 /** AWS Solutions findings the design accepts, each acknowledged where it arises, with the reason. */
 export function acknowledgeNagFindings(props: {
+  /** The disaster recovery copies, whose roles reach EC2 and KMS. */
+  copies?: SnapshotCopies | undefined;
   stateMachines: ReadonlyArray<{ machine: sfn.StateMachine; invokes: readonly SchedulerFunction[] }>;
   /** State machines with a Distributed Map, which runs child executions of its own state machine. */
   distributedMaps: readonly sfn.StateMachine[];
@@ -50,6 +53,38 @@ export function acknowledgeNagFindings(props: {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: describing.has(role) ? `${XRAY_REASON}; ${EC2_DESCRIBE_SNAPSHOTS_REASON}` : XRAY_REASON,
     });
+  if (props.copies) acknowledgeCopies(props.copies);
+}
+
+/**
+ * The copy functions' EC2 and KMS grants: snapshot ids are made by CopySnapshot, so the new snapshots can only be named
+ * by Region (`snapshot/*`), scoped by the request's and the resource's tags; DescribeSnapshots has no resource-level
+ * permissions; the source snapshots' KMS keys are whichever EBS encrypted them under (`key/*` of the account and
+ * Region, only through EC2 and only for grants to AWS resources); the KMS actions are the families EBS calls.
+ */
+function acknowledgeCopies(copies: SnapshotCopies): void {
+  const stack = Stack.of(copies);
+  const reasons = {
+    '*': `${XRAY_REASON}; ${EC2_DESCRIBE_SNAPSHOTS_REASON}`,
+    snapshot:
+      'CopySnapshot names the new snapshot only once made: the Regions snapshot/*, scoped by our tags (aws:RequestTag, aws:ResourceTag, ec2:CreateAction)',
+    key: "The source snapshots' KMS keys are whichever EBS encrypted them under: the account's keys of the Region, only through EC2 (kms:ViaService) and only for grants to AWS resources",
+    action:
+      'EBS calls ReEncryptFrom/ReEncryptTo and GenerateDataKey/GenerateDataKeyWithoutPlaintext on the keys of an encrypted copy (Amazon EBS User Guide, "Amazon EBS encryption")',
+  };
+  const where = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  const partition = where(stack.partition) ?? '<AWS::Partition>';
+  const region = where(stack.region) ?? '<AWS::Region>';
+  const account = where(stack.account) ?? '<AWS::AccountId>';
+  const ids: Array<[string, string]> = [
+    ['Resource::*', reasons['*']],
+    ...[region, ...copies.regions].map((r): [string, string] => [`Resource::arn:${partition}:ec2:${r}::snapshot/*`, reasons.snapshot]),
+    [`Resource::arn:${partition}:kms:${region}:${account}:key/*`, reasons.key],
+    ['Action::kms:GenerateDataKey*', reasons.action],
+    ['Action::kms:ReEncrypt*', reasons.action],
+  ];
+  for (const fn of Object.values(copies.functions))
+    for (const [id, reason] of ids) Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${id}]`, reason });
 }
 
 function acknowledgeVersionsOf(scope: Construct, fn: SchedulerFunction, who: string): void {

@@ -7,6 +7,8 @@ import { failureEnd, handlerTask, workflowStateMachine } from './workflow-tasks'
 
 export interface RetentionWorkflowProps {
   readonly applyRetention: lambda.IFunction;
+  /** The DR copies' own retention (lib/snapshot-copies.ts), after the source's, when the deployment makes copies. */
+  readonly applyCopyRetention?: lambda.IFunction;
   readonly reportFailure: lambda.IFunction;
   readonly logRetention: logs.RetentionDays;
 }
@@ -26,9 +28,22 @@ export class RetentionWorkflow extends Construct {
       payload: { 'input.$': '$', trigger: 'schedule' },
       resultPath: '$.retention',
     });
-    apply.addCatch(failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure }), { resultPath: '$.error' });
+    const failed = failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure });
+    apply.addCatch(failed, { resultPath: '$.error' });
+    let chain: sfn.INextable & sfn.IChainable = apply;
+    if (props.applyCopyRetention) {
+      const copies = handlerTask(this, 'ApplyCopyRetention', {
+        fn: props.applyCopyRetention,
+        payload: { 'input.$': '$$.Execution.Input' },
+        resultPath: '$.copyRetention',
+      });
+      copies.addCatch(failed, { resultPath: '$.error' });
+      apply.next(copies);
+      chain = copies;
+    }
+    chain.next(new sfn.Succeed(this, 'RetentionApplied'));
     this.stateMachine = workflowStateMachine(this, {
-      definition: apply.next(new sfn.Succeed(this, 'RetentionApplied')),
+      definition: apply,
       timeout: Duration.minutes(30),
       logRetention: props.logRetention,
     });

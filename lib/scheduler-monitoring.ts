@@ -14,6 +14,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   BackupEventType,
+  CopyEventType,
   DrillEventType,
   EVENT_SOURCE,
   RecoveryPointEventType,
@@ -38,6 +39,7 @@ export const NOTIFIED_EVENTS = [
   RecoveryPointEventType.Recovered,
   DrillEventType.Failed,
   DrillEventType.Overdue,
+  CopyEventType.Failed,
 ] as const;
 
 export interface SchedulerMonitoringProps {
@@ -46,7 +48,10 @@ export interface SchedulerMonitoringProps {
   readonly notifications: DeploymentConfig['notifications'];
   /** Every state machine, by name: each gets an alarm on failed, timed-out or aborted executions. */
   readonly workflows: Readonly<
-    Record<'backup' | 'retention' | 'restore' | 'drill' | 'backup-fan-out' | 'retention-fan-out' | 'drill-fan-out', sfn.IStateMachine>
+    Record<'backup' | 'retention' | 'restore' | 'drill' | 'backup-fan-out' | 'retention-fan-out' | 'drill-fan-out', sfn.IStateMachine> & {
+      /** The copy workflow, when the deployment makes disaster recovery copies. */
+      copy?: sfn.IStateMachine;
+    }
   >;
   /** The bus the scheduler's events go to; alarm state changes are forwarded there when it is not the default bus. */
   readonly eventBus: events.IEventBus;

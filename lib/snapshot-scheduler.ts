@@ -20,6 +20,7 @@ import { RestoreWorkflow } from './restore-workflow';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
+import { SnapshotCopies } from './snapshot-copies';
 import type { SnapshotSchedulerConfig } from './snapshot-scheduler-config';
 import { TargetCatalogLayer } from './target-catalog-layer';
 import type { CopyPolicy } from '../lambdas/domain/copy-policy';
@@ -95,6 +96,8 @@ export class SnapshotScheduler extends Construct {
   readonly monitoring: SchedulerMonitoring;
   readonly functions: Readonly<Record<SchedulerFunctionName, SchedulerFunction>>;
   readonly schedules: WorkflowSchedules;
+  /** The disaster recovery copies, when a target or policy has `copies`. */
+  readonly copies: SnapshotCopies | undefined;
 
   constructor(scope: Construct, id: string, props: SnapshotSchedulerProps) {
     // Props are checked before the construct joins the tree: a bad one throws and leaves the scope as it was.
@@ -190,7 +193,26 @@ export class SnapshotScheduler extends Construct {
       longestBackupTimeout,
       logRetention,
     });
-    this.retentionWorkflow = new RetentionWorkflow(this, 'RetentionWorkflow', { applyRetention, reportFailure, logRetention });
+    const policies = copyPolicies(config).map(({ copies }) => copies);
+    this.copies =
+      policies.length > 0
+        ? new SnapshotCopies(this, 'Copies', {
+            policies,
+            catalogTable: this.recoveryPoints.table,
+            eventBus: bus,
+            reportFailure,
+            layers,
+            logRetention,
+            sourceMaps,
+          })
+        : undefined;
+    const applyCopyRetention = this.copies?.functions.applyCopyRetention;
+    this.retentionWorkflow = new RetentionWorkflow(this, 'RetentionWorkflow', {
+      applyRetention,
+      ...(applyCopyRetention && { applyCopyRetention }),
+      reportFailure,
+      logRetention,
+    });
 
     const startDrill = new SchedulerFunction(this, 'StartDrill', {
       layers,
@@ -268,6 +290,7 @@ export class SnapshotScheduler extends Construct {
       planFanOut,
       reportFanOut,
       applyRetention,
+      ...(applyCopyRetention && { applyCopyRetention }),
       reportFailure,
       maxLanes,
       logRetention,
@@ -387,6 +410,7 @@ export class SnapshotScheduler extends Construct {
         'backup-fan-out': this.backupFanOut.stateMachine,
         'retention-fan-out': this.retentionFanOut.stateMachine,
         'drill-fan-out': this.drillFanOut.stateMachine,
+        ...(this.copies && { copy: this.copies.workflow.stateMachine }),
       },
       eventBus: bus,
       eventBusName: config.eventBusName,
@@ -395,14 +419,27 @@ export class SnapshotScheduler extends Construct {
       failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup, finishDrill.logGroup],
       kubeAccess: { role: kubeRole, network },
     });
+    const copyRetention = applyCopyRetention ? [applyCopyRetention] : [];
     acknowledgeNagFindings({
+      copies: this.copies,
       stateMachines: [
         { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },
-        { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, reportFailure] },
+        { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, ...copyRetention, reportFailure] },
         { machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] },
         { machine: this.drillWorkflow.stateMachine, invokes: [startDrill, checkDrill, finishDrill, reportFailure] },
         { machine: this.backupFanOut.stateMachine, invokes: [planFanOut, startBackup, reportFanOut] },
-        { machine: this.retentionFanOut.stateMachine, invokes: [planFanOut, applyRetention, reportFailure, reportFanOut] },
+        {
+          machine: this.retentionFanOut.stateMachine,
+          invokes: [planFanOut, applyRetention, ...copyRetention, reportFailure, reportFanOut],
+        },
+        ...(this.copies
+          ? [
+              {
+                machine: this.copies.workflow.stateMachine,
+                invokes: [this.copies.functions.startSnapshotCopies, this.copies.functions.checkSnapshotCopies, reportFailure],
+              },
+            ]
+          : []),
         { machine: this.drillFanOut.stateMachine, invokes: [planFanOut, reportFanOut] },
       ],
       distributedMaps: [this.backupFanOut.stateMachine, this.retentionFanOut.stateMachine, this.drillFanOut.stateMachine],

@@ -51,6 +51,9 @@ import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-defin
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
 import { startEc2StandIn, type Ec2StandInServer } from './aws-api/aws-api-stand-ins';
 import { SimulatedStorageRegions } from './aws-api/storage-regions';
+import { createApplyCopyRetention } from '../lambdas/handlers/apply-copy-retention';
+import { createCheckSnapshotCopies } from '../lambdas/handlers/check-snapshot-copies';
+import { createStartSnapshotCopies } from '../lambdas/handlers/start-snapshot-copies';
 
 /** Seeds the adapter's retry jitter, so a run with faults is repeatable. */
 const RETRY_JITTER_SEED = 20261201;
@@ -68,7 +71,7 @@ export const WORKFLOW_PRINCIPAL: TestPrincipal = {
 
 export const HENDRIX: TargetSpecInput = { name: 'hendrix', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'hendrix' };
 
-export type LocalWorkflowKind = 'backup' | 'retention' | 'restore' | 'drill' | 'backupFanOut' | 'retentionFanOut' | 'drillFanOut';
+export type LocalWorkflowKind = 'backup' | 'retention' | 'restore' | 'drill' | 'backupFanOut' | 'retentionFanOut' | 'drillFanOut' | 'copy';
 
 /** The Resource of a Task that starts another workflow (the Step Functions service integration). */
 const START_EXECUTION_RESOURCE = 'arn:aws:states:::states:startExecution';
@@ -126,7 +129,9 @@ export class LocalScheduler {
   private beforeRestoreWorkflow: (() => Promise<unknown>) | undefined;
   /** Executions started by a workflow (StartExecution is asynchronous): run after the starting execution ends. */
   private readonly startedByWorkflows: Array<{ kind: LocalWorkflowKind; name: string; input: string }> = [];
-  private readonly runners: Record<LocalWorkflowKind, LocalWorkflowRunner>;
+  private readonly runners: Record<Exclude<LocalWorkflowKind, 'copy'>, LocalWorkflowRunner>;
+  /** The copy workflow, when the config makes disaster recovery copies. */
+  private readonly copyRunner: LocalWorkflowRunner | undefined;
   private readonly dispatcher: (event: unknown) => Promise<DispatchResult>;
   private readonly restoreRequester: (event: unknown) => Promise<RequestRestoreResult>;
   private readonly handlers: Record<SchedulerFunctionName, LocalLambda>;
@@ -198,6 +203,28 @@ export class LocalScheduler {
         },
       ]),
     );
+    const copyDeps = {
+      catalog: deps.catalog,
+      recoveryPoints: this.recoveryPoints,
+      storageSnapshots: ec2.storageSnapshots,
+      events: deps.events,
+      metrics: deps.metrics,
+      now: deps.now,
+      log: this.log,
+      region: () => TEST_REGION,
+    };
+    const copyHandlers: Array<[string, LocalLambda]> = synthesized.copies
+      ? [
+          [synthesized.copies.functionArns.startSnapshotCopies, createStartSnapshotCopies(copyDeps)],
+          [synthesized.copies.functionArns.checkSnapshotCopies, createCheckSnapshotCopies(copyDeps)],
+          [synthesized.copies.functionArns.applyCopyRetention, createApplyCopyRetention(copyDeps)],
+        ]
+      : [];
+    for (const [arn, fn] of copyHandlers)
+      lambdas.set(arn, (event: unknown) => {
+        this.log.resetKeys();
+        return fn(event);
+      });
     // A rejected promise, as the integration's error reaches the state machine, whether it throws or not.
     lambdas.set(START_EXECUTION_RESOURCE, (parameters) => Promise.resolve().then(() => this.startExecutionTask(parameters)));
     const runnerOptions = { lambdaTimeoutsMs: synthesized.lambdaTimeoutsMs };
@@ -210,6 +237,7 @@ export class LocalScheduler {
       retentionFanOut: new LocalWorkflowRunner(synthesized.retentionFanOutDefinition, lambdas, clock, runnerOptions),
       drillFanOut: new LocalWorkflowRunner(synthesized.drillFanOutDefinition, lambdas, clock, runnerOptions),
     };
+    this.copyRunner = synthesized.copies && new LocalWorkflowRunner(synthesized.copies.definition, lambdas, clock, runnerOptions);
     this.dispatcher = createDispatchSchedule({
       starter: this.localStarter(),
       stateMachineArn: (workflow) => `local:${workflow}FanOut`,
@@ -329,7 +357,9 @@ export class LocalScheduler {
     executionName = `manual-${this.executions.length + 1}`,
     observer: ExecutionObserver = {},
   ): Promise<LocalExecution> {
-    const execution = await this.runners[workflow].run(input, executionName, observer);
+    const runner = workflow === 'copy' ? this.copyRunner : this.runners[workflow];
+    if (!runner) throw new Error('local scheduler: the config makes no copies, so the stack has no copy workflow');
+    const execution = await runner.run(input, executionName, observer);
     this.executions.push(execution);
     return execution;
   }
@@ -476,9 +506,15 @@ export class LocalScheduler {
     };
   }
 
-  /** Lambda targets are invoked asynchronously (EventBridge user guide, "Event bus targets"): a failure never reaches the publisher. */
+  /**
+   * Lambda targets are invoked asynchronously (EventBridge user guide, "Event bus targets"): a failure never reaches the
+   * publisher. A state machine target is started (StartExecution, with the target's input and a name EventBridge picks),
+   * and runs after what published the event, as the executions workflows start do.
+   */
   private async deliver(target: RuleTarget, event: EventBridgeEnvelope): Promise<void> {
-    if (target.resource === this.synthesized.monitoringFunctions.recordRecoveryPoint)
+    if (target.resource === this.synthesized.copies?.stateMachine)
+      this.startedByWorkflows.push({ kind: 'copy', name: `rule-${event.id}`, input: JSON.stringify(targetInput(target, event)) });
+    else if (target.resource === this.synthesized.monitoringFunctions.recordRecoveryPoint)
       await this.recordRecoveryPoint(targetInput(target, event)).catch((error: unknown) => this.deliveryFailures.push(error));
     else if (target.resource === this.synthesized.alarmTopic) this.delivered.push({ at: event.time, target, event });
     else throw new Error(`local scheduler: rule target ${target.resource} is not modelled`);

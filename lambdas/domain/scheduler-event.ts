@@ -39,6 +39,12 @@ export const RecoveryPointEventType = {
   Recovered: 'RPO Recovered',
 } as const;
 
+/** The end of a backup's copy to a disaster recovery Region: every volume's copy completed, or the copy failed. */
+export const CopyEventType = {
+  Completed: 'Copy Completed',
+  Failed: 'Copy Failed',
+} as const;
+
 /** One per schedule firing: how many targets were due and what became of them. */
 export const FanOutEventType = {
   Completed: 'Fan-out Completed',
@@ -51,7 +57,8 @@ export type SchedulerEventType =
   | ValueOf<typeof RestoreEventType>
   | ValueOf<typeof DrillEventType>
   | ValueOf<typeof RecoveryPointEventType>
-  | ValueOf<typeof FanOutEventType>;
+  | ValueOf<typeof FanOutEventType>
+  | ValueOf<typeof CopyEventType>;
 
 /** One event: its detail-type and its JSON detail (the publisher adds the source). */
 export interface SchedulerEvent {

@@ -33,6 +33,12 @@ export const SchedulerMetric = {
   DrillRtoSeconds: 'DrillRtoSeconds',
   /** A drill whose recovery time exceeded its target's drill.maxRtoMinutes (the drill fails too). */
   DrillRtoExceeded: 'DrillRtoExceeded',
+  /** A backup's copy to a disaster recovery Region that completed, failed, and how long it took. */
+  CopySucceeded: 'CopySucceeded',
+  CopyFailed: 'CopyFailed',
+  CopyDurationSeconds: 'CopyDurationSeconds',
+  /** Copies that copy retention deleted in their Region. */
+  CopiesDeleted: 'CopiesDeleted',
   /** Targets the recovery point audit looked at: its heartbeat (no data means no audit ran). */
   TargetsAudited: 'TargetsAudited',
   TargetsBreachingRpo: 'TargetsBreachingRpo',

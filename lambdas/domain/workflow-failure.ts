@@ -1,4 +1,11 @@
-import { BackupEventType, DrillEventType, RestoreEventType, RetentionEventType, type SchedulerEvent } from './scheduler-event';
+import {
+  BackupEventType,
+  CopyEventType,
+  DrillEventType,
+  RestoreEventType,
+  RetentionEventType,
+  type SchedulerEvent,
+} from './scheduler-event';
 
 /** The workflows whose unexpected ends are reported as `<Workflow> Failed` events. */
 export const WORKFLOW_FAILED_EVENT = {
@@ -6,6 +13,7 @@ export const WORKFLOW_FAILED_EVENT = {
   retention: RetentionEventType.Failed,
   restore: RestoreEventType.Failed,
   drill: DrillEventType.Failed,
+  copy: CopyEventType.Failed,
 } as const;
 export type WorkflowKind = keyof typeof WORKFLOW_FAILED_EVENT;
 

@@ -1,7 +1,10 @@
 import * as z from 'zod';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { BackupFollowStateSchema, decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
+import { copyToDetail } from '../domain/copy-workflow-input';
+import { BackupEventType, type SchedulerEvent } from '../domain/scheduler-event';
 import { snapshotMarks } from '../domain/scheduler-metadata';
+import type { TargetRef } from '../domain/target-catalog';
 import { parseInput } from '../domain/validation';
 import { TargetReferenceSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
@@ -64,7 +67,7 @@ export function createCheckBackup(deps: CheckBackupDependencies) {
       const protectedSnapshots = await protectSnapshots(kube, previous.namespace, target.name, progress.snapshots, deps);
       await catalogue(target, previous.name, progress, protectedSnapshots, deps);
     }
-    const outcome = backupOutcomeEvent(target, follow, progress);
+    const outcome = withCopyRequest(backupOutcomeEvent(target, follow, progress), target, ref);
     if (outcome) {
       deps.metrics.record(backupOutcomeMetrics(progress), target.name);
       await deps.events.publish([outcome]);
@@ -133,6 +136,12 @@ async function catalogue(
   if ('incomplete' in described)
     deps.log.warn('the backup is not in the recovery-point catalog: it could not be restored from it', described);
   else await deps.recoveryPoints.record(described.record);
+}
+
+/** A completed backup of a target with copies asks for its copy in the event (copy-workflow-input.ts). */
+function withCopyRequest(event: SchedulerEvent | undefined, target: TargetSpec, ref: TargetRef): SchedulerEvent | undefined {
+  if (event?.detailType !== BackupEventType.Completed) return event;
+  return { ...event, detail: { ...event.detail, ...copyToDetail(target, ref) } };
 }
 
 const RETAIN = { spec: { deletionPolicy: 'Retain' } } as const;

@@ -17,6 +17,7 @@ import {
 
 export type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
 import type { SchedulerFunctionName } from '../../lib/snapshot-scheduler';
+import type { SnapshotCopiesFunctionName } from '../../lib/snapshot-copies';
 
 /** The stack as `cdk synth` emits it (without bundling), with what the local runner needs to run its workflows. */
 export interface SynthesizedScheduler {
@@ -43,6 +44,13 @@ export interface SynthesizedScheduler {
   monitoringFunctions: Record<'recordRecoveryPoint' | 'auditRecoveryPoints', string>;
   /** The alarm topic's logical id, when the stack creates it. */
   alarmTopic?: string;
+  /** The disaster recovery copies, when the config has any: the copy workflow and the fake ARN of each copy function. */
+  copies?: {
+    definition: AslDefinition;
+    /** The copy workflow's logical id, which the rule on Backup Completed targets. */
+    stateMachine: string;
+    functionArns: Record<SnapshotCopiesFunctionName, string>;
+  };
 }
 
 export type SynthesizedTemplate = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
@@ -71,10 +79,12 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
   ) as Record<SchedulerFunctionName, string>;
   const logicalIdOf = (machine: { node: { defaultChild: unknown } }) => stack.getLogicalId(machine.node.defaultChild as CfnStateMachine);
   const definitionOf = (machine: { node: { defaultChild: unknown } }) => stateMachineDefinition(template, logicalIdOf(machine));
+  const arnOf = (fn: { node: { defaultChild: unknown } }) => lambdaArnFor(stack.getLogicalId(fn.node.defaultChild as CfnFunction));
+  const copyFunctions = scheduler.copies ? Object.values(scheduler.copies.functions) : [];
   const lambdaTimeoutsMs = new Map(
-    Object.entries(scheduler.functions).map(([name, fn]) => {
+    [...Object.values(scheduler.functions), ...copyFunctions].map((fn) => {
       const timeout = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Timeout;
-      return [functionArns[name as SchedulerFunctionName], Number(timeout ?? 3) * 1000] as const;
+      return [arnOf(fn), Number(timeout ?? 3) * 1000] as const;
     }),
   );
   const lambdaMemoryMb = Object.fromEntries(
@@ -115,5 +125,15 @@ function synthesize(config: DeploymentConfig): SynthesizedScheduler {
     },
     // A topic of the config (snsTopicArn) is imported: it has no resource in the template.
     ...(alarmTopic instanceof CfnTopic && { alarmTopic: stack.getLogicalId(alarmTopic) }),
+    ...(scheduler.copies && {
+      copies: {
+        definition: definitionOf(scheduler.copies.workflow.stateMachine),
+        stateMachine: logicalIdOf(scheduler.copies.workflow.stateMachine),
+        functionArns: Object.fromEntries(Object.entries(scheduler.copies.functions).map(([name, fn]) => [name, arnOf(fn)])) as Record<
+          SnapshotCopiesFunctionName,
+          string
+        >,
+      },
+    }),
   };
 }

@@ -1,6 +1,17 @@
-import { DeploymentConfigError } from '../../lib/deployment-config';
-import { TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
-import { EXAMPLE_TARGET, synthesize } from './synthesize';
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
+import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
+import type { SynthesizedTemplate } from '../../simulator/workflow-runner/synthesized-scheduler';
+import { TEST_ACCOUNT, TEST_REGION, stateMachineDefinition } from '../../simulator/workflow-runner/state-machine-definition';
+import { lambdaBundles } from '../global/lambda-bundles';
+import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
+
+/** The feature flags of cdk.json, which `cdk synth` applies. */
+const CDK_JSON_CONTEXT = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
 
 const DR_REGION = 'us-west-2';
 const DR_KEY = `arn:aws:kms:${DR_REGION}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -37,5 +48,121 @@ describe('where copies may go', () => {
     const { template } = synthesize({ targets: [COPIED] });
     const rules = (template.toJSON() as { Rules?: Record<string, unknown> }).Rules ?? {};
     expect(Object.keys(rules).filter((id) => id.includes('CopiesLeaveRegion'))).toEqual([]);
+  });
+});
+
+/** A template value with its pseudo parameters written as the commercial partition writes them, Fn::Join joined. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value !== 'object' || value === null) return value;
+  const node = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+  if (node.Ref === 'AWS::Partition') return 'aws';
+  if (node.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
+  if (node['Fn::Join']) return node['Fn::Join'][1].map(plain).join(node['Fn::Join'][0]);
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+describe('what the copy functions may do', () => {
+  const { template, stack } = synthesize({ targets: [COPIED] });
+  const copies = stack.scheduler.copies!;
+  const statementsOf = (fn: keyof typeof copies.functions): Statement[] => {
+    const roleId = stack.getLogicalId(copies.functions[fn].role!.node.defaultChild as CfnRole);
+    return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const withAction = (statements: Statement[], action: string) =>
+    statements.filter((s) => [s.Action].flat().includes(action)).map((s) => plain(s) as Statement);
+  const OURS = { StringEquals: { 'aws:ResourceTag/app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' } };
+
+  test('StartSnapshotCopies copies into the DR Region from the stack Region, only snapshots tagged ours', () => {
+    const [copy, ...others] = withAction(statementsOf('startSnapshotCopies'), 'ec2:CopySnapshot');
+    expect(others).toEqual([]);
+    expect(copy!.Resource).toEqual([`arn:aws:ec2:${DR_REGION}::snapshot/*`, `arn:aws:ec2:${TEST_REGION}::snapshot/*`]);
+    expect(copy!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler' } });
+  });
+
+  test('tags only as CopySnapshot creates, and deletes only snapshots tagged ours, in the DR Region', () => {
+    const [tags] = withAction(statementsOf('startSnapshotCopies'), 'ec2:CreateTags');
+    expect(tags).toMatchObject({
+      Resource: `arn:aws:ec2:${DR_REGION}::snapshot/*`,
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CopySnapshot' } },
+    });
+    for (const fn of ['startSnapshotCopies', 'checkSnapshotCopies', 'applyCopyRetention'] as const)
+      expect(withAction(statementsOf(fn), 'ec2:DeleteSnapshot')).toEqual([
+        expect.objectContaining({ Resource: `arn:aws:ec2:${DR_REGION}::snapshot/*`, Condition: OURS }),
+      ]);
+  });
+
+  test('uses the DR key and the source keys only through EC2 and for grants to AWS resources', () => {
+    const kms = withAction(statementsOf('startSnapshotCopies'), 'kms:CreateGrant');
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Resource: DR_KEY,
+        Condition: { StringEquals: { 'kms:ViaService': `ec2.${DR_REGION}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+      expect.objectContaining({
+        Resource: `arn:aws:kms:${TEST_REGION}:123456789012:key/*`,
+        Condition: {
+          StringEquals: { 'kms:ViaService': `ec2.${TEST_REGION}.amazonaws.com` },
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        },
+      }),
+    ]);
+    for (const statement of kms)
+      expect([statement.Action].flat().sort()).toEqual(
+        ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].sort(),
+      );
+    for (const fn of ['checkSnapshotCopies', 'applyCopyRetention'] as const) {
+      expect(withAction(statementsOf(fn), 'kms:CreateGrant')).toEqual([]);
+      expect(withAction(statementsOf(fn), 'ec2:CopySnapshot')).toEqual([]);
+    }
+  });
+
+  test('the rule on Backup Completed starts the copy workflow only for events asking for a copy to a configured Region', () => {
+    const rule = Object.values(resourcesOf(template, 'AWS::Events::Rule')).find((r) =>
+      JSON.stringify(r.Properties.EventPattern).includes('copyTo'),
+    );
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['cnpg-snapshot-scheduler'],
+      'detail-type': ['Backup Completed'],
+      detail: { copyTo: { region: [DR_REGION] } },
+    });
+  });
+
+  test('the copy workflow waits in Wait states, and its timeout outlasts the copies deadline', () => {
+    const machineId = stack.getLogicalId(copies.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    const definition = stateMachineDefinition(template.toJSON() as SynthesizedTemplate, machineId);
+    expect(definition.States.WaitForCopies).toMatchObject({ Type: 'Wait', SecondsPath: '$.copy.progress.waitSeconds' });
+    expect(definition.TimeoutSeconds).toBeGreaterThan(48 * 3600);
+  });
+});
+
+describe('AWS Solutions checks with copies', () => {
+  test.each([{ account: TEST_ACCOUNT, region: TEST_REGION }, { region: TEST_REGION }, {}])(
+    'find nothing that is not acknowledged with a reason (%j)',
+    (env) => {
+      const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+      const stack = new SnapshotSchedulerStack(app, 'Test', { config: parseDeploymentConfig({ targets: [COPIED] }), env });
+      const result = new AwsSolutionsChecks(app).validateScope(stack) as { violations: Array<{ ruleName: string }> };
+      expect(result.violations.map((v) => v.ruleName)).toEqual([]);
+    },
+  );
+});
+
+describe('the copy bundles', () => {
+  const { stack } = synthesize({ targets: [COPIED] });
+  test.each(Object.keys(stack.scheduler.copies!.functions))('%s carries no Kubernetes client', async (name) => {
+    const built = await lambdaBundles();
+    const fn = stack.scheduler.copies!.functions[name as keyof NonNullable<typeof stack.scheduler.copies>['functions']];
+    const { metafile } = built(fn.entry);
+    const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+    const inputs = Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
+    expect(inputs.filter((input) => /node_modules\/(@kubernetes|undici|@aws-sdk\/client-eks)\//.test(input))).toEqual([]);
+    expect(inputs.some((input) => input.includes('node_modules/@aws-sdk/client-ec2/'))).toBe(true);
   });
 });

@@ -1,0 +1,74 @@
+import * as z from 'zod';
+import { expiredCopies, planCopyRetention, recordsWithNothingLeft, snapshotKey } from '../domain/copy-retention';
+import { SchedulerMetric } from '../domain/scheduler-metrics';
+import { parseInput } from '../domain/validation';
+import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
+import type { CopyDependencies } from './copy-dependencies';
+
+const ApplyCopyRetentionEventSchema = z.strictObject({ input: RetentionWorkflowInputSchema });
+
+export interface ApplyCopyRetentionResult {
+  dryRun: boolean;
+  /** The copies' snapshots deleted (or to delete, in a dry run), as `<region>/<snapshot>`. */
+  deleted: string[];
+  /** Expired copies kept: the newest completed copy of the target in their Region. */
+  kept: number;
+  /** Snapshots of expired copies not marked as ours: left alone. */
+  foreign: string[];
+  /** Records removed from the catalog: source and copies all gone. */
+  removedRecords: string[];
+}
+
+/**
+ * The copies' own retention for one target (copy-retention.ts): describes the expired copies in their Regions,
+ * deletes those marked as ours, removes them from the catalog, and removes a record whose source retention released
+ * it once neither a copy nor a source snapshot (described in the stack's Region) is left.
+ */
+export function createApplyCopyRetention(deps: CopyDependencies) {
+  return async (event: unknown): Promise<ApplyCopyRetentionResult> => {
+    const { input } = parseInput(ApplyCopyRetentionEventSchema, event, 'apply copy retention input');
+    const target = deps.catalog().resolve(input.target, 'input.target');
+    deps.log.appendKeys({ target: target.name });
+    const now = deps.now();
+    const records = await deps.recoveryPoints.recordsOf(target.name);
+    const byRegion = new Map<string, string[]>();
+    for (const { copy } of expiredCopies(records, now).expired)
+      byRegion.set(copy.region, [...(byRegion.get(copy.region) ?? []), ...copy.volumes.map((v) => v.snapshotHandle)]);
+    const described = new Map<string, { tags: Record<string, string> }>();
+    for (const [region, ids] of byRegion)
+      for (const snapshot of await deps.storageSnapshots.describe(region, ids)) described.set(snapshotKey(region, snapshot.id), snapshot);
+    const plan = planCopyRetention({ target: target.name, records, now, described });
+    const candidates = recordsWithNothingLeft({ records, forgotten: plan.forget, sourceSnapshotsLeft: new Set() });
+    const forgottenBackups = new Set(plan.forget.map((ref) => ref.backup));
+    // Only records whose last copy this run forgets: any other released record is the source retention's to remove.
+    const candidateRecords = records.filter((r) => candidates.includes(r.backup) && forgottenBackups.has(r.backup));
+    const sourceLeft = candidateRecords.length
+      ? await deps.storageSnapshots.describe(
+          deps.region(),
+          candidateRecords.flatMap((r) => r.volumes.map((v) => v.snapshotHandle)),
+        )
+      : [];
+    const removable = recordsWithNothingLeft({
+      records: candidateRecords,
+      forgotten: plan.forget,
+      sourceSnapshotsLeft: new Set(sourceLeft.map((s) => s.id)),
+    });
+    const result: ApplyCopyRetentionResult = {
+      dryRun: input.dryRun,
+      deleted: plan.deletions.map((d) => snapshotKey(d.region, d.snapshotId)),
+      kept: plan.kept.length,
+      foreign: plan.foreign.map((f) => snapshotKey(f.region, f.snapshotId)),
+      removedRecords: removable,
+    };
+    if (plan.foreign.length > 0)
+      deps.log.warn('expired copies whose snapshots are not marked as ours are left', { foreign: result.foreign });
+    if (input.dryRun) return result;
+    for (const deletion of plan.deletions) await deps.storageSnapshots.delete(deletion.region, deletion.snapshotId);
+    for (const ref of plan.forget) await deps.recoveryPoints.removeCopy(target.name, ref.backup, ref.region);
+    for (const backup of removable) await deps.recoveryPoints.remove(target.name, backup);
+    if (plan.deletions.length > 0)
+      deps.metrics.record([{ name: SchedulerMetric.CopiesDeleted, value: plan.deletions.length, unit: 'Count' }], target.name);
+    deps.log.info('copy retention applied', { ...result });
+    return result;
+  };
+}

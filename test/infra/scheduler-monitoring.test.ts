@@ -39,7 +39,7 @@ describe('alarms, notifications and the dashboard', () => {
     expect(counts(1).alarms).toBe(10);
   });
 
-  test('failures, RPO breaches and overdue drills reach the topic through one rule, the message naming the target', () => {
+  test('failures (copies included), RPO breaches and overdue drills reach the topic through one rule, the message naming the target', () => {
     const notify = rules.find((rule) => String(rule.Properties.Description).includes('to the alarm topic'))!.Properties;
     expect(notify.EventPattern).toEqual({
       source: ['cnpg-snapshot-scheduler'],
@@ -53,6 +53,7 @@ describe('alarms, notifications and the dashboard', () => {
         'RPO Recovered',
         'Drill Failed',
         'Drill Overdue',
+        'Copy Failed',
       ],
     });
     const [target] = notify.Targets as Array<{

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeploymentConfigError, parseDeploymentConfig } from '../lib/deployment-config';
+import { DeploymentConfigError } from '../lib/deployment-config';
 import { loadDeploymentConfig } from '../lib/load-deployment-config';
 import { SnapshotSchedulerStack } from '../lib/snapshot-scheduler-stack';
 import { SnapshotSchedulerStandbyStack } from '../lib/snapshot-scheduler-standby-stack';
@@ -21,18 +21,18 @@ try {
   const config = loadDeploymentConfig(configPath);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
-  const dr = parseDeploymentConfig(config).disasterRecovery;
-  // A global table's replica and a stack in another Region need the primary's Region known at synth.
-  if (dr && region === undefined)
+  const dr = config.disasterRecovery;
+  // A global table's replica, and its name given to a stack in another Region, need the account and Region at synth.
+  if (dr && (account === undefined || region === undefined))
     throw new DeploymentConfigError(
-      `disasterRecovery: the catalog's replica and the standby in ${dr.region} need the primary stack's Region: set AWS_REGION (or a profile's region) for cdk`,
+      `disasterRecovery: the catalog's replica and the standby in ${dr.region} need the primary stack's account and Region at synth: run cdk with the account's credentials and AWS_REGION set to the primary Region`,
     );
   const primary = new SnapshotSchedulerStack(app, stackName, {
     config,
     env: { account, region },
     description: 'cnpg-snapshot-scheduler: volume-snapshot backups, retention and recovery for CloudNativePG on EKS',
   });
-  if (dr && region !== undefined) {
+  if (dr && account !== undefined && region !== undefined) {
     const standby = new SnapshotSchedulerStandbyStack(app, `${stackName}-Standby`, {
       config,
       sourceRegion: region,

@@ -1,6 +1,7 @@
 import type { Cluster, Job, VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
 import { HENDRIX, LOCAL_EKS_CLUSTER, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
+import { TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 
 /**
  * Restores that survive losing the namespace: after `kubectl delete namespace`, every Backup and VolumeSnapshot of
@@ -64,6 +65,8 @@ describe('a restore from the recovery-point catalog', () => {
     const handles = local.server.cnpg.storageSnapshots();
     const result = await local.requestRestore({ target: 'hendrix', toNamespace: 'payments', clusterName: 'hendrix' });
     expect(result).toMatchObject({ backup, clusterName: 'hendrix', namespace: 'payments', specFrom: 'backup' });
+    // In the Region the backup was taken in, its own storage snapshots, whatever copies it has elsewhere.
+    expect(result.snapshots).toEqual({ region: TEST_REGION, from: 'source' });
     expect(local.execution(result.executionName!)?.status).toBe('SUCCEEDED');
     expect(await orderIds('payments', 'hendrix')).toEqual([1, 2]);
 

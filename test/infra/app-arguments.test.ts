@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppArgumentError, appArguments, DEFAULT_STACK_NAME, nodeVersionProblem } from '../../bin/app-arguments';
@@ -37,5 +37,26 @@ describe('the CDK app arguments', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('Missing deployment config: pass -c config=<file>');
+  });
+
+  test('`cdk synth` of a config with disasterRecovery and no account exits 1 naming what it needs, before any stack', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        targets: [{ name: 'hendrix', eksCluster: 'prod-eks', namespace: 'demo', cluster: 'hendrix' }],
+        disasterRecovery: { region: 'eu-central-1', eksClusters: [{ name: 'dr-eks', namespaces: ['demo'] }] },
+      }),
+    );
+    const { CDK_DEFAULT_ACCOUNT: _account, ...env } = process.env;
+    const run = spawnSync(join('node_modules', '.bin', 'tsx'), [join('bin', 'app.ts')], {
+      env: { ...env, CDK_DEFAULT_REGION: 'eu-west-1', CDK_OUTDIR: dir, CDK_CONTEXT_JSON: JSON.stringify({ config }) },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      "disasterRecovery: the catalog's replica and the standby in eu-central-1 need the primary stack's account and Region",
+    );
   });
 });

@@ -63,6 +63,13 @@ describe('the catalog with a disaster recovery Region', () => {
     expect(Object.keys(replicas).sort()).toEqual([DR_REGION, TEST_REGION].sort());
   });
 
+  test("tells the primary's RequestRestore its own Region as the backups' source", () => {
+    const requestRestore = resourcesOf(primaryTemplate, 'AWS::Lambda::Function')[
+      primary.getLogicalId(primary.scheduler.functions.requestRestore.node.defaultChild as never)
+    ]!;
+    expect(requestRestore.Properties.Environment).toMatchObject({ Variables: { RECOVERY_POINT_SOURCE_REGION: TEST_REGION } });
+  });
+
   test('without a DR Region stays the table it was, so that an existing deployment changes nothing', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new SnapshotSchedulerStack(app, 'Primary', {

@@ -36,10 +36,16 @@ describe('SnapshotScheduler with prebundled code', () => {
     // Bundling on, as in a user's `cdk synth`.
     const app = new App();
     const stack = new Stack(app, 'Platform', { env: { account: TEST_ACCOUNT, region: TEST_REGION } });
-    const scheduler = new SnapshotScheduler(stack, 'Dr', { config: { targets: [ORDERS] } });
+    // With copies, so that every entry point has its function (the copy functions exist only then).
+    const copies = { region: 'us-west-2', kmsKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+    const scheduler = new SnapshotScheduler(stack, 'Dr', { config: { targets: [{ ...ORDERS, copies }] } });
     const functions = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Function');
     const assembly = app.synth().directory;
-    const schedulerFunctions = [...Object.values(scheduler.functions), ...Object.values(scheduler.monitoring.functions)];
+    const schedulerFunctions = [
+      ...Object.values(scheduler.functions),
+      ...Object.values(scheduler.monitoring.functions),
+      ...Object.values(scheduler.copies?.functions ?? {}),
+    ];
     expect(schedulerFunctions).toHaveLength(lambdaEntryPoints().length);
     for (const fn of schedulerFunctions) {
       const { S3Key } = functions[stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)]!.Properties.Code as { S3Key: string };

@@ -1,6 +1,5 @@
 import type { VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
 import type { RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
-import { startEc2StandIn, type Ec2StandInServer } from '../../simulator/aws-api/aws-api-stand-ins';
 import { SimulatedStorageRegions } from '../../simulator/aws-api/storage-regions';
 import { HENDRIX, LOCAL_EKS_CLUSTER, LocalScheduler } from '../../simulator/local-scheduler';
 import { LocalStandby } from '../../simulator/local-standby';
@@ -24,7 +23,6 @@ const COPY_MS = 20 * 60_000;
 describe('the primary Region is lost: a restore in the DR Region from the copies', () => {
   let local: LocalScheduler;
   let standby: LocalStandby;
-  let ec2: Ec2StandInServer;
   let copied: string;
   let copying: string;
   let copyHandles: string[];
@@ -35,7 +33,7 @@ describe('the primary Region is lost: a restore in the DR Region from the copies
     const startedAt = local.clock.now().toISOString();
     const volumes = [];
     for (const volume of record.volumes) {
-      const snapshotHandle = await ec2.storageSnapshots.copy({
+      const snapshotHandle = await local.ec2.storageSnapshots.copy({
         region: DR_REGION,
         sourceRegion: TEST_REGION,
         sourceSnapshotId: volume.snapshotHandle,
@@ -49,7 +47,7 @@ describe('the primary Region is lost: a restore in the DR Region from the copies
     await local.recoveryPoints.addCopy('hendrix', backup, { region: DR_REGION, kmsKeyId: DR_KEY, startedAt, expiresAt, volumes });
     if (complete) {
       local.clock.advance(COPY_MS);
-      const described = await ec2.storageSnapshots.describe(
+      const described = await local.ec2.storageSnapshots.describe(
         DR_REGION,
         volumes.map((v) => v.snapshotHandle),
       );
@@ -72,7 +70,6 @@ describe('the primary Region is lost: a restore in the DR Region from the copies
       config: { disasterRecovery: { region: DR_REGION, eksClusters: [{ name: DR_EKS, namespaces: ['demo'] }] } },
       storage,
     });
-    ec2 = await startEc2StandIn({ regions: storage, now: () => local.clock.nowMs(), copyDurationMs: COPY_MS });
     await local.server.cnpg.sql(
       'demo',
       'hendrix',
@@ -92,7 +89,8 @@ describe('the primary Region is lost: a restore in the DR Region from the copies
   });
   afterAll(async () => {
     await standby.close();
-    await ec2.close();
+    // The primary's EKS cluster is stopped already; this closes the rest (the EC2 stand-in).
+    await local.close();
   });
 
   test("the source's snapshots are gone with the Region; the copies and the catalog's records are not", async () => {

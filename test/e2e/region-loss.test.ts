@@ -137,3 +137,36 @@ describe('the primary Region is lost: a restore in the DR Region from the copies
     expect(standby.events.ofType('Restore Completed').at(-1)!.detail).toMatchObject({ eksCluster: DR_EKS, namespace: 'demo' });
   });
 });
+
+describe('the primary Region is lost after the copy workflow copied a backup', () => {
+  test('the standby restores the Cluster from the copy the deployed copy workflow made', async () => {
+    const local = await LocalScheduler.start({
+      clock: new VirtualClock(new Date(START)),
+      targets: [{ ...HENDRIX, copies: { region: DR_REGION, kmsKeyArn: DR_KEY } }],
+      config: { disasterRecovery: { region: DR_REGION, eksClusters: [{ name: DR_EKS, namespaces: ['demo'] }] } },
+    });
+    let standby: LocalStandby | undefined;
+    try {
+      await local.server.cnpg.sql(
+        'demo',
+        'hendrix',
+        "create table orders (id int primary key, created_at timestamptz not null); insert into orders values (7, '2026-11-23T23:58:00Z')",
+      );
+      expect((await local.runWorkflow('backup', { target: 'hendrix' })).status).toBe('SUCCEEDED');
+      // Backup Completed asks for the copy; the copy workflow runs, waiting in Step Functions for EC2.
+      await local.runStartedExecutions();
+      expect(local.events.ofType('Copy Completed')).toHaveLength(1);
+      await local.servers.get(LOCAL_EKS_CLUSTER)!.close();
+      local.storage.lose(TEST_REGION);
+      standby = await LocalStandby.start(local);
+      const result = await standby.requestRestore({ target: 'hendrix', toEksCluster: DR_EKS, clusterName: 'hendrix' });
+      expect(result.snapshots).toEqual({ region: DR_REGION, from: 'copy' });
+      expect(standby.execution(result.executionName!)?.status).toBe('SUCCEEDED');
+      const [rows] = await standby.servers.get(DR_EKS)!.cnpg.sql('demo', 'hendrix', 'select id from orders');
+      expect(rows!.rows).toEqual([{ id: 7 }]);
+    } finally {
+      await standby?.close();
+      await local.close();
+    }
+  });
+});

@@ -30,6 +30,8 @@ export interface FanOutWorkflowProps {
   readonly applyRetention?: lambda.IFunction;
   /** retention: the DR copies' own retention of the target, after its sweep, when the deployment makes copies. */
   readonly applyCopyRetention?: lambda.IFunction;
+  /** retention: the reconciliation of the target's recovery-point catalog, after its sweep. */
+  readonly reconcileRecoveryPoints?: lambda.IFunction;
   readonly reportFailure?: lambda.IFunction;
   /** drill: the drill workflow, started per target. */
   readonly drillWorkflow?: sfn.IStateMachine;
@@ -47,7 +49,8 @@ export interface FanOutWorkflowProps {
  * backup: each target's Backup is created inside its lane (the burst of Kubernetes requests is what the lanes bound),
  * then its backup workflow is started under the slot's execution name with that Backup to follow. A target whose
  * Backup cannot be created gets its backup execution all the same, which fails with the error, as a manual run would.
- * retention: each target's sweep runs inside its lane; a failure is reported as the retention failure of the target.
+ * retention: each target's sweep, then the reconciliation of its catalog, run inside its lane; a failure of either is
+ * reported as the retention failure of the target.
  * drill: each target's drill workflow is started under the slot's execution name (the drill does its own reporting).
  */
 export class FanOutWorkflow extends Construct {
@@ -117,7 +120,12 @@ export class FanOutWorkflow extends Construct {
     const sweep = handlerTask(this, 'SweepTarget', {
       fn: props.applyRetention!,
       payload: { input, trigger: 'schedule' },
-      ...(props.applyCopyRetention ? { resultPath: '$.sweep' } : { resultSelector: result('swept') }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const reconcile = handlerTask(this, 'ReconcileTarget', {
+      fn: props.reconcileRecoveryPoints!,
+      payload: { input },
+      ...(props.applyCopyRetention ? { resultPath: sfn.JsonPath.DISCARD } : { resultSelector: result('swept') }),
     });
     const sweepCopies =
       props.applyCopyRetention &&
@@ -136,9 +144,10 @@ export class FanOutWorkflow extends Construct {
     // Even a failed report must not stop the lane: the sweep's failure is then only in this execution's history.
     report.addCatch(new sfn.Pass(this, 'SweepFailureUnreported', { parameters: result('failed') }));
     sweep.addCatch(report, { resultPath: '$.error' });
-    if (!sweepCopies) return sweep;
+    reconcile.addCatch(report, { resultPath: '$.error' });
+    if (!sweepCopies) return sweep.next(reconcile);
     sweepCopies.addCatch(report, { resultPath: '$.error' });
-    return sweep.next(sweepCopies);
+    return sweep.next(reconcile).next(sweepCopies);
   }
 
   private drillItem(props: FanOutWorkflowProps): sfn.IChainable {

@@ -57,4 +57,9 @@ export class RecoveryPointCatalog extends Construct {
   grantReadWrite(grantee: iam.IGrantable): void {
     this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
+
+  /** The reconciliation: read a target's records, expire those whose storage is gone and drop their lost copies. */
+  grantReconcile(grantee: iam.IGrantable): void {
+    this.table.grant(grantee, 'dynamodb:Query', 'dynamodb:UpdateItem');
+  }
 }

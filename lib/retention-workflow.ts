@@ -9,13 +9,16 @@ export interface RetentionWorkflowProps {
   readonly applyRetention: lambda.IFunction;
   /** The DR copies' own retention (lib/snapshot-copies.ts), after the source's, when the deployment makes copies. */
   readonly applyCopyRetention?: lambda.IFunction;
+  /** AWS only: stops the catalog claiming storage snapshots that are gone. */
+  readonly reconcileRecoveryPoints: lambda.IFunction;
   readonly reportFailure: lambda.IFunction;
   readonly logRetention: logs.RetentionDays;
 }
 
 /**
  * The daily retention sweep of a target (failed backups past failedKeep, orphaned snapshots, and the policy itself
- * when no backup completed lately). Input: `{ target, scheduledTime?, dryRun? }`.
+ * when no backup completed lately), then the reconciliation of its recovery-point catalog with the storage snapshots
+ * that exist. Input: `{ target, scheduledTime?, dryRun? }`; either step's failure is reported as the retention's.
  */
 export class RetentionWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -29,8 +32,15 @@ export class RetentionWorkflow extends Construct {
       resultPath: '$.retention',
     });
     const failed = failureEnd(this, { workflow: 'retention', reportFailure: props.reportFailure });
+    const reconcile = handlerTask(this, 'ReconcileRecoveryPoints', {
+      fn: props.reconcileRecoveryPoints,
+      payload: { 'input.$': '$$.Execution.Input' },
+      resultPath: '$.reconciliation',
+    });
     apply.addCatch(failed, { resultPath: '$.error' });
-    let chain: sfn.INextable & sfn.IChainable = apply;
+    reconcile.addCatch(failed, { resultPath: '$.error' });
+    apply.next(reconcile);
+    let chain: sfn.INextable & sfn.IChainable = reconcile;
     if (props.applyCopyRetention) {
       const copies = handlerTask(this, 'ApplyCopyRetention', {
         fn: props.applyCopyRetention,
@@ -38,7 +48,7 @@ export class RetentionWorkflow extends Construct {
         resultPath: '$.copyRetention',
       });
       copies.addCatch(failed, { resultPath: '$.error' });
-      apply.next(copies);
+      reconcile.next(copies);
       chain = copies;
     }
     chain.next(new sfn.Succeed(this, 'RetentionApplied'));

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import {
   BackupEventType,
   CopyEventType,
+  CatalogDriftEventType,
   DrillEventType,
   EVENT_SOURCE,
   RecoveryPointEventType,
@@ -40,6 +41,8 @@ export const NOTIFIED_EVENTS = [
   DrillEventType.Failed,
   DrillEventType.Overdue,
   CopyEventType.Failed,
+  CatalogDriftEventType.RecoveryPointLost,
+  CatalogDriftEventType.CopyLost,
 ] as const;
 
 export interface SchedulerMonitoringProps {

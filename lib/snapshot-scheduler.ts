@@ -40,7 +40,8 @@ export type SchedulerFunctionName =
   | 'checkRestore'
   | 'startDrill'
   | 'checkDrill'
-  | 'finishDrill';
+  | 'finishDrill'
+  | 'reconcileRecoveryPoints';
 
 /**
  * The functions that only call AWS or read the catalog (ReportFailure, DispatchSchedule, PlanFanOut, ReportFanOut):
@@ -181,6 +182,20 @@ export class SnapshotScheduler extends Construct {
     });
     bus.grantPutEventsTo(kubeRole);
     bus.grantPutEventsTo(reportFailure.role!);
+    // AWS only (the catalog and EC2, no Kubernetes): its own role, outside the network.
+    const reconcileRecoveryPoints = new SchedulerFunction(this, 'ReconcileRecoveryPoints', {
+      handler: 'reconcile-recovery-points',
+      description: 'Stops the recovery-point catalog claiming storage snapshots that are gone, and drops lost copies',
+      layers,
+      environment: withCatalog,
+      memoryMb: AWS_ONLY_MEMORY_MB,
+      logRetention,
+      sourceMaps,
+      timeout: Duration.minutes(2),
+    });
+    this.recoveryPoints.grantReconcile(reconcileRecoveryPoints);
+    reconcileRecoveryPoints.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSnapshots'], resources: ['*'] }));
+    bus.grantPutEventsTo(reconcileRecoveryPoints.role!);
 
     const longestBackupTimeout = Duration.minutes(
       Math.max(...settings.map((t) => t.backup.notStartedTimeoutMinutes + t.backup.runningTimeoutMinutes)),
@@ -209,6 +224,7 @@ export class SnapshotScheduler extends Construct {
     const applyCopyRetention = this.copies?.functions.applyCopyRetention;
     this.retentionWorkflow = new RetentionWorkflow(this, 'RetentionWorkflow', {
       applyRetention,
+      reconcileRecoveryPoints,
       ...(applyCopyRetention && { applyCopyRetention }),
       reportFailure,
       logRetention,
@@ -290,6 +306,7 @@ export class SnapshotScheduler extends Construct {
       planFanOut,
       reportFanOut,
       applyRetention,
+      reconcileRecoveryPoints,
       ...(applyCopyRetention && { applyCopyRetention }),
       reportFailure,
       maxLanes,
@@ -398,6 +415,7 @@ export class SnapshotScheduler extends Construct {
       startDrill,
       checkDrill,
       finishDrill,
+      reconcileRecoveryPoints,
     };
     this.monitoring = new SchedulerMonitoring(this, 'Monitoring', {
       targetCatalog: this.targetCatalog.layer,
@@ -424,13 +442,16 @@ export class SnapshotScheduler extends Construct {
       copies: this.copies,
       stateMachines: [
         { machine: this.backupWorkflow.stateMachine, invokes: [startBackup, checkBackup, applyRetention, reportFailure] },
-        { machine: this.retentionWorkflow.stateMachine, invokes: [applyRetention, ...copyRetention, reportFailure] },
+        {
+          machine: this.retentionWorkflow.stateMachine,
+          invokes: [applyRetention, reconcileRecoveryPoints, ...copyRetention, reportFailure],
+        },
         { machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] },
         { machine: this.drillWorkflow.stateMachine, invokes: [startDrill, checkDrill, finishDrill, reportFailure] },
         { machine: this.backupFanOut.stateMachine, invokes: [planFanOut, startBackup, reportFanOut] },
         {
           machine: this.retentionFanOut.stateMachine,
-          invokes: [planFanOut, applyRetention, ...copyRetention, reportFailure, reportFanOut],
+          invokes: [planFanOut, applyRetention, reconcileRecoveryPoints, ...copyRetention, reportFailure, reportFanOut],
         },
         ...(this.copies
           ? [
@@ -444,7 +465,7 @@ export class SnapshotScheduler extends Construct {
       ],
       distributedMaps: [this.backupFanOut.stateMachine, this.retentionFanOut.stateMachine, this.drillFanOut.stateMachine],
       functionRoles: [...Object.values(this.functions), ...Object.values(this.monitoring.functions)].map((fn) => fn.role!),
-      describesSnapshots: [kubeRole],
+      describesSnapshots: [kubeRole, reconcileRecoveryPoints.role!],
       // EventBridge Scheduler targets put their invoke role at the stack root.
       schedules: { scope: Stack.of(this), invokes: dispatchSchedule },
       vpcRole: network && kubeRole,

@@ -25,6 +25,7 @@ import { createDispatchSchedule, type DispatchResult } from '../lambdas/handlers
 import { createFinishDrill } from '../lambdas/handlers/finish-drill';
 import { auditedTargets } from '../lambdas/handlers/discover-targets';
 import { createPlanFanOut } from '../lambdas/handlers/plan-fan-out';
+import { createReconcileRecoveryPoints } from '../lambdas/handlers/reconcile-recovery-points';
 import { createReportFanOut } from '../lambdas/handlers/report-fan-out';
 import { createReportWorkflowFailure } from '../lambdas/handlers/report-workflow-failure';
 import { createRequestRestore, type RequestRestoreResult } from '../lambdas/handlers/request-restore';
@@ -187,6 +188,12 @@ export class LocalScheduler {
       startDrill: createStartDrill(deps),
       checkDrill: createCheckDrill(deps),
       finishDrill: createFinishDrill(deps),
+      reconcileRecoveryPoints: createReconcileRecoveryPoints({
+        ...deps,
+        recoveryPoints: this.recoveryPoints,
+        storageSnapshots: ec2.storageSnapshots,
+        region: () => TEST_REGION,
+      }),
     };
     this.handlers = handlers;
     const lambdas = new Map<string, LocalLambda>(

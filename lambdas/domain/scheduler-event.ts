@@ -45,6 +45,15 @@ export const CopyEventType = {
   Failed: 'Copy Failed',
 } as const;
 
+/**
+ * Published by the catalog reconciliation: a record's storage snapshots, or a copy's, are gone at the provider (deleted
+ * behind the scheduler's back, or the Region's storage lost), so the catalog no longer claims them.
+ */
+export const CatalogDriftEventType = {
+  RecoveryPointLost: 'Recovery Point Lost',
+  CopyLost: 'Recovery Point Copy Lost',
+} as const;
+
 /** One per schedule firing: how many targets were due and what became of them. */
 export const FanOutEventType = {
   Completed: 'Fan-out Completed',
@@ -57,6 +66,7 @@ export type SchedulerEventType =
   | ValueOf<typeof RestoreEventType>
   | ValueOf<typeof DrillEventType>
   | ValueOf<typeof RecoveryPointEventType>
+  | ValueOf<typeof CatalogDriftEventType>
   | ValueOf<typeof FanOutEventType>
   | ValueOf<typeof CopyEventType>;
 

@@ -1,6 +1,6 @@
 import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
 import { defaultEbsKeyArn } from '../../simulator/cnpg/storage-provider';
-import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
+import { HENDRIX, LOCAL_EKS_CLUSTER, LocalScheduler } from '../../simulator/local-scheduler';
 import { TEST_ACCOUNT, TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
 import { VirtualClock } from '../../simulator/virtual-clock';
 
@@ -13,6 +13,8 @@ import { VirtualClock } from '../../simulator/virtual-clock';
 
 const HOUR = 3_600_000;
 const START = new Date('2026-11-02T00:00:00Z');
+/** A second target: a namespace of the deployment to restore into from the catalog. */
+const JIMI = { name: 'jimi', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'payments', cluster: 'jimi' };
 
 async function backUp(local: LocalScheduler): Promise<string> {
   const execution = await local.runWorkflow('backup', { target: 'hendrix' });
@@ -107,6 +109,41 @@ describe('the recovery-point catalog', () => {
           ]),
         },
       ]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("a storage snapshot deleted behind the scheduler's back: the next retention stops claiming it, and a restore does not pick it", async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(START), targets: [HENDRIX, JIMI] });
+    try {
+      const older = await backUp(local);
+      local.clock.advance(HOUR);
+      const newer = await backUp(local);
+      const gone = (await local.recoveryPoints.recordsOf('hendrix')).find((r) => r.backup === newer)!.volumes[0]!.snapshotHandle;
+      // Deleted through EC2 (the console, a script): its VolumeSnapshot and content stay in the cluster, claiming it.
+      expect(await local.ec2.storageSnapshots.delete(TEST_REGION, gone)).toBe('deleted');
+      local.clock.advance(HOUR);
+
+      await local.fireSchedule('retention', 'hendrix', local.clock.now());
+      const records = await local.recoveryPoints.recordsOf('hendrix');
+      expect(records.map((r) => [r.backup, r.expiredAt])).toEqual([
+        [older, undefined],
+        [newer, local.clock.now().toISOString()],
+      ]);
+      expect(local.events.ofType('Recovery Point Lost').map((e) => e.detail)).toEqual([
+        expect.objectContaining({ target: 'hendrix', backup: newer, region: TEST_REGION, missingSnapshots: [gone] }),
+      ]);
+      expect(local.notifications.map((n) => (n.message as { notification: string }).notification)).toContain('Recovery Point Lost');
+
+      // A restore from the catalog chooses the newest recovery point that still has its storage.
+      const restore = await local.requestRestore({ target: 'hendrix', toNamespace: 'payments', clusterName: 'restored' });
+      expect(restore.backup).toBe(older);
+      expect(local.execution(restore.executionName!)?.status).toBe('SUCCEEDED');
+
+      // The retention workflow run by hand reconciles too; what is already no recovery point is not announced again.
+      expect((await local.runWorkflow('retention', { target: 'hendrix' })).status).toBe('SUCCEEDED');
+      expect(local.events.ofType('Recovery Point Lost')).toHaveLength(1);
     } finally {
       await local.close();
     }

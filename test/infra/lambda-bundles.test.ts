@@ -27,7 +27,7 @@ interface Bundle {
 const fromNodeModules = (path: string) => (path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/')) : path);
 
 /** The functions that never talk to Kubernetes (PlanFanOut lists the labelled Clusters of discovery). */
-const AWS_ONLY = ['reportFailure', 'dispatchSchedule', 'reportFanOut'];
+const AWS_ONLY = ['reportFailure', 'dispatchSchedule', 'reportFanOut', 'reconcileRecoveryPoints'];
 
 describe('the Lambda bundles', () => {
   const { stack } = synthesize();
@@ -48,7 +48,7 @@ describe('the Lambda bundles', () => {
 
   const bundle = (name: string): Bundle => bundles.get(name)!;
 
-  test('there is one ESM bundle per function', () => expect(functions).toHaveLength(15));
+  test('there is one ESM bundle per function', () => expect(functions).toHaveLength(16));
 
   test.each(functions.map(([name]) => name))('%s loads on Node 24 and refuses a malformed event with a named error', (name) => {
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', INVOKE, bundle(name).file], {

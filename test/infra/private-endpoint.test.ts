@@ -32,13 +32,13 @@ describe('EKS clusters with a private API endpoint', () => {
       expect(vpc).toEqual({ SubnetIds: network.subnetIds, SecurityGroupIds: network.securityGroupIds });
   });
 
-  test('the functions that never call Kubernetes (dispatcher, reporters, recovery point recorder) stay outside the VPC', () => {
+  test('the functions that never call Kubernetes (dispatcher, reporters, recovery point recorder, catalog reconciliation) stay outside the VPC', () => {
     expect(
       functions
         .filter(([, vpc]) => !vpc)
         .map(([id]) => id.replace(/^Scheduler|[0-9A-F]{8}$/g, ''))
         .sort(),
-    ).toEqual(['DispatchSchedule', 'MonitoringRecordRecoveryPoint', 'ReportFailure', 'ReportFanOut']);
+    ).toEqual(['DispatchSchedule', 'MonitoringRecordRecoveryPoint', 'ReconcileRecoveryPoints', 'ReportFailure', 'ReportFanOut']);
   });
 
   test('the only AWS managed policy is the ENI policy of the VPC role, acknowledged with its reason', () => {

@@ -20,19 +20,21 @@ describe('the recovery-point catalog table', () => {
     expect(table.DeletionPolicy).toBe('Retain');
   });
 
-  test('only the Kubernetes workflow role may use it, with the four actions the catalog calls', () => {
+  test('only the Kubernetes workflow role may use it with the four actions the catalog calls, the reconciliation with two', () => {
     const grants = Object.entries(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(([id, policy]) =>
       (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement.filter((s) =>
         JSON.stringify(s.Resource).includes(tableId),
       ).map((s) => ({ id, roles: policy.Properties.Roles, actions: s.Action })),
     );
     const kubeRole = stack.getLogicalId(stack.scheduler.kubeAccess.role.node.defaultChild as never);
+    const reconcileRole = stack.getLogicalId(stack.scheduler.functions.reconcileRecoveryPoints.role!.node.defaultChild as never);
     expect(grants).toEqual([
       {
         id: expect.any(String),
         roles: [{ Ref: kubeRole }],
         actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       },
+      { id: expect.any(String), roles: [{ Ref: reconcileRole }], actions: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
     ]);
   });
 
@@ -41,7 +43,11 @@ describe('the recovery-point catalog table', () => {
       .filter(([, f]) => JSON.stringify(f.Properties.Environment ?? {}).includes('RECOVERY_POINT_CATALOG_TABLE'))
       .map(([id]) => id)
       .sort();
-    const { checkBackup, applyRetention, requestRestore } = stack.scheduler.functions;
-    expect(told).toEqual([checkBackup, applyRetention, requestRestore].map((f) => stack.getLogicalId(f.node.defaultChild as never)).sort());
+    const { checkBackup, applyRetention, requestRestore, reconcileRecoveryPoints } = stack.scheduler.functions;
+    expect(told).toEqual(
+      [checkBackup, applyRetention, requestRestore, reconcileRecoveryPoints]
+        .map((f) => stack.getLogicalId(f.node.defaultChild as never))
+        .sort(),
+    );
   });
 });

@@ -39,7 +39,7 @@ describe('alarms, notifications and the dashboard', () => {
     expect(counts(1).alarms).toBe(10);
   });
 
-  test('failures (copies included), RPO breaches and overdue drills reach the topic through one rule, the message naming the target', () => {
+  test('failures (copies included), RPO breaches, overdue drills and lost recovery points reach the topic through one rule, the message naming the target', () => {
     const notify = rules.find((rule) => String(rule.Properties.Description).includes('to the alarm topic'))!.Properties;
     expect(notify.EventPattern).toEqual({
       source: ['cnpg-snapshot-scheduler'],
@@ -54,6 +54,8 @@ describe('alarms, notifications and the dashboard', () => {
         'Drill Failed',
         'Drill Overdue',
         'Copy Failed',
+        'Recovery Point Lost',
+        'Recovery Point Copy Lost',
       ],
     });
     const [target] = notify.Targets as Array<{

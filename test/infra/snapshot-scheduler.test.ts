@@ -184,7 +184,7 @@ describe('Lambda runtime settings', () => {
     expect(new Set(nodeOptions({ targets: [EXAMPLE_TARGET] }))).toEqual(new Set([undefined]));
   });
 
-  test('lambdaSourceMaps: true runs the thirteen workflow functions with --enable-source-maps', () => {
+  test('lambdaSourceMaps: true runs the fourteen workflow functions with --enable-source-maps', () => {
     const { stack, template } = synthesize({ targets: [EXAMPLE_TARGET], lambdaSourceMaps: true });
     const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
     const options = Object.values(stack.scheduler.functions).map(
@@ -192,7 +192,7 @@ describe('Lambda runtime settings', () => {
         (resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties.Environment as { Variables: Record<string, string> })
           .Variables.NODE_OPTIONS,
     );
-    expect(options).toHaveLength(13);
+    expect(options).toHaveLength(14);
     expect(new Set(options)).toEqual(new Set(['--enable-source-maps']));
   });
 
@@ -219,6 +219,7 @@ describe('Lambda runtime settings', () => {
       startDrill: 256,
       checkDrill: 256,
       finishDrill: 256,
+      reconcileRecoveryPoints: 128,
     });
   });
 });

@@ -32,6 +32,7 @@ const BASELINE_OF: Record<string, Baseline> = {
   startSnapshotCopies: 'ec2',
   checkSnapshotCopies: 'ec2',
   applyCopyRetention: 'ec2',
+  reconcileRecoveryPoints: 'ec2',
 };
 const GOALS: Record<Baseline, { bytes: number; init: number }> = {
   'client-node': { bytes: 1.15, init: 1.2 },

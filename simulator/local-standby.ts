@@ -30,7 +30,8 @@ const CATALOG_TABLE = 'local-recovery-point-catalog';
  * standby stack synthesized in that Region, its restore workflow on the local runner with the real handlers, one
  * Kubernetes API test server per DR EKS cluster (the RBAC `npm run k8s-manifests` makes for it, the CSI driver on
  * the DR Region's storage), and the primary's recovery-point catalog as the replica (global table replication is
- * modelled as done: the standby reads what the primary wrote).
+ * modelled as done: the standby reads what the primary wrote; DynamoDB replicates asynchronously, Developer Guide,
+ * "Global tables - multi-Region replication", so a record written just before a loss may be missing there).
  */
 export class LocalStandby {
   readonly log = new MemoryLog();

@@ -1,3 +1,5 @@
+import type { SnapshotCopyRequest } from '../domain/snapshot-copy-request';
+
 /**
  * The provider's storage snapshots (EBS snapshots with the EBS CSI driver), reached through the EC2 API rather than
  * through Kubernetes: to read what a backup really holds (size, encryption, KMS key), to copy it to a disaster
@@ -36,14 +38,5 @@ export interface StorageSnapshot {
   tags: Record<string, string>;
 }
 
-export interface StorageSnapshotCopyRequest {
-  /** The Region the copy is made in (EC2 CopySnapshot is called there). */
-  region: string;
-  sourceRegion: string;
-  sourceSnapshotId: string;
-  /** The copy's own KMS key in the destination Region (an ARN). */
-  kmsKeyId: string;
-  description: string;
-  /** Tags of the copy, set as it is created (TagSpecifications): what IAM scopes deletion by. */
-  tags: Record<string, string>;
-}
+/** What CopySnapshot is asked: the domain's copy request (lambdas/domain/snapshot-copy-request.ts). */
+export type StorageSnapshotCopyRequest = SnapshotCopyRequest;

@@ -4,11 +4,14 @@ import { ownershipLabels, SnapshotCopyTag } from './scheduler-metadata';
 
 /** One storage snapshot to copy into the DR Region: what EC2 CopySnapshot is asked (called in `region`). */
 export interface SnapshotCopyRequest {
+  /** The Region the copy is made in (EC2 CopySnapshot is called there). */
   region: string;
   sourceRegion: string;
   sourceSnapshotId: string;
+  /** The copy's own KMS key in the destination Region (an ARN). */
   kmsKeyId: string;
   description: string;
+  /** Tags of the copy, set as it is created (TagSpecifications): what IAM scopes deletion by. */
   tags: Record<string, string>;
 }
 

@@ -51,6 +51,7 @@ const NO_CATALOG: RecoveryPointCatalog = {
  */
 const NO_STORAGE_SNAPSHOTS: StorageSnapshots = {
   describe: () => Promise.resolve([]),
+  listTagged: () => Promise.resolve([]),
   copy: () => Promise.reject(new Error('kubeconfig mode copies no storage snapshots')),
   delete: () => Promise.reject(new Error('kubeconfig mode deletes no storage snapshots')),
 };

@@ -78,7 +78,7 @@ export class SnapshotCopies extends Construct {
     const applyCopyRetention = fn(
       'ApplyCopyRetention',
       'apply-copy-retention',
-      "Deletes a target's DR copies past their keepDays in their Region",
+      "Deletes a target's DR copies past their keepDays, and those no record knows, in their Region",
       Duration.minutes(2),
     );
     this.functions = { startSnapshotCopies: startCopies, checkSnapshotCopies: checkCopies, applyCopyRetention };
@@ -133,6 +133,8 @@ export class SnapshotCopies extends Construct {
     props.catalogTable.grant(checkCopies, 'dynamodb:Query', 'dynamodb:UpdateItem');
     props.catalogTable.grant(applyCopyRetention, 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     props.eventBus.grantPutEventsTo(checkCopies);
+    // Orphan Copy Deleted, for each copy no record knew that it deletes.
+    props.eventBus.grantPutEventsTo(applyCopyRetention);
 
     this.workflow = new CopyWorkflow(this, 'Workflow', {
       startCopies,

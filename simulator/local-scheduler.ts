@@ -70,6 +70,9 @@ export const WORKFLOW_PRINCIPAL: TestPrincipal = {
   groups: ['cnpg-snapshot-scheduler'],
 };
 
+/** The name the local recovery-point catalog goes by (a table's name in AWS): what the copies are tagged with. */
+export const LOCAL_CATALOG_NAME = 'local-recovery-point-catalog';
+
 export const HENDRIX: TargetSpecInput = { name: 'hendrix', eksCluster: LOCAL_EKS_CLUSTER, namespace: 'demo', cluster: 'hendrix' };
 
 export type LocalWorkflowKind = 'backup' | 'retention' | 'restore' | 'drill' | 'backupFanOut' | 'retentionFanOut' | 'drillFanOut' | 'copy';
@@ -219,6 +222,7 @@ export class LocalScheduler {
       now: deps.now,
       log: this.log,
       region: () => TEST_REGION,
+      catalogName: () => LOCAL_CATALOG_NAME,
     };
     const copyHandlers: Array<[string, LocalLambda]> = synthesized.copies
       ? [

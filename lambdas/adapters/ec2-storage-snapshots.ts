@@ -4,6 +4,7 @@ import {
   DescribeSnapshotsCommand,
   EC2Client,
   EC2ServiceException,
+  type Filter,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { AwsApiError, TransientError } from '../errors';
@@ -38,23 +39,37 @@ export class Ec2StorageSnapshots implements StorageSnapshots {
     const found: StorageSnapshot[] = [];
     for (let start = 0; start < unique.length; start += SNAPSHOT_IDS_PER_DESCRIBE) {
       const chunk = unique.slice(start, start + SNAPSHOT_IDS_PER_DESCRIBE);
-      let token: string | undefined;
-      do {
-        const command = new DescribeSnapshotsCommand({
-          OwnerIds: ['self'],
-          Filters: [{ Name: 'snapshot-id', Values: chunk }],
-          MaxResults: PAGE_SIZE,
-          ...(token !== undefined && { NextToken: token }),
-        });
-        const page = await this.client(region)
-          .send(command)
-          .catch((error: unknown) => {
-            throw toStorageError(error, `DescribeSnapshots in ${region}`);
-          });
-        for (const snapshot of page.Snapshots ?? []) found.push(storageSnapshotOf(region, snapshot));
-        token = page.NextToken;
-      } while (token);
+      found.push(...(await this.describeAll(region, [{ Name: 'snapshot-id', Values: chunk }])));
     }
+    return found;
+  }
+
+  /** By a `tag:<key>` filter per tag (Amazon EC2 User Guide, "Filter your resources"), every page read. */
+  listTagged(region: string, tags: Readonly<Record<string, string>>): Promise<StorageSnapshot[]> {
+    return this.describeAll(
+      region,
+      Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
+    );
+  }
+
+  private async describeAll(region: string, filters: Filter[]): Promise<StorageSnapshot[]> {
+    const found: StorageSnapshot[] = [];
+    let token: string | undefined;
+    do {
+      const command = new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        Filters: filters,
+        MaxResults: PAGE_SIZE,
+        ...(token !== undefined && { NextToken: token }),
+      });
+      const page = await this.client(region)
+        .send(command)
+        .catch((error: unknown) => {
+          throw toStorageError(error, `DescribeSnapshots in ${region}`);
+        });
+      for (const snapshot of page.Snapshots ?? []) found.push(storageSnapshotOf(region, snapshot));
+      token = page.NextToken;
+    } while (token);
     return found;
   }
 

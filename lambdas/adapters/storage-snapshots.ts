@@ -12,6 +12,8 @@ import type { SnapshotCopyRequest } from '../domain/snapshot-copy-request';
 export interface StorageSnapshots {
   /** The snapshots of these ids that exist in the Region; an id that does not exist is left out, not an error. */
   describe(region: string, ids: readonly string[]): Promise<StorageSnapshot[]>;
+  /** The account's snapshots in the Region that carry every one of these tags (key and value). */
+  listTagged(region: string, tags: Readonly<Record<string, string>>): Promise<StorageSnapshot[]>;
   /** Starts a copy of a snapshot into `request.region`, encrypted under `kmsKeyId`; answers the copy's id (pending). */
   copy(request: StorageSnapshotCopyRequest): Promise<string>;
   /** Deletes a snapshot; one that does not exist (any more) is `absent`. */

@@ -39,10 +39,14 @@ export const RecoveryPointEventType = {
   Recovered: 'RPO Recovered',
 } as const;
 
-/** The end of a backup's copy to a disaster recovery Region: every volume's copy completed, or the copy failed. */
+/**
+ * The end of a backup's copy to a disaster recovery Region: every volume's copy completed, or the copy failed; and
+ * copy retention's deletion of a copy no catalog record knew (orphan-copies.ts).
+ */
 export const CopyEventType = {
   Completed: 'Copy Completed',
   Failed: 'Copy Failed',
+  OrphanDeleted: 'Orphan Copy Deleted',
 } as const;
 
 /**

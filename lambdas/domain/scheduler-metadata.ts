@@ -29,11 +29,14 @@ export const SchedulerAnnotation = {
 /**
  * The tags of a disaster recovery copy of a storage snapshot (an EBS snapshot in another Region), set as CopySnapshot
  * creates it: the target's ownership marks (IAM allows DeleteSnapshot only on snapshots managed by the scheduler),
- * the backup and the source snapshot it copies. Copy retention deletes only a snapshot carrying all of them.
+ * the backup and the source snapshot it copies, and the recovery-point catalog it is recorded in (its table's name:
+ * the deployment's, as no two deployments share a catalog). Copy retention deletes only a snapshot carrying all of
+ * them; the sweep of copies no record knows only one that also names this deployment's catalog.
  */
 export const SnapshotCopyTag = {
   Backup: `${PREFIX}/backup`,
   SourceSnapshot: `${PREFIX}/source-snapshot`,
+  Catalog: `${PREFIX}/catalog`,
 } as const;
 
 /** The marks of what the scheduler creates for one target (its Backups, restored and drill Clusters). */

@@ -30,11 +30,13 @@ export function isOwnCopy(tags: Readonly<Record<string, string>>, target: string
   return Object.entries(expected).every(([key, value]) => tags[key] === value);
 }
 
-/** The copy request of every volume of the backup, in the record's order. */
+/** The copy request of every volume of the backup, in the record's order, tagged with the catalog it is recorded in. */
 export function snapshotCopyRequests(input: {
   record: RecoveryPointRecord;
   policy: CopyPolicy;
   sourceRegion: string;
+  /** The recovery-point catalog's name (SnapshotCopyTag.Catalog). */
+  catalog: string;
 }): SnapshotCopyRequest[] {
   const { record, policy } = input;
   return record.volumes.map((volume) => ({
@@ -43,7 +45,7 @@ export function snapshotCopyRequests(input: {
     sourceSnapshotId: volume.snapshotHandle,
     kmsKeyId: policy.kmsKeyArn,
     description: `cnpg-snapshot-scheduler ${record.target} ${record.backup} ${volumeName(volume)}`.slice(0, DESCRIPTION_MAX),
-    tags: snapshotCopyTags(record.target, record.backup, volume.snapshotHandle),
+    tags: { ...snapshotCopyTags(record.target, record.backup, volume.snapshotHandle), [SnapshotCopyTag.Catalog]: input.catalog },
   }));
 }
 

@@ -1,5 +1,9 @@
 import * as z from 'zod';
+import type { StorageSnapshot } from '../adapters/storage-snapshots';
 import { expiredCopies, planCopyRetention, recordsWithNothingLeft, snapshotKey } from '../domain/copy-retention';
+import { orphanCopyEvents } from '../domain/orphan-copy-events';
+import { findOrphanCopies, orphanCopySearchTags, type OrphanCopy } from '../domain/orphan-copies';
+import type { RecoveryPointRecord } from '../domain/recovery-point-record';
 import { SchedulerMetric } from '../domain/scheduler-metrics';
 import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
@@ -17,12 +21,16 @@ export interface ApplyCopyRetentionResult {
   foreign: string[];
   /** Records removed from the catalog: source and copies all gone. */
   removedRecords: string[];
+  /** Copies of ours no record knows, past the grace period (orphan-copies.ts): deleted, as `<region>/<snapshot>`. */
+  orphans: string[];
 }
 
 /**
  * The copies' own retention for one target (copy-retention.ts): describes the expired copies in their Regions,
  * deletes those marked as ours, removes them from the catalog, and removes a record whose source retention released
- * it once neither a copy nor a source snapshot (described in the stack's Region) is left.
+ * it once neither a copy nor a source snapshot (described in the stack's Region) is left. Then it lists the target's
+ * copies tagged with this catalog in each of its copy Regions and deletes those no record knows, past the grace
+ * period (orphan-copies.ts), announcing each: copies a start made but could not record nor undo.
  */
 export function createApplyCopyRetention(deps: CopyDependencies) {
   return async (event: unknown): Promise<ApplyCopyRetentionResult> => {
@@ -53,12 +61,14 @@ export function createApplyCopyRetention(deps: CopyDependencies) {
       forgotten: plan.forget,
       sourceSnapshotsLeft: new Set(sourceLeft.map((s) => s.id)),
     });
+    const orphans = await orphanCopiesOf(target.name, target.copies?.region, records, now, deps);
     const result: ApplyCopyRetentionResult = {
       dryRun: input.dryRun,
       deleted: plan.deletions.map((d) => snapshotKey(d.region, d.snapshotId)),
       kept: plan.kept.length,
       foreign: plan.foreign.map((f) => snapshotKey(f.region, f.snapshotId)),
       removedRecords: removable,
+      orphans: orphans.map((o) => snapshotKey(o.region, o.snapshotId)),
     };
     if (plan.foreign.length > 0)
       deps.log.warn('expired copies whose snapshots are not marked as ours are left', { foreign: result.foreign });
@@ -66,9 +76,38 @@ export function createApplyCopyRetention(deps: CopyDependencies) {
     for (const deletion of plan.deletions) await deps.storageSnapshots.delete(deletion.region, deletion.snapshotId);
     for (const ref of plan.forget) await deps.recoveryPoints.removeCopy(target.name, ref.backup, ref.region);
     for (const backup of removable) await deps.recoveryPoints.remove(target.name, backup);
+    const deletedOrphans: OrphanCopy[] = [];
+    for (const orphan of orphans)
+      if ((await deps.storageSnapshots.delete(orphan.region, orphan.snapshotId)) === 'deleted') deletedOrphans.push(orphan);
+    if (deletedOrphans.length > 0) {
+      deps.log.warn('copies no record knew were deleted', { orphans: result.orphans });
+      await deps.events.publish(orphanCopyEvents(target, deletedOrphans));
+    }
     if (plan.deletions.length > 0)
       deps.metrics.record([{ name: SchedulerMetric.CopiesDeleted, value: plan.deletions.length, unit: 'Count' }], target.name);
     deps.log.info('copy retention applied', { ...result });
     return result;
   };
+}
+
+/**
+ * The target's orphan copies in the Regions it copies to (its policy's, and any a record has a copy in): listed by
+ * the tags of this catalog's copies, then decided on (findOrphanCopies checks every tag again).
+ */
+async function orphanCopiesOf(
+  target: string,
+  policyRegion: string | undefined,
+  records: readonly RecoveryPointRecord[],
+  now: Date,
+  deps: CopyDependencies,
+): Promise<OrphanCopy[]> {
+  const catalog = deps.catalogName();
+  const regions = new Set([
+    ...(policyRegion === undefined ? [] : [policyRegion]),
+    ...records.flatMap((r) => (r.copies ?? []).map((c) => c.region)),
+  ]);
+  const snapshots: StorageSnapshot[] = [];
+  for (const region of [...regions].sort())
+    snapshots.push(...(await deps.storageSnapshots.listTagged(region, orphanCopySearchTags(target, catalog))));
+  return findOrphanCopies({ target, catalog, records, snapshots, now });
 }

@@ -16,4 +16,6 @@ export interface CopyDependencies {
   log: Log;
   /** The stack's Region, where the source snapshots are (the function's own). */
   region: () => string;
+  /** The recovery-point catalog's name (its table's): every copy is tagged with it (SnapshotCopyTag.Catalog). */
+  catalogName: () => string;
 }

@@ -30,7 +30,7 @@ export function createStartSnapshotCopies(deps: CopyDependencies) {
     const copies = new Map<string, string>();
     const undo = () => deleteCopies(policy.region, [...copies.values()], deps);
     try {
-      for (const request of snapshotCopyRequests({ record, policy, sourceRegion: deps.region() }))
+      for (const request of snapshotCopyRequests({ record, policy, sourceRegion: deps.region(), catalog: deps.catalogName() }))
         copies.set(request.sourceSnapshotId, await deps.storageSnapshots.copy(request));
       const copy = startedCopy({ record, policy, copies, now: deps.now() });
       const added = await deps.recoveryPoints.addCopy(target.name, record.backup, copy);

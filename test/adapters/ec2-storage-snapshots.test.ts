@@ -102,6 +102,33 @@ describe('describing storage snapshots', () => {
   });
 });
 
+describe('listing storage snapshots by their tags', () => {
+  const ours = { 'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler', 'cnpg-snapshot-scheduler/target': 'hendrix' };
+  const tagged = (id: string, tags: Record<string, string>, region = DR) => {
+    cut(id, region);
+    regions.region(region).details.set(id, { ...regions.region(region).details.get(id)!, tags });
+  };
+
+  test("answers the Region's snapshots carrying every tag asked, and no other", async () => {
+    tagged(handle(1), { ...ours, extra: 'x' });
+    tagged(handle(2), { ...ours, 'cnpg-snapshot-scheduler/target': 'jimi' });
+    tagged(handle(3), { 'cnpg-snapshot-scheduler/target': 'hendrix' });
+    tagged(handle(4), ours, PRIMARY);
+    cut(handle(5), DR);
+    const listed = await server.storageSnapshots.listTagged(DR, ours);
+    expect(listed.map((s) => s.id)).toEqual([handle(1)]);
+    expect(listed[0]!.tags).toEqual({ ...ours, extra: 'x' });
+  });
+
+  test('reads every page', async () => {
+    const ids = Array.from({ length: 5 }, (_, n) => handle(n + 1));
+    for (const id of ids) tagged(id, ours);
+    server.ec2.limitPages(2);
+    expect((await server.storageSnapshots.listTagged(DR, ours)).map((s) => s.id)).toEqual(ids);
+    expect(server.ec2.requests).toHaveLength(3);
+  });
+});
+
 describe('copying a storage snapshot to another Region', () => {
   const request = {
     region: DR,

@@ -4,8 +4,8 @@ import { copyRecord, DAILY, DR_KEY } from './copy-fixtures';
 const record = copyRecord('hendrix-20261130000000', '2026-11-30T00:03:00Z');
 
 describe('the copy of a backup', () => {
-  test('asks one copy per volume into the DR Region under its key, tagged with the target, the backup and the source', () => {
-    expect(snapshotCopyRequests({ record, policy: DAILY, sourceRegion: 'eu-west-1' })).toEqual([
+  test('asks one copy per volume into the DR Region under its key, tagged with the target, the backup, the source and the catalog', () => {
+    expect(snapshotCopyRequests({ record, policy: DAILY, sourceRegion: 'eu-west-1', catalog: 'Scheduler-Catalog-1A2B' })).toEqual([
       {
         region: 'us-west-2',
         sourceRegion: 'eu-west-1',
@@ -17,6 +17,7 @@ describe('the copy of a backup', () => {
           'cnpg-snapshot-scheduler/target': 'hendrix',
           'cnpg-snapshot-scheduler/backup': 'hendrix-20261130000000',
           'cnpg-snapshot-scheduler/source-snapshot': 'snap-hendrix-20261130000000-data',
+          'cnpg-snapshot-scheduler/catalog': 'Scheduler-Catalog-1A2B',
         },
       },
       expect.objectContaining({ sourceSnapshotId: 'snap-hendrix-20261130000000-wal', description: expect.stringContaining('PG_WAL') }),
@@ -41,7 +42,7 @@ describe('the copy of a backup', () => {
   });
 
   test('is recognised as ours only with every tag: target, backup and source', () => {
-    const [request] = snapshotCopyRequests({ record, policy: DAILY, sourceRegion: 'eu-west-1' });
+    const [request] = snapshotCopyRequests({ record, policy: DAILY, sourceRegion: 'eu-west-1', catalog: 'Scheduler-Catalog-1A2B' });
     const tags = request!.tags;
     expect(isOwnCopy(tags, 'hendrix', record.backup, 'snap-hendrix-20261130000000-data')).toBe(true);
     expect(isOwnCopy(tags, 'jimi', record.backup, 'snap-hendrix-20261130000000-data')).toBe(false);

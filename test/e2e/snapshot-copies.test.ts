@@ -1,4 +1,6 @@
 import type { VolumeSnapshot, VolumeSnapshotContent } from '../../lambdas/domain/kube-objects';
+import { ORPHAN_COPY_GRACE_HOURS } from '../../lambdas/domain/orphan-copies';
+import { TransientError } from '../../lambdas/errors';
 import { HENDRIX, LocalScheduler } from '../../simulator/local-scheduler';
 import { VirtualClock } from '../../simulator/virtual-clock';
 import { TEST_REGION } from '../../simulator/workflow-runner/state-machine-definition';
@@ -107,6 +109,66 @@ describe('disaster recovery copies', () => {
     const left = after.filter((r) => r.copies?.length);
     expect(left.map((r) => r.backup)).toEqual([newest.backup]);
     expect(local.storage.region(DR_REGION).handles().sort()).toEqual(newest.copies![0]!.volumes.map((v) => v.snapshotHandle).sort());
+  });
+});
+
+describe('a copy its start made but could not record', () => {
+  test('is deleted by the first sweep after the grace period and not before, announced; nothing not ours is touched', async () => {
+    const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(START)), targets: [COPIED] });
+    try {
+      const dr = local.storage.region(DR_REGION);
+      const longAgo = START - 30 * DAY;
+      const details = { state: 'completed' as const, startedAt: longAgo, volumeId: 'vol-ffff', encrypted: true, kmsKeyId: DR_KEY };
+      dr.add('snap-untagged', 1, undefined, { ...details, tags: {} });
+      const otherDeployment = {
+        'app.kubernetes.io/managed-by': 'cnpg-snapshot-scheduler',
+        'cnpg-snapshot-scheduler/target': 'hendrix',
+        'cnpg-snapshot-scheduler/backup': 'hendrix-20261001000000',
+        'cnpg-snapshot-scheduler/source-snapshot': 'snap-elsewhere',
+        'cnpg-snapshot-scheduler/catalog': 'OtherStack-RecoveryPointCatalog-9Z',
+      };
+      dr.add('snap-other-deployment', 1, undefined, { ...details, tags: otherDeployment });
+      // The first catalog write of a copy fails after CopySnapshot made it, and EC2 throttles the two deletes that
+      // would undo it: what a start leaves behind when its Lambda dies between CopySnapshot and addCopy.
+      const addCopy = local.recoveryPoints.addCopy.bind(local.recoveryPoints);
+      let failures = 0;
+      jest.spyOn(local.recoveryPoints, 'addCopy').mockImplementation((...args) => {
+        if (failures > 0) return addCopy(...args);
+        failures += 1;
+        local.ec2.ec2.throttle(2);
+        return Promise.reject(new TransientError('UpdateItem of the recovery-point catalog: throttled'));
+      });
+
+      await runWeek(local, 1);
+      expect(failures).toBe(1);
+      const recorded = (await local.recoveryPoints.recordsOf('hendrix')).flatMap((r) =>
+        (r.copies ?? []).flatMap((c) => c.volumes.map((v) => v.snapshotHandle)),
+      );
+      expect(recorded).toHaveLength(2);
+      const orphans = dr.handles().filter((id) => !recorded.includes(id) && !['snap-untagged', 'snap-other-deployment'].includes(id));
+      expect(orphans).toHaveLength(2);
+      const startedAt = Math.max(...orphans.map((id) => dr.details.get(id)!.startedAt));
+
+      // The day's sweep at 03:30 ran; one just before the grace period ends leaves them too.
+      local.clock.advanceTo(new Date(startedAt + ORPHAN_COPY_GRACE_HOURS * HOUR - 60_000));
+      expect((await local.runWorkflow('retention', { target: 'hendrix' })).status).toBe('SUCCEEDED');
+      for (const id of orphans) expect(dr.has(id)).toBe(true);
+      expect(local.events.ofType('Orphan Copy Deleted')).toEqual([]);
+
+      const sweep = new Date(START + DAY + 3.5 * HOUR);
+      local.clock.advanceTo(sweep);
+      await local.fireSchedule('retention', 'hendrix', sweep);
+      for (const id of orphans) expect(dr.has(id)).toBe(false);
+      expect(
+        local.events
+          .ofType('Orphan Copy Deleted')
+          .map((e) => e.detail.snapshot)
+          .sort(),
+      ).toEqual([...orphans].sort());
+      expect(dr.handles().sort()).toEqual([...recorded, 'snap-other-deployment', 'snap-untagged'].sort());
+    } finally {
+      await local.close();
+    }
   });
 });
 

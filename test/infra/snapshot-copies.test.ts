@@ -5,6 +5,7 @@ import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
 import { SnapshotSchedulerStack } from '../../lib/snapshot-scheduler-stack';
+import { ORPHAN_COPY_GRACE_HOURS } from '../../lambdas/domain/orphan-copies';
 import type { SynthesizedTemplate } from '../../simulator/workflow-runner/synthesized-scheduler';
 import { TEST_ACCOUNT, TEST_REGION, stateMachineDefinition } from '../../simulator/workflow-runner/state-machine-definition';
 import { lambdaBundles } from '../global/lambda-bundles';
@@ -130,6 +131,26 @@ describe('what the copy functions may do', () => {
       'detail-type': ['Backup Completed'],
       detail: { copyTo: { region: [DR_REGION] } },
     });
+  });
+
+  test('ApplyCopyRetention and CheckSnapshotCopies may put events on the bus, StartSnapshotCopies not', () => {
+    expect(withAction(statementsOf('applyCopyRetention'), 'events:PutEvents')).toHaveLength(1);
+    expect(withAction(statementsOf('checkSnapshotCopies'), 'events:PutEvents')).toHaveLength(1);
+    expect(withAction(statementsOf('startSnapshotCopies'), 'events:PutEvents')).toEqual([]);
+  });
+
+  test("a copy becomes an orphan only long after StartSnapshotCopies's step could still record it, retries and all", () => {
+    const machineId = stack.getLogicalId(copies.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    const start = stateMachineDefinition(template.toJSON() as SynthesizedTemplate, machineId).States.StartSnapshotCopies as unknown as {
+      TimeoutSeconds: number;
+      Retry: Array<{ MaxAttempts: number; MaxDelaySeconds: number }>;
+    };
+    const retries = start.Retry.reduce((sum, retry) => sum + retry.MaxAttempts, 0);
+    const longestDelay = Math.max(...start.Retry.map((retry) => retry.MaxDelaySeconds));
+    // Every attempt running to its task timeout, each retry after the longest delay.
+    const longestStepSeconds = (retries + 1) * start.TimeoutSeconds + retries * longestDelay;
+    expect(longestStepSeconds).toBeGreaterThan(0);
+    expect(ORPHAN_COPY_GRACE_HOURS * 3600).toBeGreaterThan(10 * longestStepSeconds);
   });
 
   test('the copy workflow waits in Wait states, and its timeout outlasts the copies deadline', () => {

@@ -22,5 +22,6 @@ export function productionCopyDependencies(): CopyDependencies {
     log: logger,
     // Lambda sets AWS_REGION: the stack's Region, where the backups' own EBS snapshots are.
     region: () => requiredEnv('AWS_REGION'),
+    catalogName: () => requiredEnv('RECOVERY_POINT_CATALOG_TABLE'),
   };
 }

@@ -142,18 +142,40 @@ async function tokenSpeed(): Promise<void> {
   row('presign GetCallerIdentity (fresh token)', `${(((performance.now() - began) / runs) * 1000).toFixed(0)} µs`);
 }
 
+/** The sections in the order they print; `npm run bench -- --only <name>` runs one. */
+const SECTIONS: ReadonlyArray<[name: string, run: () => Promise<void>]> = [
+  ['backup', backupCosts],
+  ['throttling', () => throttledBackups(row)],
+  [
+    'cost',
+    async () => {
+      const monitoringPerTargetMonth = printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
+      await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth });
+      printSnapshotStorageCostModel(row);
+    },
+  ],
+  ['restore', restoreOverhead],
+  ['retention', () => retentionBench({ median: time, medianAsync: timeAsync, row })],
+  ['token', tokenSpeed],
+  ['bundles', lambdaBundleCosts],
+  ['fleet', () => fleetBench(row)],
+];
+
+/** The sections `--only` names (all when absent); an unknown name is refused before anything runs. */
+function selectedSections(args: readonly string[]): typeof SECTIONS {
+  const at = args.indexOf('--only');
+  if (at === -1) return SECTIONS;
+  const name = args[at + 1];
+  const section = SECTIONS.filter(([candidate]) => candidate === name);
+  if (section.length === 0)
+    throw new Error(`--only: expected one of ${SECTIONS.map(([candidate]) => candidate).join(', ')}, got ${name ?? 'nothing'}`);
+  return section;
+}
+
 async function main(): Promise<void> {
+  const sections = selectedSections(process.argv.slice(2));
   console.log('cnpg-snapshot-scheduler benchmarks');
-  await backupCosts();
-  await throttledBackups(row);
-  const monitoringPerTargetMonth = printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
-  await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth });
-  printSnapshotStorageCostModel(row);
-  await restoreOverhead();
-  await retentionBench({ median: time, medianAsync: timeAsync, row });
-  await tokenSpeed();
-  await lambdaBundleCosts();
-  await fleetBench(row);
+  for (const [, run] of sections) await run();
 }
 
 main().catch((error: unknown) => {

@@ -68,7 +68,7 @@ function keptBackupTimes(): number[] {
   const newestFirst = Array.from({ length: hours }, (_, i) => ({ name: `b${i}`, completedAt: now - i * HOUR_MS }));
   const windowStart = now - durationSeconds(POLICY.keepWithin) * 1000;
   const kept = keptCompletedBackups(newestFirst, POLICY, windowStart);
-  return newestFirst.filter((backup) => kept.has(backup.name)).map((backup) => backup.completedAt);
+  return newestFirst.filter((backup) => kept.has(backup)).map((backup) => backup.completedAt);
 }
 
 export function printSnapshotStorageCostModel(row: Row): void {

@@ -41,8 +41,8 @@ import { isSnapshotMarkedFor } from './scheduler-metadata';
  * Pure and deterministic: the plan depends only on the inputs, not on their order. Backups are listed newest first;
  * snapshots by their Backup in that order (by name within one), then the orphans, newest first. Linear but for
  * the sort of the Backups; every timestamp is parsed once, and the snapshots' only for orphans; names are hashed
- * only when the namespace is not listed by name (SnapshotGroups) or a restore is under way. Applying the plan and
- * planning again deletes nothing.
+ * only when the namespace is not listed by name (SnapshotGroups) or a restore is under way, and no snapshot is
+ * copied when it is. Applying the plan and planning again deletes nothing.
  */
 
 export type { RetentionInputs } from './retention-inputs';
@@ -118,15 +118,15 @@ const remove = verdicts('delete');
 /** A planned Backup with what the plan reads of it, each read and parsed once: sorting compares numbers. */
 interface PlannedBackup extends CompletedBackup {
   backup: Backup;
+  name: string;
   phase: string;
   /** When it completed (status.stoppedAt), or was created without a stop time: ms since the epoch. */
   completedAt: number;
   inScope: boolean;
-  /** Its VolumeSnapshots, by name (the group's own array, shared by Backups of the same name). */
-  snapshots: readonly VolumeSnapshot[];
+  /** Its VolumeSnapshots, by name: `ordered` of the snapshot groups from `first` up to, not including, `end`. */
+  first: number;
+  end: number;
 }
-
-const NO_SNAPSHOTS: readonly VolumeSnapshot[] = Object.freeze([]);
 
 export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const { policy, now } = inputs;
@@ -135,11 +135,17 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const orphanGraceStart = windowStart - durationMs(policy.failedKeep);
 
   const groups = new SnapshotGroups(inputs.snapshots);
+  const { ordered } = groups;
+  /** Per group: a Backup of its name is listed (planned or not), so its snapshots are not orphans. */
+  const backupListed = new Uint8Array(groups.count);
   const planned: PlannedBackup[] = [];
-  for (const backup of inputs.backups) {
+  // Indexed loops over the listings: this runs once per plan, mostly before it is optimized, and for-of would
+  // allocate an iterator result per object.
+  for (let i = 0; i < inputs.backups.length; i += 1) {
+    const backup = inputs.backups[i]!;
     const name = nameOf(backup);
     const group = groups.find(name);
-    if (group) group.backupListed = true;
+    if (group !== undefined) backupListed[group] = 1;
     if (!isPlanned(backup, inputs)) continue;
     planned.push({
       backup,
@@ -147,7 +153,8 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
       phase: phaseOf(backup),
       completedAt: instant(completionTimeOf(backup), now),
       inScope: isInScope(backup, inputs),
-      snapshots: group ? group.snapshots : NO_SNAPSHOTS,
+      first: group === undefined ? 0 : groups.start(group),
+      end: group === undefined ? 0 : groups.end(group),
     });
   }
   planned.sort((a, b) => b.completedAt - a.completedAt || byName(b.name, a.name));
@@ -165,13 +172,14 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     windowStart,
   );
 
-  const decide = ({ backup, name, phase, inScope, snapshots }: PlannedBackup): Verdict => {
+  const decide = (entry: PlannedBackup): Verdict => {
+    const { backup, name, phase, inScope } = entry;
     if (!inScope) return keep('out-of-scope');
     if (phase !== BackupPhase.Completed && phase !== BackupPhase.Failed) return keep('in-progress');
     if (isBackupNeeded(name)) return keep('referenced-by-restore');
     let claimed = false;
-    for (const snapshot of snapshots) {
-      const need = restoreVerdict(snapshot);
+    for (let at = entry.first; at < entry.end && needs.snapshots.size > 0; at += 1) {
+      const need = restoreVerdict(ordered[at]!);
       if (need?.rule === 'referenced-by-restore') return need;
       claimed ||= need?.rule === 'referenced-by-pending-claim';
     }
@@ -180,7 +188,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
       return instant(backup.metadata.creationTimestamp, now) > failedKeepStart
         ? keep('failed-within-failed-keep')
         : remove('failed-expired');
-    const rule = keepers.get(name);
+    const rule = keepers.get(entry);
     return rule ? keep(rule) : remove('expired');
   };
 
@@ -192,19 +200,21 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     snapshots.push(decision);
   };
   const backupDecisions = planned.map((entry) => {
-    const decision = backupDecision(entry, decide(entry));
+    const decision = backupDecision(entry, ordered, decide(entry));
     if (decision.action === 'delete') deleted += 1;
     // Its snapshots share its verdict (the decision's action and rule), and follow in the same order.
-    for (const snapshot of entry.snapshots) addSnapshot(snapshot, entry.name, decision);
+    for (let at = entry.first; at < entry.end; at += 1) addSnapshot(ordered[at]!, entry.name, decision);
     return decision;
   });
 
   // Snapshots whose Backup is gone; those of a Backup that exists but is not planned (another cluster's or method's) are not in the plan.
   const clusterLabel = CnpgLabel.Cluster;
   const orphans: Array<{ createdAt: number; snapshot: VolumeSnapshot; backupName: string; verdict: Verdict }> = [];
-  for (const { backupName, backupListed, snapshots: group } of groups.groups) {
-    if (backupListed) continue;
-    for (const snapshot of group) {
+  for (let group = 0; group < groups.count; group += 1) {
+    if (backupListed[group] === 1) continue;
+    const backupName = groups.backupName(group);
+    for (let at = groups.start(group); at < groups.end(group); at += 1) {
+      const snapshot = ordered[at]!;
       if (snapshot.metadata.labels?.[clusterLabel] !== inputs.cluster) continue;
       const createdAt = instant(snapshot.metadata.creationTimestamp, now);
       const verdict = !isSnapshotInScope(snapshot, inputs)
@@ -227,9 +237,11 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
  * The decision on a planned Backup. Each shape is written as one literal: properties added afterwards would grow
  * every decision of a plan that holds hundreds of thousands.
  */
-function backupDecision(entry: PlannedBackup, { action, rule }: Verdict): BackupDecision {
-  const { name, phase, backup } = entry;
-  const snapshots = entry.snapshots.map(nameOf);
+function backupDecision(entry: PlannedBackup, ordered: readonly VolumeSnapshot[], { action, rule }: Verdict): BackupDecision {
+  const { name, phase, backup, first } = entry;
+  // Sized once: grown by push, each of a hundred thousand small arrays would reserve room for seventeen names.
+  const snapshots = new Array<string>(entry.end - first);
+  for (let at = first; at < entry.end; at += 1) snapshots[at - first] = nameOf(ordered[at]!);
   const decision: BackupDecision =
     phase === BackupPhase.Completed
       ? { name, action, rule, phase, snapshots, completedAt: completionTimeOf(backup) }
@@ -258,7 +270,10 @@ function snapshotDecision(snapshot: VolumeSnapshot, backupName: string, { action
  */
 function missingSnapshots(backup: Backup, listed: readonly string[]): string[] | undefined {
   let missing: string[] | undefined;
-  for (const element of backup.status?.snapshotBackupStatus?.elements ?? [])
-    if (!listed.includes(element.name)) (missing ??= []).push(element.name);
+  const elements = backup.status?.snapshotBackupStatus?.elements ?? [];
+  for (let i = 0; i < elements.length; i += 1) {
+    const { name } = elements[i]!;
+    if (!listed.includes(name)) (missing ??= []).push(name);
+  }
   return missing && missing.length > 1 ? missing.sort(byName) : missing;
 }

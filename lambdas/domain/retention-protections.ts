@@ -40,8 +40,11 @@ export function restoreNeeds(inputs: {
   const { clusters, claims } = inputs;
   const snapshots = new Map<string, ProtectionRule>();
   const backups = new Set<string>();
-  for (const backup of inputs.backups)
+  // Indexed: a for-of over a hundred thousand Backups, run once per plan, would allocate an iterator result each.
+  for (let i = 0; i < inputs.backups.length; i += 1) {
+    const backup = inputs.backups[i]!;
     if (isChosenForRestore(backup, inputs.now) && backup.metadata.name) backups.add(backup.metadata.name);
+  }
   for (const cluster of clusters) {
     const recovery = cluster.spec.bootstrap?.recovery;
     if (!recovery || cluster.status?.phase === ClusterPhase.Healthy) continue;

@@ -2,115 +2,140 @@ import { CnpgLabel } from './cnpg-api';
 import type { VolumeSnapshot } from './kube-objects';
 import { byName, nameOf } from './retention-inputs';
 
-/** The VolumeSnapshots CNPG labelled with one Backup's name (cnpg.io/backupName). */
-export interface SnapshotGroup {
-  backupName: string;
-  /** In name order (code units; equal names in listing order): a group holds a handful, one per volume. */
-  snapshots: readonly VolumeSnapshot[];
-  /** A Backup of this name is listed (planned or not): the snapshots are not orphans. */
-  backupListed: boolean;
-}
-
-/** Sorts a handful of snapshots by name in place, stably: listed by name, they already are (one comparison each). */
-function sortByName(run: VolumeSnapshot[]): VolumeSnapshot[] {
-  for (let i = 1; i < run.length; i += 1) {
-    const snapshot = run[i]!;
-    let at = i;
-    for (; at > 0 && byName(nameOf(run[at - 1]!), nameOf(snapshot)) > 0; at -= 1) run[at] = run[at - 1]!;
-    run[at] = snapshot;
-  }
-  return run;
-}
-
-/** Two lists sorted by name merged into one, those of `earlier` first among equal names (a stable sort of both). */
-function merged(earlier: readonly VolumeSnapshot[], later: readonly VolumeSnapshot[]): VolumeSnapshot[] {
-  const result: VolumeSnapshot[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < earlier.length && j < later.length)
-    result.push(byName(nameOf(later[j]!), nameOf(earlier[i]!)) < 0 ? later[j++]! : earlier[i++]!);
-  while (i < earlier.length) result.push(earlier[i++]!);
-  while (j < later.length) result.push(later[j++]!);
-  return result;
+/** Each group's label, and its place in `ordered`: its snapshots are `ordered[start]` up to, not including, `ordered[end]`. */
+interface GroupRanges {
+  ordered: readonly VolumeSnapshot[];
+  names: string[];
+  starts: number[];
+  ends: number[];
+  /** Group by label: only when the listing was not already in groups by name. */
+  index?: Map<string, number>;
 }
 
 /**
- * The snapshots grouped by their Backup's name, and found by it. Snapshots without the label are in no group.
+ * The groups of a listing in which each label's snapshots come together and by name, and the labels by name (as
+ * the API server lists them by name: a snapshot's name starts with its Backup's): ranges of the listing itself.
+ * Undefined as soon as one snapshot is out of that order.
+ */
+function rangesOfListing(snapshots: readonly VolumeSnapshot[]): GroupRanges | undefined {
+  const label = CnpgLabel.BackupName;
+  const names: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let lastName: string | undefined;
+  // Indexed loops: the planner runs these once per plan, before they are optimized, over a few hundred thousand.
+  for (let at = 0; at < snapshots.length; at += 1) {
+    const backupName = snapshots[at]!.metadata.labels?.[label];
+    if (backupName === undefined) continue;
+    const last = ends.length - 1;
+    if (backupName === lastName && ends[last] === at) {
+      if (byName(nameOf(snapshots[at - 1]!), nameOf(snapshots[at]!)) > 0) return undefined;
+      ends[last] = at + 1;
+    } else if (lastName === undefined || byName(lastName, backupName) < 0) {
+      names.push(backupName);
+      starts.push(at);
+      ends.push(at + 1);
+      lastName = backupName;
+    } else return undefined;
+  }
+  return { ordered: snapshots, names, starts, ends };
+}
+
+/** The groups of a listing in any order, gathered by label in the order each label is first listed. */
+function gatheredRanges(snapshots: readonly VolumeSnapshot[]): GroupRanges {
+  const label = CnpgLabel.BackupName;
+  const members = new Map<string, VolumeSnapshot[]>();
+  for (const snapshot of snapshots) {
+    const backupName = snapshot.metadata.labels?.[label];
+    if (backupName === undefined) continue;
+    const group = members.get(backupName);
+    if (group) group.push(snapshot);
+    else members.set(backupName, [snapshot]);
+  }
+  const ordered: VolumeSnapshot[] = [];
+  const names: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const index = new Map<string, number>();
+  for (const [backupName, group] of members) {
+    index.set(backupName, starts.length);
+    names.push(backupName);
+    starts.push(ordered.length);
+    // Array.prototype.sort is stable: equal names stay in listing order.
+    for (const snapshot of group.sort((a, b) => byName(nameOf(a), nameOf(b)))) ordered.push(snapshot);
+    ends.push(ordered.length);
+  }
+  return { ordered, names, starts, ends, index };
+}
+
+/**
+ * The VolumeSnapshots CNPG labelled with a Backup's name (cnpg.io/backupName), in groups by that name, numbered
+ * in the order their first snapshot is listed; snapshots without the label are in no group. A group's snapshots
+ * are in name order (code units; equal names in listing order).
  *
- * Hashing a few hundred thousand names would be most of what a large plan costs, and is rarely needed: the API
- * server lists objects by name, and a snapshot's name starts with its Backup's, so the labels usually come in
- * order. While they do, a label after the last group's starts a new group, and a Backup finds its group where
- * the previous Backup's ended (the Backups are listed in the same order), or else by binary search. The first
- * label out of order indexes the groups in a Map, which serves from then on. Either way the groups are those of
- * the labels, in the order their first snapshot is listed.
+ * Hashing a few hundred thousand names, or copying as many snapshots, would be most of what a large plan costs, and
+ * is rarely needed: listed by name, the snapshots already are in groups, and the groups by name. Then a group is a
+ * range of the listing itself, and a Backup finds its group where the previous Backup's ended (the Backups are
+ * listed in the same order), or else by binary search. Listed in any other order, the snapshots are gathered by
+ * label first, and a Backup finds its group in a Map.
  */
 export class SnapshotGroups {
-  /** In the order their first snapshot is listed; while `index` is undefined, also strictly by name. */
-  readonly groups: SnapshotGroup[] = [];
-  private index: Map<string, SnapshotGroup> | undefined;
+  /** Every group's snapshots, group after group: those of group `g` are from `start(g)` up to `end(g)`. */
+  readonly ordered: readonly VolumeSnapshot[];
+  /** Kept apart from the snapshots: a lookup reads one string, not a snapshot's labels. */
+  private readonly names: readonly string[];
+  private readonly starts: readonly number[];
+  private readonly ends: readonly number[];
+  /** Group by label, when the listing was not in groups by name. */
+  private readonly index: Map<string, number> | undefined;
   /** Where the next Backup's group is looked for first: after the previous Backup's. */
   private next = 0;
 
-  /**
-   * Snapshots listed together with the same label (a run: all of one Backup's, when listed by name) are taken as
-   * one slice: each group is one array of the exact size, sorted once.
-   */
   constructor(snapshots: readonly VolumeSnapshot[]) {
-    const label = CnpgLabel.BackupName;
-    let runStart = 0;
-    let runName: string | undefined;
-    for (let i = 0; i <= snapshots.length; i += 1) {
-      const backupName = i < snapshots.length ? snapshots[i]!.metadata.labels?.[label] : undefined;
-      if (i > 0 && backupName === runName) continue;
-      if (runName) this.add(runName, sortByName(snapshots.slice(runStart, i)));
-      runStart = i;
-      runName = backupName;
-    }
+    const ranges: GroupRanges = rangesOfListing(snapshots) ?? gatheredRanges(snapshots);
+    this.ordered = ranges.ordered;
+    this.names = ranges.names;
+    this.starts = ranges.starts;
+    this.ends = ranges.ends;
+    this.index = ranges.index;
   }
 
-  private add(backupName: string, run: VolumeSnapshot[]): void {
-    const group = this.existing(backupName);
-    if (group) {
-      group.snapshots = merged(group.snapshots, run);
-      return;
-    }
-    const added: SnapshotGroup = { backupName, snapshots: run, backupListed: false };
-    this.groups.push(added);
-    this.index?.set(backupName, added);
+  get count(): number {
+    return this.starts.length;
   }
 
-  /** The group `backupName` already has. While the labels are in order, one after the last group's is new. */
-  private existing(backupName: string): SnapshotGroup | undefined {
-    if (!this.index) {
-      const last = this.groups[this.groups.length - 1];
-      if (!last || byName(last.backupName, backupName) < 0) return undefined;
-      this.index = new Map();
-      for (const group of this.groups) this.index.set(group.backupName, group);
-    }
-    return this.index.get(backupName);
+  start(group: number): number {
+    return this.starts[group]!;
+  }
+
+  end(group: number): number {
+    return this.ends[group]!;
+  }
+
+  /** The label its snapshots carry. */
+  backupName(group: number): string {
+    return this.names[group]!;
   }
 
   /** The group of the Backup of this name, if any snapshot carries its name. */
-  find(backupName: string): SnapshotGroup | undefined {
+  find(backupName: string): number | undefined {
     if (this.index) return this.index.get(backupName);
-    const { groups } = this;
-    const at = groups[this.next]?.backupName === backupName ? this.next : this.position(backupName);
-    const group = groups[at];
-    if (group?.backupName !== backupName) {
+    const at = this.next < this.count && this.backupName(this.next) === backupName ? this.next : this.position(backupName);
+    if (at === this.count || this.backupName(at) !== backupName) {
       this.next = at;
       return undefined;
     }
     this.next = at + 1;
-    return group;
+    return at;
   }
 
-  /** Where `backupName` is, or would be, in the groups (by name, while there is no index): a binary search. */
+  /** Where `backupName` is, or would be, among the groups (by name, when there is no index): a binary search. */
   private position(backupName: string): number {
     let low = 0;
-    let high = this.groups.length;
+    let high = this.count;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (byName(this.groups[middle]!.backupName, backupName) < 0) low = middle + 1;
+      if (byName(this.backupName(middle), backupName) < 0) low = middle + 1;
       else high = middle;
     }
     return low;

@@ -12,7 +12,6 @@ import type { RetentionPolicy } from './target-spec';
 export type CompletedKeepRule = 'newest-completed' | 'min-keep' | 'within-keep-window' | 'daily-tier' | 'weekly-tier' | 'monthly-tier';
 
 export interface CompletedBackup {
-  name: string;
   /** Milliseconds since the epoch. */
   completedAt: number;
 }
@@ -30,9 +29,9 @@ const DAY_MS = 86_400_000;
  * Every period is made of whole UTC days, so a backup of the same day as the one before it is of a period already
  * seen: its period is not worked out again (hourly backups would otherwise format a date each).
  */
-function newestOfRecentPeriods(newestFirst: readonly CompletedBackup[], period: TierPeriod, count: number): CompletedBackup[] {
+function newestOfRecentPeriods<T extends CompletedBackup>(newestFirst: readonly T[], period: TierPeriod, count: number): T[] {
   const seen = new Set<string>();
-  const chosen: CompletedBackup[] = [];
+  const chosen: T[] = [];
   let previousDay: number | undefined;
   for (const backup of newestFirst) {
     if (seen.size >= count) break;
@@ -49,22 +48,22 @@ function newestOfRecentPeriods(newestFirst: readonly CompletedBackup[], period: 
 
 /**
  * The completed backups to keep and the first rule (in the order above) that keeps each. `newestFirst` holds the
- * in-scope completed backups, newest first; `windowStart` is `now - keepWithin`.
+ * in-scope completed backups, newest first; `windowStart` is `now - keepWithin`. Keyed by the backups themselves:
+ * looking up one that is not kept hashes nothing (a large history holds a hundred thousand names).
  */
-export function keptCompletedBackups(
-  newestFirst: readonly CompletedBackup[],
+export function keptCompletedBackups<T extends CompletedBackup>(
+  newestFirst: readonly T[],
   policy: Pick<RetentionPolicy, 'minKeep' | 'daily' | 'weekly' | 'monthly'>,
   windowStart: number,
-): Map<string, CompletedKeepRule> {
-  const kept = new Map<string, CompletedKeepRule>();
-  newestFirst.forEach((backup, index) => {
-    if (index === 0) kept.set(backup.name, 'newest-completed');
-    else if (index < policy.minKeep) kept.set(backup.name, 'min-keep');
-    else if (backup.completedAt > windowStart) kept.set(backup.name, 'within-keep-window');
-  });
-  const beyondWindow = newestFirst.filter((backup) => backup.completedAt <= windowStart);
+): Map<T, CompletedKeepRule> {
+  const kept = new Map<T, CompletedKeepRule>();
+  // Newest first, the backups completed inside the window come before all others.
+  let windowEnd = 0;
+  while (windowEnd < newestFirst.length && newestFirst[windowEnd]!.completedAt > windowStart) windowEnd += 1;
+  for (let index = 0; index < Math.max(windowEnd, policy.minKeep) && index < newestFirst.length; index += 1)
+    kept.set(newestFirst[index]!, index === 0 ? 'newest-completed' : index < policy.minKeep ? 'min-keep' : 'within-keep-window');
+  const beyondWindow = newestFirst.slice(windowEnd);
   for (const { period, rule } of TIERS)
-    for (const backup of newestOfRecentPeriods(beyondWindow, period, policy[period]))
-      if (!kept.has(backup.name)) kept.set(backup.name, rule);
+    for (const backup of newestOfRecentPeriods(beyondWindow, period, policy[period])) if (!kept.has(backup)) kept.set(backup, rule);
   return kept;
 }

@@ -31,6 +31,7 @@ const E2E = [
   'test/cli/cli-kubeconfig-runs.test.ts',
   'test/cli/cli-stack-mode.test.ts',
   'test/cli/cli-stack-restore-elsewhere.test.ts',
+  'test/cli/cli-standby-restore.test.ts',
   // Runs PostgreSQL (PGlite, seconds to start).
   'test/kube-api-server/pre-provisioned-snapshot-data.test.ts',
   'test/infra/{lambda-bundles,lambda-code,prebundled-scheduler,private-endpoint,recovery-point-catalog,scheduler-monitoring,security-checks,snapshot-copies,snapshot-scheduler,snapshot-scheduler-construct,standby-stack,target-catalog-layer}.test.ts',

@@ -255,12 +255,23 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       .option(
         '--to-namespace <namespace>',
         'another namespace of the deployment to restore into, from the recovery-point catalog (--stack only)',
+      )
+      .option(
+        '--to-eks-cluster <name>',
+        'another EKS cluster of the deployment to restore into, from the recovery-point catalog (--stack only); with a standby stack (<stack>-Standby, --region its Region) one of disasterRecovery.eksClusters',
       ),
     'the restored cluster is ready',
   ).action(
     async (
       name: string,
-      options: WaitOptions & { backup?: string; before?: Date; pointInTime?: Date; clusterName?: string; toNamespace?: string },
+      options: WaitOptions & {
+        backup?: string;
+        before?: Date;
+        pointInTime?: Date;
+        clusterName?: string;
+        toNamespace?: string;
+        toEksCluster?: string;
+      },
     ) => {
       const { operations, target } = context();
       const spec = target(name);
@@ -270,6 +281,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         ...(options.pointInTime && { pointInTime: options.pointInTime.toISOString() }),
         ...(options.clusterName !== undefined && { clusterName: options.clusterName }),
         ...(options.toNamespace !== undefined && { toNamespace: options.toNamespace }),
+        ...(options.toEksCluster !== undefined && { toEksCluster: options.toEksCluster }),
       };
       await report(await operations.restore(spec, order), options, true);
     },

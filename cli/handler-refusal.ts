@@ -8,6 +8,7 @@ const OPTION_OF_FIELD: Record<string, string> = {
   pointInTime: '--point-in-time',
   clusterName: '--cluster-name',
   toNamespace: '--to-namespace',
+  toEksCluster: '--to-eks-cluster',
 };
 
 /**

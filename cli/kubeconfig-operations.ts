@@ -128,7 +128,12 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
       return followedBackup(target, start.follow, async () => ({ ...(await at(target)), ...NO_AWS }));
     },
 
-    async restore(target, { toNamespace, ...order }) {
+    async restore(target, { toNamespace, toEksCluster, ...order }) {
+      if (toEksCluster !== undefined && toEksCluster !== target.eksCluster)
+        throw new CliError(
+          `--to-eks-cluster ${toEksCluster}: in kubeconfig mode a restore goes into the cluster the kubeconfig reaches (the source's, ${target.eksCluster}): ` +
+            "restoring into another EKS cluster imports the snapshots from the deployment's recovery-point catalog, which only --stack mode reaches.",
+        );
       if (toNamespace !== undefined && toNamespace !== target.namespace)
         throw new CliError(
           `--to-namespace ${toNamespace}: in kubeconfig mode a restore goes into the source's namespace (${target.namespace}): a volume is restored only from a VolumeSnapshot in its own namespace, ` +

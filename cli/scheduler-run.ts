@@ -24,4 +24,6 @@ export interface RestoreOrder {
   clusterName?: string;
   /** Another namespace of the deployment: the backup comes from the recovery-point catalog (stack mode). */
   toNamespace?: string;
+  /** Another EKS cluster of the deployment, or a DR EKS cluster with a standby: from the catalog too (stack mode). */
+  toEksCluster?: string;
 }

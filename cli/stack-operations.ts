@@ -11,7 +11,7 @@ import { CliError } from './cli-error';
 import { refusal } from './handler-refusal';
 import type { SchedulerOperations } from './scheduler-operations';
 import type { RestoreOrder, RunState, StartedRun } from './scheduler-run';
-import { readStackOutputs, type StackOutputs } from './stack-outputs';
+import { readStackOutputs, type DeployedStack, type StackOutputs } from './stack-outputs';
 
 export interface StackSource {
   stack: string;
@@ -64,13 +64,15 @@ const RequestRestoreAnswerSchema = z.object({
   executionName: z.string().optional(),
   executionArn: z.string().optional(),
   started: z.boolean().optional(),
+  snapshots: z.object({ region: z.string(), from: z.string() }).optional(),
 });
 
 /**
  * Operations on a deployed scheduler, found by its stack's outputs: AWS permissions only, no Kubernetes access.
  * A backup or drill is an execution of the deployed workflow; a restore is the RequestRestore function, then the
  * restore workflow it started; status, backups and plan are the ApplyRetention function's dry run, and status reads
- * each target's last drill from the recovery point ledger's table with the adapter the deployed audit uses.
+ * each target's last drill from the recovery point ledger's table with the adapter the deployed audit uses. A standby
+ * stack (the DR Region's) has the restore alone: anything else is refused, saying so.
  */
 export function stackOperations(source: StackSource): SchedulerOperations {
   const config = source.region ? { region: source.region } : {};
@@ -78,8 +80,17 @@ export function stackOperations(source: StackSource): SchedulerOperations {
   const stepFunctions = new SFNClient(config);
   const lambda = new LambdaClient(config);
   const dynamodb = new DynamoDBClient(config);
-  let outputs: Promise<StackOutputs> | undefined;
-  const stack = () => (outputs ??= readStackOutputs(cloudFormation, source.stack));
+  let outputs: Promise<DeployedStack> | undefined;
+  const deployed = () => (outputs ??= readStackOutputs(cloudFormation, source.stack));
+  /** The scheduler's outputs, for what a standby cannot do. */
+  const stack = async (): Promise<StackOutputs> => {
+    const found = await deployed();
+    if (found.kind === 'scheduler') return found.outputs;
+    throw new CliError(
+      `Stack ${source.stack} is a standby stack: it only restores, into a DR EKS cluster (restore <target> --stack ${source.stack} --to-eks-cluster <name>). ` +
+        "Status, backups, plan, backup and drill are the primary stack's.",
+    );
+  };
 
   const invoke = async (functionName: string, payload: unknown): Promise<unknown> => {
     const answer = await lambda.send(
@@ -135,12 +146,13 @@ export function stackOperations(source: StackSource): SchedulerOperations {
     },
 
     async restore(target, order: RestoreOrder) {
-      const outputs = await stack();
+      const { kind, outputs } = await deployed();
+      const next =
+        kind === 'standby'
+          ? `Nothing was changed. A standby restores from the backups with a completed copy in its Region, into the EKS clusters and namespaces of disasterRecovery.eksClusters.`
+          : `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name} --stack ${source.stack}`;
       const raw = await invoke(outputs.SchedulerRequestRestoreFunction, { target: target.name, ...order }).catch((error: unknown) => {
-        throw refusal(
-          error,
-          `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name} --stack ${source.stack}`,
-        );
+        throw refusal(error, next);
       });
       const answer = RequestRestoreAnswerSchema.parse(raw);
       const executionArn =
@@ -150,11 +162,17 @@ export function stackOperations(source: StackSource): SchedulerOperations {
       const warnings = answer.warnings.map((warning) => `\n  warning: ${warning}`).join('');
       const started =
         `${answer.started === false ? 'Restore already requested: cluster' : 'Restore started: cluster'} ${answer.namespace}/${answer.clusterName} ` +
-        `from backup ${answer.backup} (ended ${answer.backupEndedAt}, WAL replay: ${answer.walReplay}); applications connect with Secret ` +
+        `from backup ${answer.backup} (ended ${answer.backupEndedAt}, WAL replay: ${answer.walReplay}${snapshotsFrom(answer.snapshots)}); applications connect with Secret ` +
         `${answer.applicationSecret}${warnings}\n  execution ${executionArn}`;
       return followedExecution(stepFunctions, executionArn, started, restoreSummary);
     },
   };
+}
+
+/** Where a restore from the catalog imports its storage snapshots from: the backup's own, or its copy's, in a Region. */
+function snapshotsFrom(snapshots: { region: string; from: string } | undefined): string {
+  if (!snapshots) return '';
+  return `, snapshots: ${snapshots.from === 'copy' ? 'its copy' : 'its own'} in ${snapshots.region}`;
 }
 
 /** What a workflow's output says once it succeeded: the outcome, or why it did not do its job. */

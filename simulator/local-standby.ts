@@ -12,18 +12,21 @@ import { createCreateRestoreCluster } from '../lambdas/handlers/create-restore-c
 import { createReportWorkflowFailure } from '../lambdas/handlers/report-workflow-failure';
 import { createRequestRestore, type RequestRestoreResult } from '../lambdas/handlers/request-restore';
 import type { WorkflowDependencies } from '../lambdas/handlers/workflow-dependencies';
+import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
 import { exampleVolumeSnapshotClass } from './kube-api-server/fixtures';
 import { startKubeApiTestServer, type KubeApiTestServer } from './kube-api-server';
-import { localKubeConnections, WORKFLOW_PRINCIPAL, type LocalScheduler } from './local-scheduler';
+import { LOCAL_CATALOG_NAME, localKubeConnections, WORKFLOW_PRINCIPAL, type LocalScheduler } from './local-scheduler';
 import { MemoryLog } from './memory-log';
 import { RecordingEventPublisher } from './recording-event-publisher';
 import { RecordingMetrics } from './recording-metrics';
-import { LocalWorkflowRunner, type LocalExecution, type LocalLambda } from './workflow-runner/local-workflow-runner';
+import {
+  LocalWorkflowRunner,
+  type ExecutionObserver,
+  type LocalExecution,
+  type LocalLambda,
+} from './workflow-runner/local-workflow-runner';
 import { TEST_ACCOUNT, TEST_REGION, lambdaArnFor, stateMachineDefinition } from './workflow-runner/state-machine-definition';
 import type { SynthesizedTemplate } from './workflow-runner/synthesized-scheduler';
-
-/** The catalog's global table as the standby is told its name (the replica has the primary table's name). */
-const CATALOG_TABLE = 'local-recovery-point-catalog';
 
 /**
  * The disaster recovery standby running locally, beside a LocalScheduler whose config names `disasterRecovery`: the
@@ -39,6 +42,7 @@ export class LocalStandby {
   readonly executions: LocalExecution[] = [];
   private readonly runner: LocalWorkflowRunner;
   private readonly requester: (event: unknown) => Promise<RequestRestoreResult>;
+  private readonly deps: WorkflowDependencies;
 
   private constructor(
     readonly primary: LocalScheduler,
@@ -77,23 +81,39 @@ export class LocalStandby {
     );
     const definition = stateMachineDefinition(template, logicalIdOf(standby.restoreWorkflow.stateMachine));
     this.runner = new LocalWorkflowRunner(definition, lambdas, clock, { lambdaTimeoutsMs });
+    this.deps = deps;
     const started = new Set<string>();
-    this.requester = createRequestRestore({
-      ...deps,
-      // The replica: the primary's catalog, which the global table replicates here.
-      recoveryPoints: primary.recoveryPoints,
-      regions: () => ({ region, sourceRegion: TEST_REGION }),
-      restoreStateMachineArn: () => 'local:standby-restore',
-      starter: {
+    this.requester = this.restoreRequesterWith(
+      {
         start: async ({ name, input }) => {
           const executionArn = `local:standby-restore:${name}`;
           if (started.has(name)) return { started: false, executionArn };
           started.add(name);
-          this.executions.push(await this.runner.run(input, name));
+          await this.runWorkflow(input, name);
           return { started: true, executionArn };
         },
       },
+      'local:standby-restore',
+    );
+  }
+
+  /** The standby's RequestRestore, starting the restore workflow with `starter` (the Step Functions stand-in, say). */
+  restoreRequesterWith(starter: WorkflowStarter, restoreStateMachineArn: string): (event: unknown) => Promise<RequestRestoreResult> {
+    return createRequestRestore({
+      ...this.deps,
+      // The replica: the primary's catalog, which the global table replicates here.
+      recoveryPoints: this.primary.recoveryPoints,
+      regions: () => ({ region: this.region, sourceRegion: TEST_REGION }),
+      restoreStateMachineArn: () => restoreStateMachineArn,
+      starter,
     });
+  }
+
+  /** An execution of the standby's restore workflow with this input, run to its end. */
+  async runWorkflow(input: unknown, executionName: string, observer: ExecutionObserver = {}): Promise<LocalExecution> {
+    const execution = await this.runner.run(input, executionName, observer);
+    this.executions.push(execution);
+    return execution;
   }
 
   /** Synthesizes the standby of `primary`'s config and starts its DR EKS clusters (empty namespaces of the config). */
@@ -104,7 +124,8 @@ export class LocalStandby {
     const stack = new SnapshotSchedulerStandbyStack(app, 'LocalStandby', {
       config: primary.config,
       sourceRegion: TEST_REGION,
-      catalogTableName: CATALOG_TABLE,
+      // The catalog's global table as the standby is told its name (the replica has the primary table's name).
+      catalogTableName: LOCAL_CATALOG_NAME,
       env: { account: TEST_ACCOUNT, region: dr.region },
     });
     const manifests = clusterManifests(primary.config);

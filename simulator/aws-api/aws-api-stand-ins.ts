@@ -2,8 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDbRecoveryPointLedger } from '../../lambdas/adapters/dynamodb-recovery-point-ledger';
 import { Ec2StorageSnapshots } from '../../lambdas/adapters/ec2-storage-snapshots';
-import type { LocalScheduler, LocalWorkflowKind } from '../local-scheduler';
-import { TEST_REGION } from '../workflow-runner/state-machine-definition';
+import { LOCAL_CATALOG_NAME, type LocalScheduler, type LocalWorkflowKind } from '../local-scheduler';
+import type { LocalStandby } from '../local-standby';
+import { TEST_ACCOUNT, TEST_REGION } from '../workflow-runner/state-machine-definition';
 import { cloudFormationStandIn } from './cloudformation-stand-in';
 import { DynamoDbStandIn } from './dynamodb-stand-in';
 import { Ec2StandIn, type Ec2StandInOptions } from './ec2-stand-in';
@@ -14,6 +15,7 @@ import { StepFunctionsStandIn } from './step-functions-stand-in';
 /** The function names the stand-in stack's outputs give (a deployed stack's are CloudFormation's generated ones). */
 const REQUEST_RESTORE_FUNCTION = 'local-request-restore';
 const APPLY_RETENTION_FUNCTION = 'local-apply-retention';
+const STANDBY_REQUEST_RESTORE_FUNCTION = 'local-standby-request-restore';
 /** The recovery point ledger's table, as the stand-in stack's output names it; its partition key is `target`. */
 const LEDGER_TABLE = 'local-recovery-points';
 
@@ -93,6 +95,47 @@ export async function startAwsApiStandIns(local: LocalScheduler, stackName: stri
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       AWS_ENDPOINT_URL_DYNAMODB: ledger.url,
+      AWS_ACCESS_KEY_ID: 'AKIASTANDINOPERATOR0',
+      AWS_SECRET_ACCESS_KEY: 'stand-in-operator-secret-key-000000000000',
+      AWS_REGION: TEST_REGION,
+    },
+    close: async () => {
+      await Promise.all(servers.map((server) => server.close()));
+    },
+  };
+}
+
+/**
+ * The standby stack in the DR Region as an operator reaches it there: CloudFormation (the standby's outputs, only in
+ * `standby.region`), Lambda (its RequestRestore) and Step Functions (its restore workflow, stepped one Wait per poll)
+ * on the local standby. The environment names the primary's Region, as an operator's profile would: the CLI must be
+ * told the DR Region.
+ */
+export async function startStandbyApiStandIns(standby: LocalStandby, stackName: string): Promise<AwsApiStandIns> {
+  const restoreArn = `arn:aws:states:${standby.region}:${TEST_ACCOUNT}:stateMachine:${stackName}-Restore`;
+  const stepFunctions = new StepFunctionsStandIn(new Set([restoreArn]), (_arn, input, name, observer) =>
+    standby.runWorkflow(input, name, observer),
+  );
+  const requestRestore = standby.restoreRequesterWith(
+    { start: ({ stateMachineArn, name, input }) => Promise.resolve(stepFunctions.start(stateMachineArn, name, JSON.stringify(input))) },
+    restoreArn,
+  );
+  const outputs = {
+    SchedulerRequestRestoreFunction: STANDBY_REQUEST_RESTORE_FUNCTION,
+    SchedulerRestoreWorkflowArn: restoreArn,
+    SchedulerRecoveryPointCatalogTable: LOCAL_CATALOG_NAME,
+  };
+  const servers = await Promise.all([
+    HttpStandIn.start(cloudFormationStandIn(stackName, outputs, standby.region)),
+    HttpStandIn.start(stepFunctions.handle),
+    HttpStandIn.start(lambdaStandIn(new Map([[STANDBY_REQUEST_RESTORE_FUNCTION, requestRestore]]))),
+  ]);
+  const [cloudFormation, sfn, lambda] = servers;
+  return {
+    env: {
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
+      AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       AWS_ACCESS_KEY_ID: 'AKIASTANDINOPERATOR0',
       AWS_SECRET_ACCESS_KEY: 'stand-in-operator-secret-key-000000000000',
       AWS_REGION: TEST_REGION,

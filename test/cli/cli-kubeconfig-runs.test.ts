@@ -143,6 +143,9 @@ describe('cnpg-snapshot-scheduler backup and restore with a kubeconfig', () => {
     const elsewhere = await cli('restore', 'hendrix', '--to-namespace', 'other');
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain("--to-namespace other: in kubeconfig mode a restore goes into the source's namespace (demo)");
+    const otherEks = await cli('restore', 'hendrix', '--to-eks-cluster', 'dr-eks');
+    expect(otherEks.code).toBe(1);
+    expect(otherEks.stderr).toContain('--to-eks-cluster dr-eks: in kubeconfig mode a restore goes into the cluster the kubeconfig reaches');
     expect(clusters()).toHaveLength(before);
   });
 

@@ -2,12 +2,16 @@ import { CnpgLabel } from './cnpg-api';
 import type { VolumeSnapshot } from './kube-objects';
 import { byName, nameOf } from './retention-inputs';
 
-/** Each group's label, and its place in `ordered`: its snapshots are `ordered[start]` up to, not including, `ordered[end]`. */
+/**
+ * Each group's label, and its place in `ordered`: its snapshots are `ordered[start]` up to, not including,
+ * `ordered[end]`. There are at most as many groups as snapshots: typed arrays of that length are never grown nor
+ * scanned by the garbage collector.
+ */
 interface GroupRanges {
   ordered: readonly VolumeSnapshot[];
   names: string[];
-  starts: number[];
-  ends: number[];
+  starts: Int32Array;
+  ends: Int32Array;
   /** Group by label: only when the listing was not already in groups by name. */
   index?: Map<string, number>;
 }
@@ -20,21 +24,21 @@ interface GroupRanges {
 function rangesOfListing(snapshots: readonly VolumeSnapshot[]): GroupRanges | undefined {
   const label = CnpgLabel.BackupName;
   const names: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  const starts = new Int32Array(snapshots.length);
+  const ends = new Int32Array(snapshots.length);
   let lastName: string | undefined;
   // Indexed loops: the planner runs these once per plan, before they are optimized, over a few hundred thousand.
   for (let at = 0; at < snapshots.length; at += 1) {
     const backupName = snapshots[at]!.metadata.labels?.[label];
     if (backupName === undefined) continue;
-    const last = ends.length - 1;
+    const last = names.length - 1;
     if (backupName === lastName && ends[last] === at) {
       if (byName(nameOf(snapshots[at - 1]!), nameOf(snapshots[at]!)) > 0) return undefined;
       ends[last] = at + 1;
     } else if (lastName === undefined || byName(lastName, backupName) < 0) {
+      starts[names.length] = at;
+      ends[names.length] = at + 1;
       names.push(backupName);
-      starts.push(at);
-      ends.push(at + 1);
       lastName = backupName;
     } else return undefined;
   }
@@ -54,16 +58,16 @@ function gatheredRanges(snapshots: readonly VolumeSnapshot[]): GroupRanges {
   }
   const ordered: VolumeSnapshot[] = [];
   const names: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  const starts = new Int32Array(members.size);
+  const ends = new Int32Array(members.size);
   const index = new Map<string, number>();
   for (const [backupName, group] of members) {
-    index.set(backupName, starts.length);
-    names.push(backupName);
-    starts.push(ordered.length);
+    index.set(backupName, names.length);
+    starts[names.length] = ordered.length;
     // Array.prototype.sort is stable: equal names stay in listing order.
     for (const snapshot of group.sort((a, b) => byName(nameOf(a), nameOf(b)))) ordered.push(snapshot);
-    ends.push(ordered.length);
+    ends[names.length] = ordered.length;
+    names.push(backupName);
   }
   return { ordered, names, starts, ends, index };
 }
@@ -84,8 +88,8 @@ export class SnapshotGroups {
   readonly ordered: readonly VolumeSnapshot[];
   /** Kept apart from the snapshots: a lookup reads one string, not a snapshot's labels. */
   private readonly names: readonly string[];
-  private readonly starts: readonly number[];
-  private readonly ends: readonly number[];
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
   /** Group by label, when the listing was not in groups by name. */
   private readonly index: Map<string, number> | undefined;
   /** Where the next Backup's group is looked for first: after the previous Backup's. */
@@ -101,7 +105,7 @@ export class SnapshotGroups {
   }
 
   get count(): number {
-    return this.starts.length;
+    return this.names.length;
   }
 
   start(group: number): number {

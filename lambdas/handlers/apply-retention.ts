@@ -112,14 +112,17 @@ async function withCatalog(
   const releasedContents = new Set(schedule.steps.flatMap((step) => (step.verb === 'release' ? [step.name] : [])));
   const records = await deps.recoveryPoints.recordsOf(target.name);
   const expiredAt = deps.now().toISOString();
-  const { expire } = catalogChangesOfRetention({ records, releasedContents, remainingSnapshots: new Set(listedSnapshots) });
+  const remainingSnapshots = new Set(listedSnapshots);
+  const { expire } = catalogChangesOfRetention({ records, releasedContents, remainingSnapshots });
   for (const backup of expire) await deps.recoveryPoints.expire(target.name, backup, expiredAt);
   const outcome = await run();
-  const gone = new Set(outcome.deletedSnapshots);
+  // One record per completed backup, one name per snapshot: sets, not scans of a list per record.
+  const expired = new Set(expire);
+  for (const name of outcome.deletedSnapshots) remainingSnapshots.delete(name);
   const { remove } = catalogChangesOfRetention({
-    records: records.map((record) => (expire.includes(record.backup) ? { ...record, expiredAt } : record)),
+    records: records.map((record) => (expired.has(record.backup) ? { ...record, expiredAt } : record)),
     releasedContents,
-    remainingSnapshots: new Set(listedSnapshots.filter((name) => !gone.has(name))),
+    remainingSnapshots,
   });
   for (const backup of remove) await deps.recoveryPoints.remove(target.name, backup);
   if (expire.length + remove.length > 0) deps.log.info('recovery-point catalog updated', { expired: expire, removed: remove });

@@ -1,0 +1,109 @@
+import type { CreateResult, DeleteResult, KubeResources, ResourceKind, ResourceTypes } from '../../lambdas/adapters/kube-resources';
+import { SnapshotRole } from '../../lambdas/domain/cnpg-api';
+import type { Backup, VolumeSnapshot } from '../../lambdas/domain/kube-objects';
+import type { RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
+import { FanOutSettingsSchema, TargetCatalog } from '../../lambdas/domain/target-catalog';
+import { TargetSpecSchema } from '../../lambdas/domain/target-spec';
+import { createApplyRetention } from '../../lambdas/handlers/apply-retention';
+import { MemoryLog } from '../../simulator/memory-log';
+import { MemoryRecoveryPointCatalog } from '../../simulator/memory-recovery-point-catalog';
+import { RecordingEventPublisher } from '../../simulator/recording-event-publisher';
+import { RecordingMetrics } from '../../simulator/recording-metrics';
+import { CLUSTER, HOUR, NOW, TARGET, backupObject, snapshotsOfBackup } from '../domain/retention-arbitraries';
+
+/** A namespace whose deletions take effect at once (no finalizers hold anything), as the handler sees it. */
+class ImmediateKube implements KubeResources {
+  constructor(private readonly objects: { backups: Backup[]; volumesnapshots: VolumeSnapshot[] }) {}
+
+  private of(kind: ResourceKind): Array<{ metadata: { name: string } }> {
+    return kind === 'backups' ? this.objects.backups : kind === 'volumesnapshots' ? this.objects.volumesnapshots : [];
+  }
+
+  get<K extends ResourceKind>(kind: K, _namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
+    return Promise.resolve(this.of(kind).find((o) => o.metadata.name === name) as ResourceTypes[K] | undefined);
+  }
+
+  list<K extends ResourceKind>(kind: K): Promise<ResourceTypes[K][]> {
+    return Promise.resolve(structuredClone(this.of(kind)) as ResourceTypes[K][]);
+  }
+
+  create<K extends ResourceKind>(): Promise<CreateResult<ResourceTypes[K]>> {
+    return Promise.reject(new Error('retention creates nothing'));
+  }
+
+  annotate(): Promise<'annotated'> {
+    return Promise.reject(new Error('retention annotates nothing'));
+  }
+
+  patch<K extends ResourceKind>(kind: K, namespace: string, name: string): Promise<ResourceTypes[K] | undefined> {
+    return this.get(kind, namespace, name);
+  }
+
+  delete(kind: ResourceKind, _namespace: string, name: string): Promise<DeleteResult> {
+    const objects = this.of(kind);
+    const at = objects.findIndex((o) => o.metadata.name === name);
+    if (at === -1) return Promise.resolve('absent');
+    objects.splice(at, 1);
+    return Promise.resolve('deleted');
+  }
+}
+
+function recordOf(backup: Backup, snapshots: readonly VolumeSnapshot[]): RecoveryPointRecord {
+  return {
+    target: TARGET,
+    backup: backup.metadata.name,
+    eksCluster: 'prod-eks',
+    namespace: 'demo',
+    cluster: CLUSTER,
+    stoppedAt: backup.status!.stoppedAt!,
+    volumes: snapshots.map((snapshot) => ({
+      role: SnapshotRole.PgData,
+      snapshot: snapshot.metadata.name,
+      content: snapshot.status!.boundVolumeSnapshotContentName!,
+      snapshotHandle: `snap-${snapshot.metadata.name}`,
+      restoreSizeBytes: 1,
+      driver: 'ebs.csi.aws.com',
+    })),
+    clusterManifest: '{}',
+  };
+}
+
+describe('ApplyRetention and the recovery-point catalog', () => {
+  test('removes, in the same run, the record of a backup whose snapshots the run has deleted; the kept one stays', async () => {
+    const [old, kept] = [3 * HOUR, 0].map((age, i) =>
+      backupObject({ name: `${CLUSTER}-${i}`, phase: 'completed', createdAt: NOW.getTime() - age - 10 * 60_000 }),
+    ) as [Backup, Backup];
+    const snapshotsOf = new Map([old, kept].map((b) => [b, snapshotsOfBackup(b)]));
+    const kube = new ImmediateKube({ backups: [old, kept], volumesnapshots: [...snapshotsOf.values()].flat() });
+    const recoveryPoints = new MemoryRecoveryPointCatalog();
+    for (const [backup, snapshots] of snapshotsOf) await recoveryPoints.record(recordOf(backup, snapshots));
+    const target = TargetSpecSchema.parse({
+      name: TARGET,
+      eksCluster: 'prod-eks',
+      namespace: 'demo',
+      cluster: CLUSTER,
+      retention: { keepWithin: '1h', minKeep: 1 },
+    });
+    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
+    const handler = createApplyRetention({
+      catalog: () => catalog,
+      kube: () => Promise.resolve(kube),
+      events: new RecordingEventPublisher(),
+      metrics: new RecordingMetrics(),
+      now: () => NOW,
+      recoveryPoints,
+      log: new MemoryLog(),
+    });
+
+    const { summary } = await handler({ input: { target: TARGET }, trigger: 'manual' });
+
+    expect(summary.deletedBackups).toEqual([old.metadata.name]);
+    expect(summary.deletedSnapshots.sort()).toEqual(
+      snapshotsOf
+        .get(old)!
+        .map((s) => s.metadata.name)
+        .sort(),
+    );
+    expect((await recoveryPoints.recordsOf(TARGET)).map((r) => [r.backup, r.expiredAt])).toEqual([[kept.metadata.name, undefined]]);
+  });
+});

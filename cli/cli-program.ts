@@ -8,6 +8,7 @@ import { retentionTimelineHtml, retentionTimelineSvg } from './retention-timelin
 import { CliError } from './cli-error';
 import { followRun, type WaitClock } from './follow-run';
 import { formatElapsed } from './progress';
+import { restorePreviewText } from './restore-preview';
 import type { SchedulerOperations } from './scheduler-operations';
 import type { RestoreOrder, StartedRun } from './scheduler-run';
 import { backupRows, formatBytes, formatLastDrill, formatMinutes, targetStatus, type BackupRow, type TargetStatus } from './target-report';
@@ -256,6 +257,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         '--to-namespace <namespace>',
         'another namespace of the deployment to restore into, from the recovery-point catalog (--stack only)',
       )
+      .addOption(new Option('--dry-run', 'answer which backup it would restore, and from where, and change nothing').conflicts('wait'))
       .option(
         '--to-eks-cluster <name>',
         'another EKS cluster of the deployment to restore into, from the recovery-point catalog (--stack only); with a standby stack (<stack>-Standby, --region its Region) one of disasterRecovery.eksClusters',
@@ -271,6 +273,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         clusterName?: string;
         toNamespace?: string;
         toEksCluster?: string;
+        dryRun?: boolean;
       },
     ) => {
       const { operations, target } = context();
@@ -283,7 +286,8 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         ...(options.toNamespace !== undefined && { toNamespace: options.toNamespace }),
         ...(options.toEksCluster !== undefined && { toEksCluster: options.toEksCluster }),
       };
-      await report(await operations.restore(spec, order), options, true);
+      if (options.dryRun) env.stdout(`${restorePreviewText(await operations.previewRestore(spec, order))}\n`);
+      else await report(await operations.restore(spec, order), options, true);
     },
   );
 

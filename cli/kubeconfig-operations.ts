@@ -24,7 +24,7 @@ import { CliError } from './cli-error';
 import { clusterTime } from './cluster-clock';
 import { refusal } from './handler-refusal';
 import type { SchedulerOperations } from './scheduler-operations';
-import type { RunState, StartedRun } from './scheduler-run';
+import type { RestoreOrder, RunState, StartedRun } from './scheduler-run';
 
 export interface KubeconfigSource {
   path: string;
@@ -97,6 +97,45 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
   /** Each step runs at the cluster's time, read just before it. */
   const at = async (target: TargetSpec) => dependencies(target, await clusterTime(kubeconfig));
 
+  /**
+   * RequestRestore, here: refuses a destination other than the source's (no catalog to import from), and takes the
+   * restore workflow's input instead of starting it (its first step runs in the CLI, right after); a dry run starts
+   * nothing.
+   */
+  const requestRestore = async (target: TargetSpec, { toNamespace, toEksCluster, ...order }: RestoreOrder, dryRun: boolean) => {
+    if (toEksCluster !== undefined && toEksCluster !== target.eksCluster)
+      throw new CliError(
+        `--to-eks-cluster ${toEksCluster}: in kubeconfig mode a restore goes into the cluster the kubeconfig reaches (the source's, ${target.eksCluster}): ` +
+          "restoring into another EKS cluster imports the snapshots from the deployment's recovery-point catalog, which only --stack mode reaches.",
+      );
+    if (toNamespace !== undefined && toNamespace !== target.namespace)
+      throw new CliError(
+        `--to-namespace ${toNamespace}: in kubeconfig mode a restore goes into the source's namespace (${target.namespace}): a volume is restored only from a VolumeSnapshot in its own namespace, ` +
+          "and restoring elsewhere imports the snapshots from the deployment's recovery-point catalog, which only --stack mode reaches.",
+      );
+    const deps = await at(target);
+    let workflowInput: RestoreWorkflowInput | undefined;
+    const starter: WorkflowStarter = {
+      start: ({ name, input }) => {
+        workflowInput = RestoreWorkflowInputSchema.parse(input);
+        return Promise.resolve({ started: true, executionArn: `kubeconfig:${name}` });
+      },
+    };
+    const request = createRequestRestore({
+      ...deps,
+      starter,
+      restoreStateMachineArn: () => 'kubeconfig:restore',
+      recoveryPoints: NO_CATALOG,
+      regions: () => {
+        throw new Error('kubeconfig mode restores from the source namespace, in no Region of a catalog');
+      },
+    });
+    const result = await request({ target: target.name, ...order, dryRun }).catch((error: unknown) => {
+      throw refusal(error, `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name}`);
+    });
+    return { result, workflowInput };
+  };
+
   return {
     async retentionPlan(target, time) {
       const dryRun = createApplyRetention({ ...dependencies(target, time), recoveryPoints: NO_CATALOG });
@@ -128,42 +167,16 @@ export function kubeconfigOperations(source: KubeconfigSource): SchedulerOperati
       return followedBackup(target, start.follow, async () => ({ ...(await at(target)), ...NO_AWS }));
     },
 
-    async restore(target, { toNamespace, toEksCluster, ...order }) {
-      if (toEksCluster !== undefined && toEksCluster !== target.eksCluster)
-        throw new CliError(
-          `--to-eks-cluster ${toEksCluster}: in kubeconfig mode a restore goes into the cluster the kubeconfig reaches (the source's, ${target.eksCluster}): ` +
-            "restoring into another EKS cluster imports the snapshots from the deployment's recovery-point catalog, which only --stack mode reaches.",
-        );
-      if (toNamespace !== undefined && toNamespace !== target.namespace)
-        throw new CliError(
-          `--to-namespace ${toNamespace}: in kubeconfig mode a restore goes into the source's namespace (${target.namespace}): a volume is restored only from a VolumeSnapshot in its own namespace, ` +
-            "and restoring elsewhere imports the snapshots from the deployment's recovery-point catalog, which only --stack mode reaches.",
-        );
-      const deps = await at(target);
-      let workflowInput: RestoreWorkflowInput | undefined;
-      // The restore workflow's start, here: its input is taken and its first step runs in the CLI, right after.
-      const starter: WorkflowStarter = {
-        start: ({ name, input }) => {
-          workflowInput = RestoreWorkflowInputSchema.parse(input);
-          return Promise.resolve({ started: true, executionArn: `kubeconfig:${name}` });
-        },
-      };
-      const request = createRequestRestore({
-        ...deps,
-        starter,
-        restoreStateMachineArn: () => 'kubeconfig:restore',
-        recoveryPoints: NO_CATALOG,
-        regions: () => {
-          throw new Error('kubeconfig mode restores from the source namespace, in no Region of a catalog');
-        },
-      });
-      const result = await request({ target: target.name, ...order }).catch((error: unknown) => {
-        throw refusal(error, `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name}`);
-      });
+    async restore(target, order) {
+      const { result, workflowInput } = await requestRestore(target, order, false);
       const context = workflowInput
         ? (await createCreateRestoreCluster(await at(target))({ input: workflowInput })).context
         : earlierRestoreContext(target, result);
       return followedRestore(result, context, workflowInput?.timeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS, () => at(target));
+    },
+
+    async previewRestore(target, order) {
+      return (await requestRestore(target, order, true)).result;
     },
 
     drill() {

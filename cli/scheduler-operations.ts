@@ -2,6 +2,7 @@ import type { VolumeSnapshot } from '../lambdas/domain/kube-objects';
 import type { RecoveryPointRecord } from '../lambdas/domain/recovery-point-audit';
 import type { RetentionPlan } from '../lambdas/domain/retention-plan';
 import type { TargetSpec } from '../lambdas/domain/target-spec';
+import type { RestorePreview } from './restore-preview';
 import type { RestoreOrder, StartedRun } from './scheduler-run';
 
 /**
@@ -21,5 +22,7 @@ export interface SchedulerOperations {
   ledgerRecords(): Promise<RecoveryPointRecord[] | undefined>;
   backup(target: TargetSpec): Promise<StartedRun>;
   restore(target: TargetSpec, order: RestoreOrder): Promise<StartedRun>;
+  /** The restore's dry run: which backup it would restore, and from where; nothing is started or changed. */
+  previewRestore(target: TargetSpec, order: RestoreOrder): Promise<RestorePreview>;
   drill(target: TargetSpec): Promise<StartedRun>;
 }

@@ -11,6 +11,7 @@ import { CliError } from './cli-error';
 import { refusal } from './handler-refusal';
 import type { SchedulerOperations } from './scheduler-operations';
 import type { RestoreOrder, RunState, StartedRun } from './scheduler-run';
+import { snapshotsFrom } from './restore-preview';
 import { readStackOutputs, type DeployedStack, type StackOutputs } from './stack-outputs';
 
 export interface StackSource {
@@ -106,6 +107,21 @@ export function stackOperations(source: StackSource): SchedulerOperations {
     return JSON.parse(text) as unknown;
   };
 
+  /** RequestRestore of the stack (the scheduler's or a standby's); a refusal says what to do next in that stack. */
+  const requestRestore = async (target: TargetSpec, order: RestoreOrder, dryRun: boolean) => {
+    const { kind, outputs } = await deployed();
+    const next =
+      kind === 'standby'
+        ? `Nothing was changed. A standby restores from the backups with a completed copy in its Region, into the EKS clusters and namespaces of disasterRecovery.eksClusters.`
+        : `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name} --stack ${source.stack}`;
+    const raw = await invoke(outputs.SchedulerRequestRestoreFunction, { target: target.name, ...order, ...(dryRun && { dryRun }) }).catch(
+      (error: unknown) => {
+        throw refusal(error, next);
+      },
+    );
+    return { answer: RequestRestoreAnswerSchema.parse(raw), outputs };
+  };
+
   const startWorkflow = async (stateMachineArn: string, what: string, target: TargetSpec, summarize: Summarize): Promise<StartedRun> => {
     const { executionArn } = await stepFunctions.send(
       new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ target: target.name }) }),
@@ -145,16 +161,12 @@ export function stackOperations(source: StackSource): SchedulerOperations {
       return startWorkflow((await stack()).SchedulerDrillWorkflowArn, 'Drill', target, drillSummary);
     },
 
+    async previewRestore(target, order) {
+      return (await requestRestore(target, order, true)).answer;
+    },
+
     async restore(target, order: RestoreOrder) {
-      const { kind, outputs } = await deployed();
-      const next =
-        kind === 'standby'
-          ? `Nothing was changed. A standby restores from the backups with a completed copy in its Region, into the EKS clusters and namespaces of disasterRecovery.eksClusters.`
-          : `Nothing was changed. See the backups there are with: cnpg-snapshot-scheduler backups ${target.name} --stack ${source.stack}`;
-      const raw = await invoke(outputs.SchedulerRequestRestoreFunction, { target: target.name, ...order }).catch((error: unknown) => {
-        throw refusal(error, next);
-      });
-      const answer = RequestRestoreAnswerSchema.parse(raw);
+      const { answer, outputs } = await requestRestore(target, order, false);
       const executionArn =
         answer.executionArn ??
         (answer.executionName && `${outputs.SchedulerRestoreWorkflowArn.replace(':stateMachine:', ':execution:')}:${answer.executionName}`);
@@ -167,12 +179,6 @@ export function stackOperations(source: StackSource): SchedulerOperations {
       return followedExecution(stepFunctions, executionArn, started, restoreSummary);
     },
   };
-}
-
-/** Where a restore from the catalog imports its storage snapshots from: the backup's own, or its copy's, in a Region. */
-function snapshotsFrom(snapshots: { region: string; from: string } | undefined): string {
-  if (!snapshots) return '';
-  return `, snapshots: ${snapshots.from === 'copy' ? 'its copy' : 'its own'} in ${snapshots.region}`;
 }
 
 /** What a workflow's output says once it succeeded: the outcome, or why it did not do its job. */

@@ -90,6 +90,24 @@ describe('cnpg-snapshot-scheduler backup and restore with a kubeconfig', () => {
     expect(code).toBe(3);
   });
 
+  test('restore --dry-run answers the backup it would restore and creates nothing', async () => {
+    const before = clusters().length;
+    const { code, stdout, stderr } = await cli(
+      'restore',
+      'hendrix',
+      '--backup',
+      firstBackup,
+      '--cluster-name',
+      'hendrix-copy',
+      '--dry-run',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Would restore cluster demo/hendrix-copy from backup ${firstBackup}`);
+    expect(stdout).toContain('Dry run: nothing was started or changed');
+    expect(clusters()).toHaveLength(before);
+  });
+
   test('restore --backup --wait creates the Cluster from that backup and prints the RTO once it is ready', async () => {
     const { code, stdout, stderr } = await cli(
       'restore',

@@ -93,6 +93,32 @@ describe('cnpg-snapshot-scheduler restore --stack <stack>-Standby, the primary R
     expect(stderr).toContain(`Stack ${STANDBY} is a standby stack: it only restores, into a DR EKS cluster`);
   });
 
+  test('restore --dry-run answers the backup whose copy it would restore, and starts nothing', async () => {
+    const { code, stdout, stderr } = await cli(
+      'restore',
+      'hendrix',
+      '--stack',
+      STANDBY,
+      '--region',
+      DR_REGION,
+      '--to-eks-cluster',
+      DR_EKS,
+      '--cluster-name',
+      'hendrix',
+      '--dry-run',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Would restore cluster demo/hendrix from backup ${copied}`);
+    expect(stdout).toContain(`snapshots: its copy in ${DR_REGION}`);
+    expect(stdout).toContain('Dry run: nothing was started or changed');
+    expect(standby.executions).toEqual([]);
+    expect(drClusters()).toEqual([]);
+    const waited = await cli('restore', 'hendrix', '--stack', STANDBY, '--region', DR_REGION, '--dry-run', '--wait');
+    expect(waited.code).toBe(2);
+    expect(waited.stderr).toContain("option '--dry-run' cannot be used with option '-w, --wait'");
+  });
+
   test('restore --wait brings the Cluster up in the DR EKS cluster from the copy, printing its states, and exits 0', async () => {
     const { code, stdout, stderr } = await cli(
       'restore',

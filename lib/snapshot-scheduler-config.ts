@@ -187,6 +187,25 @@ export interface CopiesConfig {
    * @default 30
    */
   keepDays?: number;
+  /**
+   * Keep the copies in another AWS account (a vault account), so that they survive losing or a compromise of the
+   * scheduler's own: each source snapshot is shared with that account, copied there through `roleArn`, and the share
+   * removed once the copy completes. `kmsKeyArn` must then be a key of that account. See README, "Copies into
+   * another account", for the role to create there and the source snapshots' KMS key.
+   * @default none: the copies are kept in the scheduler's own account
+   */
+  account?: CopiesAccountConfig;
+}
+
+/** The other account the copies are kept in, and the role there the scheduler's functions assume. */
+export interface CopiesAccountConfig {
+  /** The account id: 12 digits. */
+  id: string;
+  /**
+   * A role of that account (`arn:aws:iam::<id>:role/...`) whose trust policy lets the scheduler's copy functions
+   * assume it, allowed to copy, describe and delete the copies there (README, "Copies into another account").
+   */
+  roleArn: string;
 }
 
 export interface BackupConfig {

@@ -4,6 +4,7 @@ import * as z from 'zod';
  * A target's disaster recovery copies: after a completed backup, its storage snapshots are copied to another Region,
  * encrypted there under that Region's own KMS key, and kept for their own number of days (the source's retention
  * does not apply to them). `every: day` copies the first completed backup of each UTC day; `every: backup` each one.
+ * With `account`, the copies are made and kept in that other account (see CopyAccountSchema).
  */
 
 /** An AWS Region name: `us-west-2`, `eu-central-1`, `us-gov-west-1`, `cn-north-1`. */
@@ -19,6 +20,36 @@ export function regionOfKmsKeyArn(arn: string): string | undefined {
 
 export const COPY_KEEP_DAYS_MAX = 3650;
 
+/** An AWS account id: 12 digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/**
+ * An IAM role ARN (IAM User Guide, "IAM identifiers": `arn:<partition>:iam::<account>:role/<path><name>`, the name of
+ * at most 64 characters of `[\w+=,.@-]`). Groups: partition, account.
+ */
+export const ROLE_ARN_PATTERN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/**
+ * The account the copies are kept in, when it is not the scheduler's own (a vault account): the copies are made,
+ * described and deleted there through `roleArn`, a role of that account the scheduler's functions assume, so they
+ * survive the loss or the compromise of the scheduler's account.
+ */
+export const CopyAccountSchema = z
+  .strictObject({
+    id: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an AWS account id: 12 digits'),
+    roleArn: z.string().regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN such as arn:aws:iam::444455556666:role/cnpg-snapshot-vault'),
+  })
+  .superRefine((account, ctx) => {
+    const roleAccount = ROLE_ARN_PATTERN.exec(account.roleArn)?.[2];
+    if (roleAccount !== undefined && ACCOUNT_ID_PATTERN.test(account.id) && roleAccount !== account.id)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message: `must be a role of the account ${account.id}, not of ${roleAccount}`,
+      });
+  });
+export type CopyAccount = z.infer<typeof CopyAccountSchema>;
+
 export const CopyPolicySchema = z
   .strictObject({
     region: z.string().regex(REGION_PATTERN, 'must be an AWS Region name such as us-west-2'),
@@ -30,6 +61,7 @@ export const CopyPolicySchema = z
       ),
     every: z.enum(['backup', 'day']).default('day'),
     keepDays: z.int().min(1).max(COPY_KEEP_DAYS_MAX).default(30),
+    account: CopyAccountSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const keyRegion = regionOfKmsKeyArn(policy.kmsKeyArn);
@@ -38,6 +70,13 @@ export const CopyPolicySchema = z
         code: 'custom',
         path: ['kmsKeyArn'],
         message: `must be a key in the copies' Region ${policy.region}, not in ${keyRegion} (EBS encrypts a copy with a key of its own Region)`,
+      });
+    const keyAccount = KMS_KEY_ARN_PATTERN.exec(policy.kmsKeyArn)?.[3];
+    if (policy.account && keyAccount !== undefined && ACCOUNT_ID_PATTERN.test(policy.account.id) && keyAccount !== policy.account.id)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kmsKeyArn'],
+        message: `must be a key of the copies' account ${policy.account.id}, not of ${keyAccount} (a copy under a key of the scheduler's account would not survive its loss)`,
       });
   });
 export type CopyPolicy = z.infer<typeof CopyPolicySchema>;

@@ -58,3 +58,40 @@ describe('the copies of a target', () => {
     });
   });
 });
+
+describe('the copies of a target kept in another account', () => {
+  const VAULT_KEY = 'arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const account = { id: '444455556666', roleArn: 'arn:aws:iam::444455556666:role/cnpg-snapshot-vault' };
+  const copies = (overrides: object) => ({ region: 'us-west-2', kmsKeyArn: VAULT_KEY, account, ...overrides });
+
+  test('name the account and the role there, under a key of that account', () => {
+    expect(TargetSpecSchema.parse({ ...minimal, copies: copies({}) }).copies?.account).toEqual(account);
+  });
+
+  test('take a role with a path, in another partition', () => {
+    const roleArn = 'arn:aws-us-gov:iam::444455556666:role/dr/cnpg-snapshot-vault';
+    const key = 'arn:aws-us-gov:kms:us-gov-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const policy = { region: 'us-gov-west-1', kmsKeyArn: key, account: { id: account.id, roleArn } };
+    expect(TargetSpecSchema.parse({ ...minimal, copies: policy }).copies?.account?.roleArn).toBe(roleArn);
+  });
+
+  test.each([
+    [{ account: { ...account, id: '4444-5555-6666' } }, 'copies.account.id: must be an AWS account id: 12 digits'],
+    [{ account: { ...account, id: 444455556666 } }, 'copies.account.id:'],
+    [{ account: { id: account.id } }, 'copies.account.roleArn:'],
+    [{ account: { ...account, roleArn: 'cnpg-snapshot-vault' } }, 'copies.account.roleArn: must be an IAM role ARN'],
+    [{ account: { ...account, roleArn: 'arn:aws:iam::444455556666:user/vault' } }, 'copies.account.roleArn: must be an IAM role ARN'],
+    [
+      { account: { ...account, roleArn: 'arn:aws:iam::777788889999:role/cnpg-snapshot-vault' } },
+      'copies.account.roleArn: must be a role of the account 444455556666, not of 777788889999',
+    ],
+    [{ account: { ...account, externalId: 'x' } }, 'copies.account:'],
+    [{ kmsKeyArn: KEY }, "copies.kmsKeyArn: must be a key of the copies' account 444455556666, not of 111122223333"],
+  ])('refuse %j naming the field', (overrides, problem) => {
+    expect(problems({ ...minimal, copies: copies(overrides) }).join('\n')).toContain(problem);
+  });
+
+  test('can be set by a discovery policy', () => {
+    expect(TargetPolicySchema.parse({ copies: copies({}) }).copies?.account).toEqual(account);
+  });
+});

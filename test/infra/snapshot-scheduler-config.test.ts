@@ -10,7 +10,7 @@ import {
   NotificationsSchema,
 } from '../../lib/deployment-config';
 import { FanOutSettingsSchema } from '../../lambdas/domain/target-catalog';
-import { CopyPolicySchema } from '../../lambdas/domain/copy-policy';
+import { CopyAccountSchema, CopyPolicySchema } from '../../lambdas/domain/copy-policy';
 import { DiscoverySchema } from '../../lambdas/domain/target-policy';
 import {
   BackupOptionsSchema,
@@ -38,6 +38,7 @@ const SCHEMAS: Record<string, { shape: Record<string, z.ZodType> }> = {
   DrillConfig: DrillPolicySchema,
   DrillCheckConfig: DrillCheckSchema,
   CopiesConfig: CopyPolicySchema,
+  CopiesAccountConfig: CopyAccountSchema,
   DiscoveryConfig: DiscoverySchema,
   DisasterRecoveryConfig: DisasterRecoverySchema,
   DisasterRecoveryEksClusterConfig: DisasterRecoveryEksClusterSchema,

@@ -54,6 +54,8 @@ const NO_STORAGE_SNAPSHOTS: StorageSnapshots = {
   listTagged: () => Promise.resolve([]),
   copy: () => Promise.reject(new Error('kubeconfig mode copies no storage snapshots')),
   delete: () => Promise.reject(new Error('kubeconfig mode deletes no storage snapshots')),
+  share: () => Promise.reject(new Error('kubeconfig mode shares no storage snapshots')),
+  unshare: () => Promise.reject(new Error('kubeconfig mode shares no storage snapshots')),
 };
 /** What the check of a backup needs besides the cluster, in kubeconfig mode: none of it reaches AWS. */
 const NO_AWS = { recoveryPoints: NO_CATALOG, storageSnapshots: NO_STORAGE_SNAPSHOTS, region: () => 'local' };

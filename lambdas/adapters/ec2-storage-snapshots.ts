@@ -5,6 +5,7 @@ import {
   EC2Client,
   EC2ServiceException,
   type Filter,
+  ModifySnapshotAttributeCommand,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { AwsApiError, TransientError } from '../errors';
@@ -104,6 +105,25 @@ export class Ec2StorageSnapshots implements StorageSnapshots {
     }
   }
 
+  async share(region: string, id: string, accountId: string): Promise<void> {
+    await this.client(region)
+      .send(modifyCreateVolumePermission(id, 'add', accountId))
+      .catch((error: unknown) => {
+        throw toStorageError(error, `ModifySnapshotAttribute sharing ${id} in ${region} with ${accountId}`);
+      });
+  }
+
+  async unshare(region: string, id: string, accountId: string): Promise<'unshared' | 'absent'> {
+    try {
+      await this.client(region).send(modifyCreateVolumePermission(id, 'remove', accountId));
+      return 'unshared';
+    } catch (error) {
+      const mapped = toStorageError(error, `ModifySnapshotAttribute unsharing ${id} in ${region} from ${accountId}`);
+      if (mapped instanceof AwsApiError && mapped.code === NOT_FOUND) return 'absent';
+      throw mapped;
+    }
+  }
+
   private client(region: string): EC2Client {
     let client = this.clients.get(region);
     if (!client) {
@@ -112,6 +132,16 @@ export class Ec2StorageSnapshots implements StorageSnapshots {
     }
     return client;
   }
+}
+
+/** EC2 API Reference, ModifySnapshotAttribute: one account added to or removed from the createVolumePermission. */
+function modifyCreateVolumePermission(id: string, operation: 'add' | 'remove', accountId: string): ModifySnapshotAttributeCommand {
+  const change = [{ UserId: accountId }];
+  return new ModifySnapshotAttributeCommand({
+    SnapshotId: id,
+    Attribute: 'createVolumePermission',
+    CreateVolumePermission: operation === 'add' ? { Add: change } : { Remove: change },
+  });
 }
 
 function storageSnapshotOf(region: string, snapshot: Snapshot): StorageSnapshot {

@@ -1,3 +1,4 @@
+import type { CopyAccount } from '../domain/copy-policy';
 import type { SnapshotCopyRequest } from '../domain/snapshot-copy-request';
 
 /**
@@ -18,7 +19,14 @@ export interface StorageSnapshots {
   copy(request: StorageSnapshotCopyRequest): Promise<string>;
   /** Deletes a snapshot; one that does not exist (any more) is `absent`. */
   delete(region: string, id: string): Promise<'deleted' | 'absent'>;
+  /** Lets another account create volumes from and copy a snapshot of this account (its createVolumePermission). */
+  share(region: string, id: string, accountId: string): Promise<void>;
+  /** Takes a share back; a snapshot that does not exist (any more) is `absent`. */
+  unshare(region: string, id: string, accountId: string): Promise<'unshared' | 'absent'>;
 }
+
+/** The storage snapshots of another account, reached through a role there (one StorageSnapshots per account). */
+export type AccountStorageSnapshots = (account: CopyAccount) => StorageSnapshots;
 
 /** EC2's SnapshotState (API Reference, Snapshot). */
 export type StorageSnapshotState = 'pending' | 'completed' | 'error' | 'recoverable' | 'recovering';

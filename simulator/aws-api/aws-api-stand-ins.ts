@@ -1,7 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDbRecoveryPointLedger } from '../../lambdas/adapters/dynamodb-recovery-point-ledger';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { assumedRoleStorageSnapshots, VAULT_ROLE_SESSION_NAME } from '../../lambdas/adapters/assumed-role-storage-snapshots';
 import { Ec2StorageSnapshots } from '../../lambdas/adapters/ec2-storage-snapshots';
+import type { AccountStorageSnapshots } from '../../lambdas/adapters/storage-snapshots';
 import { LOCAL_CATALOG_NAME, type LocalScheduler, type LocalWorkflowKind } from '../local-scheduler';
 import type { LocalStandby } from '../local-standby';
 import { TEST_ACCOUNT, TEST_REGION } from '../workflow-runner/state-machine-definition';
@@ -11,6 +15,7 @@ import { Ec2StandIn, type Ec2StandInOptions } from './ec2-stand-in';
 import { HttpStandIn } from './http-stand-in';
 import { lambdaStandIn } from './lambda-stand-in';
 import { StepFunctionsStandIn } from './step-functions-stand-in';
+import { StsStandIn, type StandInRole } from './sts-stand-in';
 
 /** The function names the stand-in stack's outputs give (a deployed stack's are CloudFormation's generated ones). */
 const REQUEST_RESTORE_FUNCTION = 'local-request-restore';
@@ -146,42 +151,73 @@ export async function startStandbyApiStandIns(standby: LocalStandby, stackName: 
   };
 }
 
+/** The scheduler's functions' own credentials at the stand-ins: a long-term key of the scheduler's account. */
+const FUNCTION_CREDENTIALS = { accessKeyId: 'AKIASTANDINFUNCTION0', secretAccessKey: 'stand-in-function-secret-key-0000000000' };
+
 /** EC2 serving the simulated storage of every Region, and the scheduler's production adapter on it. */
 export interface Ec2StandInServer {
   url: string;
   /** The stand-in itself: what it was asked (`requests`), throttling and short pages on demand. */
   ec2: Ec2StandIn;
+  /** STS, for the roles of other accounts (`roles`): what it was asked to assume (`assumed`). */
+  sts: StsStandIn;
   /** The EC2 adapter the deployed functions use, reaching the stand-in in whichever Region it is asked about. */
   storageSnapshots: Ec2StorageSnapshots;
+  /** The production adapter of other accounts' snapshots: AssumeRole at the STS stand-in, then EC2 there as that role. */
+  accountSnapshots: AccountStorageSnapshots;
   /** A client of the stand-in signed for a Region, as the adapter's (one attempt: retries are the caller's). */
   clientOf(region: string): EC2Client;
   close(): Promise<void>;
 }
 
-/** Starts the EC2 stand-in on the storage providers of `options.regions`, copies progressing on `options.now`. */
-export async function startEc2StandIn(options: Ec2StandInOptions): Promise<Ec2StandInServer> {
-  const ec2 = new Ec2StandIn(options);
-  const server = await HttpStandIn.start(ec2.handle);
+/**
+ * Starts the EC2 stand-in on the storage providers of `options.regions` (and of `options.accounts`), copies
+ * progressing on `options.now`, and the STS stand-in for the roles of those other accounts: the scheduler's own key
+ * acts in `options.regions`' account, a key STS issued in its role's.
+ */
+export async function startEc2StandIn(
+  options: Omit<Ec2StandInOptions, 'accountOf'> & { roles?: readonly StandInRole[] },
+): Promise<Ec2StandInServer> {
+  const primary = options.regions.account;
+  const sts = new StsStandIn({
+    roles: options.roles ?? [],
+    accountOfKey: (key) => (key === FUNCTION_CREDENTIALS.accessKeyId ? primary : undefined),
+    now: options.now,
+  });
+  const ec2 = new Ec2StandIn({ ...options, accountOf: (key) => sts.accountOf(key) });
+  const [server, stsServer] = await Promise.all([HttpStandIn.start(ec2.handle), HttpStandIn.start(sts.handle)]);
   const clients: EC2Client[] = [];
-  const clientOf = (region: string) => {
+  const clientWith = (region: string, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider) => {
     const client = new EC2Client({
       endpoint: server.url,
       region,
-      credentials: { accessKeyId: 'AKIASTANDINFUNCTION0', secretAccessKey: 'stand-in-function-secret-key-0000000000' },
+      credentials,
       // The SDK's retries wait in real time; a throttled answer reaches the caller, whose retries wait on the virtual clock.
       maxAttempts: 1,
     });
     clients.push(client);
     return client;
   };
+  const clientOf = (region: string) => clientWith(region, FUNCTION_CREDENTIALS);
   return {
     url: server.url,
     ec2,
+    sts,
     storageSnapshots: new Ec2StorageSnapshots(clientOf),
+    accountSnapshots: assumedRoleStorageSnapshots({
+      clientOf: clientWith,
+      // The production provider, with the stand-in's STS as its endpoint and the functions' own key as the caller.
+      credentialsOf: (account) =>
+        fromTemporaryCredentials({
+          params: { RoleArn: account.roleArn, RoleSessionName: VAULT_ROLE_SESSION_NAME },
+          masterCredentials: FUNCTION_CREDENTIALS,
+          clientConfig: { endpoint: stsServer.url, region: TEST_REGION, maxAttempts: 1 },
+        }),
+    }),
     clientOf,
     close: async () => {
       for (const client of clients) client.destroy();
-      await server.close();
+      await Promise.all([server.close(), stsServer.close()]);
     },
   };
 }

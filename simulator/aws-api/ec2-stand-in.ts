@@ -28,20 +28,28 @@ const GIB = 2 ** 30;
  */
 const COPY_VOLUME_ID = 'vol-ffffffff';
 /** SigV4's credential scope: `<access key>/<date>/<region>/<service>/aws4_request` (AWS General Reference, "Signature Version 4"). */
-const CREDENTIAL_SCOPE = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\/ec2\/aws4_request/;
+const CREDENTIAL_SCOPE = /Credential=([^/]+)\/\d{8}\/([a-z0-9-]+)\/ec2\/aws4_request/;
 
 export interface Ec2StandInOptions {
   /** The storage providers of the account, by Region: what EC2 describes, copies and deletes. */
   regions: SimulatedStorageRegions;
+  /** The storage of further accounts (a vault account copies are kept in), each by Region. */
+  accounts?: readonly SimulatedStorageRegions[];
+  /**
+   * The account a request's access key acts in (the STS stand-in's, for the credentials of an assumed role); default:
+   * every key is `regions`' account's. An unknown key is AuthFailure.
+   */
+  accountOf?: (accessKeyId: string) => string | undefined;
   /** The time copies progress by (epoch ms): the simulation's virtual clock, never wall-clock time. */
   now: () => number;
   /** How long a copy stays pending before it is completed, in virtual time (default 20 minutes). */
   copyDurationMs?: number;
 }
 
-/** One request as the stand-in saw it: the Region it was signed for and its Action. */
+/** One request as the stand-in saw it: the Region it was signed for, the caller's account and its Action. */
 export interface Ec2StandInRequest {
   region: string;
+  account: string;
   action: string;
 }
 
@@ -50,8 +58,10 @@ export interface Ec2StandInRequest {
  * `Action=...&Version=2016-11-15`, XML answers in the 2016-11-15 namespace; "Error codes for the Amazon EC2 API": errors
  * as `<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`), on the simulated storage
  * providers: the Region is that of the request's SigV4 credential scope, so one server serves every Region.
- * DescribeSnapshots, CopySnapshot, DeleteSnapshot and CreateTags (on snapshots), with the parameters a caller is known
- * to send; any other action or parameter is refused (UnsupportedOperation, naming it), so a caller that sends more is
+ * Each request acts in the account of its access key (IAM User Guide, "Policy evaluation logic": a principal acts in
+ * its own account; another account's snapshot is reached only as it is shared): its snapshots are that account's.
+ * DescribeSnapshots, CopySnapshot, DeleteSnapshot, CreateTags and ModifySnapshotAttribute (on snapshots), with the
+ * parameters a caller is known to send; any other action or parameter is refused (UnsupportedOperation, naming it), so a caller that sends more is
  * noticed here rather than modelled wrongly.
  */
 export class Ec2StandIn {
@@ -87,11 +97,13 @@ export class Ec2StandIn {
     const requestId = this.nextRequestId();
     try {
       const params = new URLSearchParams(request.body);
-      const region = CREDENTIAL_SCOPE.exec(request.headers.authorization ?? '')?.[1];
+      const [, accessKey, region] = CREDENTIAL_SCOPE.exec(request.headers.authorization ?? '') ?? [];
+      const storage = accessKey === undefined ? undefined : this.storageOf(accessKey);
       // EC2 API Reference, "Error codes": AuthFailure, the credentials could not be validated.
-      if (region === undefined) throw new Ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
+      if (region === undefined || !storage)
+        throw new Ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
       const action = params.get('Action') ?? '';
-      this.requests.push({ region, action });
+      this.requests.push({ region, account: storage.account, action });
       if (this.throttled > 0) {
         this.throttled -= 1;
         throw new Ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503);
@@ -99,16 +111,18 @@ export class Ec2StandIn {
       // EC2 API Reference, "Error codes": NoSuchVersion, the API version does not exist.
       if (params.get('Version') !== API_VERSION)
         throw new Ec2Error('NoSuchVersion', `An invalid or unsupported API version was specified: ${params.get('Version') ?? ''}`);
-      const provider = this.options.regions.region(region);
+      const provider = storage.region(region);
       switch (action) {
         case 'DescribeSnapshots':
           return Promise.resolve(ok(action, requestId, this.describeSnapshots(provider, params)));
         case 'CopySnapshot':
-          return Promise.resolve(ok(action, requestId, this.copySnapshot(provider, params)));
+          return Promise.resolve(ok(action, requestId, this.copySnapshot(storage, provider, params)));
         case 'DeleteSnapshot':
           return Promise.resolve(ok(action, requestId, this.deleteSnapshot(provider, params)));
         case 'CreateTags':
           return Promise.resolve(ok(action, requestId, this.createTags(provider, params)));
+        case 'ModifySnapshotAttribute':
+          return Promise.resolve(ok(action, requestId, this.modifySnapshotAttribute(provider, params)));
         default:
           throw new Ec2Error('UnsupportedOperation', `The stand-in does not serve the action ${action}`);
       }
@@ -170,7 +184,7 @@ export class Ec2StandIn {
    * EBS snapshot"). DestinationRegion and PresignedUrl, which the SDK adds, are accepted; a DestinationRegion other
    * than the request's is refused.
    */
-  private copySnapshot(destination: SimulatedStorageProvider, params: URLSearchParams): string {
+  private copySnapshot(storage: SimulatedStorageRegions, destination: SimulatedStorageProvider, params: URLSearchParams): string {
     only(params, 'CopySnapshot', [
       /^SourceRegion$/,
       /^SourceSnapshotId$/,
@@ -194,7 +208,7 @@ export class Ec2StandIn {
     const kmsKeyId = params.get('KmsKeyId');
     if (kmsKeyId !== null && encryptedParam !== 'true')
       throw new Ec2Error('InvalidParameterDependency', 'The parameter KmsKeyId requires the parameter Encrypted to be set.');
-    const source = this.options.regions.region(sourceRegion);
+    const source = this.sourceOf(storage, sourceRegion, sourceId);
     const sourceSize = source.sizes.get(sourceId);
     const sourceDetails = source.has(sourceId) ? this.detailsOf(source, sourceId) : undefined;
     if (sourceSize === undefined || !sourceDetails) throw notFound(sourceId);
@@ -215,6 +229,51 @@ export class Ec2StandIn {
       ...(encrypted && { kmsKeyId: kmsKeyId ?? destination.volumeEncryption.kmsKeyId ?? destination.defaultKmsKeyId }),
     });
     return `<snapshotId>${id}</snapshotId>${tagSetXml(tags)}`;
+  }
+
+  /**
+   * EC2 API Reference, ModifySnapshotAttribute: Attribute `createVolumePermission`, CreateVolumePermission.Add.N.UserId
+   * or .Remove.N.UserId (not both in one call), on a snapshot of the caller's. "Snapshots encrypted with your default
+   * KMS key cannot be shared with other accounts" (ibid.; Amazon EBS User Guide, "Share an Amazon EBS snapshot": only
+   * snapshots encrypted with a customer managed key can be shared): refused as InvalidParameter. Removing an account
+   * it is not shared with changes nothing.
+   */
+  private modifySnapshotAttribute(provider: SimulatedStorageProvider, params: URLSearchParams): string {
+    only(params, 'ModifySnapshotAttribute', [/^SnapshotId$/, /^Attribute$/, /^CreateVolumePermission\.(Add|Remove)\.\d+\.UserId$/]);
+    const id = required(params, 'SnapshotId');
+    if (params.get('Attribute') !== 'createVolumePermission')
+      throw new Ec2Error('UnsupportedOperation', `The stand-in models only the attribute createVolumePermission`);
+    const add = userIdsOf(params, 'Add');
+    const remove = userIdsOf(params, 'Remove');
+    if (add.length > 0 && remove.length > 0)
+      throw new Ec2Error('InvalidParameterCombination', 'You cannot both add and remove create volume permissions in one request');
+    if (!provider.has(id)) throw notFound(id);
+    const details = this.detailsOf(provider, id);
+    if (add.length > 0 && details.encrypted && details.kmsKeyId === provider.defaultKmsKeyId)
+      throw new Ec2Error('InvalidParameter', "Snapshots encrypted with the AWS Managed CMK can't be shared. Specify another snapshot.");
+    const shared = new Set(details.sharedWith ?? []);
+    for (const account of add) shared.add(account);
+    for (const account of remove) shared.delete(account);
+    provider.details.set(id, { ...details, sharedWith: [...shared].sort() });
+    return '<return>true</return>';
+  }
+
+  /** The storage of the account an access key acts in, or undefined for a key of no account. */
+  private storageOf(accessKey: string): SimulatedStorageRegions | undefined {
+    const account = this.options.accountOf ? this.options.accountOf(accessKey) : this.options.regions.account;
+    return [this.options.regions, ...(this.options.accounts ?? [])].find((storage) => storage.account === account);
+  }
+
+  /** Where a copy's source is for the caller: its own Region's provider, or another account's that shares it with the caller. */
+  private sourceOf(storage: SimulatedStorageRegions, region: string, id: string): SimulatedStorageProvider {
+    const own = storage.region(region);
+    if (own.has(id)) return own;
+    for (const other of [this.options.regions, ...(this.options.accounts ?? [])]) {
+      if (other.account === storage.account) continue;
+      const provider = other.region(region);
+      if (provider.has(id) && (this.detailsOf(provider, id).sharedWith ?? []).includes(storage.account)) return provider;
+    }
+    return own;
   }
 
   /** EC2 API Reference, DeleteSnapshot: the snapshot goes, with its data; one that does not exist is InvalidSnapshot.NotFound. */
@@ -268,6 +327,12 @@ export class Ec2StandIn {
 }
 
 type Filter = { name: string; values: string[] };
+
+/** The UserId of each `CreateVolumePermission.<Add|Remove>.N` (EC2 API Reference, CreateVolumePermissionModifications). */
+function userIdsOf(params: URLSearchParams, operation: 'Add' | 'Remove'): string[] {
+  const pattern = new RegExp(`^CreateVolumePermission\\.${operation}\\.\\d+\\.UserId$`);
+  return [...params.entries()].filter(([key]) => pattern.test(key)).map(([, value]) => value);
+}
 
 /** A parameter name as a regular expression that matches it literally. */
 const literal = (name: string) => name.replaceAll('.', '\\.');

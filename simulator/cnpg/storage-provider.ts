@@ -21,6 +21,8 @@ export interface SimulatedSnapshotDetails extends SimulatedEncryption {
   volumeId: string;
   description?: string;
   tags: Record<string, string>;
+  /** The other accounts it is shared with: its createVolumePermission (EC2 API Reference, ModifySnapshotAttribute). */
+  sharedWith?: string[];
 }
 
 export interface SimulatedStorageProviderOptions {

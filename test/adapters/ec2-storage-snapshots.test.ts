@@ -69,7 +69,9 @@ describe('describing storage snapshots', () => {
     const described = await server.storageSnapshots.describe(PRIMARY, ids);
     expect(described.map((s) => s.id).sort()).toEqual([...ids].sort());
     expect(SNAPSHOT_IDS_PER_DESCRIBE).toBe(200);
-    expect(server.ec2.requests).toEqual(Array.from({ length: 3 }, () => ({ region: PRIMARY, action: 'DescribeSnapshots' })));
+    expect(server.ec2.requests).toEqual(
+      Array.from({ length: 3 }, () => ({ region: PRIMARY, account: ACCOUNT, action: 'DescribeSnapshots' })),
+    );
   });
 
   test('reads every page when EC2 answers fewer than asked for', async () => {
@@ -159,7 +161,7 @@ describe('copying a storage snapshot to another Region', () => {
         tags: request.tags,
       },
     ]);
-    expect(server.ec2.requests[0]).toEqual({ region: DR, action: 'CopySnapshot' });
+    expect(server.ec2.requests[0]).toEqual({ region: DR, account: ACCOUNT, action: 'CopySnapshot' });
   });
 
   test('the copy completes after its duration on the virtual clock', async () => {

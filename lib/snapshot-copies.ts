@@ -28,6 +28,12 @@ export interface SnapshotCopiesProps {
   readonly sourceMaps: boolean;
 }
 
+/**
+ * The tag the EBS CSI driver puts on every snapshot it cuts, value `true` (aws-ebs-csi-driver pkg/cloud/cloud.go,
+ * AwsEbsDriverTagKey: "the tag to identify if a volume/snapshot is managed by ebs csi driver").
+ */
+const EBS_CSI_DRIVER_TAG = 'ebs.csi.aws.com/cluster';
+
 /** The AWS-only functions: 128 MB, as the scheduler's other AWS-only functions. */
 const MEMORY_MB = 128;
 
@@ -49,6 +55,8 @@ export class SnapshotCopies extends Construct {
   readonly rule: events.Rule;
   /** The DR Regions copied to. */
   readonly regions: readonly string[];
+  /** The roles of other accounts copies are kept in, which the copy functions may assume. */
+  readonly vaultRoleArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: SnapshotCopiesProps) {
     super(scope, id);
@@ -107,8 +115,9 @@ export class SnapshotCopies extends Construct {
         conditions: { StringEquals: { 'ec2:CreateAction': 'CopySnapshot' } },
       }),
       // The DR keys, by ARN, each only through EC2 in its Region; grants only for AWS resources (EBS holds one per copy).
+      // A key of another account's copies is that account's role's to use (it makes the copy), not ours.
       ...props.policies
-        .filter((p, index, all) => all.findIndex((q) => q.kmsKeyArn === p.kmsKeyArn) === index)
+        .filter((p, index, all) => p.account === undefined && all.findIndex((q) => q.kmsKeyArn === p.kmsKeyArn) === index)
         .map(
           (p) =>
             new iam.PolicyStatement({
@@ -129,6 +138,28 @@ export class SnapshotCopies extends Construct {
       startCopies.addToRolePolicy(statement);
     for (const statement of [describe, deleteOurs]) checkCopies.addToRolePolicy(statement);
     for (const statement of [describe, deleteOurs]) applyCopyRetention.addToRolePolicy(statement);
+
+    // Copies kept in another account: its role, by ARN, for all three (copy, follow, expire there); the shares of the
+    // source snapshots with that account, made by StartSnapshotCopies (and taken back on a failed start) and taken back by
+    // CheckSnapshotCopies, only on snapshots the EBS CSI driver cut and only with the configured accounts (ec2:Add/userId,
+    // ec2:Remove/userId: Service Authorization Reference, Amazon EC2, ModifySnapshotAttribute).
+    const vaultAccounts = props.policies.flatMap((p) => (p.account ? [p.account] : []));
+    this.vaultRoleArns = [...new Set(vaultAccounts.map((a) => a.roleArn))].sort();
+    if (vaultAccounts.length > 0) {
+      const accountIds = [...new Set(vaultAccounts.map((a) => a.id))].sort();
+      const assume = new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...this.vaultRoleArns] });
+      const share = (operation: 'Add' | 'Remove') =>
+        new iam.PolicyStatement({
+          actions: ['ec2:ModifySnapshotAttribute'],
+          resources: [snapshotsIn(stack.region)],
+          conditions: {
+            StringEquals: { [`ec2:${operation}/userId`]: accountIds, [`aws:ResourceTag/${EBS_CSI_DRIVER_TAG}`]: 'true' },
+          },
+        });
+      for (const statement of [assume, share('Add'), share('Remove')]) startCopies.addToRolePolicy(statement);
+      for (const statement of [assume, share('Remove')]) checkCopies.addToRolePolicy(statement);
+      applyCopyRetention.addToRolePolicy(assume);
+    }
     props.catalogTable.grant(startCopies, 'dynamodb:Query', 'dynamodb:UpdateItem');
     props.catalogTable.grant(checkCopies, 'dynamodb:Query', 'dynamodb:UpdateItem');
     props.catalogTable.grant(applyCopyRetention, 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');

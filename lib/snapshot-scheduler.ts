@@ -221,6 +221,11 @@ export class SnapshotScheduler extends Construct {
             sourceMaps,
           })
         : undefined;
+    // Reconciliation asks about copies kept in another account there, through its role.
+    if (this.copies && this.copies.vaultRoleArns.length > 0)
+      reconcileRecoveryPoints.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...this.copies.vaultRoleArns] }),
+      );
     const applyCopyRetention = this.copies?.functions.applyCopyRetention;
     this.retentionWorkflow = new RetentionWorkflow(this, 'RetentionWorkflow', {
       applyRetention,

@@ -52,6 +52,7 @@ import { TEST_ACCOUNT, TEST_REGION } from './workflow-runner/state-machine-defin
 import { synthesizeScheduler, type SchedulerFunctionName, type SynthesizedScheduler } from './workflow-runner/synthesized-scheduler';
 import { startEc2StandIn, type Ec2StandInServer } from './aws-api/aws-api-stand-ins';
 import { SimulatedStorageRegions } from './aws-api/storage-regions';
+import type { StandInRole } from './aws-api/sts-stand-in';
 import { createApplyCopyRetention } from '../lambdas/handlers/apply-copy-retention';
 import { createCheckSnapshotCopies } from '../lambdas/handlers/check-snapshot-copies';
 import { createStartSnapshotCopies } from '../lambdas/handlers/start-snapshot-copies';
@@ -109,6 +110,8 @@ export interface LocalSchedulerOptions {
   ledger?: RecoveryPointLedger;
   /** The account's storage, by Region (default: a new one); the simulated EKS clusters are in TEST_REGION. */
   storage?: SimulatedStorageRegions;
+  /** Other accounts' storage (a vault account copies are kept in), and their roles the scheduler may assume. */
+  accounts?: { storage: readonly SimulatedStorageRegions[]; roles: readonly StandInRole[] };
 }
 
 /** One invocation of a function by a state machine: which, and how long it took locally. */
@@ -195,6 +198,7 @@ export class LocalScheduler {
         ...deps,
         recoveryPoints: this.recoveryPoints,
         storageSnapshots: ec2.storageSnapshots,
+        accountSnapshots: ec2.accountSnapshots,
         region: () => TEST_REGION,
       }),
     };
@@ -217,6 +221,7 @@ export class LocalScheduler {
       catalog: deps.catalog,
       recoveryPoints: this.recoveryPoints,
       storageSnapshots: ec2.storageSnapshots,
+      accountSnapshots: ec2.accountSnapshots,
       events: deps.events,
       metrics: deps.metrics,
       now: deps.now,
@@ -307,7 +312,11 @@ export class LocalScheduler {
       options.exportMetrics,
       options.ledger ?? new MemoryRecoveryPointLedger(),
       regions,
-      await startEc2StandIn({ regions, now: () => clock.nowMs() }),
+      await startEc2StandIn({
+        regions,
+        ...(options.accounts && { accounts: options.accounts.storage, roles: options.accounts.roles }),
+        now: () => clock.nowMs(),
+      }),
     );
   }
 

@@ -154,6 +154,7 @@ export class DynamoDbRecoveryPointCatalog implements RecoveryPointCatalog {
 
 function copyItem(copy: RecoveryPointCopy): Record<string, AttributeValue> {
   return {
+    ...(copy.account && { account: { M: { id: { S: copy.account.id }, roleArn: { S: copy.account.roleArn } } } }),
     kmsKeyId: { S: copy.kmsKeyId },
     startedAt: { S: copy.startedAt },
     ...(copy.completedAt !== undefined && { completedAt: { S: copy.completedAt } }),
@@ -172,8 +173,10 @@ function copiesOf(item: Record<string, AttributeValue>): RecoveryPointCopy[] {
         return field;
       };
       const completedAt = fields.completedAt?.S;
+      const account = fields.account?.M;
       return {
         region,
+        ...(account && { account: { id: account.id?.S ?? '', roleArn: account.roleArn?.S ?? '' } }),
         kmsKeyId: text('kmsKeyId'),
         startedAt: text('startedAt'),
         ...(completedAt !== undefined && { completedAt }),

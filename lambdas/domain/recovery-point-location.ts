@@ -34,7 +34,8 @@ export function locateRecoveryPoint(record: RecoveryPointRecord, where: RestoreR
       return { unavailable: `backup ${record.backup} expired at ${record.expiredAt}: retention released its snapshots` };
     return { located: { region: where.region, from: 'source', record } };
   }
-  const copies = (record.copies ?? []).filter((copy) => copy.region === where.region);
+  // A copy kept in another account is that account's: this account's EKS clusters cannot import it (README, region loss).
+  const copies = (record.copies ?? []).filter((copy) => copy.region === where.region && copy.account === undefined);
   const usable = copies
     .filter((copy) => copy.completedAt !== undefined && Date.parse(copy.expiresAt) > where.now.getTime())
     .sort((a, b) => Date.parse(b.completedAt ?? '') - Date.parse(a.completedAt ?? ''));
@@ -62,6 +63,7 @@ function copiedVolumes(record: RecoveryPointRecord, copy: RecoveryPointCopy): Re
 function describeCopies(record: RecoveryPointRecord, where: RestoreRegions): string {
   const source = `source in ${where.sourceRegion}${record.expiredAt !== undefined ? ` expired at ${record.expiredAt}` : ''}`;
   const copies = (record.copies ?? []).map((copy) => {
+    if (copy.account) return `copy in ${copy.region} kept in account ${copy.account.id}`;
     if (copy.completedAt === undefined) return `copy in ${copy.region} copying since ${copy.startedAt}`;
     if (Date.parse(copy.expiresAt) <= where.now.getTime()) return `copy in ${copy.region} expired at ${copy.expiresAt}`;
     return `copy in ${copy.region} completed at ${copy.completedAt}`;

@@ -1,4 +1,5 @@
 import type { RecoveryPointRecord } from './recovery-point-record';
+import { copyLocation, storageLocationKey, type StorageLocation } from './storage-location';
 
 /** A record whose own storage snapshots are gone at the provider: it is no recovery point any more. */
 export interface LostRecoveryPoint {
@@ -20,7 +21,8 @@ export interface RecoveryPointDrift {
 }
 
 /**
- * The storage snapshots the catalog claims, by Region: the volumes of each record that is still a recovery point
+ * The storage snapshots the catalog claims, by location (storageLocationKey: a Region of the scheduler's account, or
+ * of the account a copy is kept in): the volumes of each record that is still a recovery point
  * (not expired) in the Region the backups are taken in, and every copy's snapshots in the copy's Region (a copy
  * outlives its source's retention). What the provider is asked about, and nothing more.
  */
@@ -33,7 +35,8 @@ export function claimedStorageSnapshots(records: readonly RecoveryPointRecord[],
   };
   for (const record of records) {
     if (record.expiredAt === undefined) for (const volume of record.volumes) claim(sourceRegion, volume.snapshotHandle);
-    for (const copy of record.copies ?? []) for (const volume of copy.volumes) claim(copy.region, volume.snapshotHandle);
+    for (const copy of record.copies ?? [])
+      for (const volume of copy.volumes) claim(storageLocationKey(copyLocation(copy)), volume.snapshotHandle);
   }
   return new Map([...claimed].map(([region, handles]) => [region, [...handles].sort()]));
 }
@@ -42,7 +45,7 @@ export function claimedStorageSnapshots(records: readonly RecoveryPointRecord[],
  * Where the catalog claims more than the provider holds (drift: a snapshot deleted behind the scheduler's back, a
  * Region's storage lost): a record that is still a recovery point and misses any volume's storage snapshot in the
  * source Region is lost (a restore needs every volume); a copy missing any of its snapshots in its Region is lost.
- * `existing` holds, by Region, the snapshots the provider has of those asked about (claimedStorageSnapshots); a
+ * `existing` holds, by location key, the snapshots the provider has of those asked about (claimedStorageSnapshots); a
  * Region not in it was not asked about, and nothing there is judged.
  */
 export function recoveryPointDrift(input: {
@@ -67,11 +70,21 @@ export function recoveryPointDrift(input: {
     if (missing.length > 0) lost.push({ backup: record.backup, snapshotHandles: missing });
     for (const copy of record.copies ?? []) {
       const gone = missingIn(
-        copy.region,
+        storageLocationKey(copyLocation(copy)),
         copy.volumes.map((v) => v.snapshotHandle),
       );
       if (gone.length > 0) lostCopies.push({ backup: record.backup, region: copy.region, snapshotHandles: gone });
     }
   }
   return { lost, lostCopies };
+}
+
+/** The location of each key claimedStorageSnapshots answers: the source Region, and every copy's. */
+export function claimedLocations(records: readonly RecoveryPointRecord[], sourceRegion: string): Map<string, StorageLocation> {
+  const locations = new Map<string, StorageLocation>([[sourceRegion, { region: sourceRegion }]]);
+  for (const copy of records.flatMap((record) => record.copies ?? [])) {
+    const location = copyLocation(copy);
+    locations.set(storageLocationKey(location), location);
+  }
+  return locations;
 }

@@ -1,4 +1,5 @@
 import { CNPG_METADATA_PREFIX, CnpgAnnotation, CnpgLabel, SnapshotRole } from './cnpg-api';
+import type { CopyAccount } from './copy-policy';
 import type { VolumeSnapshot, VolumeSnapshotContent } from './kube-objects';
 import { majorOfImage } from './restore-image';
 import { recordedCluster } from './restore-recorded-cluster';
@@ -33,6 +34,8 @@ export interface RecoveryPointRecord {
  */
 export interface RecoveryPointCopy {
   region: string;
+  /** The other account the copy is kept in (its owner), and the role there it is reached through; absent: the scheduler's own. */
+  account?: CopyAccount;
   /** The copies' KMS key in that Region (an ARN). */
   kmsKeyId: string;
   startedAt: string;

@@ -68,6 +68,7 @@ export function startedCopy(input: {
   };
   return {
     region: policy.region,
+    ...(policy.account && { account: policy.account }),
     kmsKeyId: policy.kmsKeyArn,
     startedAt: input.now.toISOString(),
     expiresAt: new Date(Date.parse(record.stoppedAt) + policy.keepDays * DAY_MS).toISOString(),

@@ -1,4 +1,5 @@
 import { DynamoDbRecoveryPointCatalog } from '../adapters/dynamodb-recovery-point-catalog';
+import { assumedRoleStorageSnapshots } from '../adapters/assumed-role-storage-snapshots';
 import { Ec2StorageSnapshots } from '../adapters/ec2-storage-snapshots';
 import { createReconcileRecoveryPoints } from '../handlers/reconcile-recovery-points';
 import { requiredEnv } from '../runtime/environment';
@@ -13,6 +14,7 @@ export const handler = lambdaHandler(
     catalog: productionTargetCatalog(),
     recoveryPoints: new DynamoDbRecoveryPointCatalog(() => requiredEnv('RECOVERY_POINT_CATALOG_TABLE')),
     storageSnapshots: new Ec2StorageSnapshots(),
+    accountSnapshots: assumedRoleStorageSnapshots(),
     // Lambda sets AWS_REGION: the stack's Region, where the backups' own EBS snapshots are.
     region: () => requiredEnv('AWS_REGION'),
     events: productionEventBus(),

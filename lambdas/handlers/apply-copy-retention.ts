@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { StorageSnapshot } from '../adapters/storage-snapshots';
 import { expiredCopies, planCopyRetention, recordsWithNothingLeft, snapshotKey } from '../domain/copy-retention';
 import { orphanCopyEvents } from '../domain/orphan-copy-events';
 import { findOrphanCopies, orphanCopySearchTags, type OrphanCopy } from '../domain/orphan-copies';
@@ -7,7 +6,9 @@ import type { RecoveryPointRecord } from '../domain/recovery-point-record';
 import { SchedulerMetric } from '../domain/scheduler-metrics';
 import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
-import type { CopyDependencies } from './copy-dependencies';
+import type { CopyAccount, CopyPolicy } from '../domain/copy-policy';
+import { copyLocation, storageLocationKey, type StorageLocation } from '../domain/storage-location';
+import { copyStorage, type CopyDependencies } from './copy-dependencies';
 
 const ApplyCopyRetentionEventSchema = z.strictObject({ input: RetentionWorkflowInputSchema });
 
@@ -26,10 +27,11 @@ export interface ApplyCopyRetentionResult {
 }
 
 /**
- * The copies' own retention for one target (copy-retention.ts): describes the expired copies in their Regions,
+ * The copies' own retention for one target (copy-retention.ts): describes the expired copies in their Regions and
+ * accounts (another account's through its role),
  * deletes those marked as ours, removes them from the catalog, and removes a record whose source retention released
  * it once neither a copy nor a source snapshot (described in the stack's Region) is left. Then it lists the target's
- * copies tagged with this catalog in each of its copy Regions and deletes those no record knows, past the grace
+ * copies tagged with this catalog in each of its copy Regions (and accounts) and deletes those no record knows, past the grace
  * period (orphan-copies.ts), announcing each: copies a start made but could not record nor undo.
  */
 export function createApplyCopyRetention(deps: CopyDependencies) {
@@ -39,12 +41,20 @@ export function createApplyCopyRetention(deps: CopyDependencies) {
     deps.log.appendKeys({ target: target.name });
     const now = deps.now();
     const records = await deps.recoveryPoints.recordsOf(target.name);
-    const byRegion = new Map<string, string[]>();
-    for (const { copy } of expiredCopies(records, now).expired)
-      byRegion.set(copy.region, [...(byRegion.get(copy.region) ?? []), ...copy.volumes.map((v) => v.snapshotHandle)]);
+    // By location: a copy kept in another account is described and deleted there, through its role.
+    const byLocation = new Map<string, { location: StorageLocation; ids: string[] }>();
+    const accountOf = new Map<string, CopyAccount | undefined>();
+    for (const { copy } of expiredCopies(records, now).expired) {
+      const location = copyLocation(copy);
+      const key = storageLocationKey(location);
+      const ids = copy.volumes.map((v) => v.snapshotHandle);
+      byLocation.set(key, { location, ids: [...(byLocation.get(key)?.ids ?? []), ...ids] });
+      for (const id of ids) accountOf.set(snapshotKey(copy.region, id), copy.account);
+    }
     const described = new Map<string, { tags: Record<string, string> }>();
-    for (const [region, ids] of byRegion)
-      for (const snapshot of await deps.storageSnapshots.describe(region, ids)) described.set(snapshotKey(region, snapshot.id), snapshot);
+    for (const { location, ids } of byLocation.values())
+      for (const snapshot of await copyStorage(deps, location.account).describe(location.region, ids))
+        described.set(snapshotKey(location.region, snapshot.id), snapshot);
     const plan = planCopyRetention({ target: target.name, records, now, described });
     const candidates = recordsWithNothingLeft({ records, forgotten: plan.forget, sourceSnapshotsLeft: new Set() });
     const forgottenBackups = new Set(plan.forget.map((ref) => ref.backup));
@@ -61,7 +71,8 @@ export function createApplyCopyRetention(deps: CopyDependencies) {
       forgotten: plan.forget,
       sourceSnapshotsLeft: new Set(sourceLeft.map((s) => s.id)),
     });
-    const orphans = await orphanCopiesOf(target.name, target.copies?.region, records, now, deps);
+    const found = await orphanCopiesOf(target.name, target.copies, records, now, deps);
+    const orphans = found.map(({ orphan }) => orphan);
     const result: ApplyCopyRetentionResult = {
       dryRun: input.dryRun,
       deleted: plan.deletions.map((d) => snapshotKey(d.region, d.snapshotId)),
@@ -73,12 +84,16 @@ export function createApplyCopyRetention(deps: CopyDependencies) {
     if (plan.foreign.length > 0)
       deps.log.warn('expired copies whose snapshots are not marked as ours are left', { foreign: result.foreign });
     if (input.dryRun) return result;
-    for (const deletion of plan.deletions) await deps.storageSnapshots.delete(deletion.region, deletion.snapshotId);
+    for (const deletion of plan.deletions)
+      await copyStorage(deps, accountOf.get(snapshotKey(deletion.region, deletion.snapshotId))).delete(
+        deletion.region,
+        deletion.snapshotId,
+      );
     for (const ref of plan.forget) await deps.recoveryPoints.removeCopy(target.name, ref.backup, ref.region);
     for (const backup of removable) await deps.recoveryPoints.remove(target.name, backup);
     const deletedOrphans: OrphanCopy[] = [];
-    for (const orphan of orphans)
-      if ((await deps.storageSnapshots.delete(orphan.region, orphan.snapshotId)) === 'deleted') deletedOrphans.push(orphan);
+    for (const { orphan, location } of found)
+      if ((await copyStorage(deps, location.account).delete(orphan.region, orphan.snapshotId)) === 'deleted') deletedOrphans.push(orphan);
     if (deletedOrphans.length > 0) {
       deps.log.warn('copies no record knew were deleted', { orphans: result.orphans });
       await deps.events.publish(orphanCopyEvents(target, deletedOrphans));
@@ -91,23 +106,26 @@ export function createApplyCopyRetention(deps: CopyDependencies) {
 }
 
 /**
- * The target's orphan copies in the Regions it copies to (its policy's, and any a record has a copy in): listed by
- * the tags of this catalog's copies, then decided on (findOrphanCopies checks every tag again).
+ * The target's orphan copies where it copies to (its policy's Region and account, and any a record has a copy in):
+ * listed by the tags of this catalog's copies, in another account through its role, then decided on
+ * (findOrphanCopies checks every tag again); each with the location it is deleted in.
  */
 async function orphanCopiesOf(
   target: string,
-  policyRegion: string | undefined,
+  policy: CopyPolicy | undefined,
   records: readonly RecoveryPointRecord[],
   now: Date,
   deps: CopyDependencies,
-): Promise<OrphanCopy[]> {
+): Promise<Array<{ orphan: OrphanCopy; location: StorageLocation }>> {
   const catalog = deps.catalogName();
-  const regions = new Set([
-    ...(policyRegion === undefined ? [] : [policyRegion]),
-    ...records.flatMap((r) => (r.copies ?? []).map((c) => c.region)),
-  ]);
-  const snapshots: StorageSnapshot[] = [];
-  for (const region of [...regions].sort())
-    snapshots.push(...(await deps.storageSnapshots.listTagged(region, orphanCopySearchTags(target, catalog))));
-  return findOrphanCopies({ target, catalog, records, snapshots, now });
+  const locations = new Map<string, StorageLocation>();
+  const add = (location: StorageLocation) => locations.set(storageLocationKey(location), location);
+  if (policy) add({ region: policy.region, ...(policy.account && { account: policy.account }) });
+  for (const copy of records.flatMap((r) => r.copies ?? [])) add(copyLocation(copy));
+  const found: Array<{ orphan: OrphanCopy; location: StorageLocation }> = [];
+  for (const [, location] of [...locations].sort(([a], [b]) => a.localeCompare(b))) {
+    const snapshots = await copyStorage(deps, location.account).listTagged(location.region, orphanCopySearchTags(target, catalog));
+    for (const orphan of findOrphanCopies({ target, catalog, records, snapshots, now })) found.push({ orphan, location });
+  }
+  return found;
 }

@@ -6,7 +6,8 @@ import { SchedulerMetric } from '../domain/scheduler-metrics';
 import { isOwnCopy } from '../domain/snapshot-copy-request';
 import { parseInput } from '../domain/validation';
 import { TargetReferenceSchema } from '../domain/workflow-input';
-import type { CopyDependencies } from './copy-dependencies';
+import type { RecoveryPointCopy } from '../domain/recovery-point-record';
+import { copyStorage, type CopyDependencies } from './copy-dependencies';
 
 const CheckSnapshotCopiesEventSchema = z.strictObject({
   target: TargetReferenceSchema,
@@ -15,8 +16,8 @@ const CheckSnapshotCopiesEventSchema = z.strictObject({
 });
 
 /**
- * Describes the copies of a backup in their Region and decides (copy-progress.ts): still pending, the next wait;
- * completed, completedAt in the catalog and `Copy Completed`; failed, every copy of the backup in that Region is
+ * Describes the copies of a backup in their Region (and account) and decides (copy-progress.ts): still pending, the
+ * next wait; completed, the sources' shares with the copies' account taken back (when in another account), completedAt in the catalog and `Copy Completed`; failed, every copy of the backup in that Region is
  * deleted (a partial set restores nothing) and removed from the catalog, and `Copy Failed` is published.
  */
 export function createCheckSnapshotCopies(deps: CopyDependencies) {
@@ -34,7 +35,8 @@ export function createCheckSnapshotCopies(deps: CopyDependencies) {
       await fail(base, reason, deps);
       return { follow, progress: { state: 'failed', reason } };
     }
-    const described = await deps.storageSnapshots.describe(
+    const storage = copyStorage(deps, copy.account);
+    const described = await storage.describe(
       region,
       copy.volumes.map((v) => v.snapshotHandle),
     );
@@ -43,6 +45,7 @@ export function createCheckSnapshotCopies(deps: CopyDependencies) {
       case 'waiting':
         return { follow, progress: { state: 'waiting', waitSeconds: progress.waitSeconds } };
       case 'completed': {
+        await unshareSources(copy, deps);
         const completedAt = deps.now().toISOString();
         await deps.recoveryPoints.completeCopy(target.name, backup, region, completedAt);
         deps.metrics.record(
@@ -72,14 +75,21 @@ export function createCheckSnapshotCopies(deps: CopyDependencies) {
         for (const volume of copy.volumes) {
           const snapshot = byId.get(volume.snapshotHandle);
           if (snapshot && isOwnCopy(snapshot.tags, target.name, backup, volume.sourceSnapshotHandle))
-            await deps.storageSnapshots.delete(region, volume.snapshotHandle);
+            await storage.delete(region, volume.snapshotHandle);
         }
+        await unshareSources(copy, deps);
         await deps.recoveryPoints.removeCopy(target.name, backup, region);
         await fail(base, progress.reason, deps);
         return { follow, progress: { state: 'failed', reason: progress.reason } };
       }
     }
   };
+}
+
+/** A copy kept in another account is done with its sources: their shares with that account are taken back. */
+async function unshareSources(copy: RecoveryPointCopy, deps: CopyDependencies): Promise<void> {
+  if (!copy.account) return;
+  for (const volume of copy.volumes) await deps.storageSnapshots.unshare(deps.region(), volume.sourceSnapshotHandle, copy.account.id);
 }
 
 async function fail(detail: { target: string; backup: string; region: string }, reason: string, deps: CopyDependencies): Promise<void> {

@@ -1,9 +1,14 @@
 import * as z from 'zod';
 import type { EventPublisher } from '../adapters/event-publisher';
 import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
-import type { StorageSnapshots } from '../adapters/storage-snapshots';
+import type { AccountStorageSnapshots, StorageSnapshots } from '../adapters/storage-snapshots';
 import { catalogDriftEvents } from '../domain/recovery-point-reconciliation-events';
-import { claimedStorageSnapshots, recoveryPointDrift, type RecoveryPointDrift } from '../domain/recovery-point-reconciliation';
+import {
+  claimedLocations,
+  claimedStorageSnapshots,
+  recoveryPointDrift,
+  type RecoveryPointDrift,
+} from '../domain/recovery-point-reconciliation';
 import type { TargetCatalog } from '../domain/target-catalog';
 import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
@@ -14,6 +19,8 @@ export interface ReconcileRecoveryPointsDependencies {
   catalog: () => TargetCatalog;
   recoveryPoints: RecoveryPointCatalog;
   storageSnapshots: StorageSnapshots;
+  /** The storage snapshots of the other accounts copies are kept in, through their roles. */
+  accountSnapshots: AccountStorageSnapshots;
   /** The function's Region: where the backups' own storage snapshots are (the EKS clusters'). */
   region: () => string;
   events: EventPublisher;
@@ -26,13 +33,13 @@ const ReconcileRecoveryPointsEventSchema = z.strictObject({ input: RetentionWork
 
 export interface ReconcileRecoveryPointsResult extends RecoveryPointDrift {
   dryRun: boolean;
-  /** The storage snapshots asked about, by Region. */
+  /** The storage snapshots asked about, by Region (`<region>@<account>` for copies kept in another account). */
   checked: Record<string, number>;
 }
 
 /**
  * Keeps the catalog from claiming storage that no longer exists: asks EC2 about every storage snapshot the target's
- * records claim, in its Region, then marks each record whose own snapshots are gone expired (no restore chooses it;
+ * records claim, in its Region and account (a copy kept in another account through its role there), then marks each record whose own snapshots are gone expired (no restore chooses it;
  * its copies stay restorable in their Regions) and drops each copy whose snapshots are gone, announcing each.
  */
 export function createReconcileRecoveryPoints(deps: ReconcileRecoveryPointsDependencies) {
@@ -43,9 +50,13 @@ export function createReconcileRecoveryPoints(deps: ReconcileRecoveryPointsDepen
     const sourceRegion = deps.region();
     const records = await deps.recoveryPoints.recordsOf(target.name);
     const claimed = claimedStorageSnapshots(records, sourceRegion);
+    const locations = claimedLocations(records, sourceRegion);
     const existing = new Map<string, Set<string>>();
-    for (const [region, ids] of claimed)
-      existing.set(region, new Set((await deps.storageSnapshots.describe(region, ids)).map((snapshot) => snapshot.id)));
+    for (const [key, ids] of claimed) {
+      const location = locations.get(key) ?? { region: key };
+      const snapshots = location.account ? deps.accountSnapshots(location.account) : deps.storageSnapshots;
+      existing.set(key, new Set((await snapshots.describe(location.region, ids)).map((snapshot) => snapshot.id)));
+    }
     const drift = recoveryPointDrift({ records, sourceRegion, existing });
     if (!input.dryRun) {
       const at = deps.now().toISOString();

@@ -5,7 +5,7 @@ import type { CopyStepResult } from '../domain/copy-step-result';
 import { CopyWorkflowInputSchema } from '../domain/copy-workflow-input';
 import { snapshotCopyRequests, startedCopy } from '../domain/snapshot-copy-request';
 import { parseInput } from '../domain/validation';
-import type { CopyDependencies } from './copy-dependencies';
+import { copyStorage, type CopyDependencies } from './copy-dependencies';
 
 const StartSnapshotCopiesEventSchema = z.strictObject({ input: CopyWorkflowInputSchema });
 
@@ -28,10 +28,22 @@ export function createStartSnapshotCopies(deps: CopyDependencies) {
     if (!due.due) return notDue(due.reason, deps);
 
     const copies = new Map<string, string>();
-    const undo = () => deleteCopies(policy.region, [...copies.values()], deps);
+    const storage = copyStorage(deps, policy.account);
+    const sourceRegion = deps.region();
+    const shared: string[] = [];
+    const undo = async () => {
+      await deleteCopies(policy.region, [...copies.values()], storage, deps);
+      if (policy.account) await unshareSources(sourceRegion, shared, policy.account.id, deps);
+    };
     try {
-      for (const request of snapshotCopyRequests({ record, policy, sourceRegion: deps.region(), catalog: deps.catalogName() }))
-        copies.set(request.sourceSnapshotId, await deps.storageSnapshots.copy(request));
+      for (const request of snapshotCopyRequests({ record, policy, sourceRegion, catalog: deps.catalogName() })) {
+        // Another account copies only a snapshot shared with it (ModifySnapshotAttribute); the share goes when the copy completes.
+        if (policy.account) {
+          shared.push(request.sourceSnapshotId);
+          await deps.storageSnapshots.share(sourceRegion, request.sourceSnapshotId, policy.account.id);
+        }
+        copies.set(request.sourceSnapshotId, await storage.copy(request));
+      }
       const copy = startedCopy({ record, policy, copies, now: deps.now() });
       const added = await deps.recoveryPoints.addCopy(target.name, record.backup, copy);
       if (added !== 'added') {
@@ -42,7 +54,11 @@ export function createStartSnapshotCopies(deps: CopyDependencies) {
       await undo();
       throw error;
     }
-    deps.log.info('copies started', { region: policy.region, snapshots: Object.fromEntries(copies) });
+    deps.log.info('copies started', {
+      region: policy.region,
+      ...(policy.account && { account: policy.account.id }),
+      snapshots: Object.fromEntries(copies),
+    });
     return { follow: { region: policy.region, checks: 0 }, progress: { state: 'waiting', waitSeconds: copyWaitSeconds(0) } };
   };
 }
@@ -53,9 +69,27 @@ function notDue(reason: string, deps: CopyDependencies): CopyStepResult {
 }
 
 /** Deletes copies this run started; one that cannot be deleted now is logged (its tags mark it for copy retention). */
-async function deleteCopies(region: string, ids: readonly string[], deps: CopyDependencies): Promise<void> {
+async function deleteCopies(
+  region: string,
+  ids: readonly string[],
+  storage: CopyDependencies['storageSnapshots'],
+  deps: CopyDependencies,
+): Promise<void> {
   for (const id of ids)
-    await deps.storageSnapshots.delete(region, id).catch((error: unknown) => {
+    await storage.delete(region, id).catch((error: unknown) => {
       deps.log.error('a copy started by this run could not be deleted', { region, snapshot: id, error: String(error) });
+    });
+}
+
+/** Takes back the shares this run made; one that cannot be taken back now is logged. */
+async function unshareSources(region: string, ids: readonly string[], accountId: string, deps: CopyDependencies): Promise<void> {
+  for (const id of ids)
+    await deps.storageSnapshots.unshare(region, id, accountId).catch((error: unknown) => {
+      deps.log.error('a source snapshot shared by this run could not be unshared', {
+        region,
+        snapshot: id,
+        account: accountId,
+        error: String(error),
+      });
     });
 }

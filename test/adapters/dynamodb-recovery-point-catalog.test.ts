@@ -216,4 +216,18 @@ describe('the copies of a backup in the DynamoDB catalog', () => {
       { ...COPY, completedAt: '2026-11-30T12:00:00Z' },
     ]);
   });
+
+  test('a copy kept in another account is written and read back with that account and its role', async () => {
+    const account = { id: '444455556666', roleArn: 'arn:aws:iam::444455556666:role/cnpg-snapshot-vault' };
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await catalog().addCopy('hendrix', RECORD.backup, { ...COPY, account });
+    const item = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':copies']!.M!['us-west-2']!.M!;
+    expect(item.account).toEqual({ M: { id: { S: account.id }, roleArn: { S: account.roleArn } } });
+    dynamodb.on(PutItemCommand).resolves({});
+    await catalog().record(RECORD);
+    const written = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    dynamodb.on(QueryCommand).resolves({ Items: [{ ...written, copies: { M: { 'us-west-2': { M: item } } } }] });
+    const [record] = await catalog().recordsOf('hendrix');
+    expect(record?.copies).toEqual([{ ...COPY, account }]);
+  });
 });

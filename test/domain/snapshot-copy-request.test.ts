@@ -41,6 +41,19 @@ describe('the copy of a backup', () => {
     });
   });
 
+  test('kept in another account, is recorded with that account and its role, the request itself unchanged', () => {
+    const account = { id: '444455556666', roleArn: 'arn:aws:iam::444455556666:role/cnpg-snapshot-vault' };
+    const policy = { ...DAILY, account };
+    const copies = new Map([
+      ['snap-hendrix-20261130000000-data', 'snap-vault-1'],
+      ['snap-hendrix-20261130000000-wal', 'snap-vault-2'],
+    ]);
+    expect(startedCopy({ record, policy, copies, now: new Date('2026-11-30T00:04:00Z') }).account).toEqual(account);
+    expect(snapshotCopyRequests({ record, policy, sourceRegion: 'eu-west-1', catalog: 'Scheduler-Catalog-1A2B' })).toEqual(
+      snapshotCopyRequests({ record, policy: DAILY, sourceRegion: 'eu-west-1', catalog: 'Scheduler-Catalog-1A2B' }),
+    );
+  });
+
   test('is recognised as ours only with every tag: target, backup and source', () => {
     const [request] = snapshotCopyRequests({ record, policy: DAILY, sourceRegion: 'eu-west-1', catalog: 'Scheduler-Catalog-1A2B' });
     const tags = request!.tags;

@@ -51,6 +51,7 @@ const reconcile = (event: unknown) =>
     catalog: () => catalog,
     recoveryPoints,
     storageSnapshots: server.storageSnapshots,
+    accountSnapshots: server.accountSnapshots,
     region: () => SOURCE,
     events,
     now: () => new Date(NOW),

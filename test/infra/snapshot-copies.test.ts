@@ -161,6 +161,73 @@ describe('what the copy functions may do', () => {
   });
 });
 
+describe('what the functions may do with copies kept in another account', () => {
+  const VAULT = '444455556666';
+  const VAULT_ROLE = `arn:aws:iam::${VAULT}:role/cnpg-snapshot-vault`;
+  const VAULT_KEY = `arn:aws:kms:${DR_REGION}:${VAULT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const vaulted = { ...EXAMPLE_TARGET, copies: { region: DR_REGION, kmsKeyArn: VAULT_KEY, account: { id: VAULT, roleArn: VAULT_ROLE } } };
+  const { template, stack } = synthesize({ targets: [vaulted] });
+  const statementsOfRole = (role: CfnRole): Statement[] => {
+    const roleId = stack.getLogicalId(role);
+    return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .map((statement) => plain(statement) as Statement);
+  };
+  const copyFunction = (fn: 'startSnapshotCopies' | 'checkSnapshotCopies' | 'applyCopyRetention') =>
+    statementsOfRole(stack.scheduler.copies!.functions[fn].role!.node.defaultChild as CfnRole);
+  const withAction = (statements: Statement[], action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+
+  test('the copy functions and reconciliation may assume the configured role, and no other', () => {
+    const reconcile = statementsOfRole(stack.scheduler.functions.reconcileRecoveryPoints.role!.node.defaultChild as CfnRole);
+    for (const statements of [
+      copyFunction('startSnapshotCopies'),
+      copyFunction('checkSnapshotCopies'),
+      copyFunction('applyCopyRetention'),
+      reconcile,
+    ])
+      expect(withAction(statements, 'sts:AssumeRole')).toEqual([expect.objectContaining({ Resource: VAULT_ROLE })]);
+  });
+
+  test('StartSnapshotCopies shares and unshares, CheckSnapshotCopies only unshares: snapshots the EBS CSI driver cut, with that account only', () => {
+    const csi = { 'aws:ResourceTag/ebs.csi.aws.com/cluster': 'true' };
+    const share = (operation: 'Add' | 'Remove') => ({
+      Resource: `arn:aws:ec2:${TEST_REGION}::snapshot/*`,
+      Condition: { StringEquals: { [`ec2:${operation}/userId`]: [VAULT], ...csi } },
+    });
+    expect(withAction(copyFunction('startSnapshotCopies'), 'ec2:ModifySnapshotAttribute')).toEqual([
+      expect.objectContaining(share('Add')),
+      expect.objectContaining(share('Remove')),
+    ]);
+    expect(withAction(copyFunction('checkSnapshotCopies'), 'ec2:ModifySnapshotAttribute')).toEqual([
+      expect.objectContaining(share('Remove')),
+    ]);
+    expect(withAction(copyFunction('applyCopyRetention'), 'ec2:ModifySnapshotAttribute')).toEqual([]);
+  });
+
+  test("the vault account's key is not granted to the scheduler's roles: the role there makes the copy", () => {
+    for (const fn of ['startSnapshotCopies', 'checkSnapshotCopies', 'applyCopyRetention'] as const)
+      expect(JSON.stringify(copyFunction(fn))).not.toContain(VAULT_KEY);
+  });
+
+  test('pass the AWS Solutions checks', () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const checked = new SnapshotSchedulerStack(app, 'Test', {
+      config: parseDeploymentConfig({ targets: [vaulted] }),
+      env: { account: TEST_ACCOUNT, region: TEST_REGION },
+    });
+    const result = new AwsSolutionsChecks(app).validateScope(checked) as { violations: Array<{ ruleName: string }> };
+    expect(result.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  test('without an account, no function may assume a role or share a snapshot', () => {
+    const { template: own } = synthesize({ targets: [COPIED] });
+    const text = JSON.stringify(resourcesOf(own, 'AWS::IAM::Policy'));
+    expect(text).not.toContain('sts:AssumeRole');
+    expect(text).not.toContain('ec2:ModifySnapshotAttribute');
+  });
+});
+
 describe('AWS Solutions checks with copies', () => {
   test.each([{ account: TEST_ACCOUNT, region: TEST_REGION }, { region: TEST_REGION }, {}])(
     'find nothing that is not acknowledged with a reason (%j)',

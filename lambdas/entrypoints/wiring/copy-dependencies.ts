@@ -1,4 +1,5 @@
 import { DynamoDbRecoveryPointCatalog } from '../../adapters/dynamodb-recovery-point-catalog';
+import { assumedRoleStorageSnapshots } from '../../adapters/assumed-role-storage-snapshots';
 import { Ec2StorageSnapshots } from '../../adapters/ec2-storage-snapshots';
 import { PowertoolsMetricsRecorder } from '../../adapters/powertools-metrics-recorder';
 import type { CopyDependencies } from '../../handlers/copy-dependencies';
@@ -16,6 +17,7 @@ export function productionCopyDependencies(): CopyDependencies {
     catalog: productionTargetCatalog(),
     recoveryPoints: new DynamoDbRecoveryPointCatalog(() => requiredEnv('RECOVERY_POINT_CATALOG_TABLE')),
     storageSnapshots: new Ec2StorageSnapshots(),
+    accountSnapshots: assumedRoleStorageSnapshots(),
     events: productionEventBus(),
     metrics: new PowertoolsMetricsRecorder(),
     now: () => new Date(),

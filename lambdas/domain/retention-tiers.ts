@@ -60,7 +60,7 @@ export function keptCompletedBackups<T extends CompletedBackup>(
   // Newest first, the backups completed inside the window come before all others.
   let windowEnd = 0;
   while (windowEnd < newestFirst.length && newestFirst[windowEnd]!.completedAt > windowStart) windowEnd += 1;
-  for (let index = 0; index < Math.max(windowEnd, policy.minKeep) && index < newestFirst.length; index += 1)
+  for (let index = 0; index < Math.max(1, policy.minKeep, windowEnd) && index < newestFirst.length; index += 1)
     kept.set(newestFirst[index]!, index === 0 ? 'newest-completed' : index < policy.minKeep ? 'min-keep' : 'within-keep-window');
   const beyondWindow = newestFirst.slice(windowEnd);
   for (const { period, rule } of TIERS)

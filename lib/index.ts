@@ -14,6 +14,8 @@ export {
 } from './deployment-config';
 export type {
   BackupConfig,
+  CopiesAccountConfig,
+  CopiesConfig,
   DiscoveryConfig,
   DrillCheckConfig,
   DrillConfig,
@@ -27,3 +29,4 @@ export type {
   TargetConfig,
 } from './snapshot-scheduler-config';
 export { KUBERNETES_GROUP } from './kubernetes-group';
+export { SnapshotVaultRole, SnapshotVaultRoleError, type SnapshotVaultRoleProps } from './snapshot-vault-role';

@@ -20,6 +20,7 @@ import { METRIC_NAMESPACE } from '../lambdas/domain/scheduler-metrics';
 import { createAuditRecoveryPoints } from '../lambdas/handlers/audit-recovery-points';
 import { createRecordRecoveryPoint } from '../lambdas/handlers/record-recovery-point';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
+import { MemoryRecoveryPointCatalog } from '../simulator/memory-recovery-point-catalog';
 import { MemoryRecoveryPointLedger } from '../simulator/memory-recovery-point-ledger';
 import { RecordingEventPublisher } from '../simulator/recording-event-publisher';
 import { RecordingMetrics } from '../simulator/recording-metrics';
@@ -220,7 +221,17 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
     log: lambdaLogger('CnpgSnapshotScheduler-AuditRecoveryPoints'),
   });
   const audited = await capturedBytes(() => audit({ source: 'aws.events', 'detail-type': 'Scheduled Event' }));
-  const record = createRecordRecoveryPoint({ ledger, log: lambdaLogger('CnpgSnapshotScheduler-RecordRecoveryPoint') });
+  const record = createRecordRecoveryPoint({
+    ledger,
+    // The catalog holds no record of these backups, so EC2 is never asked: the ledger's log lines are what is measured.
+    recoveryPoints: new MemoryRecoveryPointCatalog(),
+    storageSnapshots: {
+      describe: () => Promise.reject(new Error('EC2 asked without a catalog record')),
+    },
+    region: () => 'us-east-1',
+    now: () => new Date('2026-11-30T12:04:00Z'),
+    log: lambdaLogger('CnpgSnapshotScheduler-RecordRecoveryPoint'),
+  });
   const recorded = await capturedBytes(() =>
     record({
       'detail-type': 'Backup Completed',

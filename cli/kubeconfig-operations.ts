@@ -1,6 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { RecoveryPointCatalog } from '../lambdas/adapters/recovery-point-catalog';
-import type { StorageSnapshots } from '../lambdas/adapters/storage-snapshots';
 import { createKubeResourcesFactory } from '../lambdas/adapters/kube-resources-factory';
 import type { KubeResourcesFactory } from '../lambdas/adapters/kube-resources';
 import type { WorkflowStarter } from '../lambdas/adapters/workflow-starter';
@@ -38,6 +37,8 @@ export interface KubeconfigSource {
 const NO_CATALOG: RecoveryPointCatalog = {
   record: () => Promise.resolve(),
   recordsOf: () => Promise.reject(new Error('kubeconfig mode has no recovery-point catalog to read')),
+  recordOf: () => Promise.reject(new Error('kubeconfig mode has no recovery-point catalog to read')),
+  updateVolumes: () => Promise.reject(new Error('kubeconfig mode has no recovery-point catalog to update')),
   expire: () => Promise.reject(new Error('a retention dry run expires nothing')),
   remove: () => Promise.reject(new Error('a retention dry run removes nothing')),
   addCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
@@ -45,20 +46,8 @@ const NO_CATALOG: RecoveryPointCatalog = {
   removeCopy: () => Promise.reject(new Error('kubeconfig mode makes no disaster recovery copies')),
 };
 
-/**
- * Nor EC2: with no catalog to record in, what EC2 tells of a backup's storage snapshots is never needed. Described as
- * none, the record is not made (it would be recorded nowhere anyway).
- */
-const NO_STORAGE_SNAPSHOTS: StorageSnapshots = {
-  describe: () => Promise.resolve([]),
-  listTagged: () => Promise.resolve([]),
-  copy: () => Promise.reject(new Error('kubeconfig mode copies no storage snapshots')),
-  delete: () => Promise.reject(new Error('kubeconfig mode deletes no storage snapshots')),
-  share: () => Promise.reject(new Error('kubeconfig mode shares no storage snapshots')),
-  unshare: () => Promise.reject(new Error('kubeconfig mode shares no storage snapshots')),
-};
 /** What the check of a backup needs besides the cluster, in kubeconfig mode: none of it reaches AWS. */
-const NO_AWS = { recoveryPoints: NO_CATALOG, storageSnapshots: NO_STORAGE_SNAPSHOTS, region: () => 'local' };
+const NO_AWS = { recoveryPoints: NO_CATALOG };
 
 const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined };
 

@@ -53,6 +53,14 @@ export class RecoveryPointCatalog extends Construct {
           });
   }
 
+  /**
+   * The recorder of completed backups: read a backup's record, add its storage's encryption as EC2 describes it, and
+   * expire or remove a record whose storage EC2 does not have.
+   */
+  grantDescribeStorage(grantee: iam.IGrantable): void {
+    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+  }
+
   /** Backup: record a completed backup; retention: read, expire and remove records; restore: read them. */
   grantReadWrite(grantee: iam.IGrantable): void {
     this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');

@@ -24,6 +24,7 @@ import {
 } from '../lambdas/domain/scheduler-event';
 import { METRIC_NAMESPACE, SchedulerMetric, SERVICE_DIMENSION, SERVICE_NAME } from '../lambdas/domain/scheduler-metrics';
 import type { DeploymentConfig } from './deployment-config';
+import { RECOVERY_POINT_CATALOG_ENV, type RecoveryPointCatalog } from './recovery-point-catalog';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
 
 /** How often the recovery point audit runs: a breach is notified at most this long after it begins. */
@@ -66,6 +67,8 @@ export interface SchedulerMonitoringProps {
   readonly failureLogGroups: readonly logs.ILogGroup[];
   /** The audit lists the labelled Clusters of each EKS cluster under discovery: the workflows' Kubernetes role and network. */
   readonly kubeAccess: { readonly role: iam.IRole; readonly network: SchedulerNetwork | undefined };
+  /** The recovery-point catalog: the recorder adds what EC2 describes of each completed backup's storage snapshots. */
+  readonly recoveryPoints: RecoveryPointCatalog;
 }
 
 /**
@@ -102,11 +105,16 @@ export class SchedulerMonitoring extends Construct {
     });
     const recorder = new SchedulerFunction(this, 'RecordRecoveryPoint', {
       handler: 'record-recovery-point',
-      description: 'Keeps the newest completed backup of each target for the recovery point audit',
-      environment: { RECOVERY_POINT_TABLE: this.ledger.tableName },
+      description:
+        "Keeps the newest completed backup of each target for the recovery point audit; adds its EBS snapshots' encryption to the catalog",
+      environment: { RECOVERY_POINT_TABLE: this.ledger.tableName, [RECOVERY_POINT_CATALOG_ENV]: props.recoveryPoints.table.tableName },
       logRetention: props.logRetention,
     });
     this.ledger.grant(recorder, 'dynamodb:UpdateItem');
+    props.recoveryPoints.grantDescribeStorage(recorder);
+    // What EC2 describes of the backup's EBS snapshots (no resource-level permissions: `*`, acknowledged in
+    // lib/nag-acknowledgements.ts).
+    recorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSnapshots'], resources: ['*'] }));
     const auditor = new SchedulerFunction(this, 'AuditRecoveryPoints', {
       handler: 'audit-recovery-points',
       description: "Compares every target's newest recovery point with its RPO; publishes breaches naming the target",

@@ -135,9 +135,6 @@ export class SnapshotScheduler extends Construct {
     // The Kubernetes-facing functions share one role (the identity their EKS access entries map), so the grant is the
     // role's; only the functions that use the catalog are told its table.
     this.recoveryPoints.grantReadWrite(kubeRole);
-    // CheckBackup records each storage snapshot's encryption and KMS key as EC2 describes them (no resource-level
-    // permissions: `*`, acknowledged in lib/nag-acknowledgements.ts).
-    kubeRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSnapshots'], resources: ['*'] }));
     const withCatalog = { ...environment, [RECOVERY_POINT_CATALOG_ENV]: this.recoveryPoints.table.tableName };
 
     const startBackup = new SchedulerFunction(this, 'StartBackup', {
@@ -441,6 +438,7 @@ export class SnapshotScheduler extends Construct {
       alarmNamePrefix,
       failureLogGroups: [checkBackup.logGroup, reportFailure.logGroup, finishDrill.logGroup],
       kubeAccess: { role: kubeRole, network },
+      recoveryPoints: this.recoveryPoints,
     });
     const copyRetention = applyCopyRetention ? [applyCopyRetention] : [];
     acknowledgeNagFindings({
@@ -470,7 +468,7 @@ export class SnapshotScheduler extends Construct {
       ],
       distributedMaps: [this.backupFanOut.stateMachine, this.retentionFanOut.stateMachine, this.drillFanOut.stateMachine],
       functionRoles: [...Object.values(this.functions), ...Object.values(this.monitoring.functions)].map((fn) => fn.role!),
-      describesSnapshots: [kubeRole, reconcileRecoveryPoints.role!],
+      describesSnapshots: [reconcileRecoveryPoints.role!, this.monitoring.functions.recordRecoveryPoint.role!],
       // EventBridge Scheduler targets put their invoke role at the stack root.
       schedules: { scope: Stack.of(this), invokes: dispatchSchedule },
       vpcRole: network && kubeRole,

@@ -177,12 +177,7 @@ export class LocalScheduler {
     this.deps = deps;
     const handlers: Record<SchedulerFunctionName, LocalLambda> = {
       startBackup: createStartBackup(deps),
-      checkBackup: createCheckBackup({
-        ...deps,
-        recoveryPoints: this.recoveryPoints,
-        storageSnapshots: ec2.storageSnapshots,
-        region: () => TEST_REGION,
-      }),
+      checkBackup: createCheckBackup({ ...deps, recoveryPoints: this.recoveryPoints }),
       applyRetention: createApplyRetention({ ...deps, recoveryPoints: this.recoveryPoints }),
       reportFailure: createReportWorkflowFailure(deps),
       dispatchSchedule: (event) => this.dispatcher(event),
@@ -266,7 +261,14 @@ export class LocalScheduler {
       recoveryPoints: this.recoveryPoints,
       regions: () => ({ region: TEST_REGION, sourceRegion: TEST_REGION }),
     });
-    this.recordRecoveryPoint = createRecordRecoveryPoint({ ledger: this.ledger, log: this.log });
+    this.recordRecoveryPoint = createRecordRecoveryPoint({
+      ledger: this.ledger,
+      recoveryPoints: this.recoveryPoints,
+      storageSnapshots: ec2.storageSnapshots,
+      region: () => TEST_REGION,
+      now: deps.now,
+      log: this.log,
+    });
     this.auditor = createAuditRecoveryPoints({ ...deps, ledger: this.ledger, targets: () => auditedTargets(deps.catalog(), deps.kube) });
     this.nextAudit = clock.now().getTime() + this.auditIntervalMs();
   }

@@ -1,5 +1,5 @@
 import type { CopyAdded, RecoveryPointCatalog } from '../lambdas/adapters/recovery-point-catalog';
-import type { RecoveryPointCopy, RecoveryPointRecord } from '../lambdas/domain/recovery-point-record';
+import type { RecoveryPointCopy, RecoveryPointRecord, RecoveryPointVolume } from '../lambdas/domain/recovery-point-record';
 
 /**
  * The recovery-point catalog in memory, with the DynamoDB adapter's semantics: a backup is recorded once, records
@@ -18,6 +18,17 @@ export class MemoryRecoveryPointCatalog implements RecoveryPointCatalog {
   recordsOf(target: string): Promise<RecoveryPointRecord[]> {
     const records = [...this.records.values()].filter((r) => r.target === target);
     return Promise.resolve(structuredClone(records).sort((a, b) => a.stoppedAt.localeCompare(b.stoppedAt)));
+  }
+
+  recordOf(target: string, backup: string): Promise<RecoveryPointRecord | undefined> {
+    const record = this.records.get(keyOf(target, backup));
+    return Promise.resolve(record && structuredClone(record));
+  }
+
+  updateVolumes(target: string, backup: string, volumes: readonly RecoveryPointVolume[]): Promise<void> {
+    const record = this.records.get(keyOf(target, backup));
+    if (record) record.volumes = structuredClone([...volumes]);
+    return Promise.resolve();
   }
 
   expire(target: string, backup: string, at: string): Promise<void> {

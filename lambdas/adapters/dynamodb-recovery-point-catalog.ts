@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -14,7 +15,8 @@ import type { CopyAdded, RecoveryPointCatalog } from './recovery-point-catalog';
 /**
  * The catalog as one DynamoDB item per backup: partition key `target`, sort key `backup`, so a target's records are
  * one Query, read consistently. A record is written once (a conditional put: a second check of the same completed
- * backup changes nothing); expiry is a conditional update on an existing item. The volumes and the recorded Cluster
+ * backup changes nothing); expiry, and the volumes' storage as EC2 describes it, are conditional updates of an
+ * existing item. The volumes and the recorded Cluster
  * are kept as JSON text. The copies are a map by Region (`copies.<region>`), so that starting, completing and removing
  * one copy is one update of that entry alone. The table name is read on first use, so importing a handler reads no
  * environment.
@@ -58,6 +60,23 @@ export class DynamoDbRecoveryPointCatalog implements RecoveryPointCatalog {
       start = page.LastEvaluatedKey;
     } while (start);
     return records.sort((a, b) => a.stoppedAt.localeCompare(b.stoppedAt));
+  }
+
+  async recordOf(target: string, backup: string): Promise<RecoveryPointRecord | undefined> {
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({ TableName: this.table(), Key: { target: { S: target }, backup: { S: backup } }, ConsistentRead: true }),
+    );
+    return item && toRecord(item);
+  }
+
+  async updateVolumes(target: string, backup: string, volumes: readonly RecoveryPointVolume[]): Promise<void> {
+    await this.conditionalUpdate({
+      TableName: this.table(),
+      Key: { target: { S: target }, backup: { S: backup } },
+      UpdateExpression: 'SET volumes = :volumes',
+      ConditionExpression: 'attribute_exists(backup)',
+      ExpressionAttributeValues: { ':volumes': { S: JSON.stringify(volumes) } },
+    });
   }
 
   async expire(target: string, backup: string, at: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { RecoveryPointCopy, RecoveryPointRecord } from '../domain/recovery-point-record';
+import type { RecoveryPointCopy, RecoveryPointRecord, RecoveryPointVolume } from '../domain/recovery-point-record';
 
 /** The catalog of completed backups kept outside the EKS clusters: one record per backup, per target. */
 export interface RecoveryPointCatalog {
@@ -6,6 +6,10 @@ export interface RecoveryPointCatalog {
   record(record: RecoveryPointRecord): Promise<void>;
   /** Every record of a target, oldest backup first. */
   recordsOf(target: string): Promise<RecoveryPointRecord[]>;
+  /** One backup's record; undefined when the backup has none. */
+  recordOf(target: string, backup: string): Promise<RecoveryPointRecord | undefined>;
+  /** Replaces a recorded backup's volumes (with what the provider describes of their storage); nothing when it has no record. */
+  updateVolumes(target: string, backup: string, volumes: readonly RecoveryPointVolume[]): Promise<void>;
   /** Marks a backup's record expired: its storage is being released. */
   expire(target: string, backup: string, at: string): Promise<void>;
   remove(target: string, backup: string): Promise<void>;

@@ -187,6 +187,10 @@ export function withStorageEncryption(
   return incomplete.length > 0 ? { incomplete } : { record: { ...record, volumes } };
 }
 
+/** Whether every volume of the record carries its storage snapshot's encryption as the provider describes it. */
+export const isStorageDescribed = (record: RecoveryPointRecord): boolean =>
+  record.volumes.every((volume) => volume.encrypted !== undefined);
+
 /**
  * What retention does to the catalog in one run: the records of the backups whose storage it released are marked
  * expired (before the release, so a record never claims storage being deleted), and an expired record is removed

@@ -9,9 +9,8 @@ import { parseInput } from '../domain/validation';
 import { TargetReferenceSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
 import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
-import type { StorageSnapshots } from '../adapters/storage-snapshots';
 import type { Backup } from '../domain/kube-objects';
-import { recoveryPointRecordOf, withStorageEncryption, type ProtectedSnapshot } from '../domain/recovery-point-record';
+import { recoveryPointRecordOf, type ProtectedSnapshot } from '../domain/recovery-point-record';
 import type { TargetSpec } from '../domain/target-spec';
 import { InvalidInputError, KubernetesApiError } from '../errors';
 import type { WorkflowDependencies } from './workflow-dependencies';
@@ -28,17 +27,14 @@ export interface CheckBackupResult {
 
 export interface CheckBackupDependencies extends WorkflowDependencies {
   recoveryPoints: RecoveryPointCatalog;
-  /** What the provider tells of the storage snapshots (their encryption and KMS key). */
-  storageSnapshots: StorageSnapshots;
-  /** The function's Region, the EKS clusters' own: where their storage snapshots are. */
-  region: () => string;
 }
 
 /**
  * Reads the Backup's phase, decides the next wait or the end, and publishes the event that ends it. A completed
  * Backup's VolumeSnapshots get the target's marks first, so they are still known as ours after the Backup is gone;
- * then the backup is recorded in the recovery-point catalog outside the cluster, from what those requests answered
- * and what the provider describes of the storage snapshots.
+ * then the backup is recorded in the recovery-point catalog outside the cluster, from what those requests answered.
+ * What EC2 describes of the storage snapshots (encryption, KMS key, existence) is added by RecordRecoveryPoint on the
+ * `Backup Completed` event (handlers/record-recovery-point.ts): this Kubernetes-facing function carries no EC2 client.
  */
 export function createCheckBackup(deps: CheckBackupDependencies) {
   return async (event: unknown): Promise<CheckBackupResult> => {
@@ -105,9 +101,8 @@ async function protectSnapshots(
 }
 
 /**
- * The completed backup's record in the catalog, each volume with the encryption and KMS key EC2 describes for its
- * storage snapshot; one that could not be restored from (a gap in the cluster's objects, a storage snapshot the
- * provider does not have) is not written, and said why.
+ * The completed backup's record in the catalog, from what Kubernetes answered; one that could not be restored from (a
+ * gap in the cluster's objects) is not written, and said why.
  */
 async function catalogue(
   target: TargetSpec,
@@ -123,19 +118,8 @@ async function catalogue(
     stoppedAt: progress.stoppedAt ?? deps.now().toISOString(),
     snapshots,
   });
-  const described =
-    'record' in result
-      ? withStorageEncryption(
-          result.record,
-          await deps.storageSnapshots.describe(
-            deps.region(),
-            result.record.volumes.map((volume) => volume.snapshotHandle),
-          ),
-        )
-      : result;
-  if ('incomplete' in described)
-    deps.log.warn('the backup is not in the recovery-point catalog: it could not be restored from it', described);
-  else await deps.recoveryPoints.record(described.record);
+  if ('incomplete' in result) deps.log.warn('the backup is not in the recovery-point catalog: it could not be restored from it', result);
+  else await deps.recoveryPoints.record(result.record);
 }
 
 /** A completed backup of a target with copies asks for its copy in the event (copy-workflow-input.ts). */

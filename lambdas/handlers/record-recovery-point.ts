@@ -1,5 +1,8 @@
 import * as z from 'zod';
+import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
 import type { RecoveryPointLedger } from '../adapters/recovery-point-ledger';
+import type { StorageSnapshots } from '../adapters/storage-snapshots';
+import { isStorageDescribed, withStorageEncryption } from '../domain/recovery-point-record';
 import { BackupEventType, DrillEventType } from '../domain/scheduler-event';
 import { parseInput } from '../domain/validation';
 import { IsoTimestamp } from '../domain/iso-timestamp';
@@ -25,10 +28,20 @@ const DrillCompletedEventSchema = z.looseObject({
 
 export interface RecordRecoveryPointDependencies {
   ledger: RecoveryPointLedger;
+  /** The catalog CheckBackup recorded the backup in, from what Kubernetes answered. */
+  recoveryPoints: RecoveryPointCatalog;
+  /** What the provider tells of the storage snapshots (their existence, state, encryption and KMS key). */
+  storageSnapshots: Pick<StorageSnapshots, 'describe'>;
+  /** The function's Region, the stack's: where the EKS clusters' storage snapshots are. */
+  region: () => string;
+  now: () => Date;
   log: Log;
 }
 
-/** Keeps the newest completed backup (or successful drill) of the event's target in the ledger the audit reads. */
+/**
+ * Keeps the newest completed backup (or successful drill) of the event's target in the ledger the audit reads, and
+ * completes a completed backup's catalog record with what EC2 describes of its storage snapshots.
+ */
 export function createRecordRecoveryPoint(deps: RecordRecoveryPointDependencies) {
   return async (event: unknown): Promise<void> => {
     if ((event as { 'detail-type'?: unknown } | null)?.['detail-type'] === DrillEventType.Completed) {
@@ -47,5 +60,32 @@ export function createRecordRecoveryPoint(deps: RecordRecoveryPointDependencies)
     const completedAt = new Date(detail.stoppedAt ?? time).toISOString();
     await deps.ledger.recordCompleted(detail.target, { name: detail.backup, completedAt });
     deps.log.info('recovery point recorded', { completedAt });
+    await describeStorage(detail.target, detail.backup, deps);
   };
+}
+
+/**
+ * Each volume of the backup's catalog record gets the encryption and KMS key EC2 describes for its storage snapshot.
+ * A record whose storage snapshot EC2 does not have (or has not completed) claims a recovery point that does not
+ * exist: it is removed (or, with copies in a DR Region already, marked expired, so the copies stay restorable), and
+ * said why. A backup without a record (CheckBackup said why), an expired one, or one described already (the event
+ * delivered again) is left as it is.
+ */
+async function describeStorage(target: string, backup: string, deps: RecordRecoveryPointDependencies): Promise<void> {
+  const record = await deps.recoveryPoints.recordOf(target, backup);
+  if (!record || record.expiredAt !== undefined || isStorageDescribed(record)) return;
+  const described = withStorageEncryption(
+    record,
+    await deps.storageSnapshots.describe(
+      deps.region(),
+      record.volumes.map((volume) => volume.snapshotHandle),
+    ),
+  );
+  if ('record' in described) {
+    await deps.recoveryPoints.updateVolumes(target, backup, described.record.volumes);
+    return;
+  }
+  deps.log.warn('the backup is not in the recovery-point catalog: it could not be restored from it', described);
+  if ((record.copies ?? []).length > 0) await deps.recoveryPoints.expire(target, backup, deps.now().toISOString());
+  else await deps.recoveryPoints.remove(target, backup);
 }

@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -104,6 +105,33 @@ describe('the recovery-point catalog in DynamoDB', () => {
     });
     expect(dynamodb).toHaveReceivedNthCommandWith(3, QueryCommand, {
       ExclusiveStartKey: { target: { S: 'hendrix' }, backup: { S: 'hendrix-20261130110000' } },
+    });
+  });
+
+  test("reads one backup's record with a consistent GetItem by its key; a backup without one has none", async () => {
+    const item = dynamodb.on(PutItemCommand).resolves({});
+    await catalog().record(RECORD);
+    const written = item.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    dynamodb.on(GetItemCommand).resolvesOnce({ Item: written }).resolvesOnce({});
+    expect(await catalog().recordOf('hendrix', RECORD.backup)).toEqual(RECORD);
+    expect(await catalog().recordOf('hendrix', 'hendrix-unrecorded')).toBeUndefined();
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'recovery-point-catalog',
+      Key: { target: { S: 'hendrix' }, backup: { S: RECORD.backup } },
+      ConsistentRead: true,
+    });
+  });
+
+  test("replaces a recorded backup's volumes as JSON, on condition that the record exists; none is not an error", async () => {
+    dynamodb.on(UpdateItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+    await catalog().updateVolumes('hendrix', RECORD.backup, RECORD.volumes);
+    await expect(catalog().updateVolumes('hendrix', 'hendrix-unrecorded', RECORD.volumes)).resolves.toBeUndefined();
+    expect(dynamodb).toHaveReceivedNthCommandWith(1, UpdateItemCommand, {
+      TableName: 'recovery-point-catalog',
+      Key: { target: { S: 'hendrix' }, backup: { S: RECORD.backup } },
+      UpdateExpression: 'SET volumes = :volumes',
+      ConditionExpression: 'attribute_exists(backup)',
+      ExpressionAttributeValues: { ':volumes': { S: JSON.stringify(RECORD.volumes) } },
     });
   });
 

@@ -1,10 +1,26 @@
 import { InvalidInputError } from '../../lambdas/errors';
 import { createAuditRecoveryPoints } from '../../lambdas/handlers/audit-recovery-points';
 import { createRecordRecoveryPoint } from '../../lambdas/handlers/record-recovery-point';
+import type { StorageSnapshots } from '../../lambdas/adapters/storage-snapshots';
+import { MemoryRecoveryPointCatalog } from '../../simulator/memory-recovery-point-catalog';
 import { MemoryRecoveryPointLedger } from '../../simulator/memory-recovery-point-ledger';
 import { MemoryLog } from '../../simulator/memory-log';
 import { RecordingEventPublisher } from '../../simulator/recording-event-publisher';
 import { RecordingMetrics } from '../../simulator/recording-metrics';
+
+/** The ledger's side of the recorder: its catalog holds no record, so EC2 is never asked (test/handlers/record-recovery-point-storage.test.ts). */
+const NOT_ASKED: Pick<StorageSnapshots, 'describe'> = {
+  describe: () => Promise.reject(new Error('EC2 asked without a catalog record')),
+};
+const recorder = (ledger: MemoryRecoveryPointLedger, log: MemoryLog, now: () => Date) =>
+  createRecordRecoveryPoint({
+    ledger,
+    recoveryPoints: new MemoryRecoveryPointCatalog(),
+    storageSnapshots: NOT_ASKED,
+    region: () => 'eu-west-1',
+    now,
+    log,
+  });
 
 const SCHEDULED = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-30T12:00:00Z' };
 const hendrix = {
@@ -30,7 +46,7 @@ function harness(now: string) {
   const log = new MemoryLog();
   let clock = new Date(now);
   const audit = createAuditRecoveryPoints({ targets: async () => [hendrix], ledger, events, metrics, log, now: () => clock });
-  const record = createRecordRecoveryPoint({ ledger, log });
+  const record = recorder(ledger, log, () => clock);
   return { ledger, events, metrics, log, audit, record, setNow: (time: string) => (clock = new Date(time)) };
 }
 
@@ -104,7 +120,7 @@ describe('the drill age audit', () => {
     const log = new MemoryLog();
     let clock = new Date(now);
     const audit = createAuditRecoveryPoints({ targets: async () => [drilled], ledger, events, metrics, log, now: () => clock });
-    const record = createRecordRecoveryPoint({ ledger, log });
+    const record = recorder(ledger, log, () => clock);
     return { ledger, events, metrics, audit, record, setNow: (time: string) => (clock = new Date(time)) };
   }
   const overdueMetric = (metrics: RecordingMetrics) => metrics.points.filter((p) => p.name === 'TargetsDrillOverdue').map((p) => p.value);

@@ -27,7 +27,7 @@ interface Bundle {
 const fromNodeModules = (path: string) => (path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/')) : path);
 
 /** The functions that never talk to Kubernetes (PlanFanOut lists the labelled Clusters of discovery). */
-const AWS_ONLY = ['reportFailure', 'dispatchSchedule', 'reportFanOut', 'reconcileRecoveryPoints'];
+const AWS_ONLY = ['reportFailure', 'dispatchSchedule', 'reportFanOut', 'reconcileRecoveryPoints', 'recordRecoveryPoint'];
 
 describe('the Lambda bundles', () => {
   const { stack } = synthesize();
@@ -78,6 +78,11 @@ describe('the Lambda bundles', () => {
       expect(clientNode.filter((input) => /\/dist\/gen\/(models|types)\/|\/dist\/gen\/apis\/(?!exception\.js)/.test(input))).toEqual([]);
     },
   );
+
+  test('checkBackup carries no EC2 client: what EC2 describes of a backup is added by recordRecoveryPoint', () => {
+    expect(bundle('checkBackup').inputs.filter((input) => input.includes('node_modules/@aws-sdk/client-ec2/'))).toEqual([]);
+    expect(bundle('recordRecoveryPoint').inputs).toContain('lambdas/adapters/ec2-storage-snapshots.ts');
+  });
 
   test("dispatchSchedule carries zod's functional API only, with its English messages", () => {
     const zod = bundle('dispatchSchedule').inputs.filter((input) => input.includes('node_modules/zod/'));

@@ -20,7 +20,7 @@ describe('the recovery-point catalog table', () => {
     expect(table.DeletionPolicy).toBe('Retain');
   });
 
-  test('only the Kubernetes workflow role may use it with the four actions the catalog calls, the reconciliation with two', () => {
+  test('only the Kubernetes workflow role may use it with the four actions the catalog calls, the reconciliation and the recorder with theirs', () => {
     const grants = Object.entries(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(([id, policy]) =>
       (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement.filter((s) =>
         JSON.stringify(s.Resource).includes(tableId),
@@ -28,6 +28,7 @@ describe('the recovery-point catalog table', () => {
     );
     const kubeRole = stack.getLogicalId(stack.scheduler.kubeAccess.role.node.defaultChild as never);
     const reconcileRole = stack.getLogicalId(stack.scheduler.functions.reconcileRecoveryPoints.role!.node.defaultChild as never);
+    const recorderRole = stack.getLogicalId(stack.scheduler.monitoring.functions.recordRecoveryPoint.role!.node.defaultChild as never);
     expect(grants).toEqual([
       {
         id: expect.any(String),
@@ -35,6 +36,12 @@ describe('the recovery-point catalog table', () => {
         actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       },
       { id: expect.any(String), roles: [{ Ref: reconcileRole }], actions: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
+      // The recorder of completed backups reads one record and adds its storage's encryption, or drops it.
+      {
+        id: expect.any(String),
+        roles: [{ Ref: recorderRole }],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      },
     ]);
   });
 
@@ -44,8 +51,9 @@ describe('the recovery-point catalog table', () => {
       .map(([id]) => id)
       .sort();
     const { checkBackup, applyRetention, requestRestore, reconcileRecoveryPoints } = stack.scheduler.functions;
+    const { recordRecoveryPoint } = stack.scheduler.monitoring.functions;
     expect(told).toEqual(
-      [checkBackup, applyRetention, requestRestore, reconcileRecoveryPoints]
+      [checkBackup, applyRetention, requestRestore, reconcileRecoveryPoints, recordRecoveryPoint]
         .map((f) => stack.getLogicalId(f.node.defaultChild as never))
         .sort(),
     );

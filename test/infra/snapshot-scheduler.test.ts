@@ -94,6 +94,25 @@ describe('the synthesized scheduler', () => {
     ]);
   });
 
+  test('only the AWS-only recorder and reconciliation may describe EBS snapshots, not the Kubernetes-facing workflow role', () => {
+    const roleOf = (role: { node: { defaultChild?: unknown } }) => stack.getLogicalId(role.node.defaultChild as never);
+    const describers = resourcesOfType(template, 'AWS::IAM::Policy')
+      .filter(([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement.some((s) =>
+          [s.Action].flat().includes('ec2:DescribeSnapshots'),
+        ),
+      )
+      .flatMap(([, p]) => (p.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
+    expect(describers.sort()).toEqual(
+      [
+        roleOf(stack.scheduler.functions.reconcileRecoveryPoints.role!),
+        roleOf(stack.scheduler.monitoring.functions.recordRecoveryPoint.role!),
+        ...Object.values(stack.scheduler.copies?.functions ?? {}).map((fn) => roleOf(fn.role!)),
+      ].sort(),
+    );
+    expect(describers).not.toContain(roleOf(stack.scheduler.kubeAccess.role));
+  });
+
   test('the workflow role may describe the named EKS clusters only', () => {
     const statements = resourcesOfType(template, 'AWS::IAM::Policy')
       .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement)

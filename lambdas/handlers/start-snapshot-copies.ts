@@ -31,9 +31,9 @@ export function createStartSnapshotCopies(deps: CopyDependencies) {
     const storage = copyStorage(deps, policy.account);
     const sourceRegion = deps.region();
     const shared: string[] = [];
-    const undo = async () => {
+    const undo = async (shares: 'unshare' | 'keep') => {
       await deleteCopies(policy.region, [...copies.values()], storage, deps);
-      if (policy.account) await unshareSources(sourceRegion, shared, policy.account.id, deps);
+      if (policy.account && shares === 'unshare') await unshareSources(sourceRegion, shared, policy.account.id, deps);
     };
     try {
       for (const request of snapshotCopyRequests({ record, policy, sourceRegion, catalog: deps.catalogName() })) {
@@ -47,11 +47,12 @@ export function createStartSnapshotCopies(deps: CopyDependencies) {
       const copy = startedCopy({ record, policy, copies, now: deps.now() });
       const added = await deps.recoveryPoints.addCopy(target.name, record.backup, copy);
       if (added !== 'added') {
-        await undo();
+        // The copy another start recorded still copies from the shared sources: its CheckSnapshotCopies unshares them.
+        await undo(added === 'exists' ? 'keep' : 'unshare');
         return notDue(added === 'exists' ? `another start recorded a copy in ${policy.region} first` : 'the record is gone', deps);
       }
     } catch (error) {
-      await undo();
+      await undo('unshare');
       throw error;
     }
     deps.log.info('copies started', {

@@ -88,7 +88,7 @@ describe("a completed backup's storage in the catalog", () => {
       ...RECORD,
       volumes: RECORD.volumes.map((v) => ({ ...v, encrypted: true, kmsKeyId: defaultEbsKeyArn(REGION, ACCOUNT) })),
     });
-    expect(server.ec2.requests).toEqual([{ region: REGION, action: 'DescribeSnapshots' }]);
+    expect(server.ec2.requests).toEqual([{ account: ACCOUNT, region: REGION, action: 'DescribeSnapshots' }]);
   });
 
   test('a record whose storage snapshot EC2 does not have is removed, and the log says why', async () => {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { FanOutEventType, type SchedulerEvent } from './scheduler-event';
 import type { FanOutTick } from './fan-out-schedule';
 

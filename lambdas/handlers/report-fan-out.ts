@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { countOutcomes, fanOutCompletedEvent, FanOutItemResultSchema, type FanOutCounts } from '../domain/fan-out-events';
 import { FanOutTickSchema } from '../domain/fan-out-schedule';
 import { parseInput } from '../domain/validation';
@@ -7,7 +7,7 @@ import type { WorkflowDependencies } from './workflow-dependencies';
 /** In-flight state of the tick (its own input and the lanes' results): read leniently, unknown fields ignored. */
 const ReportFanOutEventSchema = z.object({
   tick: FanOutTickSchema,
-  due: z.int().nonnegative(),
+  due: z.int().check(z.nonnegative()),
   conflicts: z.array(z.string()),
   lanes: z.array(z.array(FanOutItemResultSchema)),
 });

@@ -84,8 +84,8 @@ describe('the Lambda bundles', () => {
     expect(bundle('recordRecoveryPoint').inputs).toContain('lambdas/adapters/ec2-storage-snapshots.ts');
   });
 
-  test("dispatchSchedule carries zod's functional API only, with its English messages", () => {
-    const zod = bundle('dispatchSchedule').inputs.filter((input) => input.includes('node_modules/zod/'));
+  test.each(['dispatchSchedule', 'reportFanOut'])("%s carries zod's functional API only, with its English messages", (name) => {
+    const zod = bundle(name).inputs.filter((input) => input.includes('node_modules/zod/'));
     expect(zod.filter((input) => input.includes('/v4/classic/'))).toEqual([]);
     expect(zod).toContain('node_modules/zod/v4/mini/schemas.js');
   });

@@ -58,7 +58,7 @@ export const DeploymentConfigSchema = z
     notifications: NotificationsSchema.default({}),
     network: NetworkSchema.optional(),
     logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]).default(30),
-    fanOut: FanOutSettingsSchema.default(FanOutSettingsSchema.parse({})),
+    fanOut: z._default(FanOutSettingsSchema, FanOutSettingsSchema.parse({})),
     targets: z.array(TargetSpecSchema).default([]),
     /** By name: what a Cluster labelled `cnpg-snapshot-scheduler/policy=<name>` is backed up with. */
     policies: z.record(z.string(), TargetPolicySchema).default({}),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 
 /**
  * A target's disaster recovery copies: after a completed backup, its storage snapshots are copied to another Region,
@@ -36,47 +36,55 @@ export const ROLE_ARN_PATTERN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,
  */
 export const CopyAccountSchema = z
   .strictObject({
-    id: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an AWS account id: 12 digits'),
-    roleArn: z.string().regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN such as arn:aws:iam::444455556666:role/cnpg-snapshot-vault'),
+    id: z.string().check(z.regex(ACCOUNT_ID_PATTERN, 'must be an AWS account id: 12 digits')),
+    roleArn: z
+      .string()
+      .check(z.regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN such as arn:aws:iam::444455556666:role/cnpg-snapshot-vault')),
   })
-  .superRefine((account, ctx) => {
-    const roleAccount = ROLE_ARN_PATTERN.exec(account.roleArn)?.[2];
-    if (roleAccount !== undefined && ACCOUNT_ID_PATTERN.test(account.id) && roleAccount !== account.id)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['roleArn'],
-        message: `must be a role of the account ${account.id}, not of ${roleAccount}`,
-      });
-  });
+  .check(
+    z.superRefine((account, ctx) => {
+      const roleAccount = ROLE_ARN_PATTERN.exec(account.roleArn)?.[2];
+      if (roleAccount !== undefined && ACCOUNT_ID_PATTERN.test(account.id) && roleAccount !== account.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roleArn'],
+          message: `must be a role of the account ${account.id}, not of ${roleAccount}`,
+        });
+    }),
+  );
 export type CopyAccount = z.infer<typeof CopyAccountSchema>;
 
 export const CopyPolicySchema = z
   .strictObject({
-    region: z.string().regex(REGION_PATTERN, 'must be an AWS Region name such as us-west-2'),
+    region: z.string().check(z.regex(REGION_PATTERN, 'must be an AWS Region name such as us-west-2')),
     kmsKeyArn: z
       .string()
-      .regex(
-        KMS_KEY_ARN_PATTERN,
-        'must be a KMS key ARN such as arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      .check(
+        z.regex(
+          KMS_KEY_ARN_PATTERN,
+          'must be a KMS key ARN such as arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        ),
       ),
-    every: z.enum(['backup', 'day']).default('day'),
-    keepDays: z.int().min(1).max(COPY_KEEP_DAYS_MAX).default(30),
-    account: CopyAccountSchema.optional(),
+    every: z._default(z.enum(['backup', 'day']), 'day'),
+    keepDays: z._default(z.int().check(z.gte(1), z.lte(COPY_KEEP_DAYS_MAX)), 30),
+    account: z.optional(CopyAccountSchema),
   })
-  .superRefine((policy, ctx) => {
-    const keyRegion = regionOfKmsKeyArn(policy.kmsKeyArn);
-    if (keyRegion !== undefined && REGION_PATTERN.test(policy.region) && keyRegion !== policy.region)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kmsKeyArn'],
-        message: `must be a key in the copies' Region ${policy.region}, not in ${keyRegion} (EBS encrypts a copy with a key of its own Region)`,
-      });
-    const keyAccount = KMS_KEY_ARN_PATTERN.exec(policy.kmsKeyArn)?.[3];
-    if (policy.account && keyAccount !== undefined && ACCOUNT_ID_PATTERN.test(policy.account.id) && keyAccount !== policy.account.id)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kmsKeyArn'],
-        message: `must be a key of the copies' account ${policy.account.id}, not of ${keyAccount} (a copy under a key of the scheduler's account would not survive its loss)`,
-      });
-  });
+  .check(
+    z.superRefine((policy, ctx) => {
+      const keyRegion = regionOfKmsKeyArn(policy.kmsKeyArn);
+      if (keyRegion !== undefined && REGION_PATTERN.test(policy.region) && keyRegion !== policy.region)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kmsKeyArn'],
+          message: `must be a key in the copies' Region ${policy.region}, not in ${keyRegion} (EBS encrypts a copy with a key of its own Region)`,
+        });
+      const keyAccount = KMS_KEY_ARN_PATTERN.exec(policy.kmsKeyArn)?.[3];
+      if (policy.account && keyAccount !== undefined && ACCOUNT_ID_PATTERN.test(policy.account.id) && keyAccount !== policy.account.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kmsKeyArn'],
+          message: `must be a key of the copies' account ${policy.account.id}, not of ${keyAccount} (a copy under a key of the scheduler's account would not survive its loss)`,
+        });
+    }),
+  );
 export type CopyPolicy = z.infer<typeof CopyPolicySchema>;

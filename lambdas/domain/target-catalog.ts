@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { InvalidInputError } from '../errors';
 import { discoveredTargetSpec, type DiscoveredTargetRef } from './target-discovery';
 import { DiscoverySchema, PolicyNameSchema, TargetPolicySchema, type Discovery, type TargetPolicy } from './target-policy';
@@ -11,14 +11,14 @@ import { TargetSpecSchema, type KubeAuth, type TargetSpec } from './target-spec'
  */
 /** How a tick fans out: at most this many targets of one EKS cluster are worked on at once. */
 export const FanOutSettingsSchema = z.strictObject({
-  concurrencyPerEksCluster: z.int().min(1).max(40).default(5),
+  concurrencyPerEksCluster: z._default(z.int().check(z.gte(1), z.lte(40)), 5),
 });
 export type FanOutSettings = z.infer<typeof FanOutSettingsSchema>;
 
 /** An EKS cluster a restore from the catalog may write into, and its namespaces there. */
 export const RestoreDestinationsSchema = z.strictObject({
-  eksCluster: z.string().min(1),
-  namespaces: z.array(z.string().min(1)).min(1),
+  eksCluster: z.string().check(z.minLength(1)),
+  namespaces: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
 });
 export type RestoreDestinations = z.infer<typeof RestoreDestinationsSchema>;
 
@@ -31,7 +31,7 @@ export const TargetCatalogDocumentSchema = z.strictObject({
    * Where a restore from the catalog may write, when not where the targets and discovery are: a standby in the
    * disaster recovery Region writes only into its own EKS clusters and namespaces.
    */
-  restoreDestinations: z.array(RestoreDestinationsSchema).optional(),
+  restoreDestinations: z.optional(z.array(RestoreDestinationsSchema)),
 });
 export type TargetCatalogDocument = z.infer<typeof TargetCatalogDocumentSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { discoveredTargetName, type ClusterCoordinates } from './discovered-target-name';
 import { SchedulerLabel } from './scheduler-metadata';
 import { DISCOVERED_TARGET_DRILL, type Discovery, type TargetPolicy } from './target-policy';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
 import { DrillPolicySchema, KubeAuthSchema, TargetSpecSchema, type DrillPolicy } from './target-spec';
 
@@ -9,13 +9,13 @@ import { DrillPolicySchema, KubeAuthSchema, TargetSpecSchema, type DrillPolicy }
  * returns only the labelled Clusters, where an annotation would have to list every Cluster to find them.
  */
 
-const dnsLabel = z.string().refine(isDnsLabel, { message: DNS_LABEL_RULE });
+const dnsLabel = z.string().check(z.refine(isDnsLabel, { message: DNS_LABEL_RULE }));
 
 /**
  * What a policy sets: a target's schedule, backup options, retention, RPO and copies. Not drills: the admission policy admits a
  * drill's Cluster and Job by the explicit targets' names, so a discovered target is drilled by naming it as a target.
  */
-export const TargetPolicySchema = TargetSpecSchema.pick({
+export const TargetPolicySchema = z.pick(TargetSpecSchema, {
   schedule: true,
   backup: true,
   retention: true,
@@ -35,11 +35,11 @@ export const PolicyNameSchema = dnsLabel;
  */
 export const DiscoverySchema = z.strictObject({
   eksCluster: TargetSpecSchema.shape.eksCluster,
-  auth: KubeAuthSchema.default({ kind: 'eks' }),
-  namespaces: z
-    .array(dnsLabel)
-    .min(1, 'must list at least one namespace')
-    .refine((namespaces) => new Set(namespaces).size === namespaces.length, { message: 'namespaces must be unique' }),
+  auth: z._default(KubeAuthSchema, { kind: 'eks' }),
+  namespaces: z.array(dnsLabel).check(
+    z.minLength(1, 'must list at least one namespace'),
+    z.refine((namespaces) => new Set(namespaces).size === namespaces.length, { message: 'namespaces must be unique' }),
+  ),
 });
 export type Discovery = z.infer<typeof DiscoverySchema>;
 export type DiscoveryInput = z.input<typeof DiscoverySchema>;

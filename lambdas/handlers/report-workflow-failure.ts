@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { SchedulerMetric } from '../domain/scheduler-metrics';
 import type { TargetSpec } from '../domain/target-spec';
 import type { TargetCatalog, TargetRef } from '../domain/target-catalog';
@@ -12,8 +12,8 @@ const workflowKinds = Object.keys(WORKFLOW_FAILED_EVENT) as [WorkflowKind, ...Wo
 
 const ReportFailureEventSchema = z.strictObject({
   workflow: z.enum(workflowKinds),
-  execution: z.string().min(1),
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  execution: z.string().check(z.minLength(1)),
+  error: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
   // Whatever the workflow was started with: read leniently, since a malformed input is one reason to be here.
   input: z.unknown(),
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import type * as z from 'zod';
+import * as z from 'zod';
 import {
   DeploymentConfigSchema,
   DisasterRecoveryEksClusterSchema,
@@ -27,7 +27,7 @@ import {
  */
 
 /** The schema of each documented interface. */
-const SCHEMAS: Record<string, { shape: Record<string, z.ZodType> }> = {
+const SCHEMAS: Record<string, { shape: Record<string, z.core.$ZodType> }> = {
   SnapshotSchedulerConfig: DeploymentConfigSchema,
   NotificationsConfig: NotificationsSchema,
   NetworkConfig: NetworkSchema,
@@ -98,7 +98,7 @@ test.each(fields.map((f) => [f.field, f] as const))('%s is described', (_field, 
 
 test.each(fields.map((f) => [f.field, f] as const))('%s names its default as the schema has it', (field, { optional, defaultText }) => {
   const [name, key] = field.split('.') as [string, string];
-  const filled = SCHEMAS[name]!.shape[key]!.safeParse(undefined);
+  const filled = z.safeParse(SCHEMAS[name]!.shape[key]!, undefined);
   if (!optional) {
     expect(defaultText).toBeUndefined();
     expect(filled.success).toBe(false);

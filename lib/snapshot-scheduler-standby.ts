@@ -7,9 +7,10 @@ import { DeploymentConfigError, parseDeploymentConfig } from './deployment-confi
 import { KubeAccess } from './kube-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RECOVERY_POINT_CATALOG_ENV, RECOVERY_POINT_SOURCE_REGION_ENV } from './recovery-point-catalog';
-import { RestoreWorkflow } from './restore-workflow';
+import { addRestoreFunctions } from './restore-functions';
+import type { RestoreWorkflow } from './restore-workflow';
 import { SchedulerFunction } from './scheduler-function';
-import { executionsOf, importedNetwork, LOG_RETENTION } from './snapshot-scheduler';
+import { importedNetwork, LOG_RETENTION } from './snapshot-scheduler';
 import type { SnapshotSchedulerConfig } from './snapshot-scheduler-config';
 import { TargetCatalogLayer } from './target-catalog-layer';
 
@@ -82,57 +83,28 @@ export class SnapshotSchedulerStandby extends Construct {
       logRetention,
       sourceMaps,
     });
-    const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
-      handler: 'create-restore-cluster',
-      description: "Imports a backup's copied snapshots and creates the CNPG Cluster that recovers from them",
-      role: kubeRole,
-      network,
-      layers,
-      environment,
-      logRetention,
-      sourceMaps,
-    });
-    const checkRestore = new SchedulerFunction(this, 'CheckRestore', {
-      handler: 'check-restore',
-      description: 'Follows a restored Cluster until it is ready, failed or timed out',
-      role: kubeRole,
-      network,
-      layers,
-      environment,
-      logRetention,
-      sourceMaps,
-    });
     bus.grantPutEventsTo(kubeRole);
     bus.grantPutEventsTo(reportFailure.role!);
-    this.restoreWorkflow = new RestoreWorkflow(this, 'RestoreWorkflow', {
-      createCluster: createRestoreCluster,
-      checkRestore,
-      reportFailure,
-      logRetention,
-    });
-    const requestRestore = new SchedulerFunction(this, 'RequestRestore', {
-      handler: 'request-restore',
-      description: 'Operator entry point in the DR Region: restores a backup from its copy here into a DR EKS cluster',
-      role: kubeRole,
+    const restore = addRestoreFunctions(this, {
+      kubeRole,
       network,
       layers,
-      environment: {
+      environment,
+      requestEnvironment: {
         ...environment,
         [RECOVERY_POINT_CATALOG_ENV]: props.catalogTableName,
         [RECOVERY_POINT_SOURCE_REGION_ENV]: props.sourceRegion,
-        RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn,
       },
+      reportFailure,
       logRetention,
       sourceMaps,
+      descriptions: {
+        createRestoreCluster: "Imports a backup's copied snapshots and creates the CNPG Cluster that recovers from them",
+        requestRestore: 'Operator entry point in the DR Region: restores a backup from its copy here into a DR EKS cluster',
+      },
     });
-    const executions = executionsOf(this.restoreWorkflow.stateMachine);
-    const startRestore = new iam.Policy(this, 'StartRestorePolicy', {
-      roles: [kubeRole],
-      statements: [
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.restoreWorkflow.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
-      ],
-    });
+    const { createRestoreCluster, checkRestore, requestRestore, startRestore, executions } = restore;
+    this.restoreWorkflow = restore.restoreWorkflow;
     this.functions = { requestRestore, createRestoreCluster, checkRestore, reportFailure };
     acknowledgeNagFindings({
       stateMachines: [{ machine: this.restoreWorkflow.stateMachine, invokes: [createRestoreCluster, checkRestore, reportFailure] }],

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,7 +16,9 @@ import { PREBUNDLED_LAMBDAS_DIR } from './lambda-bundle-layout';
 import { hasPrebundledCode } from './lambda-code';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { RecoveryPointCatalog, RECOVERY_POINT_CATALOG_ENV, RECOVERY_POINT_SOURCE_REGION_ENV } from './recovery-point-catalog';
+import { addRestoreFunctions } from './restore-functions';
 import { RestoreWorkflow } from './restore-workflow';
+import { executionsOf } from './state-machine-executions';
 import { SchedulerMonitoring } from './scheduler-monitoring';
 import { RetentionWorkflow } from './retention-workflow';
 import { SchedulerFunction, type SchedulerNetwork } from './scheduler-function';
@@ -352,56 +354,24 @@ export class SnapshotScheduler extends Construct {
     });
     this.schedules = schedules;
 
-    const createRestoreCluster = new SchedulerFunction(this, 'CreateRestoreCluster', {
-      handler: 'create-restore-cluster',
-      description: "Creates the CNPG Cluster that recovers from a backup's volume snapshots",
-      role: kubeRole,
+    const restore = addRestoreFunctions(this, {
+      kubeRole,
       network,
       layers,
       environment,
-      logRetention,
-      sourceMaps,
-    });
-    const checkRestore = new SchedulerFunction(this, 'CheckRestore', {
-      handler: 'check-restore',
-      description: 'Follows a restored Cluster until it is ready, failed or timed out',
-      role: kubeRole,
-      network,
-      layers,
-      environment,
-      logRetention,
-      sourceMaps,
-    });
-    this.restoreWorkflow = new RestoreWorkflow(this, 'RestoreWorkflow', {
-      createCluster: createRestoreCluster,
-      checkRestore,
+      // The catalog: a restore from it (after the namespace or EKS cluster is gone) reads the backup's records there.
+      // The Region: the backups were taken here (a standby in the DR Region names this one).
+      requestEnvironment: { ...withCatalog, [RECOVERY_POINT_SOURCE_REGION_ENV]: Stack.of(this).region },
       reportFailure,
       logRetention,
-    });
-    const requestRestore = new SchedulerFunction(this, 'RequestRestore', {
-      handler: 'request-restore',
-      description: 'Operator entry point: validates a restore request, builds the Cluster and starts the restore workflow',
-      role: kubeRole,
-      network,
-      layers,
-      // The catalog: a restore from it (after the namespace or EKS cluster is gone) reads the backup's records there.
-      environment: {
-        ...withCatalog,
-        RESTORE_STATE_MACHINE_ARN: this.restoreWorkflow.stateMachine.stateMachineArn,
-        // Its own: the backups were taken here (a standby in the DR Region names this one).
-        [RECOVERY_POINT_SOURCE_REGION_ENV]: Stack.of(this).region,
-      },
-      logRetention,
       sourceMaps,
+      descriptions: {
+        createRestoreCluster: "Creates the CNPG Cluster that recovers from a backup's volume snapshots",
+        requestRestore: 'Operator entry point: validates a restore request, builds the Cluster and starts the restore workflow',
+      },
     });
-    // A policy of its own: in the role's default policy it would close a cycle through the restore workflow's functions.
-    const startRestore = new iam.Policy(this, 'StartRestorePolicy', {
-      roles: [kubeRole],
-      statements: [
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.restoreWorkflow.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsOf(this.restoreWorkflow.stateMachine)] }),
-      ],
-    });
+    const { createRestoreCluster, checkRestore, requestRestore, startRestore } = restore;
+    this.restoreWorkflow = restore.restoreWorkflow;
 
     this.functions = {
       startBackup,
@@ -474,7 +444,7 @@ export class SnapshotScheduler extends Construct {
       vpcRole: network && kubeRole,
       describedExecutions: [
         ...dispatched.map((stateMachine) => ({ scope: dispatchSchedule.role!, executions: executionsOf(stateMachine) })),
-        { scope: startRestore, executions: executionsOf(this.restoreWorkflow.stateMachine) },
+        { scope: startRestore, executions: restore.executions },
       ],
     });
   }
@@ -541,12 +511,6 @@ export function importedNetwork(scope: Construct, config: NonNullable<Deployment
     subnets: config.subnetIds.map((id) => ec2.Subnet.fromSubnetId(scope, `Subnet-${id}`, id)),
     securityGroups: config.securityGroupIds.map((id) => ec2.SecurityGroup.fromSecurityGroupId(scope, `SecurityGroup-${id}`, id)),
   };
-}
-
-/** The ARN pattern of every execution of a state machine, as StateMachine.grantExecution builds it. */
-export function executionsOf(stateMachine: sfn.IStateMachine): string {
-  const { resourceName } = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
-  return `${Stack.of(stateMachine).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })}:*`;
 }
 
 function checkAlarmNamePrefix(prefix: string): void {

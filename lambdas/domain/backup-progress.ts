@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { BackupPhase } from './cnpg-api';
 import type { Backup } from './kube-objects';
 import { IsoTimestamp } from './iso-timestamp';
@@ -9,15 +9,15 @@ import { IsoTimestamp } from './iso-timestamp';
  * execution that started before it.
  */
 export const BackupFollowStateSchema = z.object({
-  name: z.string().min(1),
-  namespace: z.string().min(1),
-  cluster: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
+  namespace: z.string().check(z.minLength(1)),
+  cluster: z.string().check(z.minLength(1)),
   /** When the Backup was created (or first seen, when adopted). */
   createdAt: IsoTimestamp,
   /** How long this cluster's backups usually take, creation to completion. */
-  expectedDurationSeconds: z.number().nonnegative(),
+  expectedDurationSeconds: z.number().check(z.nonnegative()),
   /** Checks done so far. */
-  checks: z.int().nonnegative(),
+  checks: z.int().check(z.nonnegative()),
 });
 export type BackupFollowState = z.infer<typeof BackupFollowStateSchema>;
 

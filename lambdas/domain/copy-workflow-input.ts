@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import type { TargetRef } from './target-catalog';
 import type { TargetSpec } from './target-spec';
 import { TargetReferenceSchema } from './workflow-input';
@@ -10,7 +10,7 @@ import { TargetReferenceSchema } from './workflow-input';
  */
 export const CopyWorkflowInputSchema = z.strictObject({
   target: TargetReferenceSchema,
-  backup: z.string().min(1),
+  backup: z.string().check(z.minLength(1)),
 });
 export type CopyWorkflowInput = z.infer<typeof CopyWorkflowInputSchema>;
 

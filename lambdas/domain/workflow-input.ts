@@ -1,17 +1,18 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { DiscoveredTargetRefSchema } from './target-discovery';
 import { IsoTimestamp } from './iso-timestamp';
 import { TargetNameSchema } from './target-spec';
 
 /** An explicit target's name: how drill inputs name their target (discovered targets are not drilled). */
-export const TargetNameReferenceSchema = z
-  .string({
+export const TargetNameReferenceSchema = z.pipe(
+  z.string({
     error: (issue) =>
       issue.input === undefined
         ? 'required: the name of a target of this deployment'
         : 'must be the name of a target of this deployment; a workflow input never carries a target spec or its auth',
-  })
-  .pipe(TargetNameSchema);
+  }),
+  TargetNameSchema,
+);
 
 /**
  * How a workflow input refers to a target: an explicit target by its name, a discovered one by its Cluster's place
@@ -33,11 +34,11 @@ export const WorkflowInputSchema = z.strictObject({
 });
 
 /** What a drill execution starts with: an explicit target's name and, for scheduled runs, the slot's time. */
-export const DrillWorkflowInputSchema = WorkflowInputSchema.extend({ target: TargetNameReferenceSchema });
+export const DrillWorkflowInputSchema = z.extend(WorkflowInputSchema, { target: TargetNameReferenceSchema });
 
 /** What a retention execution starts with: a backup workflow's input, and `dryRun` to plan without deleting. */
-export const RetentionWorkflowInputSchema = WorkflowInputSchema.extend({
-  dryRun: z.boolean().default(false),
+export const RetentionWorkflowInputSchema = z.extend(WorkflowInputSchema, {
+  dryRun: z._default(z.boolean(), false),
 });
 export type RetentionWorkflowInput = z.infer<typeof RetentionWorkflowInputSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { scheduleDeletions, type DeletionSchedule } from '../domain/retention-deletions';
 import { retentionAppliedEvent, retentionMetrics, summarizePlan, type RetentionRunSummary } from '../domain/retention-events';
@@ -19,7 +19,7 @@ export interface ApplyRetentionDependencies extends WorkflowDependencies {
 /** `input` is the retention workflow's input (or, after a backup, the target of the backup workflow), checked as strictly. */
 const ApplyRetentionEventSchema = z.strictObject({
   input: RetentionWorkflowInputSchema,
-  trigger: z.enum(['backup', 'schedule', 'manual']).default('manual'),
+  trigger: z._default(z.enum(['backup', 'schedule', 'manual']), 'manual'),
 });
 
 /** Requests (marks and deletions) per run are bounded so one run always fits the Lambda timeout; the next run continues. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
 import { BackupFollowStateSchema, decideBackupProgress, type BackupFollowState, type BackupProgress } from '../domain/backup-progress';
 import { copyToDetail } from '../domain/copy-workflow-input';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { ConflictError, InvalidInputError, KubernetesApiError, PreconditionFailedError } from '../errors';
 import type { KubeResources } from '../adapters/kube-resources';
 import { backupOutcomeEvent, backupOutcomeMetrics } from '../domain/backup-events';
@@ -17,7 +17,7 @@ import type { WorkflowDependencies } from './workflow-dependencies';
 
 const StartBackupEventSchema = z.strictObject({
   input: WorkflowInputSchema,
-  executionName: z.string().min(1).max(80),
+  executionName: z.string().check(z.minLength(1), z.maxLength(80)),
 });
 
 export interface StartBackupResult {

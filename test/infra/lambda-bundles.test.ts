@@ -84,7 +84,7 @@ describe('the Lambda bundles', () => {
     expect(bundle('recordRecoveryPoint').inputs).toContain('lambdas/adapters/ec2-storage-snapshots.ts');
   });
 
-  test.each(['dispatchSchedule', 'reportFanOut', 'reportFailure'])(
+  test.each(['dispatchSchedule', 'reportFanOut', 'reportFailure', 'startBackup', 'checkBackup', 'applyRetention'])(
     "%s carries zod's functional API only, with its English messages",
     (name) => {
       const zod = bundle(name).inputs.filter((input) => input.includes('node_modules/zod/'));

@@ -93,21 +93,7 @@ export async function startAwsApiStandIns(local: LocalScheduler, stackName: stri
       ),
     ),
   ]);
-  const [cloudFormation, sfn, lambda] = servers;
-  return {
-    env: {
-      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
-      AWS_ENDPOINT_URL_SFN: sfn.url,
-      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-      AWS_ENDPOINT_URL_DYNAMODB: ledger.url,
-      AWS_ACCESS_KEY_ID: 'AKIASTANDINOPERATOR0',
-      AWS_SECRET_ACCESS_KEY: 'stand-in-operator-secret-key-000000000000',
-      AWS_REGION: TEST_REGION,
-    },
-    close: async () => {
-      await Promise.all(servers.map((server) => server.close()));
-    },
-  };
+  return operatorStandIns(servers, { AWS_ENDPOINT_URL_DYNAMODB: ledger.url });
 }
 
 /**
@@ -135,18 +121,29 @@ export async function startStandbyApiStandIns(standby: LocalStandby, stackName: 
     HttpStandIn.start(stepFunctions.handle),
     HttpStandIn.start(lambdaStandIn(new Map([[STANDBY_REQUEST_RESTORE_FUNCTION, requestRestore]]))),
   ]);
-  const [cloudFormation, sfn, lambda] = servers;
+  return operatorStandIns(servers, {});
+}
+
+/**
+ * The CloudFormation, Step Functions and Lambda stand-ins as an operator's environment names them: their endpoints,
+ * an operator's long-term key, and the primary's Region as the default.
+ */
+function operatorStandIns(
+  [cloudFormation, sfn, lambda]: readonly [HttpStandIn, HttpStandIn, HttpStandIn],
+  more: Record<string, string>,
+): AwsApiStandIns {
   return {
     env: {
       AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      ...more,
       AWS_ACCESS_KEY_ID: 'AKIASTANDINOPERATOR0',
       AWS_SECRET_ACCESS_KEY: 'stand-in-operator-secret-key-000000000000',
       AWS_REGION: TEST_REGION,
     },
     close: async () => {
-      await Promise.all(servers.map((server) => server.close()));
+      await Promise.all([cloudFormation, sfn, lambda].map((server) => server.close()));
     },
   };
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { newestRowTime, type CheckResult } from './drill-verification';
 import { DrillEventType, type SchedulerEvent } from './scheduler-event';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
@@ -6,20 +6,20 @@ import { IsoTimestamp } from './iso-timestamp';
 
 /** What a drill knows once its Cluster exists; carried from step to step and checked at every step. */
 export const DrillContextSchema = z.strictObject({
-  target: z.string().min(1),
-  eksCluster: z.string().min(1),
-  namespace: z.string().min(1),
-  sourceCluster: z.string().min(1),
-  clusterName: z.string().min(1),
-  backup: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
+  eksCluster: z.string().check(z.minLength(1)),
+  namespace: z.string().check(z.minLength(1)),
+  sourceCluster: z.string().check(z.minLength(1)),
+  clusterName: z.string().check(z.minLength(1)),
+  backup: z.string().check(z.minLength(1)),
   backupEndedAt: z.string(),
-  image: z.string().min(1),
+  image: z.string().check(z.minLength(1)),
   /** The Secret the verification reads its credentials from, by name: its content never leaves the cluster. */
-  applicationSecret: z.string().min(1),
-  database: z.string().min(1),
+  applicationSecret: z.string().check(z.minLength(1)),
+  database: z.string().check(z.minLength(1)),
   createdAt: IsoTimestamp,
-  timeoutSeconds: z.int().min(60),
-  maxRtoMinutes: z.int().min(1),
+  timeoutSeconds: z.int().check(z.gte(60)),
+  maxRtoMinutes: z.int().check(z.gte(1)),
 });
 export type DrillContext = z.infer<typeof DrillContextSchema>;
 
@@ -27,17 +27,17 @@ export const CheckResultSchema = z.strictObject({
   name: z.string(),
   kind: z.enum(['connection', 'check', 'freshness']),
   passed: z.boolean(),
-  value: z.string().optional(),
-  expected: z.string().optional(),
-  error: z.string().optional(),
+  value: z.optional(z.string()),
+  expected: z.optional(z.string()),
+  error: z.optional(z.string()),
 });
 
 /** How a drill ended: passed (ready within maxRtoMinutes, every check passed), failed, timed out, or ended in an error. */
 export const DrillResultSchema = z.strictObject({
   outcome: z.enum(['passed', 'failed', 'timedOut', 'error']),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   readyAt: z.optional(IsoTimestamp),
-  rtoSeconds: z.int().nonnegative().optional(),
+  rtoSeconds: z.optional(z.int().check(z.nonnegative())),
   checks: z.array(CheckResultSchema),
 });
 export type DrillResult = z.infer<typeof DrillResultSchema>;

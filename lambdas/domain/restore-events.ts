@@ -1,20 +1,20 @@
 import { RestoreEventType, type SchedulerEvent } from './scheduler-event';
 import type { RestoreProgress } from './restore-progress';
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { RestoreSummarySchema } from './restore-summary';
 import { IsoTimestamp } from './iso-timestamp';
 import { SchedulerMetric, type MetricPoint } from './scheduler-metrics';
 
 /**
  * What every restore event says: the request, and what it restores where (the request's answer says the same). It is
- * what the restore workflow carries from CreateRestoreCluster to every CheckRestore, . In-flight state, so it is read leniently (unknown fields are dropped): a deploy that adds a field never fails a running restore.
+ * what the restore workflow carries from CreateRestoreCluster to every CheckRestore. In-flight state, so it is read leniently (unknown fields are dropped): a deploy that adds a field never fails a running restore.
  */
 export const RestoreEventContextSchema = z.object({
   ...RestoreSummarySchema.shape,
-  target: z.string().min(1),
-  eksCluster: z.string().min(1),
-  sourceCluster: z.string().min(1),
-  requestId: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
+  eksCluster: z.string().check(z.minLength(1)),
+  sourceCluster: z.string().check(z.minLength(1)),
+  requestId: z.string().check(z.minLength(1)),
   createdAt: IsoTimestamp,
 });
 export type RestoreEventContext = z.infer<typeof RestoreEventContextSchema>;

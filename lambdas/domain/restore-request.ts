@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod-mini';
 import { InvalidInputError } from '../errors';
 import { DNS_LABEL_RULE, isDnsLabel } from './kube-names';
 import { defaultRestoredClusterName, restoredClusterNameProblem } from './restored-cluster-name';
@@ -18,94 +18,110 @@ const TARGET = 'the name of a configured target, or { eksCluster, namespace, clu
 /** Messages for a missing field and for a value of the wrong type, so that neither reads "Invalid input". */
 const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${what}` : `must be ${what}`);
 
-const dnsLabel = (what: string) => z.string({ error: expected(what) }).refine(isDnsLabel, { message: DNS_LABEL_RULE });
+const dnsLabel = (what: string) => z.string({ error: expected(what) }).check(z.refine(isDnsLabel, { message: DNS_LABEL_RULE }));
 
 const wholeNumber = (min: number, max: number, unit = '') => {
   const rule = `must be a whole number${unit} from ${min} to ${max}`;
-  return z.int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+  return z.int({ error: rule }).check(z.gte(min, { error: rule }), z.lte(max, { error: rule }));
 };
 
 const flag = z.boolean({ error: 'must be true or false' });
 
+const eksClusterName = (error: string | ReturnType<typeof expected>) =>
+  z.string({ error }).check(z.regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'));
+
 const TargetCoordinatesSchema = z.strictObject({
-  eksCluster: z
-    .string({ error: expected('the EKS cluster name') })
-    .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100'),
+  eksCluster: eksClusterName(expected('the EKS cluster name')),
   namespace: dnsLabel('the namespace of the CNPG Cluster'),
   cluster: dnsLabel('the name of the CNPG Cluster'),
 });
 type TargetCoordinates = z.infer<typeof TargetCoordinatesSchema>;
 
 /** A configured target's name or explicit coordinates; the coordinates' own field errors are kept (a union would hide them). */
-const TargetReferenceSchema = z.unknown().transform((value, ctx): string | TargetCoordinates => {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    ctx.addIssue({ code: 'custom', message: expected(TARGET)({ input: value }) });
+const TargetReferenceSchema = z.pipe(
+  z.unknown(),
+  z.transform((value, ctx): string | TargetCoordinates => {
+    if (typeof value === 'string' && value.length > 0) return value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.issues.push({ code: 'custom', message: expected(TARGET)({ input: value }), input: value });
+      return z.NEVER;
+    }
+    const coordinates = z.safeParse(TargetCoordinatesSchema, value);
+    if (coordinates.success) return coordinates.data;
+    for (const issue of coordinates.error.issues)
+      ctx.issues.push({ code: 'custom', path: issue.path, message: issue.message, input: value });
     return z.NEVER;
-  }
-  const coordinates = TargetCoordinatesSchema.safeParse(value);
-  if (coordinates.success) return coordinates.data;
-  for (const issue of coordinates.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  return z.NEVER;
-});
+  }),
+);
 
-const ClusterNameSchema = z.string({ error: 'must be a DNS-1035 label' }).superRefine((name, ctx) => {
-  const problem = restoredClusterNameProblem(name);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const ClusterNameSchema = z.string({ error: 'must be a DNS-1035 label' }).check(
+  z.superRefine((name, ctx) => {
+    const problem = restoredClusterNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** The pattern and length CNPG's CRD allows for spec.serviceAccountName (api/v1/cluster_types.go). */
 const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ServiceAccountNameSchema = z
   .string({ error: 'must be the name of a ServiceAccount' })
-  .max(253, 'must be the name of a ServiceAccount: at most 253 characters')
-  .regex(SERVICE_ACCOUNT_NAME, 'must be the name of a ServiceAccount: a-z, 0-9 and "-", starting and ending with a letter or digit');
+  .check(
+    z.maxLength(253, 'must be the name of a ServiceAccount: at most 253 characters'),
+    z.regex(SERVICE_ACCOUNT_NAME, 'must be the name of a ServiceAccount: a-z, 0-9 and "-", starting and ending with a letter or digit'),
+  );
 
 export const RestoreRequestSchema = z
   .strictObject({
     target: TargetReferenceSchema,
-    backup: z
-      .string({ error: 'must be "latest" or the name of a Backup' })
-      .refine((name) => name === 'latest' || isDnsLabel(name), { message: 'must be "latest" or the name of a Backup' })
-      .default('latest'),
+    backup: z._default(
+      z
+        .string({ error: 'must be "latest" or the name of a Backup' })
+        .check(z.refine((name) => name === 'latest' || isDnsLabel(name), { message: 'must be "latest" or the name of a Backup' })),
+      'latest',
+    ),
     before: z.optional(IsoTimestamp),
     pointInTime: z.optional(IsoTimestamp),
-    clusterName: ClusterNameSchema.optional(),
-    specFrom: z
-      .enum(['cluster', 'backup'], { error: 'must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)' })
-      .optional(),
-    serviceAccountName: ServiceAccountNameSchema.optional(),
-    instances: wholeNumber(1, RESTORE_INSTANCES_MAX).default(1),
-    timeoutMinutes: wholeNumber(5, 24 * 60, ' of minutes').default(120),
-    replica: flag.default(false),
-    dryRun: flag.default(false),
-    fromCatalog: flag.default(false),
-    toNamespace: dnsLabel('the namespace to restore into').optional(),
-    toEksCluster: z
-      .string({ error: 'must be the name of an EKS cluster of this deployment' })
-      .regex(EKS_CLUSTER_NAME, 'must be an EKS cluster name: letters, digits, "-" and "_", at most 100')
-      .optional(),
-    requestId: z
-      .string({ error: 'must be a label value' })
-      .regex(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit')
-      .optional(),
+    clusterName: z.optional(ClusterNameSchema),
+    specFrom: z.optional(
+      z.enum(['cluster', 'backup'], { error: 'must be "cluster" (the live Cluster) or "backup" (the spec the backup recorded)' }),
+    ),
+    serviceAccountName: z.optional(ServiceAccountNameSchema),
+    instances: z._default(wholeNumber(1, RESTORE_INSTANCES_MAX), 1),
+    timeoutMinutes: z._default(wholeNumber(5, 24 * 60, ' of minutes'), 120),
+    replica: z._default(flag, false),
+    dryRun: z._default(flag, false),
+    fromCatalog: z._default(flag, false),
+    toNamespace: z.optional(dnsLabel('the namespace to restore into')),
+    toEksCluster: z.optional(eksClusterName('must be the name of an EKS cluster of this deployment')),
+    requestId: z.optional(
+      z
+        .string({ error: 'must be a label value' })
+        .check(
+          z.regex(
+            LABEL_VALUE,
+            'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+          ),
+        ),
+    ),
   })
-  .superRefine((request, ctx) => {
-    if (request.backup !== 'latest' && request.before)
-      ctx.addIssue({ code: 'custom', path: ['before'], message: 'cannot be combined with a backup name: give one or the other' });
-    if (request.before && request.pointInTime)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['before'],
-        message: 'cannot be combined with pointInTime, which already chooses the latest backup that ended before it',
-      });
-    if (request.replica && request.pointInTime)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['replica'],
-        message: 'a replica cluster follows the source and cannot stop at a pointInTime',
-      });
-  });
+  .check(
+    z.superRefine((request, ctx) => {
+      if (request.backup !== 'latest' && request.before)
+        ctx.addIssue({ code: 'custom', path: ['before'], message: 'cannot be combined with a backup name: give one or the other' });
+      if (request.before && request.pointInTime)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['before'],
+          message: 'cannot be combined with pointInTime, which already chooses the latest backup that ended before it',
+        });
+      if (request.replica && request.pointInTime)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['replica'],
+          message: 'a replica cluster follows the source and cannot stop at a pointInTime',
+        });
+    }),
+  );
 
 export type BackupSelector = { kind: 'latest' } | { kind: 'named'; name: string } | { kind: 'before'; time: Date };
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import type { Backup } from './kube-objects';
 import { applicationSecretName } from './restore-application-database';
 import type { RestorePlan } from './restore-manifest';
@@ -9,21 +9,21 @@ import type { RestorePlan } from './restore-manifest';
  * The restore workflow carries it from step to step and checks it at every step.
  */
 export const RestoreSummarySchema = z.strictObject({
-  clusterName: z.string().min(1),
-  namespace: z.string().min(1),
-  backup: z.string().min(1),
+  clusterName: z.string().check(z.minLength(1)),
+  namespace: z.string().check(z.minLength(1)),
+  backup: z.string().check(z.minLength(1)),
   /** When the backup ended (status.stoppedAt): the restored data is that recent, or more with WAL replay. */
   backupEndedAt: z.string(),
   /** The Secret CNPG creates with the application owner's credentials: what applications connect with. */
-  applicationSecret: z.string().min(1),
-  database: z.string().min(1),
-  owner: z.string().min(1),
+  applicationSecret: z.string().check(z.minLength(1)),
+  database: z.string().check(z.minLength(1)),
+  owner: z.string().check(z.minLength(1)),
   /** `none`: the backup's data; `pointInTime`: WAL replayed from the source's archive to the target; `replica`: for ever. */
   walReplay: z.enum(['none', 'pointInTime', 'replica']),
   specFrom: z.enum(['cluster', 'backup']),
-  image: z.string().min(1),
+  image: z.string().check(z.minLength(1)),
   /** Set when the restored cluster runs under an account other than the one CNPG makes for it. */
-  serviceAccountName: z.string().min(1).optional(),
+  serviceAccountName: z.optional(z.string().check(z.minLength(1))),
   warnings: z.array(z.string()),
 });
 

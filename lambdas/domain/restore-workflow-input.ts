@@ -1,6 +1,8 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 import type { Cluster, VolumeSnapshot, VolumeSnapshotContent } from './kube-objects';
 import { RestoreSummarySchema } from './restore-summary';
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 const manifestOf = <T>(kind: string) =>
   z.custom<T>((value) => typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind, {
@@ -13,25 +15,25 @@ const manifestOf = <T>(kind: string) =>
  */
 export const RestoreWorkflowInputSchema = z.strictObject({
   source: z.strictObject({
-    target: z.string().min(1),
-    eksCluster: z.string().min(1),
-    namespace: z.string().min(1),
-    cluster: z.string().min(1),
+    target: nonEmpty,
+    eksCluster: nonEmpty,
+    namespace: nonEmpty,
+    cluster: nonEmpty,
   }),
   /** Where the restored Cluster goes, when not into the source's namespace: a restore from the catalog. */
-  destination: z.strictObject({ eksCluster: z.string().min(1), namespace: z.string().min(1) }).optional(),
+  destination: z.optional(z.strictObject({ eksCluster: nonEmpty, namespace: nonEmpty })),
   /** The catalog's storage snapshots to import into the destination before the Cluster (recovery-point-import.ts). */
-  import: z
-    .strictObject({
+  import: z.optional(
+    z.strictObject({
       /** The Region of the storage snapshots: the function's own, where the backup was taken or a copy of it lives. */
-      region: z.string().min(1),
-      contents: z.array(manifestOf<VolumeSnapshotContent>('VolumeSnapshotContent')).min(1),
-      snapshots: z.array(manifestOf<VolumeSnapshot>('VolumeSnapshot')).min(1),
-    })
-    .optional(),
-  backup: z.string().min(1),
-  requestId: z.string().min(1),
-  timeoutSeconds: z.int().min(60),
+      region: nonEmpty,
+      contents: z.array(manifestOf<VolumeSnapshotContent>('VolumeSnapshotContent')).check(z.minLength(1)),
+      snapshots: z.array(manifestOf<VolumeSnapshot>('VolumeSnapshot')).check(z.minLength(1)),
+    }),
+  ),
+  backup: nonEmpty,
+  requestId: nonEmpty,
+  timeoutSeconds: z.int().check(z.gte(60)),
   manifest: manifestOf<Cluster>('Cluster'),
   summary: RestoreSummarySchema,
 });

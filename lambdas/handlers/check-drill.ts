@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { DrillContextSchema, DrillResultSchema, verifiedDrillResult, type DrillContext, type DrillResult } from '../domain/drill-report';
 import {
@@ -21,12 +21,12 @@ const VERIFICATION_POLL_SECONDS = 10;
 const VERIFICATION_GRACE_SECONDS = 120;
 
 export const DrillProgressSchema = z.discriminatedUnion('state', [
-  z.strictObject({ state: z.literal('restoring'), waitSeconds: z.int().positive() }),
+  z.strictObject({ state: z.literal('restoring'), waitSeconds: z.int().check(z.positive()) }),
   z.strictObject({
     state: z.literal('verifying'),
-    waitSeconds: z.int().positive(),
+    waitSeconds: z.int().check(z.positive()),
     readyAt: IsoTimestamp,
-    rtoSeconds: z.int().nonnegative(),
+    rtoSeconds: z.int().check(z.nonnegative()),
     verificationStartedAt: IsoTimestamp,
   }),
   z.strictObject({ state: z.literal('finished'), result: DrillResultSchema }),
@@ -35,7 +35,7 @@ export type DrillProgress = z.infer<typeof DrillProgressSchema>;
 
 const CheckDrillEventSchema = z.strictObject({
   target: TargetNameReferenceSchema,
-  executionName: z.string().min(1),
+  executionName: z.string().check(z.minLength(1)),
   drill: z.strictObject({ context: DrillContextSchema, progress: DrillProgressSchema }),
 });
 

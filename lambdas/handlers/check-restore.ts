@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { RestoreEventContextSchema, restoreOutcomeEvent, restoreOutcomeMetrics, type RestoreEventContext } from '../domain/restore-events';
 import { decideRestoreProgress, type RestoreProgress } from '../domain/restore-progress';
@@ -7,8 +7,8 @@ import type { WorkflowDependencies } from './workflow-dependencies';
 
 const CheckRestoreEventSchema = z.strictObject({
   context: RestoreEventContextSchema,
-  checks: z.int().nonnegative(),
-  timeoutSeconds: z.int().min(60),
+  checks: z.int().check(z.nonnegative()),
+  timeoutSeconds: z.int().check(z.gte(60)),
 });
 
 export interface CheckRestoreResult {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { ConflictError } from '../errors';
 import type { CreateResult } from '../adapters/kube-resources';
 import type { KubeObject } from '../domain/kube-objects';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import type { KubeResources } from '../adapters/kube-resources';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { drillSelector, isDrillClusterOf, isDrillClusterVolume } from '../domain/drill-cluster';
@@ -13,11 +13,11 @@ import type { WorkflowDependencies } from './workflow-dependencies';
 
 const FinishDrillEventSchema = z.strictObject({
   input: DrillWorkflowInputSchema,
-  executionName: z.string().min(1),
+  executionName: z.string().check(z.minLength(1)),
   /** What the drill knew: nothing when its first step failed. */
   drill: z.union([z.strictObject({}), z.strictObject({ context: DrillContextSchema, progress: DrillProgressSchema })]),
   /** Step Functions' Catch output, when a step failed. */
-  error: z.strictObject({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  error: z.optional(z.strictObject({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 
 export interface FinishDrillResult {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod-mini';
 import { ConflictError } from '../errors';
 import { CnpgLabel } from '../domain/cnpg-api';
 import { buildDrillPlan, drillClusterName, drillSelector, isDrillClusterOf } from '../domain/drill-cluster';
@@ -12,7 +12,7 @@ import { DrillWorkflowInputSchema } from '../domain/workflow-input';
 import { protectChosenBackup } from './protect-chosen-backup';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
-const StartDrillEventSchema = z.strictObject({ input: DrillWorkflowInputSchema, executionName: z.string().min(1) });
+const StartDrillEventSchema = z.strictObject({ input: DrillWorkflowInputSchema, executionName: z.string().check(z.minLength(1)) });
 
 /** Beyond the cluster's own timeout, the verification's: the backup stays protected from retention until both are over. */
 const VERIFICATION_ALLOWANCE_MS = 30 * 60_000;

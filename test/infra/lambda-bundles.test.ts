@@ -84,14 +84,24 @@ describe('the Lambda bundles', () => {
     expect(bundle('recordRecoveryPoint').inputs).toContain('lambdas/adapters/ec2-storage-snapshots.ts');
   });
 
-  test.each(['dispatchSchedule', 'reportFanOut', 'reportFailure', 'startBackup', 'checkBackup', 'applyRetention'])(
-    "%s carries zod's functional API only, with its English messages",
-    (name) => {
-      const zod = bundle(name).inputs.filter((input) => input.includes('node_modules/zod/'));
-      expect(zod.filter((input) => input.includes('/v4/classic/'))).toEqual([]);
-      expect(zod).toContain('node_modules/zod/v4/mini/schemas.js');
-    },
-  );
+  test.each([
+    'dispatchSchedule',
+    'reportFanOut',
+    'reportFailure',
+    'startBackup',
+    'checkBackup',
+    'applyRetention',
+    'requestRestore',
+    'createRestoreCluster',
+    'checkRestore',
+    'startDrill',
+    'checkDrill',
+    'finishDrill',
+  ])("%s carries zod's functional API only, with its English messages", (name) => {
+    const zod = bundle(name).inputs.filter((input) => input.includes('node_modules/zod/'));
+    expect(zod.filter((input) => input.includes('/v4/classic/'))).toEqual([]);
+    expect(zod).toContain('node_modules/zod/v4/mini/schemas.js');
+  });
 
   test.each(functions.map(([name]) => name))('%s carries no zod locale but the default English messages', (name) => {
     expect(bundle(name).inputs.filter((input) => input.includes('node_modules/zod/v4/locales/'))).toEqual([

@@ -1,11 +1,10 @@
-import { DynamoDbRecoveryPointCatalog } from '../adapters/dynamodb-recovery-point-catalog';
 import { PowertoolsMetricsRecorder } from '../adapters/powertools-metrics-recorder';
 import { createApplyRetention } from '../handlers/apply-retention';
-import { requiredEnv } from '../runtime/environment';
 import { lambdaHandler } from '../runtime/lambda-handler';
 import { logger } from '../runtime/logger';
 import { productionEventBus } from './wiring/event-bus';
 import { productionKubeConnections } from './wiring/kube-connections';
+import { productionRecoveryPointCatalog } from './wiring/recovery-point-catalog';
 import { productionTargetCatalog } from './wiring/target-catalog';
 
 export const handler = lambdaHandler(
@@ -16,6 +15,6 @@ export const handler = lambdaHandler(
     metrics: new PowertoolsMetricsRecorder(),
     now: () => new Date(),
     log: logger,
-    recoveryPoints: new DynamoDbRecoveryPointCatalog(() => requiredEnv('RECOVERY_POINT_CATALOG_TABLE')),
+    recoveryPoints: productionRecoveryPointCatalog(),
   }),
 );

@@ -21,6 +21,8 @@ try {
 interface Bundle {
   file: string;
   inputs: string[];
+  /** How each own module that is imported is imported (`import-statement`, `dynamic-import`), by importer and path. */
+  imports: Array<{ importer: string; path: string; kind: string }>;
 }
 
 /** A package input as `node_modules/<package>/<file>`, wherever node_modules lives (own code stays as it is). */
@@ -42,7 +44,13 @@ describe('the Lambda bundles', () => {
       // The inputs that contribute bytes to the bundle (esbuild also lists the modules it read and shook out).
       const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
       const inputs = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0);
-      bundles.set(name, { file, inputs: inputs.map(([path]) => fromNodeModules(path)) });
+      const own = new Set(inputs.map(([path]) => path));
+      const imports = Object.entries(metafile.inputs)
+        .filter(([importer]) => own.has(importer))
+        .flatMap(([importer, input]) =>
+          input.imports.map(({ path, kind }) => ({ importer: fromNodeModules(importer), path: fromNodeModules(path), kind })),
+        );
+      bundles.set(name, { file, inputs: inputs.map(([path]) => fromNodeModules(path)), imports });
     }
   });
 
@@ -108,4 +116,20 @@ describe('the Lambda bundles', () => {
       'node_modules/zod/v4/locales/en.js',
     ]);
   });
+
+  test.each(['checkBackup', 'applyRetention', 'requestRestore'])(
+    '%s loads the recovery-point catalog and its DynamoDB client on first use, not at init',
+    (name) => {
+      const { imports } = bundle(name);
+      const adapter = 'lambdas/adapters/dynamodb-recovery-point-catalog.ts';
+      const ofAdapter = imports.filter(({ path }) => path === adapter);
+      expect(ofAdapter).not.toEqual([]);
+      expect(ofAdapter.map(({ kind }) => kind)).toEqual(ofAdapter.map(() => 'dynamic-import'));
+      // Only the adapter, imported on first use, reaches the DynamoDB client from the function's own code.
+      const dynamoDbImporters = imports
+        .filter(({ importer, path }) => !importer.startsWith('node_modules/') && path.startsWith('node_modules/@aws-sdk/client-dynamodb/'))
+        .map(({ importer }) => importer);
+      expect(dynamoDbImporters).toEqual([adapter]);
+    },
+  );
 });

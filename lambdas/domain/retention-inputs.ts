@@ -1,6 +1,6 @@
 import { durationSeconds, type Duration } from './duration';
 import type { Backup, Cluster, PersistentVolumeClaim, VolumeSnapshot } from './kube-objects';
-import { isMarkedFor, isSnapshotMarkedFor } from './scheduler-metadata';
+import { isMarkedFor } from './scheduler-metadata';
 import type { RetentionPolicy } from './target-spec';
 
 /** What the retention planner reads: the namespace as listed now, the policy, and the time of the run. */
@@ -78,7 +78,10 @@ export function isInScope(backup: Backup, inputs: Pick<RetentionInputs, 'policy'
   return inputs.policy.scope === 'all' || isMarkedFor(backup.metadata.labels, inputs.target);
 }
 
-/** Scope `managed` covers only snapshots carrying this target's mark; scope `all` covers every snapshot of the cluster. */
-export function isSnapshotInScope(snapshot: VolumeSnapshot, inputs: Pick<RetentionInputs, 'policy' | 'target'>): boolean {
-  return inputs.policy.scope === 'all' || isSnapshotMarkedFor(snapshot.metadata.labels, inputs.target);
+/**
+ * Scope `managed` covers only snapshots carrying this target's mark (`marked`: isSnapshotMarkedFor); scope `all`
+ * covers every snapshot of the cluster.
+ */
+export function isSnapshotInScope(marked: boolean, policy: Pick<RetentionPolicy, 'scope'>): boolean {
+  return policy.scope === 'all' || marked;
 }

@@ -1,5 +1,5 @@
 import { BackupPhase, CnpgLabel } from './cnpg-api';
-import type { Backup, VolumeSnapshot } from './kube-objects';
+import type { Backup } from './kube-objects';
 import {
   byName,
   completionTimeOf,
@@ -16,7 +16,6 @@ import {
 import { restoreNeeds, type ProtectionRule } from './retention-protections';
 import { SnapshotGroups } from './retention-snapshot-groups';
 import { keptCompletedBackups, type CompletedBackup, type CompletedKeepRule } from './retention-tiers';
-import { isSnapshotMarkedFor } from './scheduler-metadata';
 
 /**
  * The retention planner: from what the namespace holds now and the policy, decides for every volume-snapshot Backup
@@ -40,9 +39,11 @@ import { isSnapshotMarkedFor } from './scheduler-metadata';
  *
  * Pure and deterministic: the plan depends only on the inputs, not on their order. Backups are listed newest first;
  * snapshots by their Backup in that order (by name within one), then the orphans, newest first. Linear but for
- * the sort of the Backups; every timestamp is parsed once, and the snapshots' only for orphans; names are hashed
- * only when the namespace is not listed by name (SnapshotGroups) or a restore is under way, and no snapshot is
- * copied when it is. Applying the plan and planning again deletes nothing.
+ * the sort of the Backups; every object is read in one pass (a snapshot while it is grouped, a Backup while its
+ * group is found), since on a large history going back to objects read before costs more than the reading; every
+ * timestamp is parsed once, and the snapshots' only for orphans; names are hashed only when the namespace is not
+ * listed by name (SnapshotGroups) or a restore is under way, and no snapshot is copied when it is. Applying the
+ * plan and planning again deletes nothing.
  */
 
 export type { RetentionInputs } from './retention-inputs';
@@ -115,17 +116,23 @@ function verdicts(action: Verdict['action']): (rule: RetentionRule) => Verdict {
 const keep = verdicts('keep');
 const remove = verdicts('delete');
 
-/** A planned Backup with what the plan reads of it, each read and parsed once: sorting compares numbers. */
+/**
+ * A planned Backup with what the plan reads of it, each read and parsed once, in one pass while the Backup is at hand
+ * (deciding touches it again only when it failed): sorting compares numbers.
+ */
 interface PlannedBackup extends CompletedBackup {
   backup: Backup;
   name: string;
   phase: string;
-  /** When it completed (status.stoppedAt), or was created without a stop time: ms since the epoch. */
+  /** When it completed (status.stoppedAt), or was created without a stop time: as written, and ms since the epoch. */
+  completionTime: string | undefined;
   completedAt: number;
   inScope: boolean;
   /** Its VolumeSnapshots, by name: `ordered` of the snapshot groups from `first` up to, not including, `end`. */
   first: number;
   end: number;
+  missingSnapshots: string[] | undefined;
+  deleting: boolean;
 }
 
 export function planRetention(inputs: RetentionInputs): RetentionPlan {
@@ -134,8 +141,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const failedKeepStart = now.getTime() - durationMs(policy.failedKeep);
   const orphanGraceStart = windowStart - durationMs(policy.failedKeep);
 
-  const groups = new SnapshotGroups(inputs.snapshots);
-  const { ordered } = groups;
+  const groups = new SnapshotGroups(inputs.snapshots, inputs.target);
   /** Per group: a Backup of its name is listed (planned or not), so its snapshots are not orphans. */
   const backupListed = new Uint8Array(groups.count);
   const planned: PlannedBackup[] = [];
@@ -147,23 +153,30 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     const group = groups.find(name);
     if (group !== undefined) backupListed[group] = 1;
     if (!isPlanned(backup, inputs)) continue;
+    const completionTime = completionTimeOf(backup);
+    const first = group === undefined ? 0 : groups.start(group);
+    const end = group === undefined ? 0 : groups.end(group);
     planned.push({
       backup,
       name,
       phase: phaseOf(backup),
-      completedAt: instant(completionTimeOf(backup), now),
+      completionTime,
+      completedAt: instant(completionTime, now),
       inScope: isInScope(backup, inputs),
-      first: group === undefined ? 0 : groups.start(group),
-      end: group === undefined ? 0 : groups.end(group),
+      first,
+      end,
+      missingSnapshots: missingSnapshots(backup, groups, first, end),
+      deleting: isBeingDeleted(backup),
     });
   }
   planned.sort((a, b) => b.completedAt - a.completedAt || byName(b.name, a.name));
   const needs = restoreNeeds(inputs);
   // Most runs have no restore under way: then no name is hashed to look it up (a large plan has hundreds of thousands).
   const isBackupNeeded = (name: string) => needs.backups.size > 0 && needs.backups.has(name);
-  const restoreVerdict = (snapshot: VolumeSnapshot): Verdict | undefined => {
+  /** The verdict of a restore on the snapshot at `at` of the groups, if one needs it. */
+  const restoreVerdict = (at: number): Verdict | undefined => {
     if (needs.snapshots.size === 0) return undefined;
-    const rule = needs.snapshots.get(nameOf(snapshot));
+    const rule = needs.snapshots.get(groups.name(at));
     return rule && keep(rule);
   };
   const keepers = keptCompletedBackups(
@@ -179,7 +192,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     if (isBackupNeeded(name)) return keep('referenced-by-restore');
     let claimed = false;
     for (let at = entry.first; at < entry.end && needs.snapshots.size > 0; at += 1) {
-      const need = restoreVerdict(ordered[at]!);
+      const need = restoreVerdict(at);
       if (need?.rule === 'referenced-by-restore') return need;
       claimed ||= need?.rule === 'referenced-by-pending-claim';
     }
@@ -194,41 +207,41 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
 
   let deleted = 0;
   const snapshots: SnapshotDecision[] = [];
-  const addSnapshot = (snapshot: VolumeSnapshot, backupName: string, verdict: Verdict): void => {
-    const decision = snapshotDecision(snapshot, backupName, restoreVerdict(snapshot) ?? verdict, inputs.target);
+  const addSnapshot = (at: number, backupName: string, verdict: Verdict): void => {
+    const decision = snapshotDecision(groups, at, backupName, restoreVerdict(at) ?? verdict);
     if (decision.action === 'delete') deleted += 1;
     snapshots.push(decision);
   };
   const backupDecisions = planned.map((entry) => {
-    const decision = backupDecision(entry, ordered, decide(entry));
+    const decision = backupDecision(entry, groups, decide(entry));
     if (decision.action === 'delete') deleted += 1;
     // Its snapshots share its verdict (the decision's action and rule), and follow in the same order.
-    for (let at = entry.first; at < entry.end; at += 1) addSnapshot(ordered[at]!, entry.name, decision);
+    for (let at = entry.first; at < entry.end; at += 1) addSnapshot(at, entry.name, decision);
     return decision;
   });
 
   // Snapshots whose Backup is gone; those of a Backup that exists but is not planned (another cluster's or method's) are not in the plan.
   const clusterLabel = CnpgLabel.Cluster;
-  const orphans: Array<{ createdAt: number; snapshot: VolumeSnapshot; backupName: string; verdict: Verdict }> = [];
+  const orphans: Array<{ createdAt: number; at: number; backupName: string; verdict: Verdict }> = [];
   for (let group = 0; group < groups.count; group += 1) {
     if (backupListed[group] === 1) continue;
     const backupName = groups.backupName(group);
     for (let at = groups.start(group); at < groups.end(group); at += 1) {
-      const snapshot = ordered[at]!;
-      if (snapshot.metadata.labels?.[clusterLabel] !== inputs.cluster) continue;
-      const createdAt = instant(snapshot.metadata.creationTimestamp, now);
-      const verdict = !isSnapshotInScope(snapshot, inputs)
+      const { metadata } = groups.ordered[at]!;
+      if (metadata.labels?.[clusterLabel] !== inputs.cluster) continue;
+      const createdAt = instant(metadata.creationTimestamp, now);
+      const verdict = !isSnapshotInScope(groups.isMarked(at), policy)
         ? keep('out-of-scope')
-        : isBeingDeleted(snapshot)
+        : groups.isBeingDeleted(at)
           ? remove('deletion-in-progress')
           : createdAt > orphanGraceStart
             ? keep('orphan-within-grace')
             : remove('orphaned-snapshot');
-      orphans.push({ createdAt, snapshot, backupName, verdict });
+      orphans.push({ createdAt, at, backupName, verdict });
     }
   }
-  orphans.sort((a, b) => b.createdAt - a.createdAt || byName(nameOf(a.snapshot), nameOf(b.snapshot)));
-  for (const { snapshot, backupName, verdict } of orphans) addSnapshot(snapshot, backupName, verdict);
+  orphans.sort((a, b) => b.createdAt - a.createdAt || byName(groups.name(a.at), groups.name(b.at)));
+  for (const { at, backupName, verdict } of orphans) addSnapshot(at, backupName, verdict);
 
   return { backups: backupDecisions, snapshots, kept: backupDecisions.length + snapshots.length - deleted, deleted };
 }
@@ -237,27 +250,32 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
  * The decision on a planned Backup. Each shape is written as one literal: properties added afterwards would grow
  * every decision of a plan that holds hundreds of thousands.
  */
-function backupDecision(entry: PlannedBackup, ordered: readonly VolumeSnapshot[], { action, rule }: Verdict): BackupDecision {
-  const { name, phase, backup, first } = entry;
-  // Sized once: grown by push, each of a hundred thousand small arrays would reserve room for seventeen names.
-  const snapshots = new Array<string>(entry.end - first);
-  for (let at = first; at < entry.end; at += 1) snapshots[at - first] = nameOf(ordered[at]!);
+function backupDecision(entry: PlannedBackup, groups: SnapshotGroups, { action, rule }: Verdict): BackupDecision {
+  const { name, phase, completionTime } = entry;
+  const snapshots = snapshotNames(groups, entry.first, entry.end);
   const decision: BackupDecision =
     phase === BackupPhase.Completed
-      ? { name, action, rule, phase, snapshots, completedAt: completionTimeOf(backup) }
+      ? { name, action, rule, phase, snapshots, completedAt: completionTime }
       : { name, action, rule, phase, snapshots };
-  const missing = missingSnapshots(backup, snapshots);
-  if (missing) decision.missingSnapshots = missing;
-  if (isBeingDeleted(backup)) decision.deleting = true;
+  if (entry.missingSnapshots) decision.missingSnapshots = entry.missingSnapshots;
+  if (entry.deleting) decision.deleting = true;
   return decision;
 }
 
-/** The decision on a snapshot; one literal per shape, as for Backups. */
-function snapshotDecision(snapshot: VolumeSnapshot, backupName: string, { action, rule }: Verdict, target: string): SnapshotDecision {
-  const name = nameOf(snapshot);
-  const marked = isSnapshotMarkedFor(snapshot.metadata.labels, target);
-  const content = snapshot.status?.boundVolumeSnapshotContentName;
-  if (isBeingDeleted(snapshot))
+/** The names of the snapshots from `first` up to, not including, `end` of the groups. */
+function snapshotNames(groups: SnapshotGroups, first: number, end: number): string[] {
+  // Sized once: grown by push, each of a hundred thousand small arrays would reserve room for seventeen names.
+  const names = new Array<string>(end - first);
+  for (let at = first; at < end; at += 1) names[at - first] = groups.name(at);
+  return names;
+}
+
+/** The decision on the snapshot at `at` of the groups; one literal per shape, as for Backups. */
+function snapshotDecision(groups: SnapshotGroups, at: number, backupName: string, { action, rule }: Verdict): SnapshotDecision {
+  const name = groups.name(at);
+  const marked = groups.isMarked(at);
+  const content = groups.content(at);
+  if (groups.isBeingDeleted(at))
     return content === undefined
       ? { name, backupName, action, rule, marked, deleting: true }
       : { name, backupName, action, rule, marked, deleting: true, content };
@@ -265,15 +283,18 @@ function snapshotDecision(snapshot: VolumeSnapshot, backupName: string, { action
 }
 
 /**
- * Names in the Backup's status.snapshotBackupStatus that are not among `listed` (a handful: one per volume), by
- * name; undefined when none is missing, so that a complete Backup allocates nothing.
+ * Names in the Backup's status.snapshotBackupStatus that are not among its listed snapshots (those from `first` up
+ * to, not including, `end` of the groups: a handful, one per volume), by name; undefined when none is missing, so
+ * that a complete Backup allocates nothing.
  */
-function missingSnapshots(backup: Backup, listed: readonly string[]): string[] | undefined {
+function missingSnapshots(backup: Backup, groups: SnapshotGroups, first: number, end: number): string[] | undefined {
   let missing: string[] | undefined;
   const elements = backup.status?.snapshotBackupStatus?.elements ?? [];
   for (let i = 0; i < elements.length; i += 1) {
     const { name } = elements[i]!;
-    if (!listed.includes(name)) (missing ??= []).push(name);
+    let listed = false;
+    for (let at = first; at < end && !listed; at += 1) listed = groups.name(at) === name;
+    if (!listed) (missing ??= []).push(name);
   }
   return missing && missing.length > 1 ? missing.sort(byName) : missing;
 }

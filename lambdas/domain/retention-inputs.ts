@@ -29,27 +29,68 @@ export const phaseOf = (backup: Backup): string => backup.status?.phase ?? '';
 /** Code-unit order: locale-aware comparison would make the plan depend on the machine's locale. */
 export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-const KUBE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+const DAY_MS = 86_400_000;
 const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+/** The two decimal digits at `at`, or -1 when either is not a digit. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const units = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+}
+
+/** Days from 1970-01-01 to the given date of the proleptic Gregorian calendar (month 1 to 12), as Date.UTC counts them. */
+function daysFromEpoch(year: number, month: number, day: number): number {
+  // Years counted from March, so that the leap day ends a year: eras of 400 years have 146,097 days.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
 
 /**
  * Milliseconds since the epoch. `YYYY-MM-DDTHH:MM:SSZ`, the form the API server writes every time in, is read
- * directly (several times faster than Date.parse, which counts on a large history); any other form, a field out of
- * range, or a year before 100 (which Date.UTC would read as 19xx), goes to Date.parse, which decides whether it is readable.
+ * directly, character by character (several times faster than Date.parse, which counts on a large history); any
+ * other form, a field out of range, or a year before 100, goes to Date.parse, which decides whether it is readable.
  */
 function parseTime(text: string): number {
-  if (!KUBE_TIME.test(text)) return Date.parse(text);
-  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  if (
+    text.length !== 20 ||
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 90 // Z
+  )
+    return Date.parse(text);
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
   const month = twoDigits(text, 5);
   const day = twoDigits(text, 8);
   const hour = twoDigits(text, 11);
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
+  const year = century * 100 + yearOfCentury;
   const lastDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
-  if (year < 100 || lastDay === undefined || day < 1 || day > lastDay || hour > 23 || minute > 59 || second > 59) return Date.parse(text);
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  if (
+    century < 1 ||
+    yearOfCentury < 0 ||
+    lastDay === undefined ||
+    day < 1 ||
+    day > lastDay ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return Date.parse(text);
+  return daysFromEpoch(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
 /** Milliseconds since the epoch; an absent or unreadable time counts as `now`, so it never makes anything old enough to delete. */

@@ -13,10 +13,13 @@
  * - EventBridge (https://aws.amazon.com/eventbridge/pricing/): $1.00 per million custom events published;
  *   EventBridge Scheduler $1.00 per million invocations.
  * - X-Ray (https://aws.amazon.com/xray/pricing/): $5.00 per million traces recorded (state machines trace each execution).
+ * - DynamoDB on-demand, for the recovery-point catalog: the monitoring model's prices, applied to the read and write
+ *   units a routine hourly backup run consumes in steady state (a week of history), as the catalog stand-in counts them.
  */
 import type { LocalExecution } from '../simulator/workflow-runner/local-workflow-runner';
 import { LocalScheduler, type LocalInvocation } from '../simulator/local-scheduler';
 import { VirtualClock } from '../simulator/virtual-clock';
+import type { ConsumedCapacity } from '../simulator/memory-recovery-point-catalog';
 import type { CostLine } from './monitoring-cost-model';
 import { PRICE } from './monitoring-cost-model';
 
@@ -78,7 +81,13 @@ async function measurePhase(local: LocalScheduler, targets: number, run: () => P
   };
 }
 
-function costLines(backup: PhaseUsage, retention: PhaseUsage, fleet: number, monitoringPerTarget: number): CostLine[] {
+function costLines(
+  backup: PhaseUsage,
+  retention: PhaseUsage,
+  fleet: number,
+  monitoringPerTarget: number,
+  catalog: ConsumedCapacity,
+): CostLine[] {
   const monthly = (pick: (u: PhaseUsage) => number) => HOURS_PER_MONTH * pick(backup) + DAYS_PER_MONTH * pick(retention);
   const logGb = (monthly((u) => u.sfnLogBytes) + monthly((u) => u.lambdaLogBytes)) / GB;
   // One schedule per expression: an hourly and a daily one fire for the whole fleet.
@@ -105,6 +114,10 @@ function costLines(backup: PhaseUsage, retention: PhaseUsage, fleet: number, mon
       item: `X-Ray (${monthly((u) => u.executions).toFixed(0)} traced executions)`,
       monthly: monthly((u) => u.executions) * FLEET_PRICE.trace,
     },
+    {
+      item: `DynamoDB recovery-point catalog (${(HOURS_PER_MONTH * catalog.readUnits).toFixed(0)} read, ${(HOURS_PER_MONTH * catalog.writeUnits).toFixed(0)} write units)`,
+      monthly: HOURS_PER_MONTH * (catalog.readUnits * PRICE.dynamoReadUnit + catalog.writeUnits * PRICE.dynamoWriteUnit),
+    },
     { item: `monitoring (CloudWatch metrics, alarms, audit, at ${fleet} targets)`, monthly: monitoringPerTarget },
   ];
 }
@@ -116,7 +129,7 @@ function costLines(backup: PhaseUsage, retention: PhaseUsage, fleet: number, mon
  */
 export async function fleetCostModel(
   row: Row,
-  options: { measured: number; fleet: number; monitoringPerTargetMonth: number },
+  options: { measured: number; fleet: number; monitoringPerTargetMonth: number; catalogPerBackupRun: ConsumedCapacity },
 ): Promise<void> {
   const slot = new Date('2026-11-02T05:00:00Z');
   const targets = Array.from({ length: options.measured }, (_, i) => ({
@@ -141,7 +154,7 @@ export async function fleetCostModel(
       'per retention sweep',
       `${retention.transitions.toFixed(1)} transitions, ${retention.invocations.toFixed(1)} Lambda requests, ${(retention.gbSeconds * 1000).toFixed(1)} GB-ms`,
     );
-    const lines = costLines(backup, retention, options.fleet, options.monitoringPerTargetMonth);
+    const lines = costLines(backup, retention, options.fleet, options.monitoringPerTargetMonth, options.catalogPerBackupRun);
     for (const line of lines) row(line.item, `$${line.monthly.toFixed(4)}`);
     const total = lines.reduce((n, line) => n + line.monthly, 0);
     row('total per target-month', `$${total.toFixed(4)}`);

@@ -18,6 +18,7 @@ import { RECOVERY_POINT_AUDIT_INTERVAL } from '../lib/scheduler-monitoring';
 import { PowertoolsMetricsRecorder } from '../lambdas/adapters/powertools-metrics-recorder';
 import { METRIC_NAMESPACE } from '../lambdas/domain/scheduler-metrics';
 import { createAuditRecoveryPoints } from '../lambdas/handlers/audit-recovery-points';
+import type { RecoveryPointRecord } from '../lambdas/domain/recovery-point-record';
 import { createRecordRecoveryPoint } from '../lambdas/handlers/record-recovery-point';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
 import { MemoryRecoveryPointCatalog } from '../simulator/memory-recovery-point-catalog';
@@ -58,9 +59,12 @@ export interface MonitoringUsage {
   emfBytesPerBackupRun: number;
   /** Measured: the audit's log line for one target. */
   auditLogBytesPerTarget: number;
-  /** Measured: the recorder's log line for one completed backup. */
+  /** Measured: the recorder's log lines for one completed backup, its storage described. */
   recorderLogBytesPerBackup: number;
-  /** Assumed: how long the functions run (the audit reads one table scan; the recorder makes one write). */
+  /**
+   * Assumed: how long the functions run (the audit reads one table scan; the recorder writes the ledger, reads and
+   * updates the catalog record, and makes one EC2 DescribeSnapshots call, which EC2 does not charge for).
+   */
   auditSeconds: number;
   recorderSeconds: number;
   /** Assumed: dashboard views a month, each scanning the audit's logs over the dashboard's 7 days. */
@@ -170,6 +174,7 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
   });
   const runs = 24;
   let emfBytes = 0;
+  let newestRecord: RecoveryPointRecord;
   try {
     for (let hour = 0; hour < runs; hour += 1) {
       const slot = new Date(start + hour * 3_600_000);
@@ -177,6 +182,7 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
       const { lines } = await capturedBytes(() => local.fireSchedule('backup', 'hendrix', slot));
       emfBytes += lines.filter((line) => line.includes('"_aws"')).reduce((n, line) => n + Buffer.byteLength(line) + 1, 0);
     }
+    newestRecord = (await local.recoveryPoints.recordsOf(HENDRIX.name)).at(-1)!;
   } finally {
     await local.close();
   }
@@ -221,12 +227,35 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
     log: lambdaLogger('CnpgSnapshotScheduler-AuditRecoveryPoints'),
   });
   const audited = await capturedBytes(() => audit({ source: 'aws.events', 'detail-type': 'Scheduled Event' }));
+  // The recorder's whole path: the ledger, then the catalog record CheckBackup wrote (a real one of the runs above, as
+  // it was before EC2 described its storage), completed from DescribeSnapshots.
+  const recoveryPoints = new MemoryRecoveryPointCatalog();
+  await recoveryPoints.record({
+    ...newestRecord,
+    target: 'database-0000',
+    backup: 'database-0000-20261130120000',
+    volumes: newestRecord.volumes.map(({ encrypted: _encrypted, kmsKeyId: _kmsKeyId, ...volume }) => volume),
+  });
+  const described: string[] = [];
   const record = createRecordRecoveryPoint({
     ledger,
-    // The catalog holds no record of these backups, so EC2 is never asked: the ledger's log lines are what is measured.
-    recoveryPoints: new MemoryRecoveryPointCatalog(),
+    recoveryPoints,
     storageSnapshots: {
-      describe: () => Promise.reject(new Error('EC2 asked without a catalog record')),
+      describe: (_region, ids) => {
+        described.push(...ids);
+        return Promise.resolve(
+          ids.map((id) => ({
+            id,
+            region: 'us-east-1',
+            state: 'completed',
+            volumeSizeGiB: 50,
+            startTime: '2026-11-30T12:00:05.000Z',
+            encrypted: true,
+            kmsKeyId: 'alias/aws/ebs',
+            tags: {},
+          })),
+        );
+      },
     },
     region: () => 'us-east-1',
     now: () => new Date('2026-11-30T12:04:00Z'),
@@ -239,6 +268,7 @@ export async function measureMonitoringUsage(targets: number): Promise<Monitorin
       detail: { target: 'database-0000', backup: 'database-0000-20261130120000', stoppedAt: '2026-11-30T12:03:00Z' },
     }),
   );
+  if (described.length !== newestRecord.volumes.length) throw new Error("the recorder did not describe the backup's storage snapshots");
   return {
     targets,
     backupsPerTargetMonth: HOURS_PER_MONTH,

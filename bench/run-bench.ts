@@ -6,6 +6,7 @@ import { EksTokenProvider } from '../lambdas/adapters/eks-token';
 import { lambdaBundleCosts } from './lambda-bundles-bench';
 import { retentionBench } from './retention-bench';
 import { HENDRIX, LocalScheduler } from '../simulator/local-scheduler';
+import type { ConsumedCapacity } from '../simulator/memory-recovery-point-catalog';
 import { VirtualClock } from '../simulator/virtual-clock';
 import { throttledBackups } from './throttled-backups';
 import { measureMonitoringUsage, printMonitoringCostModel } from './monitoring-cost-model';
@@ -46,7 +47,26 @@ function row(label: string, value: string): void {
   console.log(`  ${label.padEnd(52)} ${value}`);
 }
 
-async function backupCosts(): Promise<void> {
+/** One routine hourly backup of one target, measured in true steady state. */
+interface SteadyStateBackup {
+  transitions: number;
+  invocations: number;
+  apiCalls: number;
+  breakdown: string;
+  wallMs: number;
+  /** What the runs asked of the recovery-point catalog (DynamoDB), per backup run. */
+  catalog: ConsumedCapacity;
+}
+
+let steadyState: Promise<SteadyStateBackup> | undefined;
+
+/** Measured once per bench run: the backup and cost sections both read it. */
+function steadyStateBackup(): Promise<SteadyStateBackup> {
+  steadyState ??= measureSteadyStateBackup();
+  return steadyState;
+}
+
+async function measureSteadyStateBackup(): Promise<SteadyStateBackup> {
   const start = Date.parse('2026-11-02T00:00:00Z');
   const local = await LocalScheduler.start({ clock: new VirtualClock(new Date(start)), targets: [HENDRIX] });
   try {
@@ -56,10 +76,12 @@ async function backupCosts(): Promise<void> {
     let wall = 0;
     let requestsBefore = 0;
     let executionsBefore = 0;
+    let catalogBefore: ConsumedCapacity = { ...local.recoveryPoints.consumed };
     for (let hour = 0; hour < warmup + measured; hour += 1) {
       if (hour === warmup) {
         requestsBefore = local.server.requests.length;
         executionsBefore = local.executions.length;
+        catalogBefore = { ...local.recoveryPoints.consumed };
       }
       const slot = new Date(start + hour * 3_600_000);
       local.clock.advanceTo(slot);
@@ -70,7 +92,6 @@ async function backupCosts(): Promise<void> {
     // A slot is its tick (the fan-out, which creates the Backup) and the backup execution it starts.
     const runs = local.executions.slice(executionsBefore);
     const slots = measured;
-    const transitions = runs.reduce((n, e) => n + e.transitions, 0) / slots;
     const lambdaSteps = new Set([
       'PlanFanOut',
       'CreateSlotBackup',
@@ -81,23 +102,41 @@ async function backupCosts(): Promise<void> {
       'ReportFailure',
       'RetentionReportFailure',
     ]);
-    const invocations = runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / slots;
     const requests = local.server.requests.slice(requestsBefore);
-    const apiCalls = requests.length / slots;
     const byCall = new Map<string, number>();
     for (const { verb, resource } of requests) byCall.set(`${verb} ${resource}`, (byCall.get(`${verb} ${resource}`) ?? 0) + 1);
-    const breakdown = [...byCall].map(([call, n]) => `${call} ${(n / slots).toFixed(1)}`).join(', ');
-    console.log('\nHourly backup of one target, steady state (after a week of history: retention deletes every hour)');
-    row('state transitions per backup run', transitions.toFixed(1));
-    row('Lambda invocations per backup run', (invocations + 1).toFixed(1) + ' (incl. dispatcher)');
-    row('Kubernetes API calls per backup run', apiCalls.toFixed(1));
-    row('  of which', breakdown);
-    row('local wall time per backup run (handlers + test server)', `${(wall / slots).toFixed(1)} ms`);
-    const monthly = HOURS_PER_MONTH * (transitions * SFN_PRICE_PER_TRANSITION + (invocations + 1) * LAMBDA_PRICE_PER_REQUEST);
-    row('Step Functions + Lambda request cost per target-month', `$${monthly.toFixed(4)}`);
+    const consumed = local.recoveryPoints.consumed;
+    return {
+      transitions: runs.reduce((n, e) => n + e.transitions, 0) / slots,
+      invocations: runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / slots,
+      apiCalls: requests.length / slots,
+      breakdown: [...byCall].map(([call, n]) => `${call} ${(n / slots).toFixed(1)}`).join(', '),
+      wallMs: wall / slots,
+      catalog: {
+        requests: (consumed.requests - catalogBefore.requests) / slots,
+        readUnits: (consumed.readUnits - catalogBefore.readUnits) / slots,
+        writeUnits: (consumed.writeUnits - catalogBefore.writeUnits) / slots,
+      },
+    };
   } finally {
     await local.close();
   }
+}
+
+async function backupCosts(): Promise<void> {
+  const run = await steadyStateBackup();
+  console.log('\nHourly backup of one target, steady state (after a week of history: retention deletes every hour)');
+  row('state transitions per backup run', run.transitions.toFixed(1));
+  row('Lambda invocations per backup run', (run.invocations + 1).toFixed(1) + ' (incl. dispatcher)');
+  row('Kubernetes API calls per backup run', run.apiCalls.toFixed(1));
+  row('  of which', run.breakdown);
+  row(
+    'recovery-point catalog (DynamoDB) per backup run',
+    `${run.catalog.requests.toFixed(1)} requests, ${run.catalog.readUnits.toFixed(1)} read units, ${run.catalog.writeUnits.toFixed(1)} write units`,
+  );
+  row('local wall time per backup run (handlers + test server)', `${run.wallMs.toFixed(1)} ms`);
+  const monthly = HOURS_PER_MONTH * (run.transitions * SFN_PRICE_PER_TRANSITION + (run.invocations + 1) * LAMBDA_PRICE_PER_REQUEST);
+  row('Step Functions + Lambda request cost per target-month', `$${monthly.toFixed(4)}`);
 }
 
 async function restoreOverhead(): Promise<void> {
@@ -150,7 +189,8 @@ const SECTIONS: ReadonlyArray<[name: string, run: () => Promise<void>]> = [
     'cost',
     async () => {
       const monitoringPerTargetMonth = printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
-      await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth });
+      const { catalog } = await steadyStateBackup();
+      await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth, catalogPerBackupRun: catalog });
       printSnapshotStorageCostModel(row);
     },
   ],

@@ -8,7 +8,8 @@ import { parseInput } from '../domain/validation';
 import { RetentionWorkflowInputSchema } from '../domain/workflow-input';
 import type { KubeResources } from '../adapters/kube-resources';
 import type { RecoveryPointCatalog } from '../adapters/recovery-point-catalog';
-import { catalogChangesOfRetention } from '../domain/recovery-point-record';
+import { catalogChangesOfRetention, type RecoveryPointRecord } from '../domain/recovery-point-record';
+import { catalogReadsOfRetention, type CatalogReads } from '../domain/retention-catalog-reads';
 import type { TargetSpec } from '../domain/target-spec';
 import type { WorkflowDependencies } from './workflow-dependencies';
 
@@ -79,6 +80,7 @@ export function createApplyRetention(deps: ApplyRetentionDependencies) {
           deps,
           target,
           schedule,
+          catalogReadsOfRetention(trigger, plan, schedule),
           snapshots.map((s) => s.metadata.name),
           () => carryOut(kube, namespace, target.name, schedule),
         );
@@ -100,17 +102,19 @@ export function createApplyRetention(deps: ApplyRetentionDependencies) {
 /**
  * Keeps the recovery-point catalog true to what the run does: before any storage is released, the records of the
  * backups it belongs to are marked expired; after the run, an expired record none of whose snapshots is left is
- * removed (one whose snapshots are still being deleted goes in a later run).
+ * removed (one whose snapshots are still being deleted goes in a later run). Only the records `reads` names are
+ * read (catalogReadsOfRetention: after a backup, those of what the run deletes).
  */
 async function withCatalog(
   deps: ApplyRetentionDependencies,
   target: TargetSpec,
   schedule: DeletionSchedule,
+  reads: CatalogReads,
   listedSnapshots: readonly string[],
   run: () => Promise<Outcome>,
 ): Promise<Outcome> {
   const releasedContents = new Set(schedule.steps.flatMap((step) => (step.verb === 'release' ? [step.name] : [])));
-  const records = await deps.recoveryPoints.recordsOf(target.name);
+  const records = await recordsToRead(deps.recoveryPoints, target.name, reads);
   const expiredAt = deps.now().toISOString();
   const remainingSnapshots = new Set(listedSnapshots);
   const { expire } = catalogChangesOfRetention({ records, releasedContents, remainingSnapshots });
@@ -127,6 +131,17 @@ async function withCatalog(
   for (const backup of remove) await deps.recoveryPoints.remove(target.name, backup);
   if (expire.length + remove.length > 0) deps.log.info('recovery-point catalog updated', { expired: expire, removed: remove });
   return outcome;
+}
+
+/** The records `reads` names: every record of the target in one Query, or one GetItem per backup. */
+async function recordsToRead(catalog: RecoveryPointCatalog, target: string, reads: CatalogReads): Promise<RecoveryPointRecord[]> {
+  if (reads.all) return catalog.recordsOf(target);
+  const records: RecoveryPointRecord[] = [];
+  for (const backup of reads.backups) {
+    const record = await catalog.recordOf(target, backup);
+    if (record) records.push(record);
+  }
+  return records;
 }
 
 /** The decisions of the snapshots this run's schedule deletes without releasing their content first (not ours). */

@@ -68,6 +68,21 @@ function recordOf(backup: Backup, snapshots: readonly VolumeSnapshot[]): Recover
   };
 }
 
+/** The catalog in memory, noting which reads were asked of it. */
+class ReadNotingCatalog extends MemoryRecoveryPointCatalog {
+  readonly reads: string[] = [];
+
+  override recordsOf(target: string): Promise<RecoveryPointRecord[]> {
+    this.reads.push(`all of ${target}`);
+    return super.recordsOf(target);
+  }
+
+  override recordOf(target: string, backup: string): Promise<RecoveryPointRecord | undefined> {
+    this.reads.push(backup);
+    return super.recordOf(target, backup);
+  }
+}
+
 describe('ApplyRetention and the recovery-point catalog', () => {
   test('removes, in the same run, the record of a backup whose snapshots the run has deleted; the kept one stays', async () => {
     const [old, kept] = [3 * HOUR, 0].map((age, i) =>
@@ -105,5 +120,48 @@ describe('ApplyRetention and the recovery-point catalog', () => {
         .sort(),
     );
     expect((await recoveryPoints.recordsOf(TARGET)).map((r) => [r.backup, r.expiredAt])).toEqual([[kept.metadata.name, undefined]]);
+  });
+
+  test('a run after a backup reads only the records of what it deletes; the daily sweep reads every record and removes what is left', async () => {
+    const [old, kept] = [3 * HOUR, 0].map((age, i) =>
+      backupObject({ name: `${CLUSTER}-${i}`, phase: 'completed', createdAt: NOW.getTime() - age - 10 * 60_000 }),
+    ) as [Backup, Backup];
+    const snapshotsOf = new Map([old, kept].map((b) => [b, snapshotsOfBackup(b)]));
+    const kube = new ImmediateKube({ backups: [old, kept], volumesnapshots: [...snapshotsOf.values()].flat() });
+    const recoveryPoints = new ReadNotingCatalog();
+    for (const [backup, snapshots] of snapshotsOf) await recoveryPoints.record(recordOf(backup, snapshots));
+    // Expired by an earlier run whose snapshots were still being deleted; they have gone since, and nothing names it.
+    const gone = backupObject({ name: `${CLUSTER}-gone`, phase: 'completed', createdAt: NOW.getTime() - 5 * HOUR });
+    await recoveryPoints.record({ ...recordOf(gone, snapshotsOfBackup(gone)), expiredAt: new Date(NOW.getTime() - HOUR).toISOString() });
+    const target = TargetSpecSchema.parse({
+      name: TARGET,
+      eksCluster: 'prod-eks',
+      namespace: 'demo',
+      cluster: CLUSTER,
+      retention: { keepWithin: '1h', minKeep: 1 },
+    });
+    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
+    const handler = createApplyRetention({
+      catalog: () => catalog,
+      kube: () => Promise.resolve(kube),
+      events: new RecordingEventPublisher(),
+      metrics: new RecordingMetrics(),
+      now: () => NOW,
+      recoveryPoints,
+      log: new MemoryLog(),
+    });
+    const catalogNow = async () => (await recoveryPoints.recordsOf(TARGET)).map((r) => r.backup).sort();
+
+    const { summary } = await handler({ input: { target: TARGET }, trigger: 'backup' });
+
+    expect(summary.deletedBackups).toEqual([old.metadata.name]);
+    expect(recoveryPoints.reads).toEqual([old.metadata.name]);
+    expect(await catalogNow()).toEqual([kept.metadata.name, gone.metadata.name].sort());
+
+    recoveryPoints.reads.length = 0;
+    await handler({ input: { target: TARGET }, trigger: 'schedule' });
+
+    expect(recoveryPoints.reads).toEqual([`all of ${TARGET}`]);
+    expect(await catalogNow()).toEqual([kept.metadata.name]);
   });
 });

@@ -61,9 +61,12 @@ export class RecoveryPointCatalog extends Construct {
     this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 
-  /** Backup: record a completed backup; retention: read, expire and remove records; restore: read them. */
+  /**
+   * Backup: record a completed backup; retention: read (all of a target's records, or after a backup those of what it
+   * deletes, one by one), expire and remove records; restore: read them.
+   */
   grantReadWrite(grantee: iam.IGrantable): void {
-    this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 
   /** The reconciliation: read a target's records, expire those whose storage is gone and drop their lost copies. */

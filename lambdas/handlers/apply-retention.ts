@@ -134,11 +134,11 @@ async function withCatalog(
 }
 
 /** The records `reads` names: every record of the target in one Query, or one GetItem per backup. */
-async function recordsToRead(catalog: RecoveryPointCatalog, target: string, reads: CatalogReads): Promise<RecoveryPointRecord[]> {
-  if (reads.all) return catalog.recordsOf(target);
+async function recordsToRead(recoveryPoints: RecoveryPointCatalog, target: string, reads: CatalogReads): Promise<RecoveryPointRecord[]> {
+  if (reads.all) return recoveryPoints.recordsOf(target);
   const records: RecoveryPointRecord[] = [];
   for (const backup of reads.backups) {
-    const record = await catalog.recordOf(target, backup);
+    const record = await recoveryPoints.recordOf(target, backup);
     if (record) records.push(record);
   }
   return records;

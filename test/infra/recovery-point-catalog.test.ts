@@ -20,7 +20,7 @@ describe('the recovery-point catalog table', () => {
     expect(table.DeletionPolicy).toBe('Retain');
   });
 
-  test('only the Kubernetes workflow role may use it with the four actions the catalog calls, the reconciliation and the recorder with theirs', () => {
+  test('only the Kubernetes workflow role may use it with the five actions the catalog calls, the reconciliation and the recorder with theirs', () => {
     const grants = Object.entries(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(([id, policy]) =>
       (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement.filter((s) =>
         JSON.stringify(s.Resource).includes(tableId),
@@ -33,7 +33,7 @@ describe('the recovery-point catalog table', () => {
       {
         id: expect.any(String),
         roles: [{ Ref: kubeRole }],
-        actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       },
       { id: expect.any(String), roles: [{ Ref: reconcileRole }], actions: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
       // The recorder of completed backups reads one record and adds its storage's encryption, or drops it.

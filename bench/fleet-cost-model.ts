@@ -14,7 +14,8 @@
  *   EventBridge Scheduler $1.00 per million invocations.
  * - X-Ray (https://aws.amazon.com/xray/pricing/): $5.00 per million traces recorded (state machines trace each execution).
  * - DynamoDB on-demand, for the recovery-point catalog: the monitoring model's prices, applied to the read and write
- *   units a routine hourly backup run consumes in steady state (a week of history), as the catalog stand-in counts them.
+ *   units a routine hourly backup run and a daily sweep consume in steady state (a week of history), as the catalog
+ *   stand-in counts them.
  */
 import type { LocalExecution } from '../simulator/workflow-runner/local-workflow-runner';
 import { LocalScheduler, type LocalInvocation } from '../simulator/local-scheduler';
@@ -44,6 +45,12 @@ const HOURLY = 'cron(0 * * * ? *)';
 const SWEEP = 'cron(30 3 * * ? *)';
 
 type Row = (label: string, value: string) => void;
+
+/** What one target asks of the recovery-point catalog: per hourly backup run, and per daily retention sweep. */
+export interface CatalogUsage {
+  perBackupRun: ConsumedCapacity;
+  perSweep: ConsumedCapacity;
+}
 
 /** What one phase (a tick and the executions it started) cost, per target. */
 interface PhaseUsage {
@@ -86,8 +93,10 @@ function costLines(
   retention: PhaseUsage,
   fleet: number,
   monitoringPerTarget: number,
-  catalog: ConsumedCapacity,
+  catalog: CatalogUsage,
 ): CostLine[] {
+  const catalogUnits = (pick: (c: ConsumedCapacity) => number) =>
+    HOURS_PER_MONTH * pick(catalog.perBackupRun) + DAYS_PER_MONTH * pick(catalog.perSweep);
   const monthly = (pick: (u: PhaseUsage) => number) => HOURS_PER_MONTH * pick(backup) + DAYS_PER_MONTH * pick(retention);
   const logGb = (monthly((u) => u.sfnLogBytes) + monthly((u) => u.lambdaLogBytes)) / GB;
   // One schedule per expression: an hourly and a daily one fire for the whole fleet.
@@ -115,8 +124,8 @@ function costLines(
       monthly: monthly((u) => u.executions) * FLEET_PRICE.trace,
     },
     {
-      item: `DynamoDB recovery-point catalog (${(HOURS_PER_MONTH * catalog.readUnits).toFixed(0)} read, ${(HOURS_PER_MONTH * catalog.writeUnits).toFixed(0)} write units)`,
-      monthly: HOURS_PER_MONTH * (catalog.readUnits * PRICE.dynamoReadUnit + catalog.writeUnits * PRICE.dynamoWriteUnit),
+      item: `DynamoDB recovery-point catalog (${catalogUnits((c) => c.readUnits).toFixed(0)} read, ${catalogUnits((c) => c.writeUnits).toFixed(0)} write units)`,
+      monthly: catalogUnits((c) => c.readUnits) * PRICE.dynamoReadUnit + catalogUnits((c) => c.writeUnits) * PRICE.dynamoWriteUnit,
     },
     { item: `monitoring (CloudWatch metrics, alarms, audit, at ${fleet} targets)`, monthly: monitoringPerTarget },
   ];
@@ -129,7 +138,7 @@ function costLines(
  */
 export async function fleetCostModel(
   row: Row,
-  options: { measured: number; fleet: number; monitoringPerTargetMonth: number; catalogPerBackupRun: ConsumedCapacity },
+  options: { measured: number; fleet: number; monitoringPerTargetMonth: number; catalog: CatalogUsage },
 ): Promise<void> {
   const slot = new Date('2026-11-02T05:00:00Z');
   const targets = Array.from({ length: options.measured }, (_, i) => ({
@@ -154,7 +163,7 @@ export async function fleetCostModel(
       'per retention sweep',
       `${retention.transitions.toFixed(1)} transitions, ${retention.invocations.toFixed(1)} Lambda requests, ${(retention.gbSeconds * 1000).toFixed(1)} GB-ms`,
     );
-    const lines = costLines(backup, retention, options.fleet, options.monitoringPerTargetMonth, options.catalogPerBackupRun);
+    const lines = costLines(backup, retention, options.fleet, options.monitoringPerTargetMonth, options.catalog);
     for (const line of lines) row(line.item, `$${line.monthly.toFixed(4)}`);
     const total = lines.reduce((n, line) => n + line.monthly, 0);
     row('total per target-month', `$${total.toFixed(4)}`);

@@ -56,7 +56,25 @@ interface SteadyStateBackup {
   wallMs: number;
   /** What the runs asked of the recovery-point catalog (DynamoDB), per backup run. */
   catalog: ConsumedCapacity;
+  /** What the daily retention sweep asked of it (reading every record, removing those routine runs left). */
+  sweepCatalog: ConsumedCapacity;
 }
+
+const minus = (after: ConsumedCapacity, before: ConsumedCapacity): ConsumedCapacity => ({
+  requests: after.requests - before.requests,
+  readUnits: after.readUnits - before.readUnits,
+  writeUnits: after.writeUnits - before.writeUnits,
+});
+const perRun = (total: ConsumedCapacity, runs: number): ConsumedCapacity => ({
+  requests: total.requests / runs,
+  readUnits: total.readUnits / runs,
+  writeUnits: total.writeUnits / runs,
+});
+const plus = (a: ConsumedCapacity, b: ConsumedCapacity): ConsumedCapacity => ({
+  requests: a.requests + b.requests,
+  readUnits: a.readUnits + b.readUnits,
+  writeUnits: a.writeUnits + b.writeUnits,
+});
 
 let steadyState: Promise<SteadyStateBackup> | undefined;
 
@@ -77,6 +95,10 @@ async function measureSteadyStateBackup(): Promise<SteadyStateBackup> {
     let requestsBefore = 0;
     let executionsBefore = 0;
     let catalogBefore: ConsumedCapacity = { ...local.recoveryPoints.consumed };
+    // The daily sweep (at 03:30 UTC) runs at its time; what it costs is kept apart from the backup runs'.
+    let sweepCatalog: ConsumedCapacity = { requests: 0, readUnits: 0, writeUnits: 0 };
+    const sweepRequests = new Set<number>();
+    const sweepExecutions = new Set<string>();
     for (let hour = 0; hour < warmup + measured; hour += 1) {
       if (hour === warmup) {
         requestsBefore = local.server.requests.length;
@@ -88,9 +110,23 @@ async function measureSteadyStateBackup(): Promise<SteadyStateBackup> {
       const began = performance.now();
       await local.fireSchedule('backup', 'hendrix', slot);
       if (hour >= warmup) wall += performance.now() - began;
+      if (slot.getUTCHours() === 3) {
+        const sweepTime = new Date(slot.getTime() + 30 * 60_000);
+        local.clock.advanceTo(sweepTime);
+        const catalog = { ...local.recoveryPoints.consumed };
+        const [requests, executions] = [local.server.requests.length, local.executions.length];
+        await local.fireSchedule('retention', HENDRIX.name, sweepTime);
+        const swept = minus(local.recoveryPoints.consumed, catalog);
+        if (hour < warmup) continue;
+        sweepCatalog = swept;
+        // Kept out of the backup runs' figures: counted from catalogBefore on, so it moves with the sweep.
+        catalogBefore = plus(catalogBefore, swept);
+        for (let i = requests; i < local.server.requests.length; i += 1) sweepRequests.add(i);
+        for (const execution of local.executions.slice(executions)) sweepExecutions.add(execution.executionName);
+      }
     }
     // A slot is its tick (the fan-out, which creates the Backup) and the backup execution it starts.
-    const runs = local.executions.slice(executionsBefore);
+    const runs = local.executions.slice(executionsBefore).filter((e) => !sweepExecutions.has(e.executionName));
     const slots = measured;
     const lambdaSteps = new Set([
       'PlanFanOut',
@@ -102,21 +138,17 @@ async function measureSteadyStateBackup(): Promise<SteadyStateBackup> {
       'ReportFailure',
       'RetentionReportFailure',
     ]);
-    const requests = local.server.requests.slice(requestsBefore);
+    const requests = local.server.requests.filter((_, i) => i >= requestsBefore && !sweepRequests.has(i));
     const byCall = new Map<string, number>();
     for (const { verb, resource } of requests) byCall.set(`${verb} ${resource}`, (byCall.get(`${verb} ${resource}`) ?? 0) + 1);
-    const consumed = local.recoveryPoints.consumed;
     return {
       transitions: runs.reduce((n, e) => n + e.transitions, 0) / slots,
       invocations: runs.reduce((n, e) => n + e.statesEntered.filter((s) => lambdaSteps.has(s)).length, 0) / slots,
       apiCalls: requests.length / slots,
       breakdown: [...byCall].map(([call, n]) => `${call} ${(n / slots).toFixed(1)}`).join(', '),
       wallMs: wall / slots,
-      catalog: {
-        requests: (consumed.requests - catalogBefore.requests) / slots,
-        readUnits: (consumed.readUnits - catalogBefore.readUnits) / slots,
-        writeUnits: (consumed.writeUnits - catalogBefore.writeUnits) / slots,
-      },
+      catalog: perRun(minus(local.recoveryPoints.consumed, catalogBefore), slots),
+      sweepCatalog,
     };
   } finally {
     await local.close();
@@ -133,6 +165,10 @@ async function backupCosts(): Promise<void> {
   row(
     'recovery-point catalog (DynamoDB) per backup run',
     `${run.catalog.requests.toFixed(1)} requests, ${run.catalog.readUnits.toFixed(1)} read units, ${run.catalog.writeUnits.toFixed(1)} write units`,
+  );
+  row(
+    'recovery-point catalog (DynamoDB) per daily sweep',
+    `${run.sweepCatalog.requests.toFixed(0)} requests, ${run.sweepCatalog.readUnits.toFixed(0)} read units, ${run.sweepCatalog.writeUnits.toFixed(0)} write units`,
   );
   row('local wall time per backup run (handlers + test server)', `${run.wallMs.toFixed(1)} ms`);
   const monthly = HOURS_PER_MONTH * (run.transitions * SFN_PRICE_PER_TRANSITION + (run.invocations + 1) * LAMBDA_PRICE_PER_REQUEST);
@@ -189,8 +225,13 @@ const SECTIONS: ReadonlyArray<[name: string, run: () => Promise<void>]> = [
     'cost',
     async () => {
       const monitoringPerTargetMonth = printMonitoringCostModel(await measureMonitoringUsage(1_000), row);
-      const { catalog } = await steadyStateBackup();
-      await fleetCostModel(row, { measured: 100, fleet: 1_000, monitoringPerTargetMonth, catalogPerBackupRun: catalog });
+      const { catalog, sweepCatalog } = await steadyStateBackup();
+      await fleetCostModel(row, {
+        measured: 100,
+        fleet: 1_000,
+        monitoringPerTargetMonth,
+        catalog: { perBackupRun: catalog, perSweep: sweepCatalog },
+      });
       printSnapshotStorageCostModel(row);
     },
   ],

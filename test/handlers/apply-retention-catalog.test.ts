@@ -83,74 +83,57 @@ class ReadNotingCatalog extends MemoryRecoveryPointCatalog {
   }
 }
 
+/**
+ * A namespace holding an old backup (3 hours, beyond the 1-hour window) and a kept one, each with its snapshots and its
+ * catalog record, and ApplyRetention over it.
+ */
+async function namespaceWithTwoBackups(recoveryPoints: MemoryRecoveryPointCatalog) {
+  const [old, kept] = [3 * HOUR, 0].map((age, i) =>
+    backupObject({ name: `${CLUSTER}-${i}`, phase: 'completed', createdAt: NOW.getTime() - age - 10 * 60_000 }),
+  ) as [Backup, Backup];
+  const snapshotsOf = new Map([old, kept].map((b) => [b, snapshotsOfBackup(b)]));
+  const kube = new ImmediateKube({ backups: [old, kept], volumesnapshots: [...snapshotsOf.values()].flat() });
+  for (const [backup, snapshots] of snapshotsOf) await recoveryPoints.record(recordOf(backup, snapshots));
+  const target = TargetSpecSchema.parse({
+    name: TARGET,
+    eksCluster: 'prod-eks',
+    namespace: 'demo',
+    cluster: CLUSTER,
+    retention: { keepWithin: '1h', minKeep: 1 },
+  });
+  const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
+  const handler = createApplyRetention({
+    catalog: () => catalog,
+    kube: () => Promise.resolve(kube),
+    events: new RecordingEventPublisher(),
+    metrics: new RecordingMetrics(),
+    now: () => NOW,
+    recoveryPoints,
+    log: new MemoryLog(),
+  });
+  return { old, kept, oldSnapshots: snapshotsOf.get(old)!, handler };
+}
+
 describe('ApplyRetention and the recovery-point catalog', () => {
   test('removes, in the same run, the record of a backup whose snapshots the run has deleted; the kept one stays', async () => {
-    const [old, kept] = [3 * HOUR, 0].map((age, i) =>
-      backupObject({ name: `${CLUSTER}-${i}`, phase: 'completed', createdAt: NOW.getTime() - age - 10 * 60_000 }),
-    ) as [Backup, Backup];
-    const snapshotsOf = new Map([old, kept].map((b) => [b, snapshotsOfBackup(b)]));
-    const kube = new ImmediateKube({ backups: [old, kept], volumesnapshots: [...snapshotsOf.values()].flat() });
     const recoveryPoints = new MemoryRecoveryPointCatalog();
-    for (const [backup, snapshots] of snapshotsOf) await recoveryPoints.record(recordOf(backup, snapshots));
-    const target = TargetSpecSchema.parse({
-      name: TARGET,
-      eksCluster: 'prod-eks',
-      namespace: 'demo',
-      cluster: CLUSTER,
-      retention: { keepWithin: '1h', minKeep: 1 },
-    });
-    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
-    const handler = createApplyRetention({
-      catalog: () => catalog,
-      kube: () => Promise.resolve(kube),
-      events: new RecordingEventPublisher(),
-      metrics: new RecordingMetrics(),
-      now: () => NOW,
-      recoveryPoints,
-      log: new MemoryLog(),
-    });
+    const { old, kept, oldSnapshots, handler } = await namespaceWithTwoBackups(recoveryPoints);
 
     const { summary } = await handler({ input: { target: TARGET }, trigger: 'manual' });
 
     expect(summary.deletedBackups).toEqual([old.metadata.name]);
-    expect(summary.deletedSnapshots.sort()).toEqual(
-      snapshotsOf
-        .get(old)!
-        .map((s) => s.metadata.name)
-        .sort(),
-    );
+    expect(summary.deletedSnapshots.sort()).toEqual(oldSnapshots.map((s) => s.metadata.name).sort());
     expect((await recoveryPoints.recordsOf(TARGET)).map((r) => [r.backup, r.expiredAt])).toEqual([[kept.metadata.name, undefined]]);
   });
 
   test('a run after a backup reads only the records of what it deletes; the daily sweep reads every record and removes what is left', async () => {
-    const [old, kept] = [3 * HOUR, 0].map((age, i) =>
-      backupObject({ name: `${CLUSTER}-${i}`, phase: 'completed', createdAt: NOW.getTime() - age - 10 * 60_000 }),
-    ) as [Backup, Backup];
-    const snapshotsOf = new Map([old, kept].map((b) => [b, snapshotsOfBackup(b)]));
-    const kube = new ImmediateKube({ backups: [old, kept], volumesnapshots: [...snapshotsOf.values()].flat() });
     const recoveryPoints = new ReadNotingCatalog();
-    for (const [backup, snapshots] of snapshotsOf) await recoveryPoints.record(recordOf(backup, snapshots));
+    const { old, kept, handler } = await namespaceWithTwoBackups(recoveryPoints);
     // Expired by an earlier run whose snapshots were still being deleted; they have gone since, and nothing names it.
     const gone = backupObject({ name: `${CLUSTER}-gone`, phase: 'completed', createdAt: NOW.getTime() - 5 * HOUR });
     await recoveryPoints.record({ ...recordOf(gone, snapshotsOfBackup(gone)), expiredAt: new Date(NOW.getTime() - HOUR).toISOString() });
-    const target = TargetSpecSchema.parse({
-      name: TARGET,
-      eksCluster: 'prod-eks',
-      namespace: 'demo',
-      cluster: CLUSTER,
-      retention: { keepWithin: '1h', minKeep: 1 },
-    });
-    const catalog = new TargetCatalog({ targets: [target], fanOut: FanOutSettingsSchema.parse({}), policies: {}, discovery: [] });
-    const handler = createApplyRetention({
-      catalog: () => catalog,
-      kube: () => Promise.resolve(kube),
-      events: new RecordingEventPublisher(),
-      metrics: new RecordingMetrics(),
-      now: () => NOW,
-      recoveryPoints,
-      log: new MemoryLog(),
-    });
     const catalogNow = async () => (await recoveryPoints.recordsOf(TARGET)).map((r) => r.backup).sort();
+    recoveryPoints.reads.length = 0;
 
     const { summary } = await handler({ input: { target: TARGET }, trigger: 'backup' });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RecoveryPointCatalog } from '../../lambdas/adapters/recovery-point-catalog';
 import { DynamoDbRecoveryPointCatalog } from '../../lambdas/adapters/dynamodb-recovery-point-catalog';
 import type { RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
-import { resourcesOf, synthesize } from './synthesize';
+import { EXAMPLE_TARGET, resourcesOf, synthesize } from './synthesize';
 
 /**
  * IAM allows a role only the actions granted to it, and the stand-ins of the tests model no IAM for DynamoDB: a
@@ -71,8 +71,15 @@ function methodsCalledBy(handler: string): Array<keyof RecoveryPointCatalog> {
   return methods as Array<keyof RecoveryPointCatalog>;
 }
 
+/** A target with disaster recovery copies: the copy functions are synthesized only then. */
+const COPIED = {
+  ...EXAMPLE_TARGET,
+  copies: { region: 'us-west-2', kmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+};
+
 describe("each role's grants on the recovery-point catalog", () => {
-  const { stack, template } = synthesize();
+  const { stack, template } = synthesize({ targets: [COPIED] });
+  const copies = () => stack.scheduler.copies!.functions;
   const tableId = stack.getLogicalId(stack.scheduler.recoveryPoints.table.node.defaultChild as never);
   const granted = (role: { node: { defaultChild?: unknown } }) => {
     const roleId = stack.getLogicalId(role.node.defaultChild as never);
@@ -89,6 +96,9 @@ describe("each role's grants on the recovery-point catalog", () => {
     ['the Kubernetes workflow role', ['check-backup', 'apply-retention', 'request-restore'], () => stack.scheduler.kubeAccess.role],
     ['the reconciliation', ['reconcile-recovery-points'], () => stack.scheduler.functions.reconcileRecoveryPoints.role!],
     ['the recorder of completed backups', ['record-recovery-point'], () => stack.scheduler.monitoring.functions.recordRecoveryPoint.role!],
+    ['StartSnapshotCopies', ['start-snapshot-copies'], () => copies().startSnapshotCopies.role!],
+    ['CheckSnapshotCopies', ['check-snapshot-copies'], () => copies().checkSnapshotCopies.role!],
+    ['ApplyCopyRetention', ['apply-copy-retention'], () => copies().applyCopyRetention.role!],
   ])('%s is granted every action its handlers send', async (_role, handlers, role) => {
     const needed = new Set<string>();
     for (const handler of handlers)

@@ -65,10 +65,10 @@ function keptGb(volume: VolumeWorkload, takenAt: readonly number[]): number {
 function keptBackupTimes(): number[] {
   const now = Date.parse('2026-12-01T00:00:00Z');
   const hours = 366 * 24;
-  const newestFirst = Array.from({ length: hours }, (_, i) => ({ name: `b${i}`, completedAt: now - i * HOUR_MS }));
+  const newestFirst = Array.from({ length: hours }, (_, i) => now - i * HOUR_MS);
   const windowStart = now - durationSeconds(POLICY.keepWithin) * 1000;
   const kept = keptCompletedBackups(newestFirst, POLICY, windowStart);
-  return newestFirst.filter((backup) => kept.has(backup)).map((backup) => backup.completedAt);
+  return newestFirst.filter((_, at) => kept.has(at));
 }
 
 export function printSnapshotStorageCostModel(row: Row): void {

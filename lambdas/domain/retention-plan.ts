@@ -1,21 +1,10 @@
 import { BackupPhase, CnpgLabel } from './cnpg-api';
 import type { Backup } from './kube-objects';
-import {
-  byName,
-  completionTimeOf,
-  durationMs,
-  instant,
-  isBeingDeleted,
-  isInScope,
-  isPlanned,
-  isSnapshotInScope,
-  nameOf,
-  phaseOf,
-  type RetentionInputs,
-} from './retention-inputs';
+import { byName, durationMs, instant, isInScope, isPlanned, isSnapshotInScope, nameOf, type RetentionInputs } from './retention-inputs';
+import { PlannedBackups } from './retention-planned-backups';
 import { restoreNeeds, type ProtectionRule } from './retention-protections';
 import { SnapshotGroups } from './retention-snapshot-groups';
-import { keptCompletedBackups, type CompletedBackup, type CompletedKeepRule } from './retention-tiers';
+import { keptCompletedBackups, type CompletedKeepRule } from './retention-tiers';
 
 /**
  * The retention planner: from what the namespace holds now and the policy, decides for every volume-snapshot Backup
@@ -116,25 +105,6 @@ function verdicts(action: Verdict['action']): (rule: RetentionRule) => Verdict {
 const keep = verdicts('keep');
 const remove = verdicts('delete');
 
-/**
- * A planned Backup with what the plan reads of it, each read and parsed once, in one pass while the Backup is at hand
- * (deciding touches it again only when it failed): sorting compares numbers.
- */
-interface PlannedBackup extends CompletedBackup {
-  backup: Backup;
-  name: string;
-  phase: string;
-  /** When it completed (status.stoppedAt), or was created without a stop time: as written, and ms since the epoch. */
-  completionTime: string | undefined;
-  completedAt: number;
-  inScope: boolean;
-  /** Its VolumeSnapshots, by name: `ordered` of the snapshot groups from `first` up to, not including, `end`. */
-  first: number;
-  end: number;
-  missingSnapshots: string[] | undefined;
-  deleting: boolean;
-}
-
 export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const { policy, now } = inputs;
   const windowStart = now.getTime() - durationMs(policy.keepWithin);
@@ -144,7 +114,7 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
   const groups = new SnapshotGroups(inputs.snapshots, inputs.target);
   /** Per group: a Backup of its name is listed (planned or not), so its snapshots are not orphans. */
   const backupListed = new Uint8Array(groups.count);
-  const planned: PlannedBackup[] = [];
+  const planned = new PlannedBackups(inputs.backups.length, now);
   // Indexed loops over the listings: this runs once per plan, mostly before it is optimized, and for-of would
   // allocate an iterator result per object.
   for (let i = 0; i < inputs.backups.length; i += 1) {
@@ -153,23 +123,11 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     const group = groups.find(name);
     if (group !== undefined) backupListed[group] = 1;
     if (!isPlanned(backup, inputs)) continue;
-    const completionTime = completionTimeOf(backup);
     const first = group === undefined ? 0 : groups.start(group);
     const end = group === undefined ? 0 : groups.end(group);
-    planned.push({
-      backup,
-      name,
-      phase: phaseOf(backup),
-      completionTime,
-      completedAt: instant(completionTime, now),
-      inScope: isInScope(backup, inputs),
-      first,
-      end,
-      missingSnapshots: missingSnapshots(backup, groups, first, end),
-      deleting: isBeingDeleted(backup),
-    });
+    planned.add(backup, name, isInScope(backup, inputs), first, end, missingSnapshots(backup, groups, first, end));
   }
-  planned.sort((a, b) => b.completedAt - a.completedAt || byName(b.name, a.name));
+  const order = planned.newestFirst();
   const needs = restoreNeeds(inputs);
   // Most runs have no restore under way: then no name is hashed to look it up (a large plan has hundreds of thousands).
   const isBackupNeeded = (name: string) => needs.backups.size > 0 && needs.backups.has(name);
@@ -179,29 +137,38 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     const rule = needs.snapshots.get(groups.name(at));
     return rule && keep(rule);
   };
-  const keepers = keptCompletedBackups(
-    planned.filter((p) => p.inScope && p.phase === BackupPhase.Completed),
-    policy,
-    windowStart,
-  );
+  // The in-scope completed Backups, newest first: their completion times, and each one's place among them.
+  const completedTimes = new Float64Array(order.length);
+  const placeAmongCompleted = new Int32Array(planned.count).fill(-1);
+  let completedCount = 0;
+  for (let i = 0; i < order.length; i += 1) {
+    const at = order[i]!;
+    if (planned.isInScope(at) && planned.isCompleted(at)) {
+      placeAmongCompleted[at] = completedCount;
+      completedTimes[completedCount] = planned.completedAt(at);
+      completedCount += 1;
+    }
+  }
+  const keepers = keptCompletedBackups(completedTimes.subarray(0, completedCount), policy, windowStart);
 
-  const decide = (entry: PlannedBackup): Verdict => {
-    const { backup, name, phase, inScope } = entry;
-    if (!inScope) return keep('out-of-scope');
+  /** The verdict on the planned Backup at `at`. */
+  const decide = (at: number): Verdict => {
+    if (!planned.isInScope(at)) return keep('out-of-scope');
+    const phase = planned.phase(at);
     if (phase !== BackupPhase.Completed && phase !== BackupPhase.Failed) return keep('in-progress');
-    if (isBackupNeeded(name)) return keep('referenced-by-restore');
+    if (isBackupNeeded(planned.name(at))) return keep('referenced-by-restore');
     let claimed = false;
-    for (let at = entry.first; at < entry.end && needs.snapshots.size > 0; at += 1) {
-      const need = restoreVerdict(at);
+    for (let snapshot = planned.firstSnapshot(at); snapshot < planned.endOfSnapshots(at) && needs.snapshots.size > 0; snapshot += 1) {
+      const need = restoreVerdict(snapshot);
       if (need?.rule === 'referenced-by-restore') return need;
       claimed ||= need?.rule === 'referenced-by-pending-claim';
     }
     if (claimed) return keep('referenced-by-pending-claim');
     if (phase === BackupPhase.Failed)
-      return instant(backup.metadata.creationTimestamp, now) > failedKeepStart
+      return instant(planned.backup(at).metadata.creationTimestamp, now) > failedKeepStart
         ? keep('failed-within-failed-keep')
         : remove('failed-expired');
-    const rule = keepers.get(entry);
+    const rule = keepers.get(placeAmongCompleted[at]!);
     return rule ? keep(rule) : remove('expired');
   };
 
@@ -212,11 +179,12 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
     if (decision.action === 'delete') deleted += 1;
     snapshots.push(decision);
   };
-  const backupDecisions = planned.map((entry) => {
-    const decision = backupDecision(entry, groups, decide(entry));
+  const backupDecisions = order.map((at) => {
+    const decision = backupDecision(planned, at, groups, decide(at));
     if (decision.action === 'delete') deleted += 1;
     // Its snapshots share its verdict (the decision's action and rule), and follow in the same order.
-    for (let at = entry.first; at < entry.end; at += 1) addSnapshot(at, entry.name, decision);
+    for (let snapshot = planned.firstSnapshot(at); snapshot < planned.endOfSnapshots(at); snapshot += 1)
+      addSnapshot(snapshot, decision.name, decision);
     return decision;
   });
 
@@ -250,15 +218,17 @@ export function planRetention(inputs: RetentionInputs): RetentionPlan {
  * The decision on a planned Backup. Each shape is written as one literal: properties added afterwards would grow
  * every decision of a plan that holds hundreds of thousands.
  */
-function backupDecision(entry: PlannedBackup, groups: SnapshotGroups, { action, rule }: Verdict): BackupDecision {
-  const { name, phase, completionTime } = entry;
-  const snapshots = snapshotNames(groups, entry.first, entry.end);
+function backupDecision(planned: PlannedBackups, at: number, groups: SnapshotGroups, { action, rule }: Verdict): BackupDecision {
+  const name = planned.name(at);
+  const phase = planned.phase(at);
+  const snapshots = snapshotNames(groups, planned.firstSnapshot(at), planned.endOfSnapshots(at));
   const decision: BackupDecision =
     phase === BackupPhase.Completed
-      ? { name, action, rule, phase, snapshots, completedAt: completionTime }
+      ? { name, action, rule, phase, snapshots, completedAt: planned.completionTime(at) }
       : { name, action, rule, phase, snapshots };
-  if (entry.missingSnapshots) decision.missingSnapshots = entry.missingSnapshots;
-  if (entry.deleting) decision.deleting = true;
+  const missing = planned.missingSnapshots(at);
+  if (missing) decision.missingSnapshots = missing;
+  if (planned.isBeingDeleted(at)) decision.deleting = true;
   return decision;
 }
 

@@ -11,11 +11,6 @@ import type { RetentionPolicy } from './target-spec';
 
 export type CompletedKeepRule = 'newest-completed' | 'min-keep' | 'within-keep-window' | 'daily-tier' | 'weekly-tier' | 'monthly-tier';
 
-export interface CompletedBackup {
-  /** Milliseconds since the epoch. */
-  completedAt: number;
-}
-
 const TIERS: ReadonlyArray<{ period: TierPeriod; rule: CompletedKeepRule }> = [
   { period: 'daily', rule: 'daily-tier' },
   { period: 'weekly', rule: 'weekly-tier' },
@@ -25,45 +20,46 @@ const TIERS: ReadonlyArray<{ period: TierPeriod; rule: CompletedKeepRule }> = [
 const DAY_MS = 86_400_000;
 
 /**
- * The newest backup of each of the `count` most recent periods that hold one; `newestFirst` must be sorted so.
- * Every period is made of whole UTC days, so a backup of the same day as the one before it is of a period already
- * seen: its period is not worked out again (hourly backups would otherwise format a date each).
+ * The places in `newestFirst` (completion times, newest first), from `from` on, of the newest backup of each of the
+ * `count` most recent periods that hold one there. Every period is made of whole UTC days, so a backup of the same day as the one before
+ * it is of a period already seen: its period is not worked out again (hourly backups would otherwise format a date
+ * each).
  */
-function newestOfRecentPeriods<T extends CompletedBackup>(newestFirst: readonly T[], period: TierPeriod, count: number): T[] {
+function newestOfRecentPeriods(newestFirst: ArrayLike<number>, from: number, period: TierPeriod, count: number): number[] {
   const seen = new Set<string>();
-  const chosen: T[] = [];
+  const chosen: number[] = [];
   let previousDay: number | undefined;
-  for (const backup of newestFirst) {
-    if (seen.size >= count) break;
-    const day = Math.floor(backup.completedAt / DAY_MS);
+  for (let at = from; at < newestFirst.length && seen.size < count; at += 1) {
+    const completedAt = newestFirst[at]!;
+    const day = Math.floor(completedAt / DAY_MS);
     if (day === previousDay) continue;
     previousDay = day;
-    const key = periodOf(period, new Date(backup.completedAt));
+    const key = periodOf(period, new Date(completedAt));
     if (seen.has(key)) continue;
     seen.add(key);
-    chosen.push(backup);
+    chosen.push(at);
   }
   return chosen;
 }
 
 /**
- * The completed backups to keep and the first rule (in the order above) that keeps each. `newestFirst` holds the
- * in-scope completed backups, newest first; `windowStart` is `now - keepWithin`. Keyed by the backups themselves:
- * looking up one that is not kept hashes nothing (a large history holds a hundred thousand names).
+ * The completed backups to keep and the first rule (in the order above) that keeps each, by their place in
+ * `newestFirst`: the completion times (ms since the epoch) of the in-scope completed backups, newest first.
+ * `windowStart` is `now - keepWithin`. Times and places, not objects: a large history holds a hundred thousand
+ * backups, and those not kept cost nothing here but a read.
  */
-export function keptCompletedBackups<T extends CompletedBackup>(
-  newestFirst: readonly T[],
+export function keptCompletedBackups(
+  newestFirst: ArrayLike<number>,
   policy: Pick<RetentionPolicy, 'minKeep' | 'daily' | 'weekly' | 'monthly'>,
   windowStart: number,
-): Map<T, CompletedKeepRule> {
-  const kept = new Map<T, CompletedKeepRule>();
+): Map<number, CompletedKeepRule> {
+  const kept = new Map<number, CompletedKeepRule>();
   // Newest first, the backups completed inside the window come before all others.
   let windowEnd = 0;
-  while (windowEnd < newestFirst.length && newestFirst[windowEnd]!.completedAt > windowStart) windowEnd += 1;
-  for (let index = 0; index < Math.max(1, policy.minKeep, windowEnd) && index < newestFirst.length; index += 1)
-    kept.set(newestFirst[index]!, index === 0 ? 'newest-completed' : index < policy.minKeep ? 'min-keep' : 'within-keep-window');
-  const beyondWindow = newestFirst.slice(windowEnd);
+  while (windowEnd < newestFirst.length && newestFirst[windowEnd]! > windowStart) windowEnd += 1;
+  for (let at = 0; at < Math.max(1, policy.minKeep, windowEnd) && at < newestFirst.length; at += 1)
+    kept.set(at, at === 0 ? 'newest-completed' : at < policy.minKeep ? 'min-keep' : 'within-keep-window');
   for (const { period, rule } of TIERS)
-    for (const backup of newestOfRecentPeriods(beyondWindow, period, policy[period])) if (!kept.has(backup)) kept.set(backup, rule);
+    for (const at of newestOfRecentPeriods(newestFirst, windowEnd, period, policy[period])) if (!kept.has(at)) kept.set(at, rule);
   return kept;
 }

@@ -6,15 +6,15 @@ const NO_TIERS = { daily: 0, weekly: 0, monthly: 0 };
 
 describe('the completed backups the policy keeps', () => {
   test('always include the newest, even under a policy that keeps none by count and with none in the window', () => {
-    const newestFirst = [0, 1, 2].map((i) => ({ completedAt: NOW - (48 + i) * HOUR }));
+    const newestFirst = [0, 1, 2].map((i) => NOW - (48 + i) * HOUR);
     const kept = keptCompletedBackups(newestFirst, { minKeep: 0, ...NO_TIERS }, NOW - 24 * HOUR);
-    expect([...kept]).toEqual([[newestFirst[0], 'newest-completed']]);
+    expect([...kept]).toEqual([[0, 'newest-completed']]);
   });
 
   test('name the first rule that keeps each: the newest, then minKeep, then the window', () => {
-    const newestFirst = [0, 1, 2, 3, 4].map((i) => ({ completedAt: NOW - i * HOUR }));
+    const newestFirst = [0, 1, 2, 3, 4].map((i) => NOW - i * HOUR);
     const kept = keptCompletedBackups(newestFirst, { minKeep: 2, ...NO_TIERS }, NOW - 3.5 * HOUR);
-    expect(newestFirst.map((backup) => kept.get(backup))).toEqual([
+    expect(newestFirst.map((_, at) => kept.get(at))).toEqual([
       'newest-completed',
       'min-keep',
       'within-keep-window',

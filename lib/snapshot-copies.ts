@@ -161,7 +161,7 @@ export class SnapshotCopies extends Construct {
       applyCopyRetention.addToRolePolicy(assume);
     }
     props.catalogTable.grant(startCopies, 'dynamodb:Query', 'dynamodb:UpdateItem');
-    props.catalogTable.grant(checkCopies, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    props.catalogTable.grant(checkCopies, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.catalogTable.grant(applyCopyRetention, 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     props.eventBus.grantPutEventsTo(checkCopies);
     // Orphan Copy Deleted, for each copy no record knew that it deletes.

@@ -27,7 +27,8 @@ export function createCheckSnapshotCopies(deps: CopyDependencies) {
     deps.log.appendKeys({ target: target.name, backup });
     const follow = { ...previous, checks: previous.checks + 1 };
     const { region } = follow;
-    const record = (await deps.recoveryPoints.recordsOf(target.name)).find((r) => r.backup === backup);
+    // Only this backup's record (GetItem): a check repeats every few minutes for hours, and the target may have thousands.
+    const record = await deps.recoveryPoints.recordOf(target.name, backup);
     const copy = record?.copies?.find((c) => c.region === region);
     const base = { target: target.name, backup, region };
     if (!copy) {

@@ -1,4 +1,3 @@
-import type { RecoveryPointRecord } from '../../lambdas/domain/recovery-point-record';
 import { TargetCatalog } from '../../lambdas/domain/target-catalog';
 import { TargetSpecSchema } from '../../lambdas/domain/target-spec';
 import { createCheckSnapshotCopies } from '../../lambdas/handlers/check-snapshot-copies';
@@ -10,6 +9,7 @@ import { MemoryLog } from '../../simulator/memory-log';
 import { MemoryRecoveryPointCatalog } from '../../simulator/memory-recovery-point-catalog';
 import { RecordingEventPublisher } from '../../simulator/recording-event-publisher';
 import { RecordingMetrics } from '../../simulator/recording-metrics';
+import { DR_KEY, DR_REGION, copyRecord } from '../domain/copy-fixtures';
 
 /**
  * What CheckSnapshotCopies reads of the recovery-point catalog: the record of the backup whose copy it follows, and no
@@ -19,33 +19,11 @@ import { RecordingMetrics } from '../../simulator/recording-metrics';
 
 const ACCOUNT = '123456789012';
 const SOURCE = 'eu-west-1';
-const DR = 'us-west-2';
 const NOW = '2026-12-01T10:05:00.000Z';
-const DR_KEY = `arn:aws:kms:${DR}:${ACCOUNT}:key/bbbbbbbb-2222-4333-8444-555555555555`;
 /** Kept backups of the target besides the copied one: a week of hourly backups. */
 const OTHER_RECORDS = 168;
 
-function recordOf(backup: string, handle: string): RecoveryPointRecord {
-  return {
-    target: 'hendrix',
-    backup,
-    eksCluster: 'prod-eks',
-    namespace: 'demo',
-    cluster: 'hendrix',
-    stoppedAt: '2026-12-01T10:03:00Z',
-    volumes: ['', '-wal'].map((suffix, i) => ({
-      role: i === 0 ? 'PG_DATA' : 'PG_WAL',
-      snapshot: `${backup}${suffix}`,
-      content: `snapcontent-${backup}${suffix}`,
-      snapshotHandle: `${handle}${i}`,
-      restoreSizeBytes: 2 ** 30,
-      driver: 'ebs.csi.aws.com',
-    })),
-    clusterManifest: JSON.stringify({ spec: { instances: 3, storage: { size: '50Gi' } } }),
-  };
-}
-
-const COPIED = recordOf('hendrix-20261201100000', 'snap-1000000000000000');
+const COPIED = copyRecord('hendrix-20261201100000', '2026-12-01T10:03:00Z');
 
 let regions: SimulatedStorageRegions;
 let server: Ec2StandInServer;
@@ -57,7 +35,7 @@ beforeEach(async () => {
   server = await startEc2StandIn({ regions, now: () => Date.parse(NOW) });
   recoveryPoints = new MemoryRecoveryPointCatalog();
   for (let i = 0; i < OTHER_RECORDS; i += 1)
-    await recoveryPoints.record(recordOf(`hendrix-202611${String(i).padStart(6, '0')}`, `snap-2${String(i).padStart(15, '0')}`));
+    await recoveryPoints.record(copyRecord(`hendrix-202611${String(i).padStart(6, '0')}`, '2026-11-30T10:03:00Z'));
   for (const volume of COPIED.volumes) {
     regions.region(SOURCE).cut(volume.snapshotHandle, 2 ** 30, Date.parse(NOW), 'vol-1');
     regions.region(SOURCE).complete(volume.snapshotHandle);
@@ -68,7 +46,7 @@ beforeEach(async () => {
     eksCluster: 'prod-eks',
     namespace: 'demo',
     cluster: 'hendrix',
-    copies: { region: DR, kmsKeyArn: DR_KEY, every: 'backup' },
+    copies: { region: DR_REGION, kmsKeyArn: DR_KEY, every: 'backup' },
   });
   const catalog = new TargetCatalog({ targets: [target], fanOut: { concurrencyPerEksCluster: 5 }, policies: {}, discovery: [] });
   deps = {

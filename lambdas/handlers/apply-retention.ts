@@ -39,8 +39,12 @@ type Outcome = Pick<
 
 /**
  * Plans retention from what the cluster's objects are now and carries out the deletion schedule (the domain's
- * rules: order, budget, marks). Reads only this cluster's Backups and VolumeSnapshots (label selectors); Clusters
- * and claims of the whole namespace, since a restore of any name may still need a snapshot.
+ * rules: order, budget, marks). Reads only this cluster's VolumeSnapshots (CNPG clones the PVC's `cnpg.io/cluster`
+ * label onto each); Clusters and claims of the whole namespace, since a restore of any name may still need a
+ * snapshot. Backups: under scope `managed` only those labelled with the cluster, which every Backup of ours is (the
+ * only ones in scope); under scope `all` every Backup of the namespace, since CNPG's backup controller labels none
+ * (only the kubectl plugin and ScheduledBackups do): one applied from a manifest would be missed, and its snapshots
+ * taken for orphans. CRDs offer no field selector on spec.cluster.name.
  */
 export function createApplyRetention(deps: ApplyRetentionDependencies) {
   return async (event: unknown): Promise<ApplyRetentionResult> => {
@@ -52,7 +56,7 @@ export function createApplyRetention(deps: ApplyRetentionDependencies) {
     const namespace = target.namespace;
     const ofCluster = { labelSelector: `${CnpgLabel.Cluster}=${target.cluster}` };
     const [backups, snapshots, clusters, claims] = await Promise.all([
-      kube.list('backups', namespace, ofCluster),
+      kube.list('backups', namespace, target.retention.scope === 'all' ? {} : ofCluster),
       kube.list('volumesnapshots', namespace, ofCluster),
       kube.list('clusters', namespace),
       kube.list('persistentvolumeclaims', namespace),

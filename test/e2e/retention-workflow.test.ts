@@ -378,3 +378,42 @@ describe('a large backlog', () => {
     }
   });
 });
+
+describe('under scope all', () => {
+  test('a Backup applied from a manifest, which carries no cluster label, counts and goes with its snapshots', async () => {
+    const local = await LocalScheduler.start({
+      clock: new VirtualClock(new Date(START)),
+      targets: [{ ...HENDRIX, retention: { keepWithin: '1d', minKeep: 2, failedKeep: '1h', scope: 'all' } }],
+    });
+    try {
+      // As the CNPG docs apply one (backup_volumesnapshot.md): no labels. Only the kubectl plugin and ScheduledBackups
+      // label a Backup with its cluster (internal/cmd/plugin/backup/cmd.go, scheduledbackup_controller.go); the
+      // backup controller never does, so a label selector on the cluster does not find this one.
+      local.server.seed({
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Backup',
+        metadata: { name: 'hendrix-by-hand', namespace: 'demo' },
+        spec: { cluster: { name: 'hendrix' }, method: 'volumeSnapshot' },
+      });
+      local.clock.advance(HOUR);
+      const byHand = () => snapshotsOf(local, 'hendrix').filter((s) => s.metadata.labels?.['cnpg.io/backupName'] === 'hendrix-by-hand');
+      expect(byHand()).toHaveLength(2);
+      expect(byHand().every((s) => s.metadata.labels?.['cnpg.io/cluster'] === 'hendrix')).toBe(true);
+
+      local.clock.advance(3 * 24 * HOUR);
+      await local.runWorkflow('backup', { target: 'hendrix' });
+      // minKeep 2: the Backup by hand is the second newest completed one, kept with both its snapshots.
+      expect(backupsOf(local, 'hendrix')).toContain('hendrix-by-hand');
+      expect(byHand()).toHaveLength(2);
+
+      local.clock.advance(HOUR);
+      await local.runWorkflow('backup', { target: 'hendrix' });
+      // Two newer ones now: under scope all it expires, and goes with its snapshots.
+      expect(backupsOf(local, 'hendrix')).not.toContain('hendrix-by-hand');
+      expect(byHand()).toEqual([]);
+      expect(backupsOf(local, 'hendrix')).toHaveLength(2);
+    } finally {
+      await local.close();
+    }
+  });
+});

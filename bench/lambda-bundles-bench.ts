@@ -70,6 +70,8 @@ interface Measured {
   file: string;
   nodeOptions: string[];
   samples: Sample[];
+  /** Per round, this bundle's init over that of its baseline probed just before it (none for a baseline). */
+  initRatios: number[];
 }
 
 function median(values: number[]): number {
@@ -109,23 +111,39 @@ export async function lambdaBundleCosts(): Promise<void> {
       return join(outdir, label, BUNDLE_FILE);
     };
     const entries = functionEntries();
-    const measured: Measured[] = [];
-    for (const [name, entry] of Object.entries(BASELINES))
-      measured.push({ label: name, file: await bundle(name, entry), nodeOptions: [], samples: [] });
-    for (const [name, entry] of entries) measured.push({ label: name, file: await bundle(name, entry), nodeOptions: [], samples: [] });
+    const measured = new Map<string, Measured>();
+    const add = (label: string, file: string, nodeOptions: string[] = []) =>
+      measured.set(label, { label, file, nodeOptions, samples: [], initRatios: [] });
+    for (const [name, entry] of Object.entries(BASELINES)) add(name, await bundle(name, entry));
+    for (const [name, entry] of entries) add(name, await bundle(name, entry));
     const withMaps = 'startBackup-source-maps';
     const mapped = await bundle(withMaps, entries.find(([name]) => name === 'startBackup')![1], true);
-    measured.push({ label: withMaps, file: mapped, nodeOptions: ['--enable-source-maps'], samples: [] });
+    add(withMaps, mapped, ['--enable-source-maps']);
 
-    // Rounds interleave every bundle, so a busy moment of the machine weighs on all of them alike.
-    for (let round = 0; round < RUNS; round += 1) for (const m of measured) m.samples.push(probe(m.file, m.nodeOptions));
+    // Each bundle is probed right after the bundle it is compared with, in every round: the ratio of each pair is
+    // taken while the machine is in one state (on a shared machine a ratio of medians taken apart moved by a tenth
+    // between bench runs), and the init ratio printed is the median of the pairs'.
+    const comparedWith = (label: string): string | undefined =>
+      label in BASELINES ? undefined : label === withMaps ? 'startBackup' : (BASELINE_OF[label] ?? 'client-node');
+    for (let round = 0; round < RUNS; round += 1)
+      for (const m of measured.values()) {
+        const base = comparedWith(m.label);
+        if (base === undefined) continue;
+        const b = measured.get(base)!;
+        const before = probe(b.file, b.nodeOptions);
+        b.samples.push(before);
+        const sample = probe(m.file, m.nodeOptions);
+        m.samples.push(sample);
+        m.initRatios.push(sample.initMs / before.initMs);
+      }
 
     const stats = new Map(
-      measured.map((m) => [
+      [...measured.values()].map((m) => [
         m.label,
         {
           bytes: statSync(m.file).size,
           initMs: median(m.samples.map((s) => s.initMs)),
+          initRatio: m.initRatios.length > 0 ? median(m.initRatios) : undefined,
           wallMs: median(m.samples.map((s) => s.wallMs)),
           heapMb: median(m.samples.map((s) => s.heapMb)),
           maxRssMb: median(m.samples.map((s) => s.maxRssMb)),
@@ -135,7 +153,8 @@ export async function lambdaBundleCosts(): Promise<void> {
     const of = (label: string) => stats.get(label)!;
 
     console.log(
-      `\nLambda bundles (lib/lambda-bundle.ts; init = CPU time of the import in a fresh Node ${process.version}, median of ${RUNS})`,
+      `\nLambda bundles (lib/lambda-bundle.ts; init = CPU time of the import in a fresh Node ${process.version}, median of ${RUNS} or more; ` +
+        `init ratio = median of ${RUNS} ratios, each to the baseline probed just before)`,
     );
     console.log(
       `  ${'bundle'.padEnd(30)} ${'bytes'.padStart(9)} ${'ratio'.padStart(6)} ${'init'.padStart(9)} ${'ratio'.padStart(6)}  goal       heap   max RSS     wall`,
@@ -146,16 +165,15 @@ export async function lambdaBundleCosts(): Promise<void> {
       const goal = baseline ? GOALS[baseline] : undefined;
       console.log(
         `  ${label.padEnd(30)} ${kb(s.bytes).padStart(9)} ${(base ? ratio(s.bytes, base.bytes) : '').padStart(6)} ` +
-          `${`${s.initMs.toFixed(1)} ms`.padStart(9)} ${(base ? ratio(s.initMs, base.initMs) : '').padStart(6)}  ` +
+          `${`${s.initMs.toFixed(1)} ms`.padStart(9)} ${(s.initRatio === undefined ? '' : `${s.initRatio.toFixed(2)}x`).padStart(6)}  ` +
           `${(goal ? `${goal.bytes}x/${goal.init}x` : 'baseline').padEnd(10)} ${`${s.heapMb.toFixed(1)} MB`.padStart(8)} ${`${s.maxRssMb.toFixed(0)} MB`.padStart(7)} ${`${s.wallMs.toFixed(0)} ms`.padStart(8)}`,
       );
     };
     for (const name of Object.keys(BASELINES)) line(name, undefined);
     for (const [name] of entries) line(name, BASELINE_OF[name] ?? 'client-node');
     const maps = of(withMaps);
-    const plain = of('startBackup');
     console.log(
-      `  startBackup with --enable-source-maps: init ${maps.initMs.toFixed(1)} ms (${ratio(maps.initMs, plain.initMs)}), ` +
+      `  startBackup with --enable-source-maps: init ${maps.initMs.toFixed(1)} ms (${maps.initRatio!.toFixed(2)}x), ` +
         `heap ${maps.heapMb.toFixed(1)} MB, max RSS ${maps.maxRssMb.toFixed(0)} MB, map ${kb(statSync(`${mapped}.map`).size)}`,
     );
   } finally {

@@ -34,6 +34,9 @@ const BASELINE_OF: Record<string, Baseline> = {
   applyCopyRetention: 'ec2',
   reconcileRecoveryPoints: 'ec2',
 };
+/** The baseline a function's bundle is compared with: its bare AWS client, or client-node for the Kubernetes-facing. */
+const baselineOf = (name: string): Baseline => BASELINE_OF[name] ?? 'client-node';
+
 const GOALS: Record<Baseline, { bytes: number; init: number }> = {
   'client-node': { bytes: 1.15, init: 1.2 },
   eventbridge: { bytes: 1.3, init: 1.3 },
@@ -124,7 +127,7 @@ export async function lambdaBundleCosts(): Promise<void> {
     // taken while the machine is in one state (on a shared machine a ratio of medians taken apart moved by a tenth
     // between bench runs), and the init ratio printed is the median of the pairs'.
     const comparedWith = (label: string): string | undefined =>
-      label in BASELINES ? undefined : label === withMaps ? 'startBackup' : (BASELINE_OF[label] ?? 'client-node');
+      label in BASELINES ? undefined : label === withMaps ? 'startBackup' : baselineOf(label);
     for (let round = 0; round < RUNS; round += 1)
       for (const m of measured.values()) {
         const base = comparedWith(m.label);
@@ -170,7 +173,7 @@ export async function lambdaBundleCosts(): Promise<void> {
       );
     };
     for (const name of Object.keys(BASELINES)) line(name, undefined);
-    for (const [name] of entries) line(name, BASELINE_OF[name] ?? 'client-node');
+    for (const [name] of entries) line(name, baselineOf(name));
     const maps = of(withMaps);
     console.log(
       `  startBackup with --enable-source-maps: init ${maps.initMs.toFixed(1)} ms (${maps.initRatio!.toFixed(2)}x), ` +

@@ -79,8 +79,9 @@ async function bundled<T>(entry: string): Promise<T> {
 }
 
 /**
- * A full collection of the heap, through the `gc` function V8 exposes under --expose-gc (set at run time, as node's
- * v8.setFlagsFromString documents, so that no other section runs with it). Run once before each size's untimed
+ * A full collection of the heap, through the `gc` function V8 exposes under --expose-gc. The flag is set at run time
+ * (node's v8.setFlagsFromString) rather than on the command line: it only puts `gc` into contexts created after it,
+ * and changes nothing in how V8 collects, so the other sections run as they did. Run once before each size's untimed
  * runs, outside any time, so that a size starts from a heap holding its own history only: the garbage an earlier
  * size left (over a gigabyte after the planner's 100,000 Backups) is otherwise never collected by a full collection
  * while a later size is timed, and each young-generation collection then took 2 to 33 ms (--trace-gc), which moved

@@ -83,10 +83,12 @@ export class SnapshotController {
           // checkandAddSnapshotFinalizers: the as-source finalizer on every snapshot from its first sync
           // (utils.NeedToAddSnapshotAsSourceFinalizer); the bound one comes with the content.
           finalizers: [SnapshotFinalizer.AsSource],
-          // The PVC's labels, cloned (createSnapshot), so managed-by is CNPG's own; then the backup's labels
-          // (enrichSnapshot) and the stanza's.
+          // pkg/reconciler/backup/volumesnapshot/reconciler.go, createSnapshot: the PVC's labels, cloned, with the
+          // stanza's copied over them; then enrichSnapshot sets its own, over both (so managed-by is always CNPG's).
           labels: {
             [Label.Cluster]: clusterName,
+            ...(volume.tablespace !== undefined && { [Label.TablespaceName]: volume.tablespace }),
+            ...(obj(stanza.labels) as Record<string, string>),
             'app.kubernetes.io/managed-by': 'cloudnative-pg',
             'app.kubernetes.io/name': 'postgresql',
             'app.kubernetes.io/component': 'database',
@@ -98,16 +100,17 @@ export class SnapshotController {
             [Label.BackupDate]: day,
             [Label.BackupMonth]: day.slice(0, 6),
             [Label.BackupYear]: day.slice(0, 4),
-            ...(volume.tablespace !== undefined && { [Label.TablespaceName]: volume.tablespace }),
-            ...(obj(stanza.labels) as Record<string, string>),
           },
+          // createSnapshot: the PVC's annotations, the stanza's over them, then the PVC's instance and role labels
+          // moved over both (transferLabelsToAnnotations); enrichSnapshot's last.
           annotations: {
+            [Annotation.NodeSerial]: podName.slice(podName.lastIndexOf('-') + 1),
+            [Annotation.PvcStatus]: 'ready',
+            ...(obj(stanza.annotations) as Record<string, string>),
             [Annotation.PvcRole]: volume.role,
             [Label.InstanceName]: podName,
             [Annotation.InstanceRole]: instanceRole,
             role: instanceRole,
-            [Annotation.NodeSerial]: podName.slice(podName.lastIndexOf('-') + 1),
-            [Annotation.PvcStatus]: 'ready',
             // Always "false" in CNPG 1.30.0: read before status.online is set (cloudnative-pg#11276).
             [Annotation.OnlineBackup]: 'false',
             [Annotation.BackupStartWal]: walFile(time),
@@ -120,7 +123,6 @@ export class SnapshotController {
               spec,
               ...(cluster.status !== undefined && { status: cluster.status }),
             }),
-            ...(obj(stanza.annotations) as Record<string, string>),
           },
           ...(owner && {
             ownerReferences: [

@@ -87,6 +87,30 @@ describe('volume-snapshot backups', () => {
     expect(backup('nightly').status?.phase).toBe('started');
   });
 
+  test("the stanza's labels and annotations go on every snapshot, under the ones CNPG sets itself", async () => {
+    // createSnapshot copies the stanza's over the PVC's; enrichSnapshot then sets its own over both.
+    const cluster = exampleCluster({ namespace: NAMESPACE, name: 'hendrix' });
+    cluster.spec.backup!.volumeSnapshot = {
+      ...cluster.spec.backup!.volumeSnapshot!,
+      labels: { team: 'payments', 'app.kubernetes.io/managed-by': 'platform', 'cnpg.io/backupName': 'other' },
+      annotations: { owner: 'dba', 'cnpg.io/clusterManifest': '{}' },
+    };
+    harness.server.seed(cluster);
+    await createBackup('nightly');
+    advance(5);
+    for (const snapshot of snapshots()) {
+      expect(snapshot.metadata.labels).toMatchObject({
+        team: 'payments',
+        'app.kubernetes.io/managed-by': 'cloudnative-pg',
+        'cnpg.io/backupName': 'nightly',
+        'cnpg.io/cluster': 'hendrix',
+      });
+      expect(snapshot.metadata.annotations?.owner).toBe('dba');
+      expect(JSON.parse(snapshot.metadata.annotations!['cnpg.io/clusterManifest']!)).toMatchObject({ metadata: { name: 'hendrix' } });
+    }
+    expect(snapshots()).toHaveLength(2);
+  });
+
   test('record the snapshots in the backup when they are provisioned, and stamp them at completion', async () => {
     seedCluster({ tablespaces: ['tbs1'] });
     await createBackup('nightly');
